@@ -1,0 +1,84 @@
+package dev.chainboot.cli;
+
+import dev.chainboot.config.HostPort;
+import dev.chainboot.config.ServerConfig;
+import dev.chainboot.server.ChainbootServer;
+import dev.chainboot.server.StartupException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code chainboot serve}: runs TFTP and HTTP (and optionally proxyDHCP) until SIGTERM/SIGINT. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Run the boot server (TFTP + HTTP) with embedded defaults.")
+public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  Path data = Path.of("chainboot-data");
+
+  @Option(names = "--tftp", paramLabel = "ADDR:PORT",
+      description = "TFTP listen address (default: ${DEFAULT-VALUE}); 'off' disables TFTP.")
+  String tftp = "0.0.0.0:69";
+
+  @Option(names = "--http", paramLabel = "ADDR:PORT", description = "HTTP listen address (default: ${DEFAULT-VALUE}).")
+  String http = "0.0.0.0:8080";
+
+  @Option(names = "--firmware-dir", paramLabel = "DIR",
+      description = "Directory of iPXE/syslinux binaries to serve instead of the embedded ones "
+          + "(Debian /usr/lib/ipxe or Fedora /usr/share/ipxe layout).")
+  Path firmwareDir;
+
+  @Option(names = "--advertise", paramLabel = "HOST",
+      description = "Host or address clients should use to reach this server "
+          + "(default: iPXE's next-server / the interface a request arrived on).")
+  String advertise;
+
+  ServerConfig config() {
+    Optional<InetSocketAddress> tftpAddr =
+        tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
+    return new ServerConfig(
+        data,
+        tftpAddr,
+        HostPort.parse(http, 8080),
+        Optional.ofNullable(firmwareDir),
+        Optional.ofNullable(advertise));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig cfg;
+    try {
+      cfg = config();
+    } catch (IllegalArgumentException e) {
+      System.err.println("chainboot serve: " + e.getMessage());
+      return 2;
+    }
+    ChainbootServer server;
+    try {
+      server = new ChainbootServer(cfg).start();
+    } catch (StartupException e) {
+      System.err.println("chainboot serve: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      log.info("shutting down");
+      server.close();
+      stopped.countDown();
+    }, "shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    log.info("chainboot {} ready", VersionProvider.version());
+    stopped.await();
+    return 0;
+  }
+}

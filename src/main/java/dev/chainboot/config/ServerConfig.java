@@ -1,0 +1,27 @@
+package dev.chainboot.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything {@code chainboot serve} needs to start, already validated.
+ *
+ * @param dataDir the data directory (created if missing)
+ * @param tftp where TFTP listens, or empty to disable it
+ * @param http where HTTP listens
+ * @param firmwareDir a user's own iPXE/syslinux binaries, preferred over the embedded ones
+ * @param advertise host or address clients are told to reach this server at, or empty to
+ *     derive it (iPXE's next-server, the interface a DHCP request came in on)
+ */
+public record ServerConfig(
+    Path dataDir,
+    Optional<InetSocketAddress> tftp,
+    InetSocketAddress http,
+    Optional<Path> firmwareDir,
+    Optional<String> advertise) {
+
+  public Path tftpRoot() {
+    return dataDir.resolve("tftp");
+  }
+}

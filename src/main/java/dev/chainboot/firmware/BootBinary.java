@@ -1,0 +1,72 @@
+package dev.chainboot.firmware;
+
+import java.util.List;
+
+/**
+ * The iPXE and syslinux binaries chainboot knows, each with the names it is served under
+ * (Debian's, pixie's, Fedora's) and the relative paths it may have in a user's firmware
+ * directory (a Debian {@code /usr/lib/ipxe} or Fedora {@code /usr/share/ipxe} layout).
+ */
+public enum BootBinary {
+  UNDIONLY_KPXE("undionly.kpxe", List.of("undionly.kpxe"), List.of("undionly.kpxe")),
+  UNDIONLY_KKPXE("undionly.kkpxe", List.of("undionly.kkpxe"), List.of("undionly.kkpxe")),
+  IPXE_PXE("ipxe.pxe", List.of("ipxe.pxe"), List.of("ipxe.pxe")),
+  IPXE_LKRN("ipxe.lkrn", List.of("ipxe.lkrn"), List.of("ipxe.lkrn")),
+  IPXE_X86_64_EFI(
+      "ipxe-amd64.efi",
+      List.of("ipxe.efi", "ipxe64.efi", "ipxe-x86_64.efi"),
+      List.of("ipxe-amd64.efi", "ipxe.efi", "ipxe-x86_64.efi", "ipxe64.efi")),
+  SNPONLY_X86_64_EFI(
+      "snponly.efi",
+      List.of("snponly64.efi", "snponly-x86_64.efi"),
+      List.of("snponly.efi", "ipxe-snponly-x86_64.efi", "snponly64.efi")),
+  /**
+   * arm64 iPXE. Debian builds no separate arm64 snponly binary, so pixie's
+   * {@code snponly-arm64.efi} name serves this full build (it drives SNP NICs too).
+   */
+  IPXE_ARM64_EFI(
+      "ipxe-arm64.efi",
+      List.of("snponly-arm64.efi", "ipxe-aa64.efi"),
+      List.of("ipxe-arm64.efi", "arm64-efi/ipxe.efi", "arm64-efi/snponly.efi", "snponly-arm64.efi")),
+  ISOLINUX_BIN("isolinux.bin", List.of(), List.of("isolinux.bin", "ISOLINUX/isolinux.bin")),
+  ISOHDPFX_BIN("isohdpfx.bin", List.of(), List.of("isohdpfx.bin", "ISOLINUX/isohdpfx.bin")),
+  LDLINUX_C32(
+      "ldlinux.c32",
+      List.of(),
+      List.of("ldlinux.c32", "syslinux/modules/bios/ldlinux.c32", "modules/bios/ldlinux.c32"));
+
+  private final String fileName;
+  private final List<String> aliases;
+  private final List<String> searchPaths;
+
+  BootBinary(String fileName, List<String> aliases, List<String> searchPaths) {
+    this.fileName = fileName;
+    this.aliases = aliases;
+    this.searchPaths = searchPaths;
+  }
+
+  /** Debian's name, and the name of the copy embedded in the jar. */
+  public String fileName() {
+    return fileName;
+  }
+
+  /** Other names this binary is served under over TFTP and HTTP. */
+  public List<String> aliases() {
+    return aliases;
+  }
+
+  /** Relative paths tried, in order, inside a user's {@code --firmware-dir}. */
+  public List<String> searchPaths() {
+    return searchPaths;
+  }
+
+  /** The binary served under {@code name} (its file name or an alias), if any. */
+  public static java.util.Optional<BootBinary> byName(String name) {
+    for (BootBinary b : values()) {
+      if (b.fileName.equals(name) || b.aliases.contains(name)) {
+        return java.util.Optional.of(b);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.chainboot.http;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The HTTP transport: Jetty 12 core handlers on virtual threads. Features register their
+ * handlers on {@link Router} paths before {@link #start()}.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final Router router = new Router();
+
+  public HttpServer(InetSocketAddress bind) {
+    QueuedThreadPool pool = new QueuedThreadPool();
+    pool.setName("http");
+    pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server = new Server(pool);
+    HttpConfiguration hc = new HttpConfiguration();
+    hc.setSendServerVersion(false);
+    hc.setSendDateHeader(true);
+    connector = new ServerConnector(server, new HttpConnectionFactory(hc));
+    connector.setHost(bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()
+        ? null : bind.getAddress().getHostAddress());
+    connector.setPort(bind.getPort());
+    connector.setReuseAddress(true);
+    server.addConnector(connector);
+    server.setHandler(router);
+    server.setStopTimeout(5000);
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  public void start() throws Exception {
+    server.start();
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.stop();
+  }
+
+  /** Registers a handler for the default routes every server has. */
+  public static void addHealth(Router router) {
+    router.exact("/health", new PlainTextHandler(req -> "ok\n"));
+  }
+
+  /** Convenience for handlers that need a reference to Jetty's type. */
+  public static Handler notFound() {
+    return new PlainTextHandler(404, req -> "not found\n");
+  }
+}

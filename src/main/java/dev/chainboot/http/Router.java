@@ -1,0 +1,69 @@
+package dev.chainboot.http;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Dispatches a request to the handler registered for its exact path, else to the handler of
+ * the longest registered prefix. Prefixes end in {@code /}. Unmatched requests get a plain
+ * 404 that names the path.
+ */
+public final class Router extends Handler.Abstract {
+
+  private final Map<String, Handler> exact = new ConcurrentHashMap<>();
+  private final List<Map.Entry<String, Handler>> prefixes = new ArrayList<>();
+
+  /** Routes exactly {@code path}. */
+  public synchronized Router exact(String path, Handler handler) {
+    exact.put(path, adopt(handler));
+    return this;
+  }
+
+  /** Routes every path under {@code prefix} (which must end in '/'). */
+  public synchronized Router prefix(String prefix, Handler handler) {
+    if (!prefix.endsWith("/")) {
+      throw new IllegalArgumentException("prefix must end in '/': " + prefix);
+    }
+    prefixes.add(Map.entry(prefix, adopt(handler)));
+    prefixes.sort((a, b) -> b.getKey().length() - a.getKey().length());
+    return this;
+  }
+
+  private Handler adopt(Handler h) {
+    h.setServer(getServer());
+    addBean(h, true);
+    return h;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String path = Request.getPathInContext(request);
+    Handler h = exact.get(path);
+    if (h == null) {
+      synchronized (this) {
+        for (Map.Entry<String, Handler> e : prefixes) {
+          if (path.startsWith(e.getKey())) {
+            h = e.getValue();
+            break;
+          }
+        }
+      }
+    }
+    if (h != null && h.handle(request, response, callback)) {
+      return true;
+    }
+    response.setStatus(HttpStatus.NOT_FOUND_404);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    Content.Sink.write(response, true, "not found: " + PlainTextHandler.printable(path) + "\n", callback);
+    return true;
+  }
+}

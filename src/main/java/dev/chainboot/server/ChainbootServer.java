@@ -1,0 +1,80 @@
+package dev.chainboot.server;
+
+import dev.chainboot.config.ServerConfig;
+import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.http.HttpServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles one chainboot process from a {@link ServerConfig}: the data directory, the
+ * firmware catalogue and the transports. Closing it stops the transports in reverse order.
+ */
+public final class ChainbootServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
+
+  private final ServerConfig config;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final FirmwareCatalog firmware;
+  private HttpServer http;
+
+  public ChainbootServer(ServerConfig config) {
+    this.config = config;
+    this.firmware = FirmwareCatalog.withDirectory(config.firmwareDir().orElse(null));
+  }
+
+  public ChainbootServer start() throws Exception {
+    try {
+      Files.createDirectories(config.dataDir());
+      Files.createDirectories(config.tftpRoot());
+      log.info("data directory {}", config.dataDir().toAbsolutePath());
+      log.info("boot binaries: {}", firmware.describe());
+
+      http = new HttpServer(config.http());
+      HttpServer.addHealth(http.router());
+      try {
+        http.start();
+      } catch (IOException e) {
+        throw new StartupException("cannot listen for HTTP on " + hostOf(config.http()) + ":"
+            + config.http().getPort() + ": " + e.getMessage()
+            + " (choose another with --http ADDR:PORT)", e);
+      }
+      started.push(http);
+      log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  private static String hostOf(java.net.InetSocketAddress a) {
+    return a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+  }
+
+  public FirmwareCatalog firmware() {
+    return firmware;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable c = started.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+}
