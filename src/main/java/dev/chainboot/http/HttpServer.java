@@ -34,6 +34,7 @@ public final class HttpServer implements AutoCloseable {
     connector.setReuseAddress(true);
     server.addConnector(connector);
     server.setHandler(router);
+    server.setRequestLog(new AccessLog());
     server.setStopTimeout(5000);
   }
 

@@ -1,0 +1,27 @@
+package dev.chainboot.http;
+
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
+import org.eclipse.jetty.server.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One log line per HTTP request: client, method, path and query, status, bytes written. */
+final class AccessLog implements RequestLog {
+
+  private static final Logger log = LoggerFactory.getLogger("http");
+
+  @Override
+  public void log(Request request, Response response) {
+    if (log.isInfoEnabled()) {
+      String query = request.getHttpURI().getQuery();
+      log.info("{} {} {}{} {} {}B",
+          Request.getRemoteAddr(request),
+          request.getMethod(),
+          PlainTextHandler.printable(request.getHttpURI().getPath()),
+          query == null ? "" : "?" + PlainTextHandler.printable(query),
+          response.getStatus(),
+          Response.getContentBytesWritten(response));
+    }
+  }
+}
