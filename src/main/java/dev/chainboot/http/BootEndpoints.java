@@ -104,10 +104,11 @@ public final class BootEndpoints {
     return write(req, resp, cb, 200, script.text());
   }
 
-  /** A query parameter, empty when absent, blank or too long to be real. */
+  /** A query parameter, empty when absent, blank, too long to be real, or the null UUID. */
   static Optional<String> param(Fields q, String name) {
     String v = q.getValue(name);
-    if (v == null || v.isBlank() || v.length() > MAX_PARAM) {
+    if (v == null || v.isBlank() || v.length() > MAX_PARAM
+        || v.equals("00000000-0000-0000-0000-000000000000")) {
       return Optional.empty();
     }
     return Optional.of(v);

@@ -98,6 +98,11 @@ public final class ChainbootServer implements AutoCloseable {
     return events;
   }
 
+  /** The HTTP router, for features (and tests) that add routes. */
+  public dev.chainboot.http.Router httpRouter() {
+    return http.router();
+  }
+
   public int httpPort() {
     return http.port();
   }

@@ -198,9 +198,9 @@ class BootHttpTest {
     HttpResponse<String> r = ts.get("/boot.ipxe");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).startsWith("#!ipxe\n").contains("chain --autofree " + ts.base()
-        + "/boot/resolve?mac=${mac:hexhyp}&uuid=${uuid:uristring}&serial=${serial:uristring}"
+        + "/boot/resolve?mac=${mac:hexhyp}&serial=${serial:uristring}"
         + "&hostname=${hostname:uristring}&buildarch=${buildarch:uristring}"
-        + "&platform=${platform:uristring}");
+        + "&platform=${platform:uristring}&uuid=${uuid}");
     assertThat(store.machines()).isEmpty();
   }
 
