@@ -10,6 +10,7 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
+import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -32,6 +33,7 @@ public final class ChainbootServer implements AutoCloseable {
   private Store store;
   private EventWriter events;
   private BootResolver resolver;
+  private TftpServer tftp;
 
   public ChainbootServer(ServerConfig config) {
     this.config = config;
@@ -68,6 +70,14 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
+
+      if (config.tftp().isPresent()) {
+        tftp = TftpService.start(config, firmware, http.port());
+        started.push(tftp);
+        log.info("TFTP listening on {}:{}", hostOf(config.tftp().get()), tftp.port());
+      } else {
+        log.info("TFTP disabled (--tftp off)");
+      }
     } catch (Exception e) {
       close();
       throw e;
@@ -105,6 +115,14 @@ public final class ChainbootServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The bound TFTP port (useful when configured as port 0). */
+  public int tftpPort() {
+    if (tftp == null) {
+      throw new IllegalStateException("TFTP is disabled");
+    }
+    return tftp.port();
   }
 
   @Override
