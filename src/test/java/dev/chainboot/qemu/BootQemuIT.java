@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real firmware and real iPXE: a QEMU guest network-boots (its NIC's iPXE ROM, bootfile from
- * QEMU's DHCP) into /boot.ipxe, gets its once profile, which chains to a marker URL on our
- * server; on the second boot it gets its static profile. The BootEvents carry its MAC.
+ * Real firmware and real iPXE: a QEMU guest network-boots (its NIC's iPXE ROM; QEMU's DHCP
+ * names {@code tftp://10.0.2.2:PORT/chain.ipxe}), loads chain.ipxe from our TFTP, which hands
+ * it to our /boot.ipxe; it gets its once profile, which chains to a marker URL on our server;
+ * on the second boot it gets its static profile. The BootEvents carry its MAC.
  */
 @Tag("qemu")
 class BootQemuIT {
@@ -43,7 +44,7 @@ class BootQemuIT {
 
   @BeforeEach
   void start() throws Exception {
-    ts = new TestServer(tmp.resolve("data"));
+    ts = new TestServer(tmp.resolve("data"), true);
     store = ts.server.store();
     ts.server.httpRouter().prefix("/marker/", new PlainTextHandler(req -> {
       markers.add(req.getHttpURI().getPath());
@@ -103,7 +104,7 @@ class BootQemuIT {
     List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "256",
         "-display", "none", "-serial", "file:" + log, "-monitor", "none", "-no-reboot",
         "-boot", "n",
-        "-netdev", "user,id=n0,bootfile=http://10.0.2.2:" + ts.server.httpPort() + "/boot.ipxe"));
+        "-netdev", "user,id=n0,bootfile=tftp://10.0.2.2:" + ts.server.tftpPort() + "/chain.ipxe"));
     cmd.addAll(machineArgs);
     Process q = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(tmp.resolve("qemu-" + name + ".out").toFile()).start();
