@@ -18,6 +18,7 @@ java="$jdk/bin/java"
 jar=$root/target/chainboot.jar
 
 work=$(mktemp -d)
+chmod 755 "$work" # nginx's workers run as another user
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -86,9 +87,10 @@ for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$nport/known.ipxe" >/dev/nul
 
 cat >"$work/unknown.lua" <<'LUA'
 local n = 0
+offset = math.random(0, 2^20) * 16
 request = function()
   n = n + 1
-  local id = n * 16 + math.random(0, 15)
+  local id = n * 16 + math.random(0, 15) + offset
   return wrk.format("GET", string.format(
     "/boot/resolve?mac=52-54-02-%02x-%02x-%02x&buildarch=x86_64&platform=pcbios",
     math.floor(id / 65536) % 256, math.floor(id / 256) % 256, id % 256))
@@ -126,6 +128,10 @@ run() { # name url [script]
   echo "$rps" >"$work/rps-$1"
 }
 
+# warm the JVM up (JIT) on both chainboot paths before measuring
+wrk -t2 -c"$conns" -d5s "$known_url" >/dev/null
+wrk -t2 -c"$conns" -d3s -s "$work/unknown.lua" "http://127.0.0.1:$port/" >/dev/null
+
 echo "wrk -t2 -c$conns -d${dur}s --latency, loopback, $(nproc) cores; script size $size bytes"
 echo
 echo "| case | requests/s | p99 latency | non-2xx |"
@@ -134,6 +140,7 @@ run "nginx static file ($size B)" "http://127.0.0.1:$nport/known.ipxe"
 run "chainboot known machine (static kernel profile)" "$known_url"
 run "chainboot unknown machine (new MAC each request)" "http://127.0.0.1:$port/" "$work/unknown.lua"
 run "chainboot once consumption (new machine each request)" "http://127.0.0.1:$port/" "$work/once.lua"
+sleep 2 # let requests still in flight when wrk stopped finish
 armed=$(sqlite3 "$work/data/chainboot.db" "PRAGMA busy_timeout=10000; SELECT count(*) FROM assignments WHERE kind='once';" | tail -1)
 consumed=$((n_once - armed))
 nginx_rps=$(cat "$work/rps-nginx static file ($size B)")
@@ -141,7 +148,6 @@ known_rps=$(cat "$work/rps-chainboot known machine (static kernel profile)")
 echo
 echo "known machine: $(awk -v a="$known_rps" -v b="$nginx_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}') of nginx's requests/s; once-assignments consumed during the once run: $consumed"
 # every decision must have been recorded (the event writer batches in the background)
-sleep 2
 events=$(sqlite3 "$work/data/chainboot.db" "PRAGMA busy_timeout=10000; SELECT count(*) FROM boot_events WHERE once_consumed;" | tail -1)
 echo "BootEvents with once consumed: $events"
 grep -E "ERROR|dropped" "$work/server.log" | head -5 || true

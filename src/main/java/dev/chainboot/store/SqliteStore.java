@@ -66,7 +66,7 @@ public final class SqliteStore implements Store {
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl("jdbc:sqlite:" + file);
     hc.setPoolName("sqlite");
-    hc.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+    hc.setMaximumPoolSize(Integer.getInteger("chainboot.db.pool", 16));
     hc.setMinimumIdle(1);
     hc.addDataSourceProperty("journal_mode", "WAL");
     hc.addDataSourceProperty("synchronous", "NORMAL");
