@@ -1,5 +1,8 @@
 package dev.chainboot.server;
 
+import dev.chainboot.boot.BootResolver;
+import dev.chainboot.compat.CompatRoutes;
+import dev.chainboot.config.ChainbootConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.HttpServer;
@@ -21,10 +24,17 @@ public final class ChainbootServer implements AutoCloseable {
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final FirmwareCatalog firmware;
+  private final BootResolver resolver;
   private HttpServer http;
 
   public ChainbootServer(ServerConfig config) {
+    this(config, null);
+  }
+
+  /** @param resolver the boot core the HTTP endpoints ask (null: none wired yet) */
+  public ChainbootServer(ServerConfig config, BootResolver resolver) {
     this.config = config;
+    this.resolver = resolver;
     this.firmware = FirmwareCatalog.withDirectory(config.firmwareDir().orElse(null));
   }
 
@@ -35,8 +45,19 @@ public final class ChainbootServer implements AutoCloseable {
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
 
+      ChainbootConfig settings;
+      try {
+        settings = ChainbootConfig.load(config.configPath());
+      } catch (IllegalArgumentException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      Files.createDirectories(config.assetsRoot());
+      Files.createDirectories(config.kernelsRoot());
+      Files.createDirectories(config.scriptsRoot());
+
       http = new HttpServer(config.http());
       HttpServer.addHealth(http.router());
+      CompatRoutes.install(http.router(), config, settings, resolver);
       try {
         http.start();
       } catch (IOException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.testutil.CompatServer;
 import dev.chainboot.testutil.Curl;
+import dev.chainboot.testutil.Traversal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -224,23 +225,6 @@ class DirectoryHandlerTest {
 
   @Test
   void traversalNeverLeavesTheDirectory() throws Exception {
-    assertTraversalRefused(server, "/assets/");
-  }
-
-  /** Every way out of a directory served at {@code mount}, sent raw; none may succeed. */
-  public static void assertTraversalRefused(CompatServer server, String mount) throws Exception {
-    String[] attacks = {
-        "../secret.txt", "../../secret.txt", "sub/../../secret.txt",
-        "%2e%2e/secret.txt", "%2E%2E/%2E%2E/secret.txt", "..%2fsecret.txt", "%2e%2e%2fsecret.txt",
-        "sub%2f..%2f..%2fsecret.txt", "..%5csecret.txt", "..\\secret.txt", "sub\\..\\..\\secret.txt",
-        "%00", "x%00.txt", "..%00/secret.txt", "%252e%252e/secret.txt", ".%2e/secret.txt",
-        "escape", "/" + server.base.resolve("secret.txt"), "//" + server.base.resolve("secret.txt"),
-        "..;/secret.txt",
-    };
-    for (String a : attacks) {
-      Curl.Result r = Curl.run("--path-as-is", server.url(mount + a));
-      assertThat(r.status()).as(mount + a).isIn(400, 404);
-      assertThat(r.text()).as(mount + a).doesNotContain("TOPSECRET");
-    }
+    Traversal.assertRefused(server, "/assets/");
   }
 }
