@@ -3,6 +3,8 @@ package dev.chainboot.compat;
 import dev.chainboot.compat.pixie.PixieScripts;
 import dev.chainboot.compat.zeroos.ZeroOsScripts;
 import dev.chainboot.http.PlainTextHandler;
+import dev.chainboot.http.RequestPath;
+import java.util.Optional;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -27,11 +29,11 @@ public final class IpxeRoutes extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    String path = Request.getPathInContext(request);
-    if (!path.startsWith(PREFIX)) {
+    Optional<String> relative = RequestPath.after(request, PREFIX);
+    if (relative.isEmpty()) {
       return false;
     }
-    String rel = path.substring(PREFIX.length());
+    String rel = relative.get();
     int slash = rel.indexOf('/');
     String first = slash < 0 ? rel : rel.substring(0, slash);
     if (zeroOs.isRunmode(first)) {

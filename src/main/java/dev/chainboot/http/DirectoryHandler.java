@@ -82,15 +82,15 @@ public final class DirectoryHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    String path = Request.getPathInContext(request);
-    if (!path.startsWith(mount)) {
+    Optional<String> relative = RequestPath.after(request, mount);
+    if (relative.isEmpty()) {
       return false;
     }
-    return serve(path.substring(mount.length()), request, response, callback);
+    return serve(relative.get(), request, response, callback);
   }
 
   /**
-   * Serves {@code relative} (a path below the root, as the client sent it) if it names a
+   * Serves {@code relative} (a decoded path below the root, as the client sent it) if it names a
    * readable regular file inside the root.
    *
    * @return false when there is no such file (the caller answers 404 or tries something else)

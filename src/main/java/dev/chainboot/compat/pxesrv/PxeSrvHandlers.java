@@ -2,6 +2,7 @@ package dev.chainboot.compat.pxesrv;
 
 import dev.chainboot.compat.CoreDecision;
 import dev.chainboot.http.PlainTextHandler;
+import dev.chainboot.http.RequestPath;
 import java.net.InetAddress;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
@@ -47,7 +48,7 @@ public final class PxeSrvHandlers {
     return new Handler.Abstract() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        String version = Request.getPathInContext(request).substring(GRUB_CLEAR_PREFIX.length());
+        String version = RequestPath.after(request, GRUB_CLEAR_PREFIX).orElse("");
         try {
           PxeSrvRoot.GrubCleared c = root.clearGrub(version, CoreDecision.clientIp(request));
           PlainTextHandler.send(request, response, callback, 200,
