@@ -1,7 +1,6 @@
 package dev.chainboot.compat.zeroos;
 
 import dev.chainboot.boot.IpxeSafe;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -53,35 +52,45 @@ public record ZeroOsRequest(String runmode, Optional<String> farmerId, List<Stri
     if (seg.length > 4) {
       throw new Invalid(404, "too many path segments: expected <runmode>[/<farmer>[/<extra>[/<kernel>]]]");
     }
-    String runmode = seg[0];
+    if (seg.length > 1 && seg[1].isEmpty()) {
+      throw new Invalid(400, "farmer id must be a number (1-19 digits), got ''");
+    }
+    return of(seg[0], seg.length > 1 ? seg[1] : "", seg.length > 2 ? seg[2].replace("___", "/") : "",
+        seg.length > 3 ? seg[3] : null, runmodes);
+  }
+
+  /**
+   * Validates the parts of a request given separately (e.g. a row of Zero-OS's provision
+   * database).
+   *
+   * @param farmer digits, or empty for none
+   * @param extra kernel arguments separated by spaces ({@code ___} already replaced), or empty
+   * @param kernel a kernel file name, or null for the runmode's default
+   */
+  public static ZeroOsRequest of(String runmode, String farmer, String extra, String kernel,
+      Set<String> runmodes) {
     if (!runmodes.contains(runmode)) {
       throw new Invalid(404, "unknown runmode '" + printable(runmode) + "' (configured: "
           + String.join(", ", runmodes) + ")");
     }
-    Optional<String> farmer = Optional.empty();
-    if (seg.length > 1) {
-      if (!seg[1].matches("[0-9]{1,19}")) {
-        throw new Invalid(400, "farmer id must be a number (1-19 digits), got '" + printable(seg[1]) + "'");
+    Optional<String> farmerId = Optional.empty();
+    if (!farmer.isEmpty()) {
+      if (!farmer.matches("[0-9]{1,19}")) {
+        throw new Invalid(400, "farmer id must be a number (1-19 digits), got '" + printable(farmer) + "'");
       }
-      farmer = Optional.of(seg[1]);
+      farmerId = Optional.of(farmer);
     }
-    List<String> extra = new ArrayList<>();
-    if (seg.length > 2) {
-      try {
-        extra.addAll(IpxeSafe.kernelArgs(seg[2].replace("___", "/")));
-      } catch (IllegalArgumentException e) {
-        throw new Invalid(400, "unsafe extra kernel argument: " + e.getMessage());
-      }
+    List<String> args;
+    try {
+      args = IpxeSafe.kernelArgs(extra);
+    } catch (IllegalArgumentException e) {
+      throw new Invalid(400, "unsafe extra kernel argument: " + e.getMessage());
     }
-    Optional<String> kernel = Optional.empty();
-    if (seg.length > 3) {
-      if (!isPlainFileName(seg[3])) {
-        throw new Invalid(400, "kernel must be a plain file name (letters, digits, '.', '_', '+', '-'),"
-            + " got '" + printable(seg[3]) + "'");
-      }
-      kernel = Optional.of(seg[3]);
+    if (kernel != null && !isPlainFileName(kernel)) {
+      throw new Invalid(400, "kernel must be a plain file name (letters, digits, '.', '_', '+', '-'),"
+          + " got '" + printable(kernel) + "'");
     }
-    return new ZeroOsRequest(runmode, farmer, extra, kernel);
+    return new ZeroOsRequest(runmode, farmerId, args, Optional.ofNullable(kernel));
   }
 
   /** A file name without directories that does not start with a dot. */
