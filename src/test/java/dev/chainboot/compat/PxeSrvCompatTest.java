@@ -65,6 +65,12 @@ class PxeSrvCompatTest {
     Files.createSymbolicLink(root.resolve("once/127.0.0.2"), root.resolve("install"));
     assertThat(from("127.0.0.3", "/redirect").text()).isEqualTo("#!ipxe\necho default\n");
     assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
+    Curl.Result head = Curl.run("--interface", "127.0.0.2", "-I", server.url("/redirect"));
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("content-length")).isEqualTo(Integer.toString("#!ipxe\necho install\n".length()));
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).as("HEAD does not consume").isTrue();
+    assertThat(Curl.run("--interface", "127.0.0.2", "-X", "POST", server.url("/redirect")).status()).isEqualTo(405);
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
     assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho install\n");
     assertThat(Files.exists(root.resolve("once/127.0.0.2"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
     assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho static-for-2\n");

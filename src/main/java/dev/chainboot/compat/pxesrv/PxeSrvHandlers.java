@@ -27,8 +27,15 @@ public final class PxeSrvHandlers {
     return new Handler.Abstract() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        boolean head = "HEAD".equals(method);
+        if (!head && !"GET".equals(method)) {
+          response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+          PlainTextHandler.send(request, response, callback, 405, "method not allowed\n");
+          return true;
+        }
         InetAddress client = CoreDecision.clientIp(request);
-        Optional<PxeSrvRoot.Choice> choice = root.choose(client);
+        Optional<PxeSrvRoot.Choice> choice = root.choose(client, !head);
         if (choice.isEmpty()) {
           core.answer(request, response, callback, Optional.empty(),
               "no pxe_srv once/static/default for " + PxeSrvRoot.key(client));

@@ -44,15 +44,61 @@ public final class PxeSrvRoot {
 
   /** pxe_srv's key for a client: its address as text ({@code 10.0.0.5}). */
   public static String key(InetAddress client) {
-    String s = client.getHostAddress();
-    int scope = s.indexOf('%');
-    return scope < 0 ? s : s.substring(0, scope);
+    if (client instanceof java.net.Inet6Address v6) {
+      return compressed(v6.getAddress());
+    }
+    return client.getHostAddress();
+  }
+
+  /** RFC 5952 text of an IPv6 address ({@code ::1}, {@code fe80::1}), as Rack reports it. */
+  static String compressed(byte[] a) {
+    int[] g = new int[8];
+    for (int i = 0; i < 8; i++) {
+      g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
+    }
+    int bestStart = -1;
+    int bestLen = 1;
+    for (int i = 0; i < 8; ) {
+      if (g[i] != 0) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < 8 && g[j] == 0) {
+        j++;
+      }
+      if (j - i > bestLen) {
+        bestStart = i;
+        bestLen = j - i;
+      }
+      i = j;
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 8; i++) {
+      if (i == bestStart) {
+        b.append("::");
+        i += bestLen - 1;
+        continue;
+      }
+      if (b.length() > 0 && b.charAt(b.length() - 1) != ':') {
+        b.append(':');
+      }
+      b.append(Integer.toHexString(g[i]));
+    }
+    return b.toString();
   }
 
   /** The file {@code /redirect} sends to {@code client}, consuming a once link; empty if none. */
   public Optional<Choice> choose(InetAddress client) {
+    return choose(client, true);
+  }
+
+  /**
+   * @param consume false to look without consuming a once link (for HEAD)
+   */
+  public Optional<Choice> choose(InetAddress client, boolean consume) {
     String key = key(client);
-    Optional<Choice> c = once(key);
+    Optional<Choice> c = consume ? once(key) : peekOnce(key);
     if (c.isEmpty()) {
       c = plain("static", "static/" + key);
     }
@@ -109,6 +155,18 @@ public final class PxeSrvRoot {
     }
     log.info("pxe_srv once: {} consumed ({})", link, claimedTarget.get());
     return Optional.of(new Choice("once", claimedTarget.get(), bytes.get()));
+  }
+
+  private Optional<Choice> peekOnce(String key) {
+    Optional<Path> onceDir = SafePath.resolve(root, "once").filter(Files::isDirectory);
+    if (onceDir.isEmpty() || SafePath.problem(key).isPresent()) {
+      return Optional.empty();
+    }
+    Path link = onceDir.get().resolve(key);
+    if (!Files.isSymbolicLink(link)) {
+      return Optional.empty();
+    }
+    return linkTarget(link).flatMap(t -> read(t).map(b -> new Choice("once", t, b)));
   }
 
   /** Puts a claimed once link back when its target could not be read after all. */
