@@ -1,124 +1,154 @@
 package dev.chainboot.boot;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * Validation of values that go into an iPXE script, so that none of them can add a command:
- * no line breaks or other control characters, no {@code ${...}} expansion, no {@code &&},
- * {@code ||}, {@code ;}, quotes, backslashes, {@code #} comments or redirections. Everything
- * that renders a script (the boot core's templates and the compat adapters) validates with
- * this one class; a value that fails is refused with the returned message, never escaped into
- * something else.
+ * The one place that decides what may enter an iPXE script. iPXE splits a line on whitespace,
+ * expands {@code ${...}} anywhere, treats {@code ||}, {@code &&} as command separators, and
+ * {@code #} at the start of a line as a comment; a newline starts a new command. Every value
+ * from outside (a request, a label, an operator's field) passes through one of these methods:
+ *
+ * <ul>
+ *   <li>{@link #value} percent-encodes everything but a small safe alphabet (request and
+ *       machine data in templates: cannot fail, cannot inject);
+ *   <li>{@link #url}, {@link #cmdline}, {@link #host} validate and reject (operator-written
+ *       fields: a bad one is an error, not silently changed);
+ *   <li>{@link #text} makes a message safe for {@code echo}.
+ * </ul>
  */
 public final class IpxeSafe {
 
-  /** Longest kernel command line accepted from a client. */
-  public static final int MAX_KERNEL_ARGS = 1024;
+  /** Characters that never mean anything to iPXE's parser. */
+  private static final String SAFE_PUNCT = "._~:/@+=,-";
+
+  private static final Pattern URL = Pattern.compile(
+      "(?i)(https?|tftp|ftp)://[A-Za-z0-9.\\[\\]:-]+(/[A-Za-z0-9._~:/?@!%+=,&\\[\\]-]*)?");
+  private static final Pattern ARG = Pattern.compile("[A-Za-z0-9._~:/@%+=,\\[\\]-]+");
+  private static final Pattern HOST = Pattern.compile(
+      "([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:[0-9]{1,5})?");
 
   private IpxeSafe() {}
 
-  /** A character allowed inside one kernel argument: letters, digits and {@code ._-=,:/+@%~}. */
-  public static boolean isKernelArgChar(char c) {
+  /** Thrown when a value would change the meaning of a script. */
+  public static final class UnsafeValueException extends IllegalArgumentException {
+    public UnsafeValueException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@code s} with every byte outside {@code [A-Za-z0-9._~:/@+=,-]} percent-encoded (UTF-8), so
+   * the result is one iPXE word with no expansion, separator, quote or line break in it.
+   */
+  public static String value(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!isSafe(c)) {
+        b = new StringBuilder(s.length() + 16);
+        b.append(s, 0, i);
+        byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+        for (byte x : rest) {
+          char d = (char) (x & 0xff);
+          if (x >= 0 && isSafe(d)) {
+            b.append(d);
+          } else {
+            b.append('%').append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xf, 16)))
+                .append(Character.toUpperCase(Character.forDigit(x & 0xf, 16)));
+          }
+        }
+        break;
+      }
+    }
+    return b == null ? s : b.toString();
+  }
+
+  private static boolean isSafe(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || "._-=,:/+@%~".indexOf(c) >= 0;
-  }
-
-  /** Why {@code token} is not one safe kernel argument, or empty when it is. */
-  public static Optional<String> kernelArgProblem(String token) {
-    if (token == null || token.isEmpty()) {
-      return Optional.of("empty kernel argument");
-    }
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (!isKernelArgChar(c)) {
-        return Optional.of("character " + describe(c) + " is not allowed in a kernel argument"
-            + " (allowed: letters, digits and ._-=,:/+@%~)");
-      }
-    }
-    return Optional.empty();
+        || SAFE_PUNCT.indexOf(c) >= 0;
   }
 
   /**
-   * Splits a kernel command line on spaces and checks every argument.
+   * A URL iPXE may fetch: http, https, tftp or ftp; no whitespace, control characters,
+   * {@code $}, braces, quotes, backslash, {@code ;}, {@code |}, {@code #} or {@code &&}.
    *
-   * @return the arguments, in order (runs of spaces collapse)
-   * @throws IllegalArgumentException with a message naming the problem
+   * @throws UnsafeValueException otherwise
    */
-  public static List<String> kernelArgs(String cmdline) {
-    if (cmdline.length() > MAX_KERNEL_ARGS) {
-      throw new IllegalArgumentException("kernel arguments longer than " + MAX_KERNEL_ARGS + " characters");
+  public static String url(String s) {
+    if (s == null || s.length() > 2048 || !URL.matcher(s).matches() || s.contains("&&")) {
+      throw new UnsafeValueException("not a safe URL (http, https, tftp or ftp; no spaces,"
+          + " quotes, '$', '{', '}', ';', '|', '&&' or control characters): " + printable(s));
     }
-    List<String> out = new ArrayList<>();
-    for (String token : cmdline.split(" ", -1)) {
-      if (token.isEmpty()) {
-        continue;
-      }
-      Optional<String> problem = kernelArgProblem(token);
-      if (problem.isPresent()) {
-        throw new IllegalArgumentException(problem.get());
-      }
-      out.add(token);
-    }
-    return out;
+    return s;
   }
 
   /**
-   * Why {@code text} cannot be shown with {@code echo} in a script, or empty when it can:
-   * letters, digits, spaces and {@code ._-,:/+@()[]!?=} only.
+   * A kernel command line: space-separated tokens of {@code [A-Za-z0-9._~:/@%+=,[]-]}; runs of
+   * spaces collapse to one.
+   *
+   * @throws UnsafeValueException when a token has anything else (quotes, {@code $}, {@code ;},
+   *     {@code &&}, {@code ||}, control characters, ...)
    */
-  public static Optional<String> echoTextProblem(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
+  public static String cmdline(String s) {
+    if (s == null || s.isBlank()) {
+      return "";
+    }
+    if (s.length() > 4096) {
+      throw new UnsafeValueException("kernel command line longer than 4096 characters");
+    }
+    List<String> tokens = new ArrayList<>();
+    for (String t : s.strip().split(" +")) {
+      if (!ARG.matcher(t).matches()) {
+        throw new UnsafeValueException("unsafe kernel argument (allowed: letters, digits and"
+            + " ._~:/@%+=,[]-): " + printable(t));
+      }
+      tokens.add(t);
+    }
+    return String.join(" ", tokens);
+  }
+
+  /** A host or {@code host:port} (from a Host header or configuration). */
+  public static String host(String s) {
+    if (s == null || !HOST.matcher(s).matches()) {
+      throw new UnsafeValueException("not a host[:port]: " + printable(s));
+    }
+    return s;
+  }
+
+  /**
+   * {@code s} made safe as the arguments of {@code echo}: letters, digits, spaces and
+   * {@code .,:/()_=+-@[]%} kept, everything else replaced by {@code ?}; at most 300 characters.
+   */
+  public static String text(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
+    for (int i = 0; i < s.length() && i < 300; i++) {
+      char c = s.charAt(i);
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || " ._-,:/+@()[]!?=".indexOf(c) >= 0;
-      if (!ok) {
-        return Optional.of("character " + describe(c) + " is not allowed in script text");
-      }
+          || " .,:/()_=+-@[]%".indexOf(c) >= 0;
+      b.append(ok ? c : '?');
     }
-    return Optional.empty();
+    return b.toString().strip();
   }
 
-  /**
-   * Whether {@code url} can be put into a script as one word: an absolute URL of printable
-   * ASCII without spaces, quotes, backslashes or {@code ${} expansion, and not an iPXE
-   * operator ({@code &&}, {@code ||}, {@code ;} are only operators as separate words, but are
-   * refused anywhere to keep the rule simple).
-   */
-  public static Optional<String> urlProblem(String url) {
-    if (url == null || url.isEmpty()) {
-      return Optional.of("empty URL");
+  /** {@code s} for a log line or an error message: control characters as '?', 200 max. */
+  public static String printable(String s) {
+    if (s == null) {
+      return "null";
     }
-    if (url.length() > 2048) {
-      return Optional.of("URL longer than 2048 characters");
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
+    for (int i = 0; i < s.length() && i < 200; i++) {
+      char c = s.charAt(i);
+      b.append(c < 0x20 || c == 0x7f ? '?' : c);
     }
-    if (!url.matches("[A-Za-z][A-Za-z0-9+.-]*:.*")) {
-      return Optional.of("not an absolute URL (scheme:...)");
-    }
-    for (int i = 0; i < url.length(); i++) {
-      char c = url.charAt(i);
-      if (c <= 0x20 || c >= 0x7f || "\"'\\`<>{}|^;$#".indexOf(c) >= 0) {
-        return Optional.of("character " + describe(c) + " is not allowed in a URL here"
-            + " (percent-encode it)");
-      }
-    }
-    if (url.contains("&&")) {
-      return Optional.of("'&&' is not allowed in a URL here (percent-encode it)");
-    }
-    return Optional.empty();
-  }
-
-  static String describe(char c) {
-    if (c < 0x20 || c == 0x7f) {
-      return String.format("U+%04X (control)", (int) c);
-    }
-    if (c == ' ') {
-      return "' ' (space)";
-    }
-    if (c > 0x7e) {
-      return String.format("U+%04X", (int) c);
-    }
-    return "'" + c + "'";
+    return b.toString();
   }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -75,10 +74,9 @@ public record ChainbootConfig(Map<String, String> zeroOsRunmodes) {
       throw new IllegalArgumentException(file + ": zeroos runmode '" + key
           + "' must be 1-32 lowercase letters, digits, '_' or '-'");
     }
-    Optional<String> problem = IpxeSafe.echoTextProblem(pretty);
-    if (pretty.isBlank() || problem.isPresent()) {
-      throw new IllegalArgumentException(file + ": pretty name of zeroos runmode '" + key + "': "
-          + problem.orElse("must not be empty"));
+    if (pretty.isBlank() || !IpxeSafe.text(pretty).equals(pretty.strip())) {
+      throw new IllegalArgumentException(file + ": pretty name of zeroos runmode '" + key
+          + "' must be non-empty text of letters, digits, spaces and .,:/()_=+-@[]%");
     }
   }
 

@@ -20,6 +20,9 @@ import java.util.Set;
 public record ZeroOsRequest(String runmode, Optional<String> farmerId, List<String> extraArgs,
     Optional<String> kernel) {
 
+  /** Longest extra argument accepted. */
+  public static final int MAX_EXTRA = 1024;
+
   public ZeroOsRequest {
     extraArgs = List.copyOf(extraArgs);
   }
@@ -80,10 +83,14 @@ public record ZeroOsRequest(String runmode, Optional<String> farmerId, List<Stri
       }
       farmerId = Optional.of(farmer);
     }
+    if (extra.length() > MAX_EXTRA) {
+      throw new Invalid(400, "extra kernel arguments longer than " + MAX_EXTRA + " characters");
+    }
     List<String> args;
     try {
-      args = IpxeSafe.kernelArgs(extra);
-    } catch (IllegalArgumentException e) {
+      String cmdline = IpxeSafe.cmdline(extra);
+      args = cmdline.isEmpty() ? List.of() : List.of(cmdline.split(" "));
+    } catch (IpxeSafe.UnsafeValueException e) {
       throw new Invalid(400, "unsafe extra kernel argument: " + e.getMessage());
     }
     if (kernel != null && !isPlainFileName(kernel)) {
