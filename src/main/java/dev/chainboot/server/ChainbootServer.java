@@ -2,6 +2,8 @@ package dev.chainboot.server;
 
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.compat.CompatRoutes;
+import dev.chainboot.config.ChainbootConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.ApiEndpoints;
@@ -47,6 +49,16 @@ public final class ChainbootServer implements AutoCloseable {
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
 
+      ChainbootConfig settings;
+      try {
+        settings = ChainbootConfig.load(config.configPath());
+      } catch (IllegalArgumentException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      Files.createDirectories(config.assetsRoot());
+      Files.createDirectories(config.kernelsRoot());
+      Files.createDirectories(config.scriptsRoot());
+
       try {
         store = SqliteStore.open(config.dataDir());
       } catch (dev.chainboot.store.StoreException e) {
@@ -61,6 +73,7 @@ public final class ChainbootServer implements AutoCloseable {
       HttpServer.addHealth(http.router());
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
+      CompatRoutes.install(http.router(), config, settings, resolver);
       try {
         http.start();
       } catch (IOException e) {
