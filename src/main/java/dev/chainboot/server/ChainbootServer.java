@@ -1,11 +1,17 @@
 package dev.chainboot.server;
 
+import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.compat.CompatRoutes;
 import dev.chainboot.config.ChainbootConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.http.ApiEndpoints;
+import dev.chainboot.http.BootEndpoints;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.store.EventWriter;
+import dev.chainboot.store.SqliteStore;
+import dev.chainboot.store.Store;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,18 +31,14 @@ public final class ChainbootServer implements AutoCloseable {
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final FirmwareCatalog firmware;
-  private final BootResolver resolver;
   private HttpServer http;
+  private Store store;
+  private EventWriter events;
+  private BootResolver resolver;
   private TftpServer tftp;
 
   public ChainbootServer(ServerConfig config) {
-    this(config, null);
-  }
-
-  /** @param resolver the boot core the HTTP endpoints ask (null: none wired yet) */
-  public ChainbootServer(ServerConfig config, BootResolver resolver) {
     this.config = config;
-    this.resolver = resolver;
     this.firmware = FirmwareCatalog.withDirectory(config.firmwareDir().orElse(null));
   }
 
@@ -57,8 +59,20 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.kernelsRoot());
       Files.createDirectories(config.scriptsRoot());
 
+      try {
+        store = SqliteStore.open(config.dataDir());
+      } catch (dev.chainboot.store.StoreException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      started.push(store);
+      events = new EventWriter(store);
+      started.push(events);
+      resolver = new BootCore(store, events);
+
       http = new HttpServer(config.http());
       HttpServer.addHealth(http.router());
+      new BootEndpoints(resolver).register(http.router());
+      new ApiEndpoints(store).register(http.router());
       CompatRoutes.install(http.router(), config, settings, resolver);
       try {
         http.start();
@@ -90,6 +104,26 @@ public final class ChainbootServer implements AutoCloseable {
 
   public FirmwareCatalog firmware() {
     return firmware;
+  }
+
+  /** The boot core: transports and compat adapters resolve through this. */
+  public BootResolver resolver() {
+    return resolver;
+  }
+
+  /** The store in the data directory (open while the server runs). */
+  public Store store() {
+    return store;
+  }
+
+  /** The background boot-event writer (tests call flush()). */
+  public EventWriter events() {
+    return events;
+  }
+
+  /** The HTTP router, for features (and tests) that add routes. */
+  public dev.chainboot.http.Router httpRouter() {
+    return http.router();
   }
 
   public int httpPort() {
