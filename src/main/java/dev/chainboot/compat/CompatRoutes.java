@@ -30,7 +30,7 @@ public final class CompatRoutes {
    */
   public static void install(Router router, ServerConfig config, ChainbootConfig settings,
       BootResolver resolver) {
-    CoreDecision core = new CoreDecision(resolver, config.advertise());
+    CoreDecision core = new CoreDecision(resolver);
 
     router.prefix("/assets/", new DirectoryHandler(config.assetsRoot(), "/assets/", null));
     router.prefix("/kernel/", new DirectoryHandler(config.kernelsRoot(), "/kernel/", "application/octet-stream"));
