@@ -15,7 +15,20 @@ public final class BootScript {
    * iPXE shell (never a reboot loop).
    */
   public static byte[] chainTo(ChainUrl url) {
+    return chainTo(url, "");
+  }
+
+  /**
+   * Like {@link #chainTo(ChainUrl)}, with {@code trustedSuffix} appended to the URL in the
+   * {@code chain} line: a constant of chainboot's own (such as iPXE settings that identify the
+   * machine, {@code ${mac:hexhyp}}), never user input.
+   */
+  static byte[] chainTo(ChainUrl url, String trustedSuffix) {
+    if (!trustedSuffix.matches("[^\\s\"'\\\\]*")) {
+      throw new IllegalArgumentException("suffix would change the script");
+    }
     String u = url.value();
+    String target = u + trustedSuffix;
     String s = "#!ipxe\n"
         + "# chainboot boot media: get an address, then chain to the boot server\n"
         + "echo chainboot: booting from " + u + "\n"
@@ -28,7 +41,7 @@ public final class BootScript {
         + "sleep 3\n"
         + "goto dhcp\n"
         + ":chain\n"
-        + "chain " + u + " ||\n"
+        + "chain " + target + " ||\n"
         + "echo chainboot: could not boot from " + u + "\n"
         + "echo chainboot: check that the server is reachable from ${net0/ip}, then type: chain " + u + "\n"
         + "goto shell\n"

@@ -3,6 +3,9 @@ package dev.chainboot.server;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.media.MediaBuilder;
+import dev.chainboot.media.MediaCache;
+import dev.chainboot.media.MediaHandler;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +21,9 @@ import org.slf4j.LoggerFactory;
 public final class ChainbootServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
+
+  /** Memory for built boot media served under /media/ (least recently used out). */
+  private static final long MEDIA_CACHE_BYTES = 64L << 20;
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -39,6 +45,9 @@ public final class ChainbootServer implements AutoCloseable {
 
       http = new HttpServer(config.http());
       HttpServer.addHealth(http.router());
+      HttpServer web = http;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaBuilder(firmware),
+          new MediaCache(MEDIA_CACHE_BYTES), config.advertise(), web::port));
       try {
         http.start();
       } catch (IOException e) {
