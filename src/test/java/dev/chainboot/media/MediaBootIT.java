@@ -44,6 +44,8 @@ class MediaBootIT {
   @TempDir static Path tmp;
   static HttpServer server;
   static final List<String> hits = new CopyOnWriteArrayList<>();
+  /** When set, the marker answers 404 (to see the script's failure path). */
+  static volatile boolean answerNotFound;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -51,7 +53,7 @@ class MediaBootIT {
     server.createContext("/", ex -> {
       hits.add(ex.getRequestURI().toString());
       byte[] body = "#!ipxe\necho chainboot-test: marker reached\n".getBytes(StandardCharsets.US_ASCII);
-      ex.sendResponseHeaders(200, body.length);
+      ex.sendResponseHeaders(answerNotFound ? 404 : 200, body.length);
       ex.getResponseBody().write(body);
       ex.close();
     });
@@ -92,7 +94,15 @@ class MediaBootIT {
   }
 
   /** Boots QEMU with {@code args} until the marker is fetched; kills QEMU in every case. */
-  private static void bootsToMarker(String name, List<String> args) throws Exception {
+  private static String bootsToMarker(String name, List<String> args) throws Exception {
+    return bootsToMarker(name, args, null);
+  }
+
+  /**
+   * Boots until the marker is fetched and, if {@code thenExpect} is given, until the serial
+   * console shows it too; returns the serial log (ANSI escapes removed).
+   */
+  private static String bootsToMarker(String name, List<String> args, String thenExpect) throws Exception {
     hits.clear();
     Path serial = tmp.resolve(name + ".serial.log");
     List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "512",
@@ -108,6 +118,11 @@ class MediaBootIT {
       while (hits.isEmpty() && q.isAlive() && System.nanoTime() < deadline) {
         Thread.sleep(200);
       }
+      long extra = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (thenExpect != null && !hits.isEmpty() && q.isAlive() && System.nanoTime() < extra
+          && !(Files.exists(serial) && Files.readString(serial, StandardCharsets.ISO_8859_1).contains(thenExpect))) {
+        Thread.sleep(200);
+      }
     } finally {
       q.destroyForcibly();
       q.waitFor(10, TimeUnit.SECONDS);
@@ -119,12 +134,23 @@ class MediaBootIT {
         Files.readString(tmp.resolve(name + ".qemu.log"))).contains(MARKER);
     assertThat(clean).contains("chainboot: booting from " + URL);
     System.out.printf("MediaBootIT %s: marker fetched after %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+    return clean;
   }
 
   @Test
   @Order(1)
   void isoBootsAsBiosCd() throws Exception {
-    bootsToMarker("bios-cd", List.of("-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d"));
+    // The server answers 404 here: the script must say so and open the iPXE shell (QEMU runs
+    // with -no-reboot, so a reboot would end it instead).
+    answerNotFound = true;
+    try {
+      String log = bootsToMarker("bios-cd", List.of("-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d"),
+          "iPXE>");
+      assertThat(log).contains("chainboot: could not boot from " + URL)
+          .contains("chainboot: starting the iPXE shell").contains("iPXE>");
+    } finally {
+      answerNotFound = false;
+    }
   }
 
   @Test
