@@ -4,7 +4,8 @@
 #   2. chainboot as a cold CLI process (java -jar ... media iso URL), via hyperfine
 #   3. the same layout built by xorrisofs from the same files, with mformat/mmd/mcopy for the
 #      FAT part (what a shell pipeline around xorriso does), via hyperfine
-# Every run uses a URL not seen before. Needs: xorriso, mtools, hyperfine, a JDK 21+.
+#   4. requests/s of GET /media/<machine>.iso from 'chainboot serve' with a warm cache (wrk)
+# Every build uses a URL not seen before. Needs: xorriso, mtools, hyperfine, a JDK 21+.
 # Usage: bench/media.sh [--quick]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ JAVA_HOME=$(find_jdk_home); export JAVA_HOME
 java="$JAVA_HOME/bin/java"
 runs=20; jmh=(-wi 3 -w 2 -i 5 -r 2 -f 1)
 if [ "${1:-}" = --quick ]; then runs=5; jmh=(-wi 1 -w 1 -i 2 -r 1 -f 1); fi
-for t in xorrisofs mformat mcopy hyperfine; do
+for t in xorrisofs mformat mcopy hyperfine wrk curl; do
   command -v $t >/dev/null || { echo "bench/media.sh: needs $t (apt-get install xorriso mtools hyperfine)" >&2; exit 1; }
 done
 
@@ -57,3 +58,13 @@ hyperfine --style basic -w 2 -r "$runs" --export-markdown "$work/h.md" \
   "$work/xorriso-pipeline.sh http://10.0.0.1:8080/boot.ipxe?n=\$RANDOM\$RANDOM"
 cat "$work/h.md"
 echo "(boots-from states 5-10 s for an iPXE EMBED= rebuild of the same image; not run here: it needs a C toolchain)"
+
+echo "== 4. GET /media/<machine>.iso from 'chainboot serve', warm cache (wrk, 2 threads, 16 connections, 10 s)"
+port=$((20000 + RANDOM % 20000))
+"$java" -jar target/chainboot.jar serve --tftp off --http 127.0.0.1:$port --data "$work/data" > "$work/serve.log" 2>&1 &
+serve=$!
+trap 'kill $serve 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:$port/health && break; sleep 0.1; done
+curl -fs -o /dev/null http://127.0.0.1:$port/media/52-54-00-12-34-56.iso
+wrk -t2 -c16 -d10s http://127.0.0.1:$port/media/52-54-00-12-34-56.iso | grep -E 'Requests/sec|Transfer/sec|Latency'
+kill $serve; wait $serve 2>/dev/null || true
