@@ -3,14 +3,10 @@ package dev.chainboot.media;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.ChainScript;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.firmware.MissingFirmwareException;
 import dev.chainboot.http.PlainTextHandler;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -31,8 +27,7 @@ public final class MediaHandler extends Handler.Abstract {
   public static final String PREFIX = "/media/";
   private static final String NAME = "[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}";
 
-  private final MediaBuilder builder;
-  private final MediaCache cache;
+  private final MediaResponder responder;
   private final Optional<String> advertisedHost;
   private final java.util.function.IntSupplier httpPort;
 
@@ -40,10 +35,9 @@ public final class MediaHandler extends Handler.Abstract {
    * @param advertisedHost host the media should chain back to; when empty, the host and port
    *     the request was addressed to
    */
-  public MediaHandler(MediaBuilder builder, MediaCache cache, Optional<String> advertisedHost,
+  public MediaHandler(MediaResponder responder, Optional<String> advertisedHost,
       java.util.function.IntSupplier httpPort) {
-    this.builder = builder;
-    this.cache = cache;
+    this.responder = responder;
     this.advertisedHost = advertisedHost;
     this.httpPort = httpPort;
   }
@@ -78,29 +72,7 @@ public final class MediaHandler extends Handler.Abstract {
       String host = advertisedHost.orElseGet(() -> hostOf(request));
       int port = advertisedHost.isPresent() ? httpPort.getAsInt() : Request.getServerPort(request);
       MediaSpec spec = new MediaSpec(format, archs, script(host, port, name), null);
-      String key = spec.digestHex();
-      String etag = "\"" + key.substring(0, 32) + "\"";
-      response.getHeaders().put(HttpHeader.ETAG, etag);
-      String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
-      if (inm != null && (inm.contains(etag) || inm.strip().equals("*"))) {
-        response.setStatus(HttpStatus.NOT_MODIFIED_304);
-        callback.succeeded();
-        return true;
-      }
-      byte[] image = cache.get(key, () -> builder.build(spec));
-      response.setStatus(HttpStatus.OK_200);
-      response.getHeaders().put(HttpHeader.CONTENT_TYPE, format.contentType());
-      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, image.length);
-      response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-      response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + name.replace(':', '-') + "." + format.extension() + "\"");
-      if (method.equals("HEAD")) {
-        callback.succeeded();
-      } else {
-        response.write(true, ByteBuffer.wrap(image).asReadOnlyBuffer(), callback);
-      }
-      return true;
-    } catch (MissingFirmwareException e) {
-      return text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, e.getMessage() + "\n");
+      return responder.respond(request, response, callback, spec, name.replace(':', '-') + "." + format.extension());
     } catch (IllegalArgumentException e) {
       return text(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage() + "\n");
     }
@@ -128,11 +100,6 @@ public final class MediaHandler extends Handler.Abstract {
   }
 
   private static boolean text(Response response, Callback callback, int status, String body) {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);
-    response.write(true, ByteBuffer.wrap(b), callback);
-    return true;
+    return MediaResponder.text(response, callback, status, body);
   }
 }

@@ -6,6 +6,7 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.media.MediaHandler;
+import dev.chainboot.media.MediaResponder;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,8 +47,8 @@ public final class ChainbootServer implements AutoCloseable {
       http = new HttpServer(config.http());
       HttpServer.addHealth(http.router());
       HttpServer web = http;
-      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaBuilder(firmware),
-          new MediaCache(MEDIA_CACHE_BYTES), config.advertise(), web::port));
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
+          new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));
       try {
         http.start();
       } catch (IOException e) {

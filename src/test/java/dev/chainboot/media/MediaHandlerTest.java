@@ -1,6 +1,7 @@
 package dev.chainboot.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.server.ChainbootServer;
@@ -115,5 +116,22 @@ class MediaHandlerTest {
     assertThat(curl(b, base + "/media/x.zip")).startsWith("HTTP/1.1 404");
     assertThat(curl(b, base + "/media/.iso")).startsWith("HTTP/1.1 404");
     assertThat(curl(b, "-X", "POST", base + "/media/x.iso")).startsWith("HTTP/1.1 405");
+  }
+
+  @Test
+  void withoutAdvertiseTheRequestHostIsUsedAndChecked() throws Exception {
+    try (ChainbootServer plain = new ChainbootServer(new ServerConfig(tmp.resolve("data2"), Optional.empty(),
+        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty())).start()) {
+      String url = "http://127.0.0.1:" + plain.httpPort() + "/media/aa-bb-cc-dd-ee-ff.esp";
+      Path body = tmp.resolve("plain.esp");
+      assertThat(curl(body, "-H", "Host: boot.lan:8080", url)).startsWith("HTTP/1.1 200");
+      Path script = tmp.resolve("plain.ipxe");
+      Proc.run("mcopy", "-i", body.toString(), "::/autoexec.ipxe", script.toString()).ok();
+      assertThat(Files.readString(script)).contains("\nchain http://boot.lan:8080/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n");
+      Path err = tmp.resolve("plain.err");
+      assertThat(curl(err, "-H", "Host: bad_host$x", url)).startsWith("HTTP/1.1 400");
+    }
+    assertThatThrownBy(() -> MediaHandler.script("a b", 80, "x")).hasMessageContaining("--advertise");
+    assertThatThrownBy(() -> MediaHandler.script("h", 80, "x\nshell")).isInstanceOf(IllegalArgumentException.class);
   }
 }
