@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Network-boot control plane: TFTP, proxyDHCP, HTTP iPXE scripts and boot media.",
     subcommands = {ServeCommand.class, MachineCommand.class, ProfileCommand.class,
-        BootCommand.class, GroupCommand.class, EventsCommand.class,
+        BootCommand.class, GroupCommand.class, EventsCommand.class, MediaCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -12,6 +12,10 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
+import dev.chainboot.media.MediaBuilder;
+import dev.chainboot.media.MediaCache;
+import dev.chainboot.media.MediaHandler;
+import dev.chainboot.media.MediaResponder;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class ChainbootServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
+
+  /** Memory for built boot media served under /media/ (least recently used out). */
+  private static final long MEDIA_CACHE_BYTES = 64L << 20;
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -74,6 +81,9 @@ public final class ChainbootServer implements AutoCloseable {
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
       CompatRoutes.install(http.router(), config, settings, resolver);
+      HttpServer web = http;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
+          new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));
       try {
         http.start();
       } catch (IOException e) {
