@@ -1,12 +1,18 @@
 package dev.chainboot.server;
 
+import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.dhcp.BootFileChooser;
+import dev.chainboot.dhcp.ProxyDhcpAnswerer;
+import dev.chainboot.dhcp.ProxyDhcpServer;
+import dev.chainboot.http.FirmwareHandler;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.HttpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +43,7 @@ public final class ChainbootServer implements AutoCloseable {
 
       http = new HttpServer(config.http());
       HttpServer.addHealth(http.router());
+      http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();
       } catch (IOException e) {
@@ -46,11 +53,28 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
+      if (config.proxyDhcp().isPresent()) {
+        started.push(startProxyDhcp(config.proxyDhcp().get()));
+      }
     } catch (Exception e) {
       close();
       throw e;
     }
     return this;
+  }
+
+  /**
+   * proxyDHCP. The boot core's BootResolver is not wired yet: until it is, every PXE client
+   * with a known architecture is answered (the coordinator passes the core's resolver here).
+   */
+  private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
+    BootFileChooser chooser = new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
+    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, Optional.empty());
+    try {
+      return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
+    } catch (IOException e) {
+      throw new StartupException("cannot start proxyDHCP: " + e.getMessage(), e);
+    }
   }
 
   private static String hostOf(java.net.InetSocketAddress a) {
