@@ -8,6 +8,7 @@ import dev.chainboot.dhcp.ProxyDhcpServer;
 import dev.chainboot.http.FirmwareHandler;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -28,6 +29,7 @@ public final class ChainbootServer implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final FirmwareCatalog firmware;
   private HttpServer http;
+  private TftpServer tftp;
 
   public ChainbootServer(ServerConfig config) {
     this.config = config;
@@ -53,6 +55,13 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
+      if (config.tftp().isPresent()) {
+        tftp = TftpService.start(config, firmware, http.port());
+        started.push(tftp);
+        log.info("TFTP listening on {}:{}", hostOf(config.tftp().get()), tftp.port());
+      } else {
+        log.info("TFTP disabled (--tftp off)");
+      }
       if (config.proxyDhcp().isPresent()) {
         started.push(startProxyDhcp(config.proxyDhcp().get()));
       }
@@ -87,6 +96,14 @@ public final class ChainbootServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The bound TFTP port (useful when configured as port 0). */
+  public int tftpPort() {
+    if (tftp == null) {
+      throw new IllegalStateException("TFTP is disabled");
+    }
+    return tftp.port();
   }
 
   @Override

@@ -1,0 +1,274 @@
+package dev.chainboot.tftp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440) on NIO datagram channels. One
+ * listener receives requests; each read request runs on its own virtual thread with its own
+ * channel on a new ephemeral port (bound to the listener's local address). Write requests,
+ * unsafe names, unknown files and malformed packets are answered with an ERROR and the
+ * server carries on.
+ */
+public final class TftpServer implements AutoCloseable {
+
+  static final Logger log = LoggerFactory.getLogger("tftp");
+
+  /** Largest netascii file converted in memory. */
+  static final int NETASCII_LIMIT = 64 << 20;
+
+  /**
+   * @param defaultTimeoutMillis wait for an ACK before sending again, unless the client asks
+   *     for a timeout
+   * @param maxRetries sends of the same packet after the first before giving up
+   * @param maxBlockSize largest blksize granted
+   */
+  public record Settings(long defaultTimeoutMillis, int maxRetries, int maxBlockSize) {
+    public static final Settings DEFAULTS = new Settings(1000, 5, TransferOptions.MAX_BLOCK_SIZE);
+  }
+
+  private final InetSocketAddress bind;
+  private final TftpFileSource files;
+  private final Settings settings;
+  private final Set<Transfer> active = ConcurrentHashMap.newKeySet();
+  private DatagramChannel listener;
+  private Thread listenerThread;
+  private volatile boolean closed;
+
+  public TftpServer(InetSocketAddress bind, TftpFileSource files, Settings settings) {
+    this.bind = bind;
+    this.files = files;
+    this.settings = settings;
+  }
+
+  /** Binds the listener and starts serving; a bind failure is thrown as is. */
+  public TftpServer start() throws IOException {
+    DatagramChannel ch = DatagramChannel.open();
+    try {
+      ch.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+      ch.bind(bind);
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    listener = ch;
+    listenerThread = Thread.ofVirtual().name("tftp-listener").start(this::listen);
+    return this;
+  }
+
+  public int port() {
+    try {
+      return ((InetSocketAddress) listener.getLocalAddress()).getPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("TFTP listener is closed", e);
+    }
+  }
+
+  /** Transfers running now. */
+  public int activeTransfers() {
+    return active.size();
+  }
+
+  private void listen() {
+    ByteBuffer buf = ByteBuffer.allocate(65536);
+    while (!closed) {
+      SocketAddress from;
+      buf.clear();
+      try {
+        from = listener.receive(buf);
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("TFTP listener receive failed: {}", e.toString());
+        }
+        continue;
+      }
+      if (!(from instanceof InetSocketAddress client)) {
+        continue;
+      }
+      buf.flip();
+      byte[] bytes = new byte[buf.remaining()];
+      buf.get(bytes);
+      TftpPacket packet;
+      try {
+        packet = TftpCodec.decode(bytes);
+      } catch (TftpParseException e) {
+        log.info("client={} malformed request ({} bytes): {} -> ERROR {}", addr(client),
+            bytes.length, e.getMessage(), e.code().code());
+        reply(client, new TftpPacket.Error(e.code(), e.getMessage()));
+        continue;
+      }
+      switch (packet) {
+        case TftpPacket.Request r when r.write() -> {
+          log.info("client={} file={} mode={} options={} bytes=0 duration=0ms result=error 2 "
+                  + "(write request refused: read-only server)",
+              addr(client), quoted(r.filename()), quoted(r.mode()), r.options());
+          reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "read-only server"));
+        }
+        case TftpPacket.Request r ->
+            Thread.ofVirtual().name("tftp-" + addr(client)).start(() -> handleRead(r, client));
+        case TftpPacket.Error e -> log.debug("client={} sent ERROR {} to the request port: {}",
+            addr(client), e.code(), e.message());
+        default -> {
+          log.info("client={} sent opcode {} to the request port -> ERROR 4", addr(client),
+              packet.opcode());
+          reply(client, new TftpPacket.Error(TftpErrorCode.ILLEGAL_OPERATION,
+              "expected a read request"));
+        }
+      }
+    }
+  }
+
+  private void handleRead(TftpPacket.Request r, InetSocketAddress client) {
+    long started = System.nanoTime();
+    TftpFile file = null;
+    try {
+      if (!r.mode().equals("octet") && !r.mode().equals("netascii")) {
+        refuse(r, client, started, TftpErrorCode.ILLEGAL_OPERATION,
+            "unsupported mode " + printable(r.mode()) + " (octet or netascii)");
+        return;
+      }
+      TftpFileSource.Lookup lookup = files.open(r.filename());
+      switch (lookup) {
+        case TftpFileSource.Denied d -> {
+          refuse(r, client, started, TftpErrorCode.ACCESS_VIOLATION,
+              "access violation: " + d.reason());
+          return;
+        }
+        case TftpFileSource.NotFound n -> {
+          refuse(r, client, started, TftpErrorCode.FILE_NOT_FOUND, "file not found");
+          return;
+        }
+        case TftpFileSource.Found f -> file = f.file();
+      }
+      if (r.mode().equals("netascii")) {
+        TftpFile raw = file;
+        try (raw) {
+          file = TftpFile.ofBytes(Netascii.encode(raw.readAll(NETASCII_LIMIT)));
+        }
+      }
+      TransferOptions opts;
+      try {
+        opts = TransferOptions.negotiate(r.options(), file.size(),
+            settings.defaultTimeoutMillis(), settings.maxBlockSize());
+      } catch (TransferOptions.Rejected e) {
+        file.close();
+        refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
+        return;
+      }
+      DatagramChannel ch = DatagramChannel.open();
+      Transfer t;
+      try {
+        InetAddress local = ((InetSocketAddress) listener.getLocalAddress()).getAddress();
+        ch.bind(new InetSocketAddress(local, 0));
+        t = new Transfer(ch, client, r, file, opts, settings, started);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+      file = null; // the transfer owns it now
+      active.add(t);
+      try {
+        if (closed) {
+          t.abort();
+        }
+        t.run();
+      } finally {
+        active.remove(t);
+      }
+    } catch (IOException | RuntimeException e) {
+      refuse(r, client, started, TftpErrorCode.NOT_DEFINED, "server error: " + e);
+    } finally {
+      if (file != null) {
+        try {
+          file.close();
+        } catch (IOException ignored) {
+          // nothing to do
+        }
+      }
+    }
+  }
+
+  private void refuse(TftpPacket.Request r, InetSocketAddress client, long started,
+      TftpErrorCode code, String message) {
+    reply(client, new TftpPacket.Error(code, message));
+    logTransfer(client, r, Map.of(), 0, started,
+        "error " + code.code() + " (" + message + ")");
+  }
+
+  private void reply(InetSocketAddress client, TftpPacket packet) {
+    try {
+      listener.send(ByteBuffer.wrap(TftpCodec.encode(packet)), client);
+    } catch (IOException e) {
+      log.debug("cannot reply to {}: {}", client, e.toString());
+    }
+  }
+
+  /** The one log line per transfer. */
+  static void logTransfer(InetSocketAddress client, TftpPacket.Request r,
+      Map<String, String> accepted, long bytes, long startedNanos, String result) {
+    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms result={}",
+        addr(client), quoted(r.filename()), quoted(r.mode()), printable(r.options().toString()),
+        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, result);
+  }
+
+  static String addr(InetSocketAddress a) {
+    return (a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress())
+        + ":" + a.getPort();
+  }
+
+  static String quoted(String s) {
+    return "\"" + printable(s) + "\"";
+  }
+
+  /** Control characters, quotes and backslashes escaped so a client cannot forge log lines. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
+    for (int i = 0; i < s.length() && i < 256; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+        b.append(String.format("\\x%02x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    if (s.length() > 256) {
+      b.append("...(").append(s.length()).append(" chars)");
+    }
+    return b.toString();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      if (listener != null) {
+        listener.close();
+      }
+    } catch (IOException e) {
+      log.debug("closing TFTP listener: {}", e.toString());
+    }
+    for (Transfer t : active) {
+      t.abort();
+    }
+    if (listenerThread != null) {
+      try {
+        listenerThread.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
