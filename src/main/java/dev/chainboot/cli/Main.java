@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Network-boot control plane: TFTP, proxyDHCP, HTTP iPXE scripts and boot media.",
     subcommands = {ServeCommand.class, MachineCommand.class, ProfileCommand.class,
         BootCommand.class, GroupCommand.class, EventsCommand.class, ImportCommand.class,
-        CommandLine.HelpCommand.class})
+        MediaCommand.class, DhcpConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,8 @@
 package dev.chainboot.cli;
 
 import dev.chainboot.config.HostPort;
+import dev.chainboot.config.ProxyDhcpConfig;
+import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
@@ -70,6 +72,16 @@ public final class ServeCommand implements Callable<Integer> {
     return Optional.of(dir);
   }
 
+  @Option(names = "--proxy-dhcp",
+      description = "Answer PXE clients on UDP 67 and 4011 with the boot server and file, beside the "
+          + "LAN's DHCP server (never offers addresses; needs root or CAP_NET_BIND_SERVICE).")
+  boolean proxyDhcp;
+
+  @Option(names = "--efi-binary", paramLabel = "NAME",
+      description = "iPXE binary for x86_64 UEFI clients: snponly.efi (firmware NIC driver, the "
+          + "default) or ipxe.efi (iPXE's own drivers).")
+  String efiBinary = "snponly.efi";
+
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
@@ -82,7 +94,16 @@ public final class ServeCommand implements Callable<Integer> {
         existingDir("--pxesrv-root (or PXESRV_ROOT)", pxesrvRoot),
         existingDir("--scripts", scripts),
         existingDir("--extra", extra),
-        Optional.ofNullable(configFile));
+        Optional.ofNullable(configFile),
+        proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty());
+  }
+
+  /** {@code snponly.efi} or {@code ipxe.efi} (any of their names) as a binary. */
+  static BootBinary efiBinary(String name) {
+    return BootBinary.byName(name)
+        .filter(b -> b == BootBinary.SNPONLY_X86_64_EFI || b == BootBinary.IPXE_X86_64_EFI)
+        .orElseThrow(() -> new IllegalArgumentException(
+            "--efi-binary must be snponly.efi or ipxe.efi, not '" + name + "'"));
   }
 
   @Override

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param scriptsDir pixie's per-MAC scripts directory ({@code --scripts}), default DATA/scripts
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
+ * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
  */
 public record ServerConfig(
     Path dataDir,
@@ -28,12 +29,28 @@ public record ServerConfig(
     Optional<Path> pxesrvRoot,
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
-    Optional<Path> configFile) {
+    Optional<Path> configFile,
+    Optional<ProxyDhcpConfig> proxyDhcp) {
 
+  /** Without the compat directories, the config file and proxyDHCP. */
   public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
       Optional<Path> firmwareDir, Optional<String> advertise) {
+    this(dataDir, tftp, http, firmwareDir, advertise, Optional.empty());
+  }
+
+  /** Without the compat directories and the config file. */
+  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
+      Optional<Path> firmwareDir, Optional<String> advertise, Optional<ProxyDhcpConfig> proxyDhcp) {
     this(dataDir, tftp, http, firmwareDir, advertise,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), proxyDhcp);
+  }
+
+  /** Without proxyDHCP. */
+  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
+      Optional<Path> firmwareDir, Optional<String> advertise, Optional<Path> pxesrvRoot,
+      Optional<Path> scriptsDir, Optional<Path> extraDir, Optional<Path> configFile) {
+    this(dataDir, tftp, http, firmwareDir, advertise, pxesrvRoot, scriptsDir, extraDir, configFile,
+        Optional.empty());
   }
 
   public Path tftpRoot() {

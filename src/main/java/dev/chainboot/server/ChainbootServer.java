@@ -4,7 +4,12 @@ import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.compat.CompatRoutes;
 import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.dhcp.BootFileChooser;
+import dev.chainboot.dhcp.ProxyDhcpAnswerer;
+import dev.chainboot.dhcp.ProxyDhcpServer;
+import dev.chainboot.http.FirmwareHandler;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.ApiEndpoints;
 import dev.chainboot.http.BootEndpoints;
@@ -12,11 +17,16 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
+import dev.chainboot.media.MediaBuilder;
+import dev.chainboot.media.MediaCache;
+import dev.chainboot.media.MediaHandler;
+import dev.chainboot.media.MediaResponder;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class ChainbootServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
+
+  /** Memory for built boot media served under /media/ (least recently used out). */
+  private static final long MEDIA_CACHE_BYTES = 64L << 20;
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -74,6 +87,10 @@ public final class ChainbootServer implements AutoCloseable {
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
       CompatRoutes.install(http.router(), config, settings, resolver);
+      HttpServer web = http;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
+          new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));
+      http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();
       } catch (IOException e) {
@@ -83,7 +100,6 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
-
       if (config.tftp().isPresent()) {
         tftp = TftpService.start(config, firmware, http.port());
         started.push(tftp);
@@ -91,11 +107,27 @@ public final class ChainbootServer implements AutoCloseable {
       } else {
         log.info("TFTP disabled (--tftp off)");
       }
+      if (config.proxyDhcp().isPresent()) {
+        started.push(startProxyDhcp(config.proxyDhcp().get()));
+      }
     } catch (Exception e) {
       close();
       throw e;
     }
     return this;
+  }
+
+  /**
+   * proxyDHCP: answers PXE clients for which the boot core has something to boot.
+   */
+  private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
+    BootFileChooser chooser = new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
+    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, Optional.of(resolver));
+    try {
+      return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
+    } catch (IOException e) {
+      throw new StartupException("cannot start proxyDHCP: " + e.getMessage(), e);
+    }
   }
 
   private static String hostOf(java.net.InetSocketAddress a) {
