@@ -86,7 +86,7 @@ public final class ChainbootServer implements AutoCloseable {
       HttpServer.addHealth(http.router());
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
-      CompatRoutes.install(http.router(), config, settings, resolver);
+      CompatRoutes.install(http.router(), config, settings, resolver, events);
       HttpServer web = http;
       http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
           new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));

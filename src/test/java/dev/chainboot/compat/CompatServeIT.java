@@ -89,6 +89,13 @@ class CompatServeIT {
       assertThat(Curl.run(base + "/extra/x.txt").text()).isEqualTo("extra-file");
       assertThat(Curl.run(base + "/ipxe/edge/42").text()).contains(base + "/kernel/z1.efi runmode=edge farmer_id=42 &&");
       assertThat(Curl.run(base + "/ipxe/prod").status()).isEqualTo(404);
+      // Decisions taken from the adapters' own files are BootEvents too: 'chainboot events'.
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        Curl.ProcessOutput ev = Curl.exec(List.of(java(), "-jar", jar(), "events", "--data", data.toString(),
+            "--json"));
+        return ev.exit() == 0 && ev.stdout().contains("pxesrv") && ev.stdout().contains("pixie")
+            && ev.stdout().contains("zeroos");
+      });
     } finally {
       stop(p);
     }
