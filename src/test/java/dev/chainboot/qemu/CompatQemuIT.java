@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real iPXE runs the compat scripts: a BIOS QEMU guest boots chain.ipxe from our TFTP, the
  * core's static profile chains it to pxe_srv's /redirect, whose static/&lt;ip&gt; script chains
- * a URL relative to /redirect (Zero-OS's /ipxe/prod/42/...), whose script imgfetches the
+ * a URL relative to /redirect (pixie's ipxe/${mac:hexhyp}.ipxe), whose script chains a URL
+ * relative to itself (Zero-OS's /ipxe/prod/42/...), whose script imgfetches the
  * runmode's kernel (net/prod.efi -&gt; ../zos.efi; here an iPXE script standing in for an
  * EFI-stub kernel) and imgexecs it, which reaches a marker URL.
  */
@@ -39,12 +40,12 @@ class CompatQemuIT {
   @TempDir Path tmp;
 
   @Test
-  void pxeSrvThenZeroOsScriptsRunInRealIpxe() throws Exception {
+  void pxeSrvPixieAndZeroOsScriptsRunInRealIpxe() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("pxesrv/static"));
     // QEMU's user network makes the guest's requests come from 127.0.0.1.
-    Files.writeString(tmp.resolve("pxesrv/to-zeroos"), "#!ipxe\necho compat-test: pxe_srv static\n"
-        + "chain ipxe/prod/42/console=ttyS0___x\n");
-    Files.createSymbolicLink(root.resolve("127.0.0.1"), Path.of("../to-zeroos"));
+    Files.writeString(tmp.resolve("pxesrv/to-pixie"), "#!ipxe\necho compat-test: pxe_srv static\n"
+        + "chain ipxe/${mac:hexhyp}.ipxe\n");
+    Files.createSymbolicLink(root.resolve("127.0.0.1"), Path.of("../to-pixie"));
     Path data = tmp.resolve("data");
     ServerConfig cfg = new ServerConfig(data, Optional.of(new InetSocketAddress("127.0.0.1", 0)),
         new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(),
@@ -56,6 +57,8 @@ class CompatQemuIT {
         return "#!ipxe\necho compat-test: marker reached\nsleep 600\n";
       }));
       int port = server.httpPort();
+      Files.writeString(data.resolve("scripts/52-54-00-12-34-77.ipxe"),
+          "#!ipxe\necho compat-test: pixie\nchain prod/42/console=ttyS0___x\n");
       Files.createDirectories(data.resolve("kernels/net"));
       Files.writeString(data.resolve("kernels/zos.efi"),
           "#!ipxe\nchain http://10.0.2.2:" + port + "/marker/zeroos-kernel\n");
@@ -88,7 +91,11 @@ class CompatQemuIT {
       assertThat(ev).anySatisfy(e -> {
         assertThat(e.protocol()).isEqualTo("pxesrv");
         assertThat(e.match()).isEqualTo(BootEvent.Match.STATIC);
-        assertThat(e.reason()).isEqualTo("pxe_srv static -> to-zeroos");
+        assertThat(e.reason()).isEqualTo("pxe_srv static -> to-pixie");
+      });
+      assertThat(ev).anySatisfy(e -> {
+        assertThat(e.protocol()).isEqualTo("pixie");
+        assertThat(e.mac()).contains(mac);
       });
       assertThat(ev).anySatisfy(e -> {
         assertThat(e.protocol()).isEqualTo("zeroos");
