@@ -100,8 +100,12 @@ final class TransferReactor implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads one datagram: the selector is level-triggered, so more waiting datagrams select the
+   * key again, and a window's single ACK costs no extra empty read.
+   */
   private void readAll(Transfer t, long now) {
-    while (!t.finished()) {
+    if (!t.finished()) {
       in.clear();
       SocketAddress from;
       try {
