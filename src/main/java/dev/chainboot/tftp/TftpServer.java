@@ -124,9 +124,8 @@ public final class TftpServer implements AutoCloseable {
       }
       switch (packet) {
         case TftpPacket.Request r when r.write() -> {
-          log.info("client={} file={} mode={} options={} bytes=0 duration=0ms result=error 2 "
-                  + "(write request refused: read-only server)",
-              addr(client), quoted(r.filename()), quoted(r.mode()), r.options());
+          logTransfer(client, r, Map.of(), 0, System.nanoTime(), 0,
+              "error 2 (write request refused: read-only server)");
           reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "read-only server"));
         }
         case TftpPacket.Request r ->
@@ -208,7 +207,7 @@ public final class TftpServer implements AutoCloseable {
   private void refuse(TftpPacket.Request r, InetSocketAddress client, long started,
       TftpErrorCode code, String message) {
     reply(client, new TftpPacket.Error(code, message));
-    logTransfer(client, r, Map.of(), 0, started,
+    logTransfer(client, r, Map.of(), 0, started, 0,
         "error " + code.code() + " (" + message + ")");
   }
 
@@ -222,10 +221,11 @@ public final class TftpServer implements AutoCloseable {
 
   /** The one log line per transfer. */
   static void logTransfer(InetSocketAddress client, TftpPacket.Request r,
-      Map<String, String> accepted, long bytes, long startedNanos, String result) {
-    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms result={}",
+      Map<String, String> accepted, long bytes, long startedNanos, int resends, String result) {
+    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
+            + "resends={} result={}",
         addr(client), quoted(r.filename()), quoted(r.mode()), printable(r.options().toString()),
-        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, result);
+        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, resends, result);
   }
 
   static String addr(InetSocketAddress a) {
