@@ -173,7 +173,7 @@ public final class TftpServer implements AutoCloseable {
       TransferOptions opts;
       try {
         opts = TransferOptions.negotiate(r.options(), file.size(),
-            settings.defaultTimeoutMillis(), settings.maxBlockSize());
+            settings.defaultTimeoutMillis(), maxBlockSizeTowards(client));
       } catch (TransferOptions.Rejected e) {
         file.close();
         refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
@@ -202,6 +202,27 @@ public final class TftpServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The largest block that fits one datagram on the interface the kernel routes to
+   * {@code client} through (its MTU less IP, UDP and TFTP headers), capped by the settings;
+   * 65464 on loopback. Falls back to the setting when the interface cannot be told.
+   */
+  private int maxBlockSizeTowards(InetSocketAddress client) {
+    int max = settings.maxBlockSize();
+    try (DatagramChannel probe = DatagramChannel.open()) {
+      probe.connect(client); // no packet is sent: this only asks the kernel for the route
+      InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
+      java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(local);
+      if (nif != null && nif.getMTU() > 0) {
+        int headers = (local instanceof java.net.Inet6Address ? 40 : 20) + 8 + 4;
+        max = Math.min(max, Math.max(TransferOptions.MIN_BLOCK_SIZE, nif.getMTU() - headers));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot tell the MTU towards {}: {}", client, e.toString());
+    }
+    return max;
   }
 
   private void refuse(TftpPacket.Request r, InetSocketAddress client, long started,
