@@ -32,7 +32,7 @@ public record MacAddress(long value) {
     if (text == null) {
       return Optional.empty();
     }
-    String hex = text.strip().toLowerCase(Locale.ROOT);
+    String hex = text.toLowerCase(Locale.ROOT);
     if (hex.length() == 17) {
       char sep = hex.charAt(2);
       if (sep != ':' && sep != '-') {
