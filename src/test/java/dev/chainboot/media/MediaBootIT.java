@@ -58,9 +58,11 @@ class MediaBootIT {
       ex.close();
     });
     server.start();
-    for (String fmt : new String[] {"iso", "img", "esp"}) {
+    String[][] builds = {{"iso", "boot.iso", "x86_64"}, {"img", "boot.img", "x86_64"},
+        {"esp", "boot.esp", "x86_64"}, {"esp", "both.esp", "x86_64,arm64"}};
+    for (String[] b : builds) {
       Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", fmt, URL, "-o", "boot." + fmt)
+          "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", b[0], URL, "-o", b[1], "--arch", b[2])
           .directory(tmp.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -105,11 +107,13 @@ class MediaBootIT {
   private static String bootsToMarker(String name, List<String> args, String thenExpect) throws Exception {
     hits.clear();
     Path serial = tmp.resolve(name + ".serial.log");
-    List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "512",
+    boolean arm = args.get(0).equals("arm64");
+    List<String> cmd = new ArrayList<>(List.of(arm ? "qemu-system-aarch64" : "qemu-system-x86_64",
+        "-accel", "tcg", "-m", "512",
         "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
         "-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:" + server.getAddress().getPort(),
-        "-device", "e1000,netdev=n0"));
-    cmd.addAll(args);
+        "-device", (arm ? "virtio-net-pci" : "e1000") + ",netdev=n0"));
+    cmd.addAll(arm ? args.subList(1, args.size()) : args);
     Process q = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(tmp.resolve(name + ".qemu.log").toFile()).start();
     long start = System.nanoTime();
@@ -190,5 +194,18 @@ class MediaBootIT {
     a.addAll(List.of("-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("boot.esp"),
         "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
     bootsToMarker("esp-uefi-virtio", a);
+  }
+
+  /** arm64: the x86_64+arm64 esp under AAVMF (qemu-system-aarch64, virt, cortex-a57). */
+  @Test
+  @Order(7)
+  void combinedEspBootsOnArm64Uefi() throws Exception {
+    Path vars = tmp.resolve("aavmf-vars.fd");
+    Files.copy(Path.of("/usr/share/AAVMF/AAVMF_VARS.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
+    bootsToMarker("arm64-esp", List.of("arm64", "-M", "virt", "-cpu", "cortex-a57",
+        "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd",
+        "-drive", "if=pflash,format=raw,file=" + vars,
+        "-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("both.esp"),
+        "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
   }
 }
