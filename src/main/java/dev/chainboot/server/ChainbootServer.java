@@ -87,9 +87,10 @@ public final class ChainbootServer implements AutoCloseable {
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
       CompatRoutes.install(http.router(), config, settings, resolver);
-      HttpServer web = http;
-      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
-          new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));
+      MediaResponder media = new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
+      Store db = store;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(media, config.advertise(),
+          mac -> db.machine(mac).isPresent(), name -> db.profile(name).isPresent()));
       http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();
