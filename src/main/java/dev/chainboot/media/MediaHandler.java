@@ -53,7 +53,7 @@ public final class MediaHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) {
     String method = request.getMethod();
     if (!method.equals("GET") && !method.equals("HEAD")) {
-      return text(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "only GET and HEAD\n");
+      return text(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "only GET and HEAD\n");
     }
     String path = Request.getPathInContext(request);
     String file = path.substring(PREFIX.length());
@@ -65,17 +65,17 @@ public final class MediaHandler extends Handler.Abstract {
       }
     }
     if (format == null) {
-      return text(response, callback, HttpStatus.NOT_FOUND_404,
+      return text(request, response, callback, HttpStatus.NOT_FOUND_404,
           "not found: " + PlainTextHandler.printable(path) + " (use /media/<machine-or-profile>.iso, .img or .esp)\n");
     }
     String name = file.substring(0, dot);
     if (!name.matches(NAME)) {
-      return text(response, callback, HttpStatus.BAD_REQUEST_400, "bad machine or profile name '"
+      return text(request, response, callback, HttpStatus.BAD_REQUEST_400, "bad machine or profile name '"
           + PlainTextHandler.printable(name) + "': use 1-64 of A-Z a-z 0-9 _ . : - (or a MAC address)\n");
     }
     Optional<MacAddress> mac = MacAddress.parse(name);
     if (mac.isPresent() ? !knownMachine.test(mac.get()) : !knownProfile.test(name)) {
-      return text(response, callback, HttpStatus.NOT_FOUND_404, (mac.isPresent()
+      return text(request, response, callback, HttpStatus.NOT_FOUND_404, (mac.isPresent()
           ? "no machine " + mac.get().hexhyp() + ": add it first (chainboot machine add) or ask for a profile's media"
           : "no machine or profile named '" + name + "' (a machine is named by its MAC address)") + "\n");
     }
@@ -85,7 +85,7 @@ public final class MediaHandler extends Handler.Abstract {
       MediaSpec spec = new MediaSpec(format, archs, script(BaseUrl.of(request, advertisedHost), name), null);
       return responder.respond(request, response, callback, spec, name.replace(':', '-') + "." + format.extension());
     } catch (IllegalArgumentException e) {
-      return text(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage() + "\n");
+      return text(request, response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage() + "\n");
     }
   }
 
@@ -104,7 +104,7 @@ public final class MediaHandler extends Handler.Abstract {
     return BootScript.chainTo(ChainUrl.parse(baseUrl + "/boot.ipxe?profile=" + name), "&" + ChainScript.IDENTITY_QUERY);
   }
 
-  private static boolean text(Response response, Callback callback, int status, String body) {
-    return MediaResponder.text(response, callback, status, body);
+  private static boolean text(Request request, Response response, Callback callback, int status, String body) {
+    return MediaResponder.text(request, response, callback, status, body);
   }
 }

@@ -17,6 +17,7 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
+import dev.chainboot.compat.zeroos.ZeroOsMedia;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.media.MediaHandler;
@@ -91,6 +92,7 @@ public final class ChainbootServer implements AutoCloseable {
       Store db = store;
       http.router().prefix(MediaHandler.PREFIX, new MediaHandler(media, config.advertise(),
           mac -> db.machine(mac).isPresent(), name -> db.profile(name).isPresent()));
+      ZeroOsMedia.install(http.router(), media, firmware, settings.zeroOsRunmodes().keySet(), config.advertise());
       http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();
