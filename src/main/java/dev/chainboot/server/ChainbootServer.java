@@ -92,7 +92,8 @@ public final class ChainbootServer implements AutoCloseable {
       Store db = store;
       http.router().prefix(MediaHandler.PREFIX, new MediaHandler(media, config.advertise(),
           mac -> db.machine(mac).isPresent(), name -> db.profile(name).isPresent()));
-      ZeroOsMedia.install(http.router(), media, firmware, settings.zeroOsRunmodes().keySet(), config.advertise());
+      ZeroOsMedia.install(http.router(), media, firmware, settings.zeroOsRunmodes().keySet(),
+          config.advertise(), config.pxesrvRoot());
       http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();

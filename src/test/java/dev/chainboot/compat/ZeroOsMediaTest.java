@@ -131,4 +131,28 @@ class ZeroOsMediaTest {
     assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/iso/prod")).POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(405);
   }
+
+  @Test
+  void aPxeSrvRootKeepsItsFilesUnderTheseNames() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("pxesrv"));
+    Files.writeString(root.resolve("default"), "#!ipxe\n");
+    Files.createDirectories(root.resolve("iso"));
+    Files.writeString(root.resolve("iso/centos.cfg"), "kickstart\n");
+    try (ChainbootServer withRoot = new ChainbootServer(new ServerConfig(tmp.resolve("data-px"), Optional.empty(),
+        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), Optional.of(root),
+        Optional.empty(), Optional.empty(), Optional.empty())).start()) {
+      String b = "http://127.0.0.1:" + withRoot.httpPort();
+      HttpResponse<String> file = http.send(HttpRequest.newBuilder(URI.create(b + "/iso/centos.cfg")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(file.statusCode()).isEqualTo(200);
+      assertThat(file.body()).isEqualTo("kickstart\n");
+      HttpResponse<byte[]> media = http.send(HttpRequest.newBuilder(URI.create(b + "/iso/prod/1")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(media.statusCode()).isEqualTo(200);
+      assertThat(media.headers().firstValue("Content-Type")).hasValue("application/x-iso9660-image");
+      HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(b + "/iso/nothing.iso")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(missing.statusCode()).isEqualTo(404);
+    }
+  }
 }

@@ -4,7 +4,9 @@ import dev.chainboot.boot.Arch;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
+import dev.chainboot.compat.CompatRoutes;
 import dev.chainboot.http.BaseUrl;
+import dev.chainboot.http.DirectoryHandler;
 import dev.chainboot.http.PlainTextHandler;
 import dev.chainboot.http.RequestPath;
 import dev.chainboot.http.Router;
@@ -15,6 +17,7 @@ import dev.chainboot.media.MediaResponder;
 import dev.chainboot.media.MediaSpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -49,28 +52,44 @@ public final class ZeroOsMedia extends Handler.Abstract {
   private final FirmwareCatalog firmware;
   private final Set<String> runmodes;
   private final Optional<String> advertise;
+  private final Optional<DirectoryHandler> pxesrvRoot;
 
   private ZeroOsMedia(Kind kind, MediaResponder responder, FirmwareCatalog firmware, Set<String> runmodes,
-      Optional<String> advertise) {
+      Optional<String> advertise, Optional<Path> pxesrvRoot) {
     this.kind = kind;
     this.prefix = "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + "/";
     this.responder = responder;
     this.firmware = firmware;
     this.runmodes = runmodes;
     this.advertise = advertise;
+    this.pxesrvRoot = pxesrvRoot.map(d -> new DirectoryHandler(d, "/", CompatRoutes.TEXT_PLAIN));
+    this.pxesrvRoot.ifPresent(h -> addBean(h, true));
   }
 
-  /** Routes {@code /iso/}, {@code /usb/}, {@code /uefimg/}, {@code /uefi/} and {@code /krn/}. */
+  /**
+   * Routes {@code /iso/}, {@code /usb/}, {@code /uefimg/}, {@code /uefi/} and {@code /krn/}.
+   *
+   * @param pxesrvRoot a pxe_srv root served as static files at every path: a path under these
+   *     prefixes whose first segment is not a Zero-OS runmode is served from it when it names a
+   *     file there (e.g. {@code /iso/centos.iso}), as pxe_srv did
+   */
   public static void install(Router router, MediaResponder responder, FirmwareCatalog firmware,
-      Set<String> runmodes, Optional<String> advertise) {
+      Set<String> runmodes, Optional<String> advertise, Optional<Path> pxesrvRoot) {
     for (Kind k : Kind.values()) {
-      ZeroOsMedia h = new ZeroOsMedia(k, responder, firmware, Set.copyOf(runmodes), advertise);
+      ZeroOsMedia h = new ZeroOsMedia(k, responder, firmware, Set.copyOf(runmodes), advertise, pxesrvRoot);
       router.prefix(h.prefix, h);
     }
   }
 
   @Override
-  public boolean handle(Request request, Response response, Callback callback) {
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    if (pxesrvRoot.isPresent()) {
+      Optional<String> rel = RequestPath.after(request, prefix);
+      String first = rel.map(r -> r.contains("/") ? r.substring(0, r.indexOf('/')) : r).orElse("");
+      if (!runmodes.contains(first) && pxesrvRoot.get().handle(request, response, callback)) {
+        return true;
+      }
+    }
     String method = request.getMethod();
     if (!method.equals("GET") && !method.equals("HEAD")) {
       response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
