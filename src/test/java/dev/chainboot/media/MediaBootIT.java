@@ -262,4 +262,34 @@ class MediaBootIT {
       System.out.printf("MediaBootIT server-media-e2e: marker fetched after %.1f s%n", (System.nanoTime() - start) / 1e9);
     }
   }
+
+  /**
+   * Without a network the default script retries DHCP five times (iPXE's inc/iseq), then says
+   * so and opens the iPXE shell instead of rebooting.
+   */
+  @Test
+  @Order(9)
+  void withoutNetworkTheScriptRetriesDhcpThenOpensTheShell() throws Exception {
+    Path serial = tmp.resolve("nonet.serial.log");
+    Process q = new ProcessBuilder("qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-nographic",
+        "-monitor", "none", "-serial", "file:" + serial, "-no-reboot", "-nic", "none",
+        "-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d")
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("nonet.qemu.log").toFile()).start();
+    String log = "";
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+      while (q.isAlive() && System.nanoTime() < deadline && !log.contains("iPXE>")) {
+        Thread.sleep(500);
+        log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+      }
+    } finally {
+      q.destroyForcibly();
+      q.waitFor(10, TimeUnit.SECONDS);
+    }
+    String clean = log.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "");
+    assertThat(clean).as(clean.substring(Math.max(0, clean.length() - 2000)))
+        .contains("no DHCP answer (attempt 4 of 5)")
+        .contains("chainboot: no network configuration after 5 DHCP attempts")
+        .contains("chainboot: starting the iPXE shell").contains("iPXE>");
+  }
 }
