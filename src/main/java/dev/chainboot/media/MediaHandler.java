@@ -3,7 +3,7 @@ package dev.chainboot.media;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.ChainScript;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.http.BaseUrl;
+import dev.chainboot.http.BootEndpoints;
 import dev.chainboot.http.PlainTextHandler;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -37,7 +37,7 @@ public final class MediaHandler extends Handler.Abstract {
 
   /**
    * @param advertisedHost host the media should chain back to ({@code --advertise}); when
-   *     empty, the host the request was addressed to ({@link BaseUrl})
+   *     empty, the host the request was addressed to ({@link BootEndpoints#baseUrl(Request, Optional)})
    * @param knownMachine whether the store has this machine
    * @param knownProfile whether the store has this profile
    */
@@ -82,7 +82,7 @@ public final class MediaHandler extends Handler.Abstract {
     try {
       Fields q = Request.extractQueryParameters(request);
       Set<Arch> archs = q.getValue("arch") == null ? EnumSet.of(Arch.X86_64) : MediaSpec.parseArchs(q.getValue("arch"));
-      MediaSpec spec = new MediaSpec(format, archs, script(BaseUrl.of(request, advertisedHost), name), null);
+      MediaSpec spec = new MediaSpec(format, archs, script(BootEndpoints.baseUrl(request, advertisedHost), name), null);
       return responder.respond(request, response, callback, spec, name.replace(':', '-') + "." + format.extension());
     } catch (IllegalArgumentException e) {
       return text(request, response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage() + "\n");

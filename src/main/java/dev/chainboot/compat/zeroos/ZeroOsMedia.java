@@ -5,7 +5,7 @@ import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
 import dev.chainboot.compat.CompatRoutes;
-import dev.chainboot.http.BaseUrl;
+import dev.chainboot.http.BootEndpoints;
 import dev.chainboot.http.DirectoryHandler;
 import dev.chainboot.http.PlainTextHandler;
 import dev.chainboot.http.RequestPath;
@@ -117,7 +117,7 @@ public final class ZeroOsMedia extends Handler.Abstract {
     } catch (ZeroOsRequest.Invalid e) {
       return text(request, response, callback, e.status(), e.getMessage() + "\n");
     }
-    String base = BaseUrl.of(request, advertise);
+    String base = BootEndpoints.baseUrl(request, advertise);
     String path = encodePath(rel.endsWith("/") ? rel.substring(0, rel.length() - 1) : rel);
     ChainUrl chain = ChainUrl.parse(base + "/ipxe/" + path);
     try {
