@@ -1,6 +1,8 @@
 package dev.chainboot.cli;
 
 import dev.chainboot.config.HostPort;
+import dev.chainboot.config.ProxyDhcpConfig;
+import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
@@ -43,6 +45,43 @@ public final class ServeCommand implements Callable<Integer> {
           + "(default: iPXE's next-server / the interface a request arrived on).")
   String advertise;
 
+  @Option(names = "--pxesrv-root", paramLabel = "DIR", defaultValue = "${env:PXESRV_ROOT}",
+      description = "A pxe_srv document root (default, once/<ip>, static/<ip>): serves GET /redirect, "
+          + "/grub/clear/<version> and the root's files (default: env PXESRV_ROOT; off when unset).")
+  Path pxesrvRoot;
+
+  @Option(names = "--scripts", paramLabel = "DIR",
+      description = "pixie's per-MAC scripts directory served at /ipxe/ (default: DATA/scripts).")
+  Path scripts;
+
+  @Option(names = "--extra", paramLabel = "DIR",
+      description = "Directory served at /extra/ (pixie's -e).")
+  Path extra;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
+  Path configFile;
+
+  private static Optional<Path> existingDir(String option, Path dir) {
+    if (dir == null) {
+      return Optional.empty();
+    }
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(option + ": not a directory: " + dir);
+    }
+    return Optional.of(dir);
+  }
+
+  @Option(names = "--proxy-dhcp",
+      description = "Answer PXE clients on UDP 67 and 4011 with the boot server and file, beside the "
+          + "LAN's DHCP server (never offers addresses; needs root or CAP_NET_BIND_SERVICE).")
+  boolean proxyDhcp;
+
+  @Option(names = "--efi-binary", paramLabel = "NAME",
+      description = "iPXE binary for x86_64 UEFI clients: snponly.efi (firmware NIC driver, the "
+          + "default) or ipxe.efi (iPXE's own drivers).")
+  String efiBinary = "snponly.efi";
+
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
@@ -51,7 +90,20 @@ public final class ServeCommand implements Callable<Integer> {
         tftpAddr,
         HostPort.parse(http, 8080),
         Optional.ofNullable(firmwareDir),
-        Optional.ofNullable(advertise));
+        Optional.ofNullable(advertise),
+        existingDir("--pxesrv-root (or PXESRV_ROOT)", pxesrvRoot),
+        existingDir("--scripts", scripts),
+        existingDir("--extra", extra),
+        Optional.ofNullable(configFile),
+        proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty());
+  }
+
+  /** {@code snponly.efi} or {@code ipxe.efi} (any of their names) as a binary. */
+  static BootBinary efiBinary(String name) {
+    return BootBinary.byName(name)
+        .filter(b -> b == BootBinary.SNPONLY_X86_64_EFI || b == BootBinary.IPXE_X86_64_EFI)
+        .orElseThrow(() -> new IllegalArgumentException(
+            "--efi-binary must be snponly.efi or ipxe.efi, not '" + name + "'"));
   }
 
   @Override

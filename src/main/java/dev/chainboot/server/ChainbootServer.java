@@ -2,7 +2,14 @@ package dev.chainboot.server;
 
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.compat.CompatRoutes;
+import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.dhcp.BootFileChooser;
+import dev.chainboot.dhcp.ProxyDhcpAnswerer;
+import dev.chainboot.dhcp.ProxyDhcpServer;
+import dev.chainboot.http.FirmwareHandler;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.ApiEndpoints;
 import dev.chainboot.http.BootEndpoints;
@@ -10,11 +17,17 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
+import dev.chainboot.compat.zeroos.ZeroOsMedia;
+import dev.chainboot.media.MediaBuilder;
+import dev.chainboot.media.MediaCache;
+import dev.chainboot.media.MediaHandler;
+import dev.chainboot.media.MediaResponder;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class ChainbootServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
+
+  /** Memory for built boot media served under /media/ (least recently used out). */
+  private static final long MEDIA_CACHE_BYTES = 64L << 20;
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -47,6 +63,16 @@ public final class ChainbootServer implements AutoCloseable {
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
 
+      ChainbootConfig settings;
+      try {
+        settings = ChainbootConfig.load(config.configPath());
+      } catch (IllegalArgumentException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      Files.createDirectories(config.assetsRoot());
+      Files.createDirectories(config.kernelsRoot());
+      Files.createDirectories(config.scriptsRoot());
+
       try {
         store = SqliteStore.open(config.dataDir());
       } catch (dev.chainboot.store.StoreException e) {
@@ -61,6 +87,14 @@ public final class ChainbootServer implements AutoCloseable {
       HttpServer.addHealth(http.router());
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
+      CompatRoutes.install(http.router(), config, settings, resolver, events);
+      MediaResponder media = new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
+      Store db = store;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(media, config.advertise(),
+          mac -> db.machine(mac).isPresent(), name -> db.profile(name).isPresent()));
+      ZeroOsMedia.install(http.router(), media, firmware, settings.zeroOsRunmodes().keySet(),
+          config.advertise(), config.pxesrvRoot());
+      http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();
       } catch (IOException e) {
@@ -70,7 +104,6 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
-
       if (config.tftp().isPresent()) {
         tftp = TftpService.start(config, firmware, http.port());
         started.push(tftp);
@@ -78,11 +111,27 @@ public final class ChainbootServer implements AutoCloseable {
       } else {
         log.info("TFTP disabled (--tftp off)");
       }
+      if (config.proxyDhcp().isPresent()) {
+        started.push(startProxyDhcp(config.proxyDhcp().get()));
+      }
     } catch (Exception e) {
       close();
       throw e;
     }
     return this;
+  }
+
+  /**
+   * proxyDHCP: answers PXE clients for which the boot core has something to boot.
+   */
+  private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
+    BootFileChooser chooser = new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
+    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, Optional.of(resolver));
+    try {
+      return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
+    } catch (IOException e) {
+      throw new StartupException("cannot start proxyDHCP: " + e.getMessage(), e);
+    }
   }
 
   private static String hostOf(java.net.InetSocketAddress a) {

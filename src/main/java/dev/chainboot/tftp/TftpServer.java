@@ -8,16 +8,18 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440) on NIO datagram channels. One
- * listener receives requests; each read request runs on its own virtual thread with its own
- * channel on a new ephemeral port (bound to the listener's local address). Write requests,
+ * listener receives requests; each read request is looked up, opened and negotiated on its own
+ * virtual thread, then runs on its own channel on a new ephemeral port (bound to the
+ * listener's local address), driven by a {@link TransferReactor}. Write requests,
  * unsafe names, unknown files and malformed packets are answered with an ERROR and the
  * server carries on.
  */
@@ -41,7 +43,8 @@ public final class TftpServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final TftpFileSource files;
   private final Settings settings;
-  private final Set<Transfer> active = ConcurrentHashMap.newKeySet();
+  private final List<TransferReactor> reactors = new ArrayList<>();
+  private final AtomicInteger nextReactor = new AtomicInteger();
   private DatagramChannel listener;
   private Thread listenerThread;
   private volatile boolean closed;
@@ -63,6 +66,15 @@ public final class TftpServer implements AutoCloseable {
       throw e;
     }
     listener = ch;
+    int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    try {
+      for (int i = 0; i < n; i++) {
+        reactors.add(new TransferReactor("tftp-io-" + i));
+      }
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
     listenerThread = Thread.ofVirtual().name("tftp-listener").start(this::listen);
     return this;
   }
@@ -77,7 +89,7 @@ public final class TftpServer implements AutoCloseable {
 
   /** Transfers running now. */
   public int activeTransfers() {
-    return active.size();
+    return reactors.stream().mapToInt(TransferReactor::activeTransfers).sum();
   }
 
   private void listen() {
@@ -112,9 +124,8 @@ public final class TftpServer implements AutoCloseable {
       }
       switch (packet) {
         case TftpPacket.Request r when r.write() -> {
-          log.info("client={} file={} mode={} options={} bytes=0 duration=0ms result=error 2 "
-                  + "(write request refused: read-only server)",
-              addr(client), quoted(r.filename()), quoted(r.mode()), r.options());
+          logTransfer(client, r, Map.of(), 0, System.nanoTime(), 0,
+              "error 2 (write request refused: read-only server)");
           reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "read-only server"));
         }
         case TftpPacket.Request r ->
@@ -162,7 +173,7 @@ public final class TftpServer implements AutoCloseable {
       TransferOptions opts;
       try {
         opts = TransferOptions.negotiate(r.options(), file.size(),
-            settings.defaultTimeoutMillis(), settings.maxBlockSize());
+            settings.defaultTimeoutMillis(), maxBlockSizeTowards(client));
       } catch (TransferOptions.Rejected e) {
         file.close();
         refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
@@ -179,15 +190,7 @@ public final class TftpServer implements AutoCloseable {
         throw e;
       }
       file = null; // the transfer owns it now
-      active.add(t);
-      try {
-        if (closed) {
-          t.abort();
-        }
-        t.run();
-      } finally {
-        active.remove(t);
-      }
+      reactors.get(Math.floorMod(nextReactor.getAndIncrement(), reactors.size())).submit(t);
     } catch (IOException | RuntimeException e) {
       refuse(r, client, started, TftpErrorCode.NOT_DEFINED, "server error: " + e);
     } finally {
@@ -201,10 +204,31 @@ public final class TftpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The largest block that fits one datagram on the interface the kernel routes to
+   * {@code client} through (its MTU less IP, UDP and TFTP headers), capped by the settings;
+   * 65464 on loopback. Falls back to the setting when the interface cannot be told.
+   */
+  private int maxBlockSizeTowards(InetSocketAddress client) {
+    int max = settings.maxBlockSize();
+    try (DatagramChannel probe = DatagramChannel.open()) {
+      probe.connect(client); // no packet is sent: this only asks the kernel for the route
+      InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
+      java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(local);
+      if (nif != null && nif.getMTU() > 0) {
+        int headers = (local instanceof java.net.Inet6Address ? 40 : 20) + 8 + 4;
+        max = Math.min(max, Math.max(TransferOptions.MIN_BLOCK_SIZE, nif.getMTU() - headers));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot tell the MTU towards {}: {}", client, e.toString());
+    }
+    return max;
+  }
+
   private void refuse(TftpPacket.Request r, InetSocketAddress client, long started,
       TftpErrorCode code, String message) {
     reply(client, new TftpPacket.Error(code, message));
-    logTransfer(client, r, Map.of(), 0, started,
+    logTransfer(client, r, Map.of(), 0, started, 0,
         "error " + code.code() + " (" + message + ")");
   }
 
@@ -218,10 +242,11 @@ public final class TftpServer implements AutoCloseable {
 
   /** The one log line per transfer. */
   static void logTransfer(InetSocketAddress client, TftpPacket.Request r,
-      Map<String, String> accepted, long bytes, long startedNanos, String result) {
-    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms result={}",
+      Map<String, String> accepted, long bytes, long startedNanos, int resends, String result) {
+    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
+            + "resends={} result={}",
         addr(client), quoted(r.filename()), quoted(r.mode()), printable(r.options().toString()),
-        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, result);
+        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, resends, result);
   }
 
   static String addr(InetSocketAddress a) {
@@ -260,8 +285,8 @@ public final class TftpServer implements AutoCloseable {
     } catch (IOException e) {
       log.debug("closing TFTP listener: {}", e.toString());
     }
-    for (Transfer t : active) {
-      t.abort();
+    for (TransferReactor r : reactors) {
+      r.close();
     }
     if (listenerThread != null) {
       try {

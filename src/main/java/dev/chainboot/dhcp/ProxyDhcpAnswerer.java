@@ -1,0 +1,115 @@
+package dev.chainboot.dhcp;
+
+import dev.chainboot.boot.BootResolver;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Optional;
+
+/**
+ * The proxyDHCP decision for one request, with no sockets: answer a PXE client's DISCOVER
+ * (port 67) with an OFFER, or its REQUEST to port 4011 with an ACK, naming the boot server and
+ * file and never an address (yiaddr 0.0.0.0, no lease time); or stay silent and say why.
+ */
+public final class ProxyDhcpAnswerer {
+
+  public static final int SERVER_PORT = 67;
+  public static final int CLIENT_PORT = 68;
+  public static final int PXE_PORT = 4011;
+
+  /** PXE discovery control: skip boot-server discovery, boot the file in this reply. */
+  static final int DISCOVERY_USE_BOOTFILE = 8;
+  /** PXE vendor sub-option: boot item, echoed on port 4011. */
+  static final int PXE_BOOT_ITEM = 71;
+
+  private final BootFileChooser chooser;
+  private final Optional<BootResolver> resolver;
+
+  /**
+   * @param resolver the boot core; a machine it has nothing for gets no answer. Empty: every
+   *     PXE client with a known architecture is answered.
+   */
+  public ProxyDhcpAnswerer(BootFileChooser chooser, Optional<BootResolver> resolver) {
+    this.chooser = chooser;
+    this.resolver = resolver;
+  }
+
+  /** An answer to send, or silence; {@code log} describes either in one line. */
+  public record Answer(Optional<DhcpMessage> reply, String log) {}
+
+  /**
+   * @param request the parsed request
+   * @param port the port it arrived on (67 or 4011)
+   * @param clientIp the request's source address (0.0.0.0 for a client without one)
+   * @param server this server's address on the client's network (next-server, option 54)
+   * @param urlHost host for URLs (the advertised name, or {@code server})
+   * @param httpPort this server's HTTP port
+   */
+  public Answer answer(DhcpMessage request, int port, InetAddress clientIp, Inet4Address server,
+      String urlHost, int httpPort) {
+    PxeClient client = PxeClient.of(request);
+    String who = request.mac().map(Object::toString).orElse("hw " + request.htype() + "/" + request.hlen())
+        + " arch=" + client.archCode().map(String::valueOf).orElse("-")
+        + client.clientArch().map(a -> "(" + a + ")").orElse("")
+        + (client.ipxe() ? " iPXE" : "");
+    if (request.op() != DhcpMessage.BOOTREQUEST) {
+      return silence(who, "not a BOOTREQUEST");
+    }
+    int type = request.messageType().orElse(0);
+    int replyType;
+    if (port == PXE_PORT) {
+      if (type != DhcpMessage.REQUEST && type != DhcpMessage.INFORM) {
+        return silence(who, "message type " + type + " on port 4011");
+      }
+      replyType = DhcpMessage.ACK;
+    } else {
+      if (type != DhcpMessage.DISCOVER) {
+        return silence(who, "message type " + type + " (only DISCOVER is answered on port 67)");
+      }
+      replyType = DhcpMessage.OFFER;
+    }
+    BootFileChooser.Choice choice = chooser.choose(client, urlHost, httpPort);
+    if (choice instanceof BootFileChooser.NoFile(String reason)) {
+      return silence(who, reason);
+    }
+    BootFileChooser.BootFile file = (BootFileChooser.BootFile) choice;
+    if (request.mac().isEmpty()) {
+      return silence(who, "not an Ethernet hardware address");
+    }
+    if (resolver.isPresent() && !resolver.get().hasBootFor(client.toBootRequest(clientIp))) {
+      return silence(who, "the boot core has nothing for this machine (no assignment, group or default)");
+    }
+    DhcpMessage reply = reply(request, client, replyType, server, file);
+    String verb = replyType == DhcpMessage.OFFER ? "offer" : "ack";
+    return new Answer(Optional.of(reply), "proxyDHCP " + verb + " to " + who + " file=" + file.file()
+        + " server=" + server.getHostAddress() + (port == PXE_PORT ? " (port 4011)" : ""));
+  }
+
+  private static Answer silence(String who, String reason) {
+    return new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": " + reason);
+  }
+
+  static DhcpMessage reply(DhcpMessage req, PxeClient client, int type, Inet4Address server,
+      BootFileChooser.BootFile file) {
+    DhcpOptions.Builder o = DhcpOptions.builder()
+        .putByte(DhcpOptions.MESSAGE_TYPE, type)
+        .put(DhcpOptions.SERVER_ID, server)
+        .put(DhcpOptions.VENDOR_CLASS, client.httpClient() ? "HTTPClient" : "PXEClient");
+    client.uuidOption().ifPresent(v -> o.put(DhcpOptions.CLIENT_UUID, v));
+    if (client.pxe()) {
+      DhcpOptions.Builder pxe = DhcpOptions.builder()
+          .putByte(DhcpOptions.PXE_DISCOVERY_CONTROL, DISCOVERY_USE_BOOTFILE);
+      req.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC)
+          .flatMap(v -> v.get(PXE_BOOT_ITEM))
+          .filter(item -> item.length == 4)
+          .ifPresent(item -> pxe.put(PXE_BOOT_ITEM, item));
+      o.put(DhcpOptions.VENDOR_SPECIFIC, pxe.build());
+    }
+    String fileField = file.file().length() <= 127 ? file.file() : "";
+    if (fileField.isEmpty()) {
+      o.put(DhcpOptions.BOOTFILE_NAME, file.file());
+    }
+    return new DhcpMessage(DhcpMessage.BOOTREPLY, req.htype(), req.hlen(), 0, req.xid(), 0,
+        req.flags(), req.ciaddr(), DhcpMessage.ZERO, server, req.giaddr(), req.chaddr(),
+        "", fileField, o.build());
+  }
+}

@@ -1,0 +1,275 @@
+package dev.chainboot.dhcp;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.StandardSocketOptions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxyDHCP transport: listens on UDP 67 (broadcast DISCOVERs) and 4011 (a PXE client's
+ * unicast REQUEST) and sends what {@link ProxyDhcpAnswerer} decides.
+ *
+ * <p>Java cannot read which interface a broadcast arrived on (no IP_PKTINFO), so the server
+ * binds one extra socket per local IPv4 address: an OFFER to a broadcast DISCOVER goes out
+ * through every such socket to 255.255.255.255 (Linux sends a limited broadcast out of the
+ * interface that owns the socket's source address), each naming its own interface's address
+ * as next-server. A client only hears the copy from its own segment. A relayed request
+ * (giaddr set) is answered to the relay from the interface on the relay's subnet;
+ * {@code --advertise} pins one address.
+ */
+public final class ProxyDhcpServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyDhcpServer.class);
+
+  /** One local IPv4 address with its prefix, and the socket bound to it on port 67. */
+  record Local(Inet4Address address, int prefix, DatagramSocket socket) {
+    boolean contains(InetAddress a) {
+      if (!(a instanceof Inet4Address)) {
+        return false;
+      }
+      int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+      return (toInt(a) & mask) == (toInt(address) & mask);
+    }
+  }
+
+  private final ProxyDhcpAnswerer answerer;
+  private final Optional<String> advertise;
+  private final int httpPort;
+  private final int serverPort;
+  private final int pxePort;
+  private final int clientPort;
+  private final List<Local> locals = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private DatagramSocket any67;
+  private DatagramSocket any4011;
+  private volatile boolean closed;
+
+  public ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort) {
+    this(answerer, advertise, httpPort, ProxyDhcpAnswerer.SERVER_PORT, ProxyDhcpAnswerer.PXE_PORT,
+        ProxyDhcpAnswerer.CLIENT_PORT);
+  }
+
+  ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort,
+      int serverPort, int pxePort, int clientPort) {
+    this.answerer = answerer;
+    this.advertise = advertise;
+    this.httpPort = httpPort;
+    this.serverPort = serverPort;
+    this.pxePort = pxePort;
+    this.clientPort = clientPort;
+  }
+
+  /**
+   * Binds the sockets and starts answering.
+   *
+   * @throws IOException when a port cannot be bound (67 and 4011 need root or
+   *     CAP_NET_BIND_SERVICE)
+   */
+  public ProxyDhcpServer start() throws IOException {
+    try {
+      any67 = open(new InetSocketAddress(serverPort));
+      any4011 = open(new InetSocketAddress(pxePort));
+      Optional<InetAddress> pinned = advertisedLocalAddress();
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nif.isUp() || nif.isLoopback()) {
+          continue;
+        }
+        for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
+          if (ia.getAddress() instanceof Inet4Address a4
+              && (pinned.isEmpty() || pinned.get().equals(a4))) {
+            locals.add(new Local(a4, ia.getNetworkPrefixLength(), open(new InetSocketAddress(a4, serverPort))));
+          }
+        }
+      }
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
+    if (locals.isEmpty()) {
+      log.warn("proxyDHCP: no IPv4 interface is up{}; nothing will be answered on port {}",
+          advertise.map(a -> " with the advertised address " + a).orElse(""), serverPort);
+    }
+    threads.add(Thread.ofPlatform().daemon().name("proxydhcp-67").start(() -> loop(any67, serverPort)));
+    threads.add(Thread.ofPlatform().daemon().name("proxydhcp-4011").start(() -> loop(any4011, pxePort)));
+    for (Local l : locals) {
+      threads.add(Thread.ofPlatform().daemon().name("proxydhcp-" + l.address().getHostAddress())
+          .start(() -> loop(l.socket(), serverPort)));
+    }
+    log.info("proxyDHCP listening on UDP {} and {} (interfaces: {})", serverPort, pxePort,
+        locals.stream().map(l -> l.address().getHostAddress() + "/" + l.prefix()).toList());
+    return this;
+  }
+
+  private Optional<InetAddress> advertisedLocalAddress() {
+    if (advertise.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      InetAddress a = InetAddress.getByName(advertise.get());
+      return NetworkInterface.getByInetAddress(a) != null ? Optional.of(a) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static DatagramSocket open(InetSocketAddress bind) throws IOException {
+    DatagramSocket s = new DatagramSocket(null);
+    try {
+      s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      s.setBroadcast(true);
+      s.bind(bind);
+    } catch (SocketException e) {
+      s.close();
+      String why = e.getMessage() != null && e.getMessage().contains("ermission")
+          ? " (ports below 1024 need root or: sudo setcap cap_net_bind_service=+ep $(readlink -f $(which java)))"
+          : "";
+      throw new IOException("cannot bind UDP " + bind + ": " + e.getMessage() + why, e);
+    }
+    return s;
+  }
+
+  private void loop(DatagramSocket socket, int port) {
+    byte[] buf = new byte[DhcpCodec.MAX_LENGTH];
+    while (!closed) {
+      DatagramPacket p = new DatagramPacket(buf, buf.length);
+      try {
+        socket.receive(p);
+      } catch (IOException e) {
+        if (!closed) {
+          log.warn("proxyDHCP receive on port {} failed: {}", port, e.toString());
+        }
+        continue;
+      }
+      try {
+        handle(p, port, socket);
+      } catch (RuntimeException e) {
+        log.warn("proxyDHCP: error answering {}: {}", p.getSocketAddress(), e.toString());
+      }
+    }
+  }
+
+  private void handle(DatagramPacket p, int port, DatagramSocket socket) {
+    DhcpMessage request;
+    try {
+      request = DhcpCodec.parse(p.getData(), p.getOffset(), p.getLength());
+    } catch (MalformedPacketException e) {
+      log.debug("proxyDHCP: dropped malformed packet from {}: {}", p.getSocketAddress(), e.getMessage());
+      return;
+    }
+    if (request.op() != DhcpMessage.BOOTREQUEST) {
+      return;
+    }
+    PxeClient client = PxeClient.of(request);
+    if (!client.pxe() && !client.httpClient()) {
+      log.debug("proxyDHCP: ignored non-PXE client {}", request.mac().map(Object::toString).orElse("?"));
+      return;
+    }
+    InetAddress source = p.getAddress();
+    if (port == pxePort) {
+      Local l = localFor(source).orElse(null);
+      Inet4Address server = serverAddress(l);
+      if (server == null) {
+        log.info("proxyDHCP no answer to {}: no local address on its network", source.getHostAddress());
+        return;
+      }
+      send(socket, request, port, source, server, new InetSocketAddress(source, p.getPort()));
+      return;
+    }
+    Inet4Address giaddr = request.giaddr();
+    if (!giaddr.equals(DhcpMessage.ZERO)) {
+      Local l = localFor(giaddr).orElse(locals.isEmpty() ? null : locals.getFirst());
+      Inet4Address server = serverAddress(l);
+      if (l != null && server != null) {
+        send(l.socket(), request, port, DhcpMessage.ZERO, server, new InetSocketAddress(giaddr, serverPort));
+      }
+      return;
+    }
+    for (Local l : locals) {
+      send(l.socket(), request, port, DhcpMessage.ZERO, serverAddress(l),
+          new InetSocketAddress(broadcast(), clientPort));
+    }
+  }
+
+  private void send(DatagramSocket socket, DhcpMessage request, int port, InetAddress clientIp,
+      Inet4Address server, InetSocketAddress to) {
+    String urlHost = advertise.orElse(server.getHostAddress());
+    ProxyDhcpAnswerer.Answer a = answerer.answer(request, port, clientIp, server, urlHost, httpPort);
+    if (a.reply().isEmpty()) {
+      log.info("{}", a.log());
+      return;
+    }
+    byte[] wire = DhcpCodec.encode(a.reply().get());
+    try {
+      socket.send(new DatagramPacket(wire, wire.length, to));
+      log.info("{}", a.log());
+    } catch (IOException e) {
+      log.warn("{} failed: cannot send to {}: {}", a.log(), to, e.toString());
+    }
+  }
+
+  /** The advertised address when it is an IPv4 literal, else the local interface address. */
+  private Inet4Address serverAddress(Local l) {
+    if (advertise.isPresent()) {
+      try {
+        InetAddress a = InetAddress.getByName(advertise.get());
+        if (a instanceof Inet4Address a4) {
+          return a4;
+        }
+      } catch (IOException e) {
+        // a name that does not resolve: fall back to the interface address
+      }
+    }
+    return l == null ? null : l.address();
+  }
+
+  private Optional<Local> localFor(InetAddress a) {
+    for (Local l : locals) {
+      if (l.contains(a)) {
+        return Optional.of(l);
+      }
+    }
+    return locals.size() == 1 ? Optional.of(locals.getFirst()) : Optional.empty();
+  }
+
+  private static InetAddress broadcast() {
+    return DhcpMessage.ipv4(new byte[] {-1, -1, -1, -1});
+  }
+
+  private static int toInt(InetAddress a) {
+    byte[] b = a.getAddress();
+    return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Local l : locals) {
+      l.socket().close();
+    }
+    if (any67 != null) {
+      any67.close();
+    }
+    if (any4011 != null) {
+      any4011.close();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
