@@ -2,14 +2,14 @@
 # TFTP benchmark, side by side on loopback in one run: tftpd-hpa, atftpd (unpacked from its
 # .deb; it conflicts with tftpd-hpa as a package) and chainboot, same files, same options.
 #   bench/tftp.sh            (as root; needs tftpd-hpa, atftp, apt-get download)
-# Env: SIZE_MB (default 24), RUNS (best of, default 2), CONC (default 100), MEMCONC (default 500)
+# Env: SIZE_MB (default 24), RUNS (median of, default 5), CONC (default 100), MEMCONC (default 500)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
 JAVA=$(find_java)
 SIZE_MB=${SIZE_MB:-24}
-RUNS=${RUNS:-2}
+RUNS=${RUNS:-5}
 CONC=${CONC:-100}
 MEMCONC=${MEMCONC:-500}
 jar=target/chainboot.jar
@@ -51,32 +51,36 @@ sleep 1
 
 want=$(sha256sum < "$files/big.bin")
 now() { date +%s%N; }
-# one timed download with atftp; prints MiB/s (best of RUNS), "fail" if the bytes differ
-get_big() { # port blksize windowsize
-  local best=0
-  for _ in $(seq "$RUNS"); do
-    rm -f "$work/out.bin"
-    local t0; t0=$(now)
-    atftp --option "blksize $2" --option "windowsize $3" -g -r big.bin -l "$work/out.bin" 127.0.0.1 "$1" >/dev/null 2>&1 || true
-    local t1; t1=$(now)
-    if [ "$(sha256sum < "$work/out.bin" 2>/dev/null)" != "$want" ]; then echo fail; return; fi
-    local ms=$(( (t1 - t0) / 1000000 ))
-    local rate=$(( SIZE_MB * 1000 * 10 / (ms > 0 ? ms : 1) ))
-    [ "$rate" -gt "$best" ] && best=$rate
-  done
-  echo "$((best / 10)).$((best % 10))"
+# one timed download with atftp; prints MiB/s with one decimal, "fail" if the bytes differ
+get_once() { # port blksize windowsize
+  rm -f "$work/out.bin"
+  local t0; t0=$(now)
+  atftp --option "blksize $2" --option "windowsize $3" -g -r big.bin -l "$work/out.bin" 127.0.0.1 "$1" >/dev/null 2>&1 || true
+  local t1; t1=$(now)
+  if [ "$(sha256sum < "$work/out.bin" 2>/dev/null)" != "$want" ]; then echo fail; return; fi
+  local us=$(( (t1 - t0) / 1000 ))
+  local rate=$(( (SIZE_MB * 10000000) / (us > 0 ? us : 1) ))
+  echo "$((rate / 10)).$((rate % 10))"
 }
+# median of the arguments (numbers, or "fail" which sorts first)
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "machine: $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "## single transfer of ${SIZE_MB} MiB, atftp client, MiB/s (best of $RUNS)"
+echo "## single transfer of ${SIZE_MB} MiB, atftp client, MiB/s (median of $RUNS, servers alternating run by run)"
 printf '| blksize | windowsize | tftpd-hpa | atftpd | chainboot |\n|---|---|---|---|---|\n'
+# one warm-up transfer each (chainboot's JIT), not counted
+get_once $P_CB 512 1 >/dev/null; get_once $P_CB 1468 16 >/dev/null
 for b in 512 1468; do
   for w in 1 8 16; do
-    if [ "$w" = 1 ]; then hpa=$(get_big $P_HPA "$b" 1); else hpa="n/a (no windowsize)"; fi
-    at=$(get_big $P_ATFTPD "$b" "$w")
-    cb=$(get_big $P_CB "$b" "$w")
-    printf '| %s | %s | %s | %s | %s |\n' "$b" "$w" "$hpa" "$at" "$cb"
+    hs=(); as=(); cs=()
+    for _ in $(seq "$RUNS"); do
+      [ "$w" = 1 ] && hs+=("$(get_once $P_HPA "$b" 1)")
+      as+=("$(get_once $P_ATFTPD "$b" "$w")")
+      cs+=("$(get_once $P_CB "$b" "$w")")
+    done
+    if [ "$w" = 1 ]; then hpa=$(median "${hs[@]}"); else hpa="n/a (no windowsize)"; fi
+    printf '| %s | %s | %s | %s | %s |\n' "$b" "$w" "$hpa" "$(median "${as[@]}")" "$(median "${cs[@]}")"
   done
 done
 
