@@ -55,6 +55,10 @@ public final class ProxyDhcpServer implements AutoCloseable {
   private DatagramSocket any67;
   private DatagramSocket any4011;
   private volatile boolean closed;
+  /** Requests being answered; beyond this many a burst is dropped rather than queued without bound. */
+  private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(4096);
+  private final java.util.concurrent.ExecutorService workers =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
   public ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort) {
     this(answerer, advertise, httpPort, ProxyDhcpAnswerer.SERVER_PORT, ProxyDhcpAnswerer.PXE_PORT,
@@ -129,6 +133,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     try {
       s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       s.setBroadcast(true);
+      s.setReceiveBufferSize(4 << 20); // the kernel caps this at net.core.rmem_max
       s.bind(bind);
     } catch (SocketException e) {
       s.close();
@@ -152,10 +157,24 @@ public final class ProxyDhcpServer implements AutoCloseable {
         }
         continue;
       }
+      if (!inFlight.tryAcquire()) {
+        log.debug("proxyDHCP: busy, dropped a request from {}", p.getSocketAddress());
+        continue;
+      }
+      DatagramPacket copy = new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()),
+          p.getLength(), p.getSocketAddress());
       try {
-        handle(p, port, socket);
-      } catch (RuntimeException e) {
-        log.warn("proxyDHCP: error answering {}: {}", p.getSocketAddress(), e.toString());
+        workers.execute(() -> {
+          try {
+            handle(copy, port, socket);
+          } catch (RuntimeException e) {
+            log.warn("proxyDHCP: error answering {}: {}", copy.getSocketAddress(), e.toString());
+          } finally {
+            inFlight.release();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        inFlight.release();
       }
     }
   }
@@ -264,6 +283,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     if (any4011 != null) {
       any4011.close();
     }
+    workers.shutdown();
     for (Thread t : threads) {
       try {
         t.join(2000);
