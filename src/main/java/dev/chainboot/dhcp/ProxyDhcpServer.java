@@ -226,7 +226,11 @@ public final class ProxyDhcpServer implements AutoCloseable {
     String urlHost = advertise.orElse(server.getHostAddress());
     ProxyDhcpAnswerer.Answer a = answerer.answer(request, port, clientIp, server, urlHost, httpPort);
     if (a.reply().isEmpty()) {
-      log.info("{}", a.log());
+      if (a.routine()) {
+        log.debug("{}", a.log());
+      } else {
+        log.info("{}", a.log());
+      }
       return;
     }
     byte[] wire = DhcpCodec.encode(a.reply().get());

@@ -71,7 +71,7 @@ class ProxyDhcpIT {
     String ns = lan.attach(name, mac, null);
     Path pcap = tmp.resolve(name + ".pcap");
     Path dumpLog = tmp.resolve(name + ".tcpdump.log");
-    Process dump = lan.start(ns, dumpLog, "tcpdump", "-i", "eth0", "-n", "-U", "-w", pcap.toString(),
+    Process dump = lan.start(ns, dumpLog, "tcpdump", "-i", "eth0", "-n", "-U", "--immediate-mode", "-w", pcap.toString(),
         "udp port 68");
     assertThat(Lan.await(dumpLog, "listening on", dump, 20)).isTrue();
     try {
@@ -82,6 +82,7 @@ class ProxyDhcpIT {
       }
       p.destroy();
       p.waitFor();
+      Thread.sleep(500); // let the last replies reach the capture
     } finally {
       dump.destroy();
       dump.waitFor();
@@ -181,6 +182,24 @@ class ProxyDhcpIT {
     assertThat(env.get("new_dhcp_server_identifier")).isEqualTo(lan.ip(2));
     assertThat(env.get("new_ip_address")).startsWith(lan.ip(1).substring(0, lan.ip(1).lastIndexOf('.') + 1));
     assertThat(Files.readString(chainbootLog)).doesNotContain("offer to " + mac);
+  }
+
+  /** The boot-server request UEFI firmware may send to port 4011 once it has an address. */
+  @Test
+  void port4011RequestGetsAnAckFromPort4011() throws Exception {
+    String ns = lan.attach("pxe4011", "52:54:00:40:11:01", lan.ip(60) + "/24");
+    String script = Path.of(System.getProperty("chainboot.root"), "src/test/resources/dhcp/pxe4011.py").toString();
+    String[] out = lan.exec(ns, "python3", script, lan.ip(60), lan.ip(1), "7").strip().split("\n");
+    assertThat(out[0]).isEqualTo("4011");
+    DhcpMessage ack = DhcpCodec.parse(java.util.HexFormat.of().parseHex(out[1]));
+    assertThat(ack.messageType()).contains(DhcpMessage.ACK);
+    assertThat(ack.xid()).isEqualTo(0x4011cafe);
+    assertThat(ack.file()).isEqualTo("snponly.efi");
+    assertThat(ack.yiaddr()).isEqualTo(DhcpMessage.ZERO);
+    assertThat(ack.siaddr()).isEqualTo(InetAddress.getByName(lan.ip(1)));
+    assertThat(ack.options().get(DhcpOptions.CLIENT_UUID)).isPresent();
+    assertThat(ack.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow().get(71)).isPresent();
+    assertThat(Files.readString(chainbootLog)).contains("proxyDHCP ack to 52:54:00:40:11:01 arch=7(EFI_X86_64) file=snponly.efi");
   }
 
   void assertProxyOfferUnchecked(DhcpMessage o, String mac, String file) {
