@@ -10,11 +10,18 @@ import java.util.Optional;
  */
 public final class ChainScript {
 
-  /** The iPXE query string that carries a machine's identity; every value :uristring-escaped. */
+  /**
+   * The iPXE query string that carries a machine's identity. Every free-text value is
+   * {@code :uristring}-escaped. The UUID is not: iPXE formats a uuid-typed setting with
+   * {@code :uristring} from its raw bytes and cuts the whole rest of the URL off after it
+   * (seen with QEMU's iPXE ROM: {@code ?mac=..&uuid=} and nothing more), while plain
+   * {@code ${uuid}} is always the canonical {@code 8-4-4-4-12} hex form, safe in a URL. It
+   * goes last so that no iPXE quirk with it can cost the other fields.
+   */
   public static final String IDENTITY_QUERY =
-      "mac=${mac:hexhyp}&uuid=${uuid:uristring}&serial=${serial:uristring}"
+      "mac=${mac:hexhyp}&serial=${serial:uristring}"
           + "&hostname=${hostname:uristring}&buildarch=${buildarch:uristring}"
-          + "&platform=${platform:uristring}";
+          + "&platform=${platform:uristring}&uuid=${uuid}";
 
   private ChainScript() {}
 

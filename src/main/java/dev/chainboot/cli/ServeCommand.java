@@ -45,6 +45,33 @@ public final class ServeCommand implements Callable<Integer> {
           + "(default: iPXE's next-server / the interface a request arrived on).")
   String advertise;
 
+  @Option(names = "--pxesrv-root", paramLabel = "DIR", defaultValue = "${env:PXESRV_ROOT}",
+      description = "A pxe_srv document root (default, once/<ip>, static/<ip>): serves GET /redirect, "
+          + "/grub/clear/<version> and the root's files (default: env PXESRV_ROOT; off when unset).")
+  Path pxesrvRoot;
+
+  @Option(names = "--scripts", paramLabel = "DIR",
+      description = "pixie's per-MAC scripts directory served at /ipxe/ (default: DATA/scripts).")
+  Path scripts;
+
+  @Option(names = "--extra", paramLabel = "DIR",
+      description = "Directory served at /extra/ (pixie's -e).")
+  Path extra;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
+  Path configFile;
+
+  private static Optional<Path> existingDir(String option, Path dir) {
+    if (dir == null) {
+      return Optional.empty();
+    }
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      throw new IllegalArgumentException(option + ": not a directory: " + dir);
+    }
+    return Optional.of(dir);
+  }
+
   @Option(names = "--proxy-dhcp",
       description = "Answer PXE clients on UDP 67 and 4011 with the boot server and file, beside the "
           + "LAN's DHCP server (never offers addresses; needs root or CAP_NET_BIND_SERVICE).")
@@ -64,6 +91,10 @@ public final class ServeCommand implements Callable<Integer> {
         HostPort.parse(http, 8080),
         Optional.ofNullable(firmwareDir),
         Optional.ofNullable(advertise),
+        existingDir("--pxesrv-root (or PXESRV_ROOT)", pxesrvRoot),
+        existingDir("--scripts", scripts),
+        existingDir("--extra", extra),
+        Optional.ofNullable(configFile),
         proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty());
   }
 

@@ -13,6 +13,11 @@ import java.util.Optional;
  * @param firmwareDir a user's own iPXE/syslinux binaries, preferred over the embedded ones
  * @param advertise host or address clients are told to reach this server at, or empty to
  *     derive it (iPXE's next-server, the interface a DHCP request came in on)
+ * @param pxesrvRoot a pxe_srv document root ({@code --pxesrv-root} / {@code PXESRV_ROOT}), or
+ *     empty when pxe_srv compatibility is off
+ * @param scriptsDir pixie's per-MAC scripts directory ({@code --scripts}), default DATA/scripts
+ * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
+ * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
  */
 public record ServerConfig(
@@ -21,15 +26,54 @@ public record ServerConfig(
     InetSocketAddress http,
     Optional<Path> firmwareDir,
     Optional<String> advertise,
+    Optional<Path> pxesrvRoot,
+    Optional<Path> scriptsDir,
+    Optional<Path> extraDir,
+    Optional<Path> configFile,
     Optional<ProxyDhcpConfig> proxyDhcp) {
 
-  /** Without proxyDHCP. */
+  /** Without the compat directories, the config file and proxyDHCP. */
   public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
       Optional<Path> firmwareDir, Optional<String> advertise) {
     this(dataDir, tftp, http, firmwareDir, advertise, Optional.empty());
   }
 
+  /** Without the compat directories and the config file. */
+  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
+      Optional<Path> firmwareDir, Optional<String> advertise, Optional<ProxyDhcpConfig> proxyDhcp) {
+    this(dataDir, tftp, http, firmwareDir, advertise,
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), proxyDhcp);
+  }
+
+  /** Without proxyDHCP. */
+  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
+      Optional<Path> firmwareDir, Optional<String> advertise, Optional<Path> pxesrvRoot,
+      Optional<Path> scriptsDir, Optional<Path> extraDir, Optional<Path> configFile) {
+    this(dataDir, tftp, http, firmwareDir, advertise, pxesrvRoot, scriptsDir, extraDir, configFile,
+        Optional.empty());
+  }
+
   public Path tftpRoot() {
     return dataDir.resolve("tftp");
+  }
+
+  /** {@code DATA/assets/}, served at {@code /assets/}. */
+  public Path assetsRoot() {
+    return dataDir.resolve("assets");
+  }
+
+  /** {@code DATA/kernels/}, served at {@code /kernel/} (Zero-OS kernels). */
+  public Path kernelsRoot() {
+    return dataDir.resolve("kernels");
+  }
+
+  /** pixie's scripts directory: {@code --scripts DIR} or {@code DATA/scripts/}. */
+  public Path scriptsRoot() {
+    return scriptsDir.orElse(dataDir.resolve("scripts"));
+  }
+
+  /** {@code --config FILE} or {@code DATA/chainboot.yaml}. */
+  public Path configPath() {
+    return configFile.orElse(dataDir.resolve("chainboot.yaml"));
   }
 }

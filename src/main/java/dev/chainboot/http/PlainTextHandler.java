@@ -24,7 +24,17 @@ public final class PlainTextHandler extends Handler.Abstract.NonBlocking {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
-    byte[] bytes = body.apply(request).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    send(request, response, callback, status, body.apply(request));
+    return true;
+  }
+
+  /** Writes {@code text} as a complete {@code text/plain} response (no body for HEAD). */
+  public static void send(Request request, Response response, Callback callback, int status, String text) {
+    send(request, response, callback, status, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code bytes} as a complete {@code text/plain} response (no body for HEAD). */
+  public static void send(Request request, Response response, Callback callback, int status, byte[] bytes) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
@@ -33,7 +43,6 @@ public final class PlainTextHandler extends Handler.Abstract.NonBlocking {
     } else {
       response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
     }
-    return true;
   }
 
   /** {@code s} with control characters replaced, safe to echo in a plain-text error. */

@@ -1,5 +1,9 @@
 package dev.chainboot.server;
 
+import dev.chainboot.boot.BootCore;
+import dev.chainboot.boot.BootResolver;
+import dev.chainboot.compat.CompatRoutes;
+import dev.chainboot.config.ChainbootConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.dhcp.BootFileChooser;
@@ -7,7 +11,16 @@ import dev.chainboot.dhcp.ProxyDhcpAnswerer;
 import dev.chainboot.dhcp.ProxyDhcpServer;
 import dev.chainboot.http.FirmwareHandler;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.http.ApiEndpoints;
+import dev.chainboot.http.BootEndpoints;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.store.EventWriter;
+import dev.chainboot.store.SqliteStore;
+import dev.chainboot.store.Store;
+import dev.chainboot.media.MediaBuilder;
+import dev.chainboot.media.MediaCache;
+import dev.chainboot.media.MediaHandler;
+import dev.chainboot.media.MediaResponder;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,10 +38,16 @@ public final class ChainbootServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
 
+  /** Memory for built boot media served under /media/ (least recently used out). */
+  private static final long MEDIA_CACHE_BYTES = 64L << 20;
+
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final FirmwareCatalog firmware;
   private HttpServer http;
+  private Store store;
+  private EventWriter events;
+  private BootResolver resolver;
   private TftpServer tftp;
 
   public ChainbootServer(ServerConfig config) {
@@ -43,8 +62,34 @@ public final class ChainbootServer implements AutoCloseable {
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
 
+      ChainbootConfig settings;
+      try {
+        settings = ChainbootConfig.load(config.configPath());
+      } catch (IllegalArgumentException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      Files.createDirectories(config.assetsRoot());
+      Files.createDirectories(config.kernelsRoot());
+      Files.createDirectories(config.scriptsRoot());
+
+      try {
+        store = SqliteStore.open(config.dataDir());
+      } catch (dev.chainboot.store.StoreException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      started.push(store);
+      events = new EventWriter(store);
+      started.push(events);
+      resolver = new BootCore(store, events);
+
       http = new HttpServer(config.http());
       HttpServer.addHealth(http.router());
+      new BootEndpoints(resolver).register(http.router());
+      new ApiEndpoints(store).register(http.router());
+      CompatRoutes.install(http.router(), config, settings, resolver);
+      HttpServer web = http;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
+          new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));
       http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();
@@ -73,12 +118,11 @@ public final class ChainbootServer implements AutoCloseable {
   }
 
   /**
-   * proxyDHCP. The boot core's BootResolver is not wired yet: until it is, every PXE client
-   * with a known architecture is answered (the coordinator passes the core's resolver here).
+   * proxyDHCP: answers PXE clients for which the boot core has something to boot.
    */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
     BootFileChooser chooser = new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
-    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, Optional.empty());
+    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, Optional.of(resolver));
     try {
       return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
     } catch (IOException e) {
@@ -92,6 +136,26 @@ public final class ChainbootServer implements AutoCloseable {
 
   public FirmwareCatalog firmware() {
     return firmware;
+  }
+
+  /** The boot core: transports and compat adapters resolve through this. */
+  public BootResolver resolver() {
+    return resolver;
+  }
+
+  /** The store in the data directory (open while the server runs). */
+  public Store store() {
+    return store;
+  }
+
+  /** The background boot-event writer (tests call flush()). */
+  public EventWriter events() {
+    return events;
+  }
+
+  /** The HTTP router, for features (and tests) that add routes. */
+  public dev.chainboot.http.Router httpRouter() {
+    return http.router();
   }
 
   public int httpPort() {

@@ -8,16 +8,18 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440) on NIO datagram channels. One
- * listener receives requests; each read request runs on its own virtual thread with its own
- * channel on a new ephemeral port (bound to the listener's local address). Write requests,
+ * listener receives requests; each read request is looked up, opened and negotiated on its own
+ * virtual thread, then runs on its own channel on a new ephemeral port (bound to the
+ * listener's local address), driven by a {@link TransferReactor}. Write requests,
  * unsafe names, unknown files and malformed packets are answered with an ERROR and the
  * server carries on.
  */
@@ -41,7 +43,8 @@ public final class TftpServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final TftpFileSource files;
   private final Settings settings;
-  private final Set<Transfer> active = ConcurrentHashMap.newKeySet();
+  private final List<TransferReactor> reactors = new ArrayList<>();
+  private final AtomicInteger nextReactor = new AtomicInteger();
   private DatagramChannel listener;
   private Thread listenerThread;
   private volatile boolean closed;
@@ -63,6 +66,15 @@ public final class TftpServer implements AutoCloseable {
       throw e;
     }
     listener = ch;
+    int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    try {
+      for (int i = 0; i < n; i++) {
+        reactors.add(new TransferReactor("tftp-io-" + i));
+      }
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
     listenerThread = Thread.ofVirtual().name("tftp-listener").start(this::listen);
     return this;
   }
@@ -77,7 +89,7 @@ public final class TftpServer implements AutoCloseable {
 
   /** Transfers running now. */
   public int activeTransfers() {
-    return active.size();
+    return reactors.stream().mapToInt(TransferReactor::activeTransfers).sum();
   }
 
   private void listen() {
@@ -179,15 +191,7 @@ public final class TftpServer implements AutoCloseable {
         throw e;
       }
       file = null; // the transfer owns it now
-      active.add(t);
-      try {
-        if (closed) {
-          t.abort();
-        }
-        t.run();
-      } finally {
-        active.remove(t);
-      }
+      reactors.get(Math.floorMod(nextReactor.getAndIncrement(), reactors.size())).submit(t);
     } catch (IOException | RuntimeException e) {
       refuse(r, client, started, TftpErrorCode.NOT_DEFINED, "server error: " + e);
     } finally {
@@ -260,8 +264,8 @@ public final class TftpServer implements AutoCloseable {
     } catch (IOException e) {
       log.debug("closing TFTP listener: {}", e.toString());
     }
-    for (Transfer t : active) {
-      t.abort();
+    for (TransferReactor r : reactors) {
+      r.close();
     }
     if (listenerThread != null) {
       try {

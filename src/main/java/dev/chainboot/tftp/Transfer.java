@@ -1,28 +1,23 @@
 package dev.chainboot.tftp;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
- * One read transfer on its own channel and port: OACK (when options were accepted), then DATA
- * in windows of {@code windowsize} blocks. Each ACK that advances moves the window; duplicate
- * ACKs are ignored (no Sorcerer's Apprentice); a timeout resends the window from the first
- * unacknowledged block, at most {@code maxRetries} times in a row. Block numbers are 16-bit
- * on the wire and roll over to 0 past 65535. Packets from any other address or port get
- * ERROR 5 and leave the transfer alone. One buffer per transfer, reused for every block.
+ * One read transfer on its own channel and port, as a state machine driven by a
+ * {@link TransferReactor}: OACK (when options were accepted) then DATA in windows of
+ * {@code windowsize} blocks. Each ACK that advances moves the window; duplicate and stale ACKs
+ * are ignored (no Sorcerer's Apprentice); a timeout resends the window from the first
+ * unacknowledged block, at most {@code maxRetries} times in a row, then gives up. Block numbers
+ * are 16-bit on the wire and roll over to 0 past 65535. Packets from any other address or port
+ * get ERROR 5 and leave the transfer alone. One send buffer per transfer, reused for every block.
  */
 final class Transfer {
 
-  private static final int TIMEOUT = -1;
-  private static final int CLIENT_ERROR = -2;
-
   private final DatagramChannel channel;
-  private final DatagramSocket socket;
   private final InetSocketAddress client;
   private final TftpPacket.Request request;
   private final TftpFile file;
@@ -30,16 +25,22 @@ final class Transfer {
   private final TftpServer.Settings settings;
   private final long started;
   private final ByteBuffer out;
-  private final byte[] in = new byte[1024];
-  private final DatagramPacket inPacket = new DatagramPacket(in, in.length);
-  private String clientError;
+  private final long size;
+  private final int blk;
+  private final long lastBlock;
+  private final long timeoutNanos;
+
+  private boolean awaitingOack;
+  private long base = 1; // first block not yet acknowledged
+  private long sentTo; // last block sent in the current window
   private long ackedBlocks;
-  private volatile boolean aborted;
+  private int tries;
+  private long deadline;
+  private boolean finished;
 
   Transfer(DatagramChannel channel, InetSocketAddress client, TftpPacket.Request request,
       TftpFile file, TransferOptions opts, TftpServer.Settings settings, long started) {
     this.channel = channel;
-    this.socket = channel.socket();
     this.client = client;
     this.request = request;
     this.file = file;
@@ -47,105 +48,131 @@ final class Transfer {
     this.settings = settings;
     this.started = started;
     this.out = ByteBuffer.allocateDirect(4 + Math.max(opts.blockSize(), 512));
+    this.size = file.size();
+    this.blk = opts.blockSize();
+    this.lastBlock = size / blk + 1;
+    this.timeoutNanos = opts.timeoutMillis() * 1_000_000;
   }
 
-  /** Stops the transfer (server shutdown). */
-  void abort() {
-    aborted = true;
+  DatagramChannel channel() {
+    return channel;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  long deadline() {
+    return deadline;
+  }
+
+  /** Sends the OACK or the first window. */
+  void start(long now) {
     try {
-      channel.close();
-    } catch (IOException ignored) {
-      // closing anyway
+      if (!opts.oack().isEmpty()) {
+        awaitingOack = true;
+        sendOack();
+      } else {
+        sendWindow();
+      }
+      deadline = now + timeoutNanos;
+    } catch (IOException e) {
+      fail(e);
     }
   }
 
-  void run() {
-    String result;
-    long delivered = 0;
-    try (channel; file) {
-      long size = file.size();
-      int blk = opts.blockSize();
-      long lastBlock = size / blk + 1;
-      result = negotiate();
-      if (result == null) {
-        result = sendData(size, blk, lastBlock);
-        delivered = Math.min(size, ackedBlocks * blk);
+  /** Handles one datagram that arrived on this transfer's port. */
+  void onPacket(SocketAddress from, ByteBuffer in, long now) {
+    if (finished) {
+      return;
+    }
+    try {
+      if (!client.equals(from)) {
+        TftpServer.log.debug("transfer to {}: packet from {} -> ERROR 5",
+            TftpServer.addr(client), from);
+        channel.send(ByteBuffer.wrap(TftpCodec.encode(new TftpPacket.Error(
+            TftpErrorCode.UNKNOWN_TRANSFER_ID, "unknown transfer ID"))), from);
+        return;
+      }
+      int len = in.remaining();
+      if (len >= 4 && in.get(0) == 0 && in.get(1) == TftpPacket.ACK) {
+        onAck(((in.get(2) & 0xff) << 8) | (in.get(3) & 0xff), now);
+        return;
+      }
+      TftpPacket p;
+      try {
+        p = TftpCodec.decode(in.array(), in.arrayOffset() + in.position(), len);
+      } catch (TftpParseException e) {
+        return; // garbage from the client: ignored, the timer keeps running
+      }
+      if (p instanceof TftpPacket.Error e) {
+        finish("client error (" + e.code() + " " + TftpServer.printable(e.message()) + ")");
       }
     } catch (IOException e) {
-      result = aborted ? "aborted (server stopping)" : "error (" + e + ")";
-      if (!aborted) {
-        sendError(TftpErrorCode.NOT_DEFINED, "server error");
-      }
+      fail(e);
     }
-    TftpServer.logTransfer(client, request, opts.oack(), delivered, started, result);
   }
 
-  /** Sends the OACK and waits for ACK 0; null when done, else the result to log. */
-  private String negotiate() throws IOException {
-    if (opts.oack().isEmpty()) {
-      return null;
+  private void onAck(int ack, long now) throws IOException {
+    if (awaitingOack) {
+      if (ack == 0) {
+        awaitingOack = false;
+        tries = 0;
+        sendWindow();
+        deadline = now + timeoutNanos;
+      }
+      return;
     }
+    long diff = (ack - (base - 1)) & 0xffff;
+    if (diff == 0 || diff > sentTo - (base - 1)) {
+      return; // duplicate or stale ACK: never resend because of it
+    }
+    long acked = base - 1 + diff;
+    ackedBlocks = acked;
+    if (acked == lastBlock) {
+      finish("ok");
+      return;
+    }
+    base = acked + 1;
+    tries = 0;
+    sendWindow();
+    deadline = now + timeoutNanos;
+  }
+
+  /** Called when the deadline has passed: resend, or give up after too many tries. */
+  void onTimeout(long now) {
+    if (finished) {
+      return;
+    }
+    if (++tries > settings.maxRetries()) {
+      finish(awaitingOack
+          ? "timeout (no ACK for the OACK after " + tries + " tries)"
+          : "timeout (no ACK for block " + base + " after " + tries + " tries)");
+      return;
+    }
+    try {
+      if (awaitingOack) {
+        sendOack();
+      } else {
+        sendWindow();
+      }
+      deadline = now + timeoutNanos;
+    } catch (IOException e) {
+      fail(e);
+    }
+  }
+
+  private void sendOack() throws IOException {
     out.clear();
     TftpCodec.encode(new TftpPacket.OptionAck(opts.oack()), out);
     out.flip();
-    for (int tries = 0; tries <= settings.maxRetries(); tries++) {
-      send();
-      long deadline = System.nanoTime() + opts.timeoutMillis() * 1_000_000;
-      while (true) {
-        int ack = awaitAck(deadline);
-        if (ack == 0) {
-          return null;
-        }
-        if (ack == CLIENT_ERROR) {
-          return "client error (" + clientError + ")";
-        }
-        if (ack == TIMEOUT) {
-          break;
-        }
-        // an ACK for another block: ignore it
-      }
-    }
-    return "timeout (no ACK for the OACK after " + (settings.maxRetries() + 1) + " tries)";
+    channel.send(out, client);
   }
 
-  private String sendData(long size, int blk, long lastBlock) throws IOException {
-    long base = 1; // first block not yet acknowledged
-    long sentTo = sendWindow(base, size, blk, lastBlock);
-    int tries = 0;
-    long deadline = System.nanoTime() + opts.timeoutMillis() * 1_000_000;
-    while (true) {
-      int ack = awaitAck(deadline);
-      if (ack == CLIENT_ERROR) {
-        return "client error (" + clientError + ")";
-      }
-      if (ack == TIMEOUT) {
-        if (++tries > settings.maxRetries()) {
-          return "timeout (no ACK for block " + base + " after " + tries + " tries)";
-        }
-        sentTo = sendWindow(base, size, blk, lastBlock);
-        deadline = System.nanoTime() + opts.timeoutMillis() * 1_000_000;
-        continue;
-      }
-      long diff = (ack - (base - 1)) & 0xffff;
-      if (diff == 0 || diff > sentTo - (base - 1)) {
-        continue; // duplicate or stale ACK: never resend because of it
-      }
-      long acked = base - 1 + diff;
-      ackedBlocks = acked;
-      if (acked == lastBlock) {
-        return "ok";
-      }
-      base = acked + 1;
-      tries = 0;
-      sentTo = sendWindow(base, size, blk, lastBlock);
-      deadline = System.nanoTime() + opts.timeoutMillis() * 1_000_000;
-    }
-  }
-
-  /** Sends blocks {@code from} up to the window's end; returns the last block sent. */
-  private long sendWindow(long from, long size, int blk, long lastBlock) throws IOException {
-    long to = Math.min(lastBlock, from + opts.windowSize() - 1);
-    for (long k = from; k <= to; k++) {
+  /** Sends blocks {@code base} up to the window's end. */
+  private void sendWindow() throws IOException {
+    long to = Math.min(lastBlock, base + opts.windowSize() - 1);
+    for (long k = base; k <= to; k++) {
       long offset = (k - 1) * blk;
       int len = (int) Math.max(0, Math.min(blk, size - offset));
       out.clear();
@@ -153,72 +180,44 @@ final class Transfer {
       out.limit(4 + len);
       file.read(offset, out);
       out.flip();
-      send();
+      // A full socket buffer drops the datagram, as the network might: the timer resends it.
+      channel.send(out, client);
     }
-    return to;
+    sentTo = to;
   }
 
-  private void send() throws IOException {
-    out.mark();
-    channel.send(out, client);
-    out.reset();
-  }
-
-  /**
-   * Waits for an ACK from the client until {@code deadline}: its 16-bit block number,
-   * {@link #TIMEOUT} or {@link #CLIENT_ERROR}. Other packets from the client are ignored;
-   * packets from anyone else get ERROR 5.
-   */
-  private int awaitAck(long deadline) throws IOException {
-    while (true) {
-      long left = (deadline - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        return TIMEOUT;
-      }
-      try {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
-        inPacket.setData(in);
-        socket.receive(inPacket);
-      } catch (SocketTimeoutException e) {
-        return TIMEOUT;
-      }
-      if (!client.equals(inPacket.getSocketAddress())) {
-        InetSocketAddress stranger = (InetSocketAddress) inPacket.getSocketAddress();
-        TftpServer.log.debug("transfer to {}: packet from {} -> ERROR 5",
-            TftpServer.addr(client), TftpServer.addr(stranger));
-        try {
-          channel.send(ByteBuffer.wrap(TftpCodec.encode(new TftpPacket.Error(
-              TftpErrorCode.UNKNOWN_TRANSFER_ID, "unknown transfer ID"))), stranger);
-        } catch (IOException e) {
-          // the stranger's problem
-        }
-        continue;
-      }
-      int len = inPacket.getLength();
-      if (len >= 4 && in[0] == 0 && in[1] == TftpPacket.ACK) {
-        return ((in[2] & 0xff) << 8) | (in[3] & 0xff);
-      }
-      TftpPacket p;
-      try {
-        p = TftpCodec.decode(in, 0, len);
-      } catch (TftpParseException e) {
-        continue; // garbage from the client: ignore, the timer keeps running
-      }
-      if (p instanceof TftpPacket.Error e) {
-        clientError = e.code() + " " + TftpServer.printable(e.message());
-        return CLIENT_ERROR;
-      }
+  private void fail(IOException e) {
+    if (finished) {
+      return;
     }
-  }
-
-  private void sendError(TftpErrorCode code, String message) {
     try {
       if (channel.isOpen()) {
-        channel.send(ByteBuffer.wrap(TftpCodec.encode(new TftpPacket.Error(code, message))),
-            client);
+        channel.send(ByteBuffer.wrap(TftpCodec.encode(
+            new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "server error"))), client);
       }
     } catch (IOException ignored) {
       // best effort
     }
+    finish("error (" + e + ")");
+  }
+
+  /** Ends the transfer: closes its port and file and writes its log line. */
+  void finish(String result) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+    try {
+      file.close();
+    } catch (IOException ignored) {
+      // read-only
+    }
+    TftpServer.logTransfer(client, request, opts.oack(), Math.min(size, ackedBlocks * blk),
+        started, result);
   }
 }

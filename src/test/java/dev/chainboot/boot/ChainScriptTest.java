@@ -12,7 +12,8 @@ class ChainScriptTest {
   void usesNextServerByDefaultAndCarriesIdentity() {
     String s = ChainScript.render(Optional.empty(), 8080);
     assertThat(s).startsWith("#!ipxe\n");
-    assertThat(s).contains("chain --autofree http://${next-server}:8080/boot.ipxe?mac=${mac:hexhyp}&uuid=${uuid:uristring}");
+    assertThat(s).contains("chain --autofree http://${next-server}:8080/boot.ipxe?mac=${mac:hexhyp}&serial=${serial:uristring}");
+    assertThat(s).contains("&uuid=${uuid}");
     assertThat(s).contains("buildarch=${buildarch:uristring}").contains("platform=${platform:uristring}");
   }
 

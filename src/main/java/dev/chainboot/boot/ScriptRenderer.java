@@ -1,0 +1,202 @@
+package dev.chainboot.boot;
+
+import com.samskivert.mustache.Mustache;
+import com.samskivert.mustache.MustacheException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Turns a {@link Profile} into an iPXE script for one machine. Every profile field is a strict
+ * Mustache template (a missing variable is an error); the variables are the machine's fields,
+ * its labels ({@code labels.NAME}), {@code base_url} and {@code profile}, each made safe by
+ * {@link IpxeSafe#value}. The rendered URLs and command line are then validated by
+ * {@link IpxeSafe}. Kernel, initrd and chain downloads are retried three times.
+ */
+public final class ScriptRenderer {
+
+  /** Attempts per download before the script gives up and exits to the next boot device. */
+  static final int TRIES = 3;
+
+  private final Mustache.Compiler mustache =
+      Mustache.compiler().escapeHTML(false).strictSections(true);
+
+  /** Thrown when a profile cannot be rendered for a machine (missing variable, unsafe value). */
+  public static final class RenderException extends RuntimeException {
+    public RenderException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * @param profile what to render
+   * @param machine the machine it is for, or null when the request carried no identity
+   * @param baseUrl this server's base URL, already validated
+   * @param why a short reason shown on the console
+   * @param lookup finds the entries of a menu profile
+   */
+  public String render(Profile profile, Machine machine, String baseUrl, String why,
+      Function<String, Optional<Profile>> lookup) {
+    Map<String, Object> vars = variables(machine, baseUrl, profile.name());
+    try {
+      if (profile.kind() == Profile.Kind.SCRIPT) {
+        String body = template(profile.script().orElseThrow(), vars);
+        return body.startsWith("#!ipxe") ? body : "#!ipxe\n" + body;
+      }
+      StringBuilder s = new StringBuilder("#!ipxe\n");
+      s.append("echo chainboot: ").append(IpxeSafe.text(who(machine))).append(" boots profile ")
+          .append(profile.name()).append(" (").append(IpxeSafe.text(why)).append(")\n");
+      if (profile.kind() == Profile.Kind.MENU) {
+        menu(s, profile, vars, lookup);
+      } else {
+        body(s, profile, vars, "cb");
+      }
+      failed(s, "could not boot profile " + profile.name());
+      return s.toString();
+    } catch (MustacheException e) {
+      throw new RenderException("profile " + profile.name() + ": " + e.getMessage(), e);
+    } catch (IpxeSafe.UnsafeValueException e) {
+      throw new RenderException("profile " + profile.name() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The script for a machine nothing is configured for: says so and exits. */
+  public static String nothing(String who) {
+    return "#!ipxe\n"
+        + "echo chainboot: nothing to boot for " + IpxeSafe.text(who)
+        + " (no once, static, group or default assignment)\n"
+        + "echo chainboot: exiting to the next boot device\n"
+        + "sleep 3\n"
+        + "exit 0\n";
+  }
+
+  /** A script that reports an error on the console and exits to the next boot device. */
+  public static String error(String message) {
+    return "#!ipxe\n"
+        + "echo chainboot: error: " + IpxeSafe.text(message) + "\n"
+        + "echo chainboot: exiting to the next boot device\n"
+        + "sleep 5\n"
+        + "exit 1\n";
+  }
+
+  private static String who(Machine m) {
+    return m == null ? "this machine" : m.mac().colon();
+  }
+
+  private void body(StringBuilder s, Profile p, Map<String, Object> vars, String tag) {
+    switch (p.kind()) {
+      case KERNEL -> {
+        String kernel = IpxeSafe.url(template(p.kernel().orElseThrow(), vars));
+        String args = IpxeSafe.cmdline(template(p.cmdline().orElse(""), vars));
+        List<String> initrds = p.initrds().stream()
+            .map(u -> IpxeSafe.url(template(u, vars))).toList();
+        s.append("set cb-try 0\n");
+        fetch(s, tag + "_kernel", tag + "_initrd0",
+            "kernel " + kernel + (args.isEmpty() ? "" : " " + args), "kernel");
+        for (int i = 0; i < initrds.size(); i++) {
+          s.append(":").append(tag).append("_initrd").append(i).append('\n');
+          s.append("set cb-try 0\n");
+          fetch(s, tag + "_initrd" + i + "_get", tag + "_initrd" + (i + 1),
+              "initrd " + initrds.get(i), "initrd " + (i + 1));
+        }
+        s.append(":").append(tag).append("_initrd").append(initrds.size()).append('\n');
+        s.append("boot || goto chainboot_failed\n");
+      }
+      case CHAIN -> {
+        String url = IpxeSafe.url(template(p.chainUrl().orElseThrow(), vars));
+        s.append("set cb-try 0\n");
+        fetch(s, tag + "_chain", tag + "_chained", "chain --autofree " + url, "chain");
+        s.append(":").append(tag).append("_chained\n");
+        s.append("exit 0\n");
+      }
+      case LOCAL_DISK -> {
+        s.append("iseq ${platform} efi && exit 0 ||\n");
+        s.append("sanboot --no-describe --drive 0x80 || exit 0\n");
+      }
+      case SCRIPT -> {
+        String text = template(p.script().orElseThrow(), vars);
+        s.append(text.startsWith("#!ipxe") ? text.substring(text.indexOf('\n') + 1) : text);
+        s.append(text.endsWith("\n") ? "" : "\n").append("goto chainboot_failed\n");
+      }
+      case MENU -> s.append("echo chainboot: menu ").append(p.name())
+          .append(" cannot be nested in a menu\ngoto chainboot_failed\n");
+    }
+  }
+
+  private void menu(StringBuilder s, Profile p, Map<String, Object> vars,
+      Function<String, Optional<Profile>> lookup) {
+    s.append("menu chainboot: ").append(p.name()).append('\n');
+    for (String entry : p.menu()) {
+      s.append("item cbm-").append(entry).append(' ').append(entry).append('\n');
+    }
+    s.append("choose --default cbm-").append(p.menu().get(0))
+        .append(" --timeout 30000 cb-choice && goto ${cb-choice} || goto chainboot_failed\n");
+    int i = 0;
+    for (String entry : p.menu()) {
+      s.append(":cbm-").append(entry).append('\n');
+      Optional<Profile> sub = lookup.apply(entry);
+      if (sub.isEmpty()) {
+        s.append("echo chainboot: menu entry ").append(entry).append(" is not a profile\n");
+        s.append("goto chainboot_failed\n");
+      } else {
+        Map<String, Object> subVars = new HashMap<>(vars);
+        subVars.put("profile", entry);
+        body(s, sub.get(), subVars, "cbm" + i);
+      }
+      i++;
+    }
+  }
+
+  /** A download with bounded retries: on success go to {@code next}; after TRIES fail. */
+  private static void fetch(StringBuilder s, String label, String next, String command,
+      String what) {
+    s.append(':').append(label).append('\n');
+    s.append(command).append(" && goto ").append(next).append(" ||\n");
+    s.append("inc cb-try\n");
+    s.append("iseq ${cb-try} ").append(TRIES).append(" && goto chainboot_failed ||\n");
+    s.append("echo chainboot: ").append(what).append(" download failed, retrying (${cb-try}/")
+        .append(TRIES).append(")\n");
+    s.append("sleep 2\n");
+    s.append("goto ").append(label).append('\n');
+  }
+
+  private static void failed(StringBuilder s, String message) {
+    s.append(":chainboot_failed\n");
+    s.append("echo chainboot: ").append(IpxeSafe.text(message))
+        .append(", exiting to the next boot device\n");
+    s.append("sleep 5\n");
+    s.append("exit 1\n");
+  }
+
+  private String template(String text, Map<String, Object> vars) {
+    if (!text.contains("{{")) {
+      return text;
+    }
+    return mustache.compile(text).execute(vars);
+  }
+
+  /** Template variables; absent fields are left out so that using them is an error. */
+  static Map<String, Object> variables(Machine m, String baseUrl, String profile) {
+    Map<String, Object> v = new HashMap<>();
+    v.put("base_url", baseUrl);
+    v.put("profile", profile);
+    if (m == null) {
+      return v;
+    }
+    v.put("mac", m.mac().colon());
+    v.put("mac_hexhyp", m.mac().hexhyp());
+    v.put("mac_hexraw", m.mac().hexraw());
+    m.ip().ifPresent(x -> v.put("ip", IpxeSafe.value(x)));
+    m.uuid().ifPresent(x -> v.put("uuid", IpxeSafe.value(x)));
+    m.serial().ifPresent(x -> v.put("serial", IpxeSafe.value(x)));
+    m.hostname().ifPresent(x -> v.put("hostname", IpxeSafe.value(x)));
+    m.arch().ifPresent(x -> v.put("arch", x.ipxeName()));
+    m.platform().ifPresent(x -> v.put("platform", x.ipxeName()));
+    Map<String, String> labels = new HashMap<>();
+    m.labels().forEach((k, x) -> labels.put(k, IpxeSafe.value(x)));
+    v.put("labels", labels);
+    return v;
+  }
+}

@@ -1,0 +1,125 @@
+package dev.chainboot.cli;
+
+import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.Machine;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code chainboot boot once|static|clear MACHINE PROFILE}, {@code boot default PROFILE}. */
+@Command(name = "boot", mixinStandardHelpOptions = true,
+    description = "Decide what machines boot: once (next boot only), static, clear, default.",
+    subcommands = {BootCommand.Once.class, BootCommand.Static.class, BootCommand.Clear.class,
+        BootCommand.Default.class, BootCommand.ListCmd.class})
+public final class BootCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  abstract static class Assign implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+    @Parameters(index = "0", paramLabel = "MACHINE", description = "MAC or IP address")
+    String machine;
+    @Parameters(index = "1", paramLabel = "PROFILE") String profile;
+
+    abstract Assignment.Kind kind();
+
+    @Override
+    public Integer call() {
+      String cmd = "boot " + kind().name().toLowerCase(java.util.Locale.ROOT);
+      return opts.run(cmd, store -> {
+        Machine m = StoreOptions.machine(store, machine);
+        StoreOptions.requireProfile(store, profile);
+        store.assign(new Assignment(m.mac(), kind(), profile));
+        System.out.println(m.mac() + ": " + (kind() == Assignment.Kind.ONCE
+            ? "next boot only" : "every boot") + " -> " + profile);
+      });
+    }
+  }
+
+  @Command(name = "once", mixinStandardHelpOptions = true,
+      description = "Boot PROFILE on MACHINE's next boot only (consumed by the first script fetched).")
+  static final class Once extends Assign {
+    @Override
+    Assignment.Kind kind() {
+      return Assignment.Kind.ONCE;
+    }
+  }
+
+  @Command(name = "static", mixinStandardHelpOptions = true,
+      description = "Boot PROFILE on every boot of MACHINE.")
+  static final class Static extends Assign {
+    @Override
+    Assignment.Kind kind() {
+      return Assignment.Kind.STATIC;
+    }
+  }
+
+  @Command(name = "clear", mixinStandardHelpOptions = true,
+      description = "Remove MACHINE's once and static assignments (only those naming PROFILE, if given).")
+  static final class Clear implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+    @Parameters(index = "0", paramLabel = "MACHINE", description = "MAC or IP address")
+    String machine;
+    @Parameters(index = "1", paramLabel = "PROFILE", arity = "0..1") String profile;
+
+    @Override
+    public Integer call() {
+      return opts.run("boot clear", store -> {
+        Machine m = StoreOptions.machine(store, machine);
+        int n = store.clearAssignments(m.mac(), Optional.ofNullable(profile));
+        System.out.println(m.mac() + ": " + n + " assignment" + (n == 1 ? "" : "s") + " cleared");
+      });
+    }
+  }
+
+  @Command(name = "default", mixinStandardHelpOptions = true,
+      description = "Boot PROFILE on machines nothing else matches (--none: no default).")
+  static final class Default implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+    @Parameters(paramLabel = "PROFILE", arity = "0..1") String profile;
+    @Option(names = "--none", description = "Remove the default.") boolean none;
+
+    @Override
+    public Integer call() {
+      return opts.run("boot default", store -> {
+        if (none == (profile != null)) {
+          throw StoreOptions.CliError.invalid("give either PROFILE or --none");
+        }
+        if (none) {
+          store.setDefaultProfile(Optional.empty());
+          System.out.println("no default profile");
+          return;
+        }
+        StoreOptions.requireProfile(store, profile);
+        store.setDefaultProfile(Optional.of(profile));
+        System.out.println("default -> " + profile);
+      });
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List assignments and the default.")
+  static final class ListCmd implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+
+    @Override
+    public Integer call() {
+      return opts.run("boot list", store -> {
+        Table t = new Table("MACHINE", "KIND", "PROFILE");
+        for (Assignment a : store.assignments()) {
+          t.row(a.mac(), a.kind().name().toLowerCase(java.util.Locale.ROOT), a.profile());
+        }
+        t.row("*", "default", store.defaultProfile().orElse(null));
+        t.print(System.out);
+      });
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.chainboot.cli;
+
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.http.ApiEndpoints;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code chainboot events [--machine M] [--follow]}: boot decisions, oldest first. */
+@Command(name = "events", mixinStandardHelpOptions = true,
+    description = "Show boot events (every decision the server made), oldest first.")
+public final class EventsCommand implements Callable<Integer> {
+
+  @Mixin StoreOptions opts;
+
+  @Option(names = "--machine", paramLabel = "M", description = "Only this machine (MAC or IP).")
+  String machine;
+
+  @Option(names = "--follow", description = "Keep printing new events as they happen.")
+  boolean follow;
+
+  @Option(names = "--limit", description = "How many of the newest events (default: ${DEFAULT-VALUE}).")
+  int limit = 50;
+
+  @Override
+  public Integer call() {
+    return opts.run("events", store -> {
+      Optional<MacAddress> mac = machine == null ? Optional.empty()
+          : Optional.of(StoreOptions.machine(store, machine).mac());
+      List<BootEvent> ev = store.recentEvents(mac, Math.max(1, limit));
+      print(ev, true);
+      long last = ev.isEmpty() ? lastId(store) : ev.get(ev.size() - 1).id();
+      while (follow) {
+        Thread.sleep(300);
+        List<BootEvent> more = store.events(mac, last, 1000);
+        if (!more.isEmpty()) {
+          print(more, false);
+          last = more.get(more.size() - 1).id();
+        }
+      }
+    });
+  }
+
+  private static long lastId(dev.chainboot.store.Store store) {
+    List<BootEvent> one = store.recentEvents(Optional.empty(), 1);
+    return one.isEmpty() ? 0 : one.get(0).id();
+  }
+
+  private void print(List<BootEvent> ev, boolean header) {
+    if (opts.json) {
+      if (follow) {
+        ev.forEach(e -> System.out.println(Json.MAPPER.rebuild()
+            .disable(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT).build()
+            .writeValueAsString(ApiEndpoints.event(e))));
+      } else {
+        Json.print(ev.stream().map(ApiEndpoints::event).toList());
+      }
+    } else {
+      table(ev).print(System.out, header);
+    }
+    System.out.flush();
+  }
+
+  static Table table(List<BootEvent> ev) {
+    Table t = new Table("ID", "TIME", "MAC", "CLIENT", "MATCH", "PROFILE", "ONCE", "REASON");
+    for (BootEvent e : ev) {
+      row(t, e);
+    }
+    return t;
+  }
+
+  private static void row(Table t, BootEvent e) {
+    t.row(e.id(), e.time(), e.mac().map(MacAddress::colon).orElse(null), e.clientIp(),
+        e.match().name().toLowerCase(java.util.Locale.ROOT) + "/" + e.protocol(),
+        e.profile().orElse(null), e.onceConsumed() ? "consumed" : "-", e.reason());
+  }
+}

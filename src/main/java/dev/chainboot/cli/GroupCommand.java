@@ -1,0 +1,83 @@
+package dev.chainboot.cli;
+
+import dev.chainboot.boot.Arch;
+import dev.chainboot.boot.Group;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code chainboot group add|list|rm}: selectors that pick a profile for matching machines. */
+@Command(name = "group", mixinStandardHelpOptions = true,
+    description = "Manage groups: label/arch/MAC-prefix selectors; the most specific match wins.",
+    subcommands = {GroupCommand.Add.class, GroupCommand.ListCmd.class, GroupCommand.Rm.class})
+public final class GroupCommand implements Runnable {
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true,
+      description = "Add a group, or replace the one with this name.")
+  static final class Add implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--profile", required = true) String profile;
+    @Option(names = "--label", paramLabel = "K=V", description = "Required label (repeatable).")
+    Map<String, String> labels = new LinkedHashMap<>();
+    @Option(names = "--arch") String arch;
+    @Option(names = "--mac-prefix", paramLabel = "PREFIX", description = "e.g. 52:54:00")
+    String macPrefix;
+
+    @Override
+    public Integer call() {
+      return opts.run("group add", store -> {
+        Optional<Arch> a = Optional.ofNullable(arch).map(x -> Arch.parse(x).orElseThrow(
+            () -> StoreOptions.CliError.invalid("unknown architecture: " + x)));
+        Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix));
+        StoreOptions.requireProfile(store, profile);
+        store.putGroup(g);
+        System.out.println("group " + name + " (" + g.selector() + ") -> " + profile);
+      });
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List groups in the order they are tried.")
+  static final class ListCmd implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+
+    @Override
+    public Integer call() {
+      return opts.run("group list", store -> {
+        Table t = new Table("NAME", "SELECTOR", "PROFILE");
+        store.groups().stream().sorted(Group.PRECEDENCE)
+            .forEach(g -> t.row(g.name(), g.selector(), g.profile()));
+        t.print(System.out);
+      });
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a group.")
+  static final class Rm implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+    @Parameters(paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      return opts.run("group rm", store -> {
+        if (!store.deleteGroup(name)) {
+          throw StoreOptions.CliError.notFound("unknown group " + name);
+        }
+        System.out.println("group " + name + " removed");
+      });
+    }
+  }
+}

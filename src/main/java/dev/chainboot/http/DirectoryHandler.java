@@ -1,0 +1,203 @@
+package dev.chainboot.http;
+
+import dev.chainboot.fs.SafePath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import org.eclipse.jetty.http.DateParser;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.MimeTypes;
+import org.eclipse.jetty.http.content.FileMappingHttpContentFactory;
+import org.eclipse.jetty.http.content.HttpContent;
+import org.eclipse.jetty.http.content.ResourceHttpContent;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.ResourceService;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+
+/**
+ * Serves the regular files of one directory under a URL prefix: Content-Length, HEAD, Range
+ * (single, suffix, multi -> multipart/byteranges, 416), Last-Modified/ETag and conditional
+ * requests (304, If-Range) come from Jetty's {@link ResourceService}, files are memory-mapped.
+ * Every path is checked with {@link SafePath} first (no {@code ..}, backslash, NUL, no symlink
+ * leading outside the root); directories are never listed. Used for {@code /assets/}, the
+ * pxe_srv document root, pixie's {@code /extra/} and scripts, and Zero-OS's {@code /kernel/}.
+ */
+public final class DirectoryHandler extends Handler.Abstract {
+
+  private final Path root;
+  private final String mount;
+  private final String forcedContentType;
+  private final ResourceService service = new ResourceService();
+  private final HttpContent.Factory factory;
+
+  /**
+   * @param root the directory to serve
+   * @param mount the URL prefix it is mounted at, ending in '/' (e.g. {@code /assets/})
+   * @param forcedContentType a Content-Type for every file (e.g. {@code text/plain}), or null
+   *     to derive it from the file name
+   */
+  public DirectoryHandler(Path root, String mount, String forcedContentType) {
+    if (!mount.endsWith("/")) {
+      throw new IllegalArgumentException("mount must end in '/': " + mount);
+    }
+    this.root = root.toAbsolutePath().normalize();
+    this.mount = mount;
+    this.forcedContentType = forcedContentType;
+    service.setAcceptRanges(true);
+    service.setDirAllowed(false);
+    service.setEtags(true);
+    ByteBufferPool.Sized sized = new ByteBufferPool.Sized(new ArrayByteBufferPool());
+    HttpContent.Factory files = absolutePath -> {
+      Path p = Path.of(absolutePath);
+      return new ResourceHttpContent(ResourceFactory.root().newResource(p), contentType(p), sized);
+    };
+    factory = new FileMappingHttpContentFactory(files);
+    service.setHttpContentFactory(factory);
+    addBean(service);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  private String contentType(Path p) {
+    if (forcedContentType != null) {
+      return forcedContentType;
+    }
+    String t = MimeTypes.DEFAULTS.getMimeByExtension(p.getFileName().toString());
+    return t == null ? "application/octet-stream" : t;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    Optional<String> relative = RequestPath.after(request, mount);
+    if (relative.isEmpty()) {
+      return false;
+    }
+    return serve(relative.get(), request, response, callback);
+  }
+
+  /**
+   * Serves {@code relative} (a decoded path below the root, as the client sent it) if it names a
+   * readable regular file inside the root.
+   *
+   * @return false when there is no such file (the caller answers 404 or tries something else)
+   */
+  public boolean serve(String relative, Request request, Response response, Callback callback)
+      throws IOException {
+    if (!methodAllowed(request, response, callback)) {
+      return true;
+    }
+    Optional<Path> file = resolveFile(relative);
+    if (file.isEmpty()) {
+      return false;
+    }
+    return serveFile(file.get(), request, response, callback);
+  }
+
+  /** Serves {@code realFile}, which the caller has already checked lies inside the root. */
+  public boolean serveFile(Path realFile, Request request, Response response, Callback callback)
+      throws IOException {
+    if (!methodAllowed(request, response, callback)) {
+      return true;
+    }
+    HttpContent found = factory.getContent(realFile.toString());
+    if (found == null) {
+      return false;
+    }
+    HttpContent content = new StrongEtag(found);
+    service.doGet(applyIfRange(request, content), response, callback, content);
+    return true;
+  }
+
+  /**
+   * RFC 9110 If-Range, which Jetty's ResourceService does not evaluate: when the validator does
+   * not match the file, the Range header is dropped and the whole file is sent.
+   */
+  static Request applyIfRange(Request request, HttpContent content) {
+    String ifRange = request.getHeaders().get(HttpHeader.IF_RANGE);
+    if (ifRange == null) {
+      return request;
+    }
+    String v = ifRange.trim();
+    boolean match;
+    if (v.startsWith("\"")) {
+      match = v.equals(content.getETagValue());
+    } else if (v.startsWith("W/")) {
+      match = false; // weak validators never match If-Range
+    } else {
+      long date = DateParser.parseDate(v);
+      Instant lm = content.getLastModifiedInstant();
+      match = date != -1 && lm != null && date / 1000 == lm.getEpochSecond();
+    }
+    HttpFields.Mutable fields = HttpFields.build(request.getHeaders());
+    fields.remove(HttpHeader.IF_RANGE);
+    if (!match) {
+      fields.remove(HttpHeader.RANGE);
+    }
+    HttpFields fixed = fields.asImmutable();
+    return new Request.Wrapper(request) {
+      @Override
+      public HttpFields getHeaders() {
+        return fixed;
+      }
+    };
+  }
+
+  /**
+   * Jetty marks its file ETags weak; they are derived from modification time and size (like
+   * nginx's strong ones), so they are offered as strong validators, which Range needs.
+   */
+  private static final class StrongEtag extends HttpContent.Wrapper {
+    private final String etag;
+
+    StrongEtag(HttpContent content) {
+      super(content);
+      String e = content.getETagValue();
+      etag = e != null && e.startsWith("W/") ? e.substring(2) : e;
+    }
+
+    @Override
+    public HttpField getETag() {
+      return etag == null ? null : new HttpField(HttpHeader.ETAG, etag);
+    }
+
+    @Override
+    public String getETagValue() {
+      return etag;
+    }
+  }
+
+  /** The real path of the readable regular file {@code relative} names inside the root. */
+  public Optional<Path> resolveFile(String relative) {
+    if (relative == null || relative.isEmpty()) {
+      return Optional.empty();
+    }
+    return SafePath.resolve(root, relative)
+        .filter(p -> Files.isRegularFile(p) && Files.isReadable(p));
+  }
+
+  private static boolean methodAllowed(Request request, Response response, Callback callback) {
+    String m = request.getMethod();
+    if (HttpMethod.GET.is(m) || HttpMethod.HEAD.is(m)) {
+      return true;
+    }
+    response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
+    response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+    Content.Sink.write(response, true, "method not allowed: " + PlainTextHandler.printable(m) + "\n", callback);
+    return false;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.chainboot.tftp;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Drives transfers' data paths: one thread, one selector over all their channels. An ACK is
+ * read and the next window sent by the thread the kernel woke, with no hand-off in between:
+ * a TFTP transfer is a chain of round trips, and on loopback parking and waking a virtual
+ * thread per ACK cost more than the round trip itself (see docs/benchmarks.md). Deadlines are
+ * checked every {@link #TICK_NANOS}.
+ */
+final class TransferReactor implements AutoCloseable {
+
+  static final long TICK_NANOS = 20_000_000;
+
+  private final Selector selector;
+  private final Thread thread;
+  private final Queue<Transfer> incoming = new ConcurrentLinkedQueue<>();
+  private final List<Transfer> active = new ArrayList<>();
+  private final AtomicInteger count = new AtomicInteger();
+  private final ByteBuffer in = ByteBuffer.allocate(2048);
+  private volatile boolean closed;
+
+  TransferReactor(String name) throws IOException {
+    selector = Selector.open();
+    thread = Thread.ofPlatform().name(name).daemon().start(this::loop);
+  }
+
+  /** Hands a transfer (its channel bound, not yet registered) to this reactor. */
+  void submit(Transfer t) {
+    count.incrementAndGet();
+    incoming.add(t);
+    selector.wakeup();
+    if (closed) {
+      t.finish("aborted (server stopping)");
+    }
+  }
+
+  int activeTransfers() {
+    return count.get();
+  }
+
+  private void loop() {
+    long nextTick = System.nanoTime() + TICK_NANOS;
+    try {
+      while (!closed) {
+        long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
+        selector.select(wait);
+        long now = System.nanoTime();
+        Transfer t;
+        while ((t = incoming.poll()) != null) {
+          try {
+            t.channel().configureBlocking(false);
+            t.channel().register(selector, SelectionKey.OP_READ, t);
+            active.add(t);
+            t.start(now);
+          } catch (IOException e) {
+            t.finish("error (" + e + ")");
+          }
+        }
+        for (SelectionKey key : selector.selectedKeys()) {
+          Transfer tr = (Transfer) key.attachment();
+          readAll(tr, now);
+        }
+        selector.selectedKeys().clear();
+        if (now - nextTick >= 0) {
+          nextTick = now + TICK_NANOS;
+          for (Transfer tr : active) {
+            if (!tr.finished() && now - tr.deadline() >= 0) {
+              tr.onTimeout(now);
+            }
+          }
+          int before = active.size();
+          active.removeIf(Transfer::finished);
+          count.addAndGet(active.size() - before);
+        }
+      }
+    } catch (IOException | ClosedSelectorException e) {
+      if (!closed) {
+        TftpServer.log.error("TFTP transfer loop failed: {}", e.toString());
+      }
+    } finally {
+      for (Transfer tr : active) {
+        tr.finish("aborted (server stopping)");
+      }
+      Transfer t;
+      while ((t = incoming.poll()) != null) {
+        t.finish("aborted (server stopping)");
+      }
+    }
+  }
+
+  private void readAll(Transfer t, long now) {
+    while (!t.finished()) {
+      in.clear();
+      SocketAddress from;
+      try {
+        from = t.channel().receive(in);
+      } catch (IOException e) {
+        return; // nothing sensible to read now; the timer handles a vanished client
+      }
+      if (from == null) {
+        return;
+      }
+      in.flip();
+      t.onPacket(from, in, now);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    selector.wakeup();
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      selector.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package dev.chainboot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.store.SqliteStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as an operator runs it: the real jar, next to a running server on the same data. */
+class CliIT {
+
+  static final String MAC = "52:54:00:12:34:56";
+  @TempDir Path tmp;
+
+  Jar.Result cb(String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--data";
+    all[args.length + 1] = tmp.resolve("data").toString();
+    return Jar.run(all);
+  }
+
+  static String get(HttpClient c, String url) throws Exception {
+    HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
+  @Test
+  void operatorWorkflowWhileTheServerRuns() throws Exception {
+    try (Jar.Server server = new Jar.Server(tmp.resolve("data"), tmp.resolve("server.log"))) {
+      HttpClient http = HttpClient.newHttpClient();
+      String url = server.base() + "/boot/resolve?mac=52-54-00-12-34-56&buildarch=x86_64";
+
+      assertThat(cb("machine", "add", MAC, "--hostname", "node1", "--label", "rack=r1").code())
+          .isZero();
+      assertThat(cb("profile", "add", "install", "--kernel", "http://10.0.0.1/vmlinuz",
+          "--initrd", "http://10.0.0.1/initrd.img", "--cmdline", "console=ttyS0 auto=true")
+          .code()).isZero();
+      assertThat(cb("profile", "add", "disk", "--local-disk").code()).isZero();
+      assertThat(cb("boot", "once", MAC, "install").code()).isZero();
+      assertThat(cb("boot", "static", MAC, "disk").code()).isZero();
+
+      assertThat(get(http, url)).contains("kernel http://10.0.0.1/vmlinuz console=ttyS0 auto=true");
+      assertThat(get(http, url)).contains("sanboot --no-describe --drive 0x80");
+
+      Jar.Result show = cb("machine", "show", MAC);
+      assertThat(show.out()).contains("hostname: node1").contains("static:   disk")
+          .contains("once:     -");
+      Jar.Result ev = cb("events", "--machine", MAC);
+      assertThat(ev.code()).isZero();
+      assertThat(ev.out()).contains("once/http").contains("consumed").contains("static/http");
+      Jar.Result json = cb("events", "--machine", "127.0.0.1", "--json");
+      assertThat(json.out()).contains("\"once_consumed\" : true");
+
+      // by IP: the machine was last seen at 127.0.0.1
+      assertThat(cb("boot", "once", "127.0.0.1", "install").code()).isZero();
+      assertThat(get(http, url)).contains("kernel http://10.0.0.1/vmlinuz");
+      assertThat(cb("boot", "clear", MAC).out()).contains("1 assignment cleared");
+      assertThat(get(http, url)).contains("nothing to boot for 52:54:00:12:34:56");
+      assertThat(cb("boot", "default", "disk").code()).isZero();
+      assertThat(get(http, url)).contains("sanboot");
+
+      Jar.Result list = cb("machine", "list");
+      assertThat(list.out()).contains(MAC).contains("rack=r1");
+      assertThat(cb("profile", "list").out()).contains("install").contains("local-disk");
+      assertThat(cb("profile", "rm", "disk").code()).isEqualTo(1);
+      assertThat(cb("machine", "rm", MAC).code()).isZero();
+      assertThat(cb("machine", "show", MAC).code()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void errorsHaveClearMessagesAndExitCodes() throws Exception {
+    Jar.Result r = cb("boot", "once", "not-a-mac", "x");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("not a MAC or IP address: not-a-mac");
+    r = cb("machine", "add", "52:54:00:zz:00:00");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("invalid MAC address");
+    r = cb("boot", "once", MAC, "x");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown machine 52:54:00:12:34:56");
+    assertThat(cb("machine", "add", MAC).code()).isZero();
+    r = cb("boot", "static", MAC, "nope");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown profile nope");
+    r = cb("boot", "once", "10.9.9.9", "nope");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("no machine known at 10.9.9.9");
+    r = cb("profile", "add", "evil", "--kernel", "http://x/k", "--cmdline", "a\nchain http://evil");
+    assertThat(r.code()).isEqualTo(2);
+    r = cb("profile", "add", "evil", "--chain", "http://x/${evil}");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(cb("profile", "list").out()).doesNotContain("evil");
+  }
+
+  /** Two processes race for one once-assignment: the server (HTTP) and this JVM (store). */
+  @Test
+  void onceIsConsumedExactlyOnceAcrossProcesses() throws Exception {
+    Path data = tmp.resolve("data");
+    assertThat(cb("machine", "add", MAC).code()).isZero();
+    assertThat(cb("profile", "add", "p-once", "--chain", "http://x/once").code()).isZero();
+    MacAddress mac = MacAddress.parse(MAC).orElseThrow();
+    try (Jar.Server server = new Jar.Server(data, tmp.resolve("server.log"));
+        SqliteStore local = SqliteStore.open(data);
+        ExecutorService pool = Executors.newFixedThreadPool(40)) {
+      HttpClient http = HttpClient.newHttpClient();
+      String url = server.base() + "/boot/resolve?mac=" + mac.hexhyp();
+      int rounds = 5;
+      int httpWins = 0;
+      for (int round = 0; round < rounds; round++) {
+        local.assign(new Assignment(mac, Assignment.Kind.ONCE, "p-once"));
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> wins = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          wins.add(pool.submit(() -> {
+            go.await();
+            return get(http, url).contains("http://x/once");
+          }));
+          wins.add(pool.submit(() -> {
+            go.await();
+            return local.consumeOnce(mac).isPresent();
+          }));
+        }
+        go.countDown();
+        int n = 0;
+        for (int i = 0; i < wins.size(); i++) {
+          if (wins.get(i).get()) {
+            n++;
+            httpWins += i % 2 == 0 ? 1 : 0;
+          }
+        }
+        assertThat(n).as("round %d", round).isEqualTo(1);
+      }
+      List<BootEvent> consumed = new ArrayList<>();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+        consumed.clear();
+        local.recentEvents(Optional.of(mac), 1000).stream()
+            .filter(BootEvent::onceConsumed).forEach(consumed::add);
+        return local.recentEvents(Optional.of(mac), 1000).size() == rounds * 20;
+      });
+      assertThat(consumed).hasSize(httpWins);
+    }
+  }
+}

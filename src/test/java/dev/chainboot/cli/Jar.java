@@ -1,0 +1,105 @@
+package dev.chainboot.cli;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real shaded jar (failsafe's chainboot.jar) as a separate process. */
+public final class Jar {
+
+  public record Result(int code, String out, String err) {}
+
+  private Jar() {}
+
+  static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-jar");
+    cmd.add(System.getProperty("chainboot.jar", "target/chainboot.jar"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  public static Result run(String... args) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command(args)).start();
+    p.getOutputStream().close();
+    var err = p.getErrorStream();
+    var errText = new StringBuilder();
+    Thread t = Thread.ofVirtual().start(() -> {
+      try {
+        errText.append(new String(err.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        errText.append(e);
+      }
+    });
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + String.join(" ", args));
+    }
+    t.join();
+    return new Result(p.exitValue(), out, errText.toString());
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A running {@code chainboot serve} process. */
+  public static final class Server implements AutoCloseable {
+    public final Process process;
+    public final int port;
+    public final Path log;
+
+    public Server(Path data, Path log, String... extra) throws Exception {
+      this.port = freePort();
+      this.log = log;
+      List<String> args = new ArrayList<>(List.of("serve", "--data", data.toString(),
+          "--http", "127.0.0.1:" + port, "--tftp", "off"));
+      args.addAll(List.of(extra));
+      process = new ProcessBuilder(command(args.toArray(String[]::new)))
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      HttpClient c = HttpClient.newHttpClient();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (true) {
+        try {
+          if (c.send(HttpRequest.newBuilder(URI.create(base() + "/health"))
+              .timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+            return;
+          }
+        } catch (IOException e) {
+          // not up yet
+        }
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          close();
+          throw new AssertionError("server did not start: " + java.nio.file.Files.readString(log));
+        }
+        Thread.sleep(200);
+      }
+    }
+
+    public String base() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package dev.chainboot.compat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chainboot.testutil.CompatServer;
+import dev.chainboot.testutil.Curl;
+import dev.chainboot.testutil.Traversal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * pxe_srv's /redirect, /grub/clear and static root, with curl bound to different loopback
+ * source addresses (--interface 127.0.0.N) so the server sees different client IPs.
+ */
+class PxeSrvCompatTest {
+
+  CompatServer server;
+  Path root;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new CompatServer();
+    root = server.base.resolve("pxesrv");
+    Files.createDirectories(root.resolve("once"));
+    Files.createDirectories(root.resolve("static"));
+    Files.createDirectories(root.resolve("centos/7"));
+    Files.writeString(root.resolve("default"), "#!ipxe\necho default\n");
+    Files.writeString(root.resolve("centos/7/default"), "#!ipxe\necho centos7\n");
+    Files.writeString(root.resolve("install"), "#!ipxe\necho install\n");
+    Files.writeString(root.resolve("static-target"), "#!ipxe\necho static-for-3\n");
+    Files.writeString(server.base.resolve("secret.txt"), "TOPSECRET\n");
+    server.start(Optional.of(root), Optional.empty());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.close();
+  }
+
+  Curl.Result from(String source, String path) throws Exception {
+    return Curl.run("--interface", source, server.url(path));
+  }
+
+  @Test
+  void keyedByClientIp() throws Exception {
+    Files.writeString(root.resolve("static/127.0.0.2"), "#!ipxe\necho static-for-2\n");
+    Files.createSymbolicLink(root.resolve("static/127.0.0.3"), Path.of("../static-target"));
+    Curl.Result two = from("127.0.0.2", "/redirect");
+    assertThat(two.status()).isEqualTo(200);
+    assertThat(two.header("content-type")).startsWith("text/plain");
+    assertThat(two.text()).isEqualTo("#!ipxe\necho static-for-2\n");
+    assertThat(from("127.0.0.3", "/redirect").text()).isEqualTo("#!ipxe\necho static-for-3\n");
+    assertThat(from("127.0.0.4", "/redirect").text()).isEqualTo("#!ipxe\necho default\n");
+  }
+
+  @Test
+  void onceIsConsumedThenStatic() throws Exception {
+    Files.writeString(root.resolve("static/127.0.0.2"), "#!ipxe\necho static-for-2\n");
+    Files.createSymbolicLink(root.resolve("once/127.0.0.2"), root.resolve("install"));
+    assertThat(from("127.0.0.3", "/redirect").text()).isEqualTo("#!ipxe\necho default\n");
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
+    Curl.Result head = Curl.run("--interface", "127.0.0.2", "-I", server.url("/redirect"));
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.header("content-length")).isEqualTo(Integer.toString("#!ipxe\necho install\n".length()));
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).as("HEAD does not consume").isTrue();
+    assertThat(Curl.run("--interface", "127.0.0.2", "-X", "POST", server.url("/redirect")).status()).isEqualTo(405);
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
+    assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho install\n");
+    assertThat(Files.exists(root.resolve("once/127.0.0.2"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho static-for-2\n");
+    assertThat(Files.exists(root.resolve("install"))).isTrue();
+    try (var s = Files.list(root.resolve("once"))) {
+      assertThat(s).isEmpty();
+    }
+  }
+
+  @Test
+  void relativeOnceTargetResolvesAgainstTheLinkDirectory() throws Exception {
+    Files.createSymbolicLink(root.resolve("once/127.0.0.2"), Path.of("../centos/7/default"));
+    assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho centos7\n");
+  }
+
+  @Test
+  void onceWithMissingTargetIsNotConsumed() throws Exception {
+    Files.createSymbolicLink(root.resolve("once/127.0.0.2"), Path.of("../does-not-exist"));
+    Curl.Result r = from("127.0.0.2", "/redirect");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).isEqualTo("#!ipxe\necho default\n");
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
+    // Once the target appears, the link works and is consumed.
+    Files.writeString(root.resolve("does-not-exist"), "#!ipxe\necho late\n");
+    assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho late\n");
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isFalse();
+  }
+
+  @Test
+  void regularFileInOnceIsIgnoredAndLinksOutsideTheRootAreRefused() throws Exception {
+    Files.writeString(root.resolve("once/127.0.0.2"), "#!ipxe\necho regular\n");
+    assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho default\n");
+    Files.createSymbolicLink(root.resolve("once/127.0.0.3"), server.base.resolve("secret.txt"));
+    Files.createSymbolicLink(root.resolve("static/127.0.0.3"), server.base.resolve("secret.txt"));
+    Curl.Result r = from("127.0.0.3", "/redirect");
+    assertThat(r.text()).isEqualTo("#!ipxe\necho default\n");
+  }
+
+  @Test
+  void fiftyConcurrentRequestsConsumeOnceExactlyOnce() throws Exception {
+    Files.writeString(root.resolve("static/127.0.0.5"), "#!ipxe\necho static-for-5\n");
+    Files.createSymbolicLink(root.resolve("once/127.0.0.5"), Path.of("../install"));
+    Path out = server.base.resolve("out");
+    Files.createDirectories(out);
+    List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--parallel", "--parallel-immediate",
+        "--parallel-max", "50", "--interface", "127.0.0.5", "-w", "%{http_code}\\n"));
+    for (int i = 0; i < 50; i++) {
+      cmd.add("-o");
+      cmd.add(out.resolve("r" + i).toString());
+      cmd.add(server.url("/redirect"));
+    }
+    Curl.ProcessOutput p = Curl.exec(cmd);
+    assertThat(p.exit()).isZero();
+    assertThat(p.stdout().strip().split("\n")).hasSize(50).containsOnly("200");
+    int once = 0;
+    int rest = 0;
+    for (int i = 0; i < 50; i++) {
+      String body = Files.readString(out.resolve("r" + i));
+      if (body.equals("#!ipxe\necho install\n")) {
+        once++;
+      } else if (body.equals("#!ipxe\necho static-for-5\n")) {
+        rest++;
+      }
+    }
+    assertThat(once).isEqualTo(1);
+    assertThat(rest).isEqualTo(49);
+    try (var s = Files.list(root.resolve("once"))) {
+      assertThat(s).isEmpty();
+    }
+  }
+
+  @Test
+  void noDefaultFallsBackToTheCoreDecision() throws Exception {
+    Files.delete(root.resolve("default"));
+    Curl.Result r = from("127.0.0.7", "/redirect");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).contains("core-decision mac=none ip=127.0.0.7");
+    assertThat(server.resolver.requests).hasSize(1);
+  }
+
+  @Test
+  void rootIsServedAsStaticFilesWithoutShadowingOtherRoutes() throws Exception {
+    Curl.Result r = Curl.run(server.url("/centos/7/default"));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).isEqualTo("#!ipxe\necho centos7\n");
+    assertThat(r.header("content-type")).startsWith("text/plain");
+    assertThat(Curl.run(server.url("/health")).text()).isEqualTo("ok\n");
+    Files.writeString(server.data.resolve("assets/a.bin"), "asset");
+    assertThat(Curl.run(server.url("/assets/a.bin")).text()).isEqualTo("asset");
+    assertThat(Curl.run(server.url("/nothing")).status()).isEqualTo(404);
+    assertThat(Curl.run(server.url("/centos/")).status()).isEqualTo(404);
+    Traversal.assertRefused(server, "/");
+    Traversal.assertRefused(server, "/centos/");
+  }
+
+  @Test
+  void grubClearDeletesTheClientsHexFile() throws Exception {
+    Path dir = Files.createDirectories(root.resolve("grub/centos7"));
+    Files.writeString(dir.resolve("grub.cfg-7F000002"), "menuentry once");
+    Files.writeString(dir.resolve("grub.cfg-7F000003"), "menuentry other");
+    Curl.Result r = from("127.0.0.2", "/grub/clear/centos7");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).contains("deleted grub/centos7/grub.cfg-7F000002");
+    assertThat(Files.exists(dir.resolve("grub.cfg-7F000002"))).isFalse();
+    assertThat(Files.exists(dir.resolve("grub.cfg-7F000003"))).isTrue();
+    assertThat(from("127.0.0.2", "/grub/clear/centos7").text()).contains("nothing to clear");
+    for (String bad : List.of("..", "%2e%2e", "../grub", "a/b", "centos7%2f..", ".hidden", "a%00")) {
+      Curl.Result b = Curl.run("--path-as-is", "--interface", "127.0.0.3", server.url("/grub/clear/" + bad));
+      assertThat(b.status()).as(bad).isIn(400, 404);
+    }
+    assertThat(Files.exists(dir.resolve("grub.cfg-7F000003"))).isTrue();
+  }
+}

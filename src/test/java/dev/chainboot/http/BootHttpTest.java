@@ -1,0 +1,289 @@
+package dev.chainboot.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chainboot.boot.Arch;
+import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.Group;
+import dev.chainboot.boot.IpxeScript;
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Profile;
+import dev.chainboot.store.Store;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The native endpoints against a real server and real SQLite. */
+class BootHttpTest {
+
+  static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56").orElseThrow();
+
+  @TempDir Path data;
+  TestServer ts;
+  Store store;
+
+  @BeforeEach
+  void start() throws Exception {
+    ts = new TestServer(data);
+    store = ts.server.store();
+  }
+
+  @AfterEach
+  void stop() {
+    ts.close();
+  }
+
+  String resolve(MacAddress mac) throws Exception {
+    HttpResponse<String> r = ts.get("/boot/resolve?mac=" + mac.hexhyp()
+        + "&buildarch=x86_64&platform=pcbios&hostname=node1");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+    assertThat(r.body()).startsWith("#!ipxe\n");
+    return r.body();
+  }
+
+  List<BootEvent> events(MacAddress mac) {
+    ts.server.events().flush();
+    return store.recentEvents(Optional.of(mac), 1000);
+  }
+
+  void chainProfile(String name) {
+    store.putProfile(Profile.chain(name, "http://example.invalid/" + name + ".ipxe"));
+  }
+
+  @Test
+  void unknownMachineWithoutDefaultGetsAnExitScriptAndIsRegistered() throws Exception {
+    String s = resolve(MAC);
+    assertThat(s).contains("nothing to boot for 52:54:00:12:34:56");
+    IpxeScript script = new IpxeScript(s);
+    assertThat(script.commandNames()).containsOnly("echo", "sleep", "exit");
+    Machine m = store.machine(MAC).orElseThrow();
+    assertThat(m.ip()).contains("127.0.0.1");
+    assertThat(m.arch()).contains(Arch.X86_64);
+    assertThat(m.hostname()).contains("node1");
+    assertThat(events(MAC)).singleElement().satisfies(e -> {
+      assertThat(e.match()).isEqualTo(BootEvent.Match.NONE);
+      assertThat(e.profile()).isEmpty();
+      assertThat(e.protocol()).isEqualTo("http");
+      assertThat(e.clientIp()).isEqualTo("127.0.0.1");
+    });
+  }
+
+  @Test
+  void unknownMachineWithDefaultGetsTheDefault() throws Exception {
+    chainProfile("dflt");
+    store.setDefaultProfile(Optional.of("dflt"));
+    String s = resolve(MAC);
+    assertThat(s).contains("chain --autofree http://example.invalid/dflt.ipxe");
+    assertThat(events(MAC)).singleElement()
+        .satisfies(e -> assertThat(e.match()).isEqualTo(BootEvent.Match.DEFAULT));
+  }
+
+  @Test
+  void resolutionOrderOnceStaticGroupDefault() throws Exception {
+    for (String p : List.of("p-once", "p-static", "p-group", "p-group2", "p-default")) {
+      chainProfile(p);
+    }
+    store.putMachine(Machine.of(MAC).withLabels(Map.of("rack", "r1", "role", "db")));
+    store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p-once"));
+    store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+    store.putGroup(new Group("rack", "p-group2", Map.of("rack", "r1"), Optional.empty(),
+        Optional.empty()));
+    store.putGroup(new Group("rackrole", "p-group", Map.of("rack", "r1", "role", "db"),
+        Optional.empty(), Optional.empty()));
+    store.setDefaultProfile(Optional.of("p-default"));
+
+    assertThat(resolve(MAC)).contains("/p-once.ipxe");
+    assertThat(resolve(MAC)).contains("/p-static.ipxe");
+    store.clearAssignments(MAC, Optional.of("p-static"));
+    assertThat(resolve(MAC)).contains("/p-group.ipxe"); // two labels beat one
+    store.deleteGroup("rackrole");
+    assertThat(resolve(MAC)).contains("/p-group2.ipxe");
+    store.deleteGroup("rack");
+    assertThat(resolve(MAC)).contains("/p-default.ipxe");
+
+    assertThat(events(MAC)).extracting(BootEvent::match).containsExactly(
+        BootEvent.Match.ONCE, BootEvent.Match.STATIC, BootEvent.Match.GROUP,
+        BootEvent.Match.GROUP, BootEvent.Match.DEFAULT);
+    assertThat(events(MAC)).extracting(BootEvent::onceConsumed)
+        .containsExactly(true, false, false, false, false);
+    assertThat(events(MAC).get(2).reason()).contains("group rackrole");
+  }
+
+  @Test
+  void groupTieIsBrokenByName() throws Exception {
+    chainProfile("a");
+    chainProfile("b");
+    store.putGroup(new Group("zz", "b", Map.of(), Optional.of(Arch.X86_64), Optional.empty()));
+    store.putGroup(new Group("aa", "a", Map.of(), Optional.empty(), Optional.of("52:54:00")));
+    assertThat(resolve(MAC)).contains("/a.ipxe");
+  }
+
+  @Test
+  void onceIsConsumedByExactlyOneOfFiftyConcurrentRequests() throws Exception {
+    chainProfile("p-once");
+    chainProfile("p-static");
+    store.putMachine(Machine.of(MAC));
+    store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p-once"));
+    store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+    int n = 50;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<String>> results = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
+      for (int i = 0; i < n; i++) {
+        results.add(pool.submit(() -> {
+          go.await();
+          return resolve(MAC);
+        }));
+      }
+      go.countDown();
+      int once = 0;
+      int fixed = 0;
+      for (Future<String> f : results) {
+        String body = f.get();
+        once += body.contains("/p-once.ipxe") ? 1 : 0;
+        fixed += body.contains("/p-static.ipxe") ? 1 : 0;
+      }
+      assertThat(once).isEqualTo(1);
+      assertThat(fixed).isEqualTo(n - 1);
+    }
+    List<BootEvent> ev = events(MAC);
+    assertThat(ev).hasSize(n);
+    assertThat(ev).filteredOn(BootEvent::onceConsumed).singleElement()
+        .satisfies(e -> assertThat(e.profile()).contains("p-once"));
+    assertThat(ev).filteredOn(e -> e.match() == BootEvent.Match.STATIC).hasSize(n - 1);
+  }
+
+  static String curlFrom(String sourceIp, String url) throws Exception {
+    Process p = new ProcessBuilder("curl", "-sS", "--interface", sourceIp, "-A", "iPXE/1.21.1",
+        url).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void machinesAreKeyedByTheirSourceAddress() throws Exception {
+    chainProfile("p-once");
+    MacAddress a = MacAddress.parse("52:54:00:00:00:02").orElseThrow();
+    MacAddress b = MacAddress.parse("52:54:00:00:00:03").orElseThrow();
+    String url = ts.base() + "/boot/resolve?mac=";
+    assertThat(curlFrom("127.0.0.2", url + a.hexhyp())).contains("nothing to boot");
+    assertThat(curlFrom("127.0.0.3", url + b.hexhyp())).contains("nothing to boot");
+    Machine byIp = store.machineByIp("127.0.0.2").orElseThrow();
+    assertThat(byIp.mac()).isEqualTo(a);
+    store.assign(new Assignment(byIp.mac(), Assignment.Kind.ONCE, "p-once"));
+    assertThat(curlFrom("127.0.0.3", url + b.hexhyp())).contains("nothing to boot");
+    assertThat(curlFrom("127.0.0.2", url + a.hexhyp())).contains("/p-once.ipxe");
+    assertThat(curlFrom("127.0.0.2", url + a.hexhyp())).contains("nothing to boot");
+    assertThat(events(a)).extracting(BootEvent::clientIp).containsOnly("127.0.0.2");
+    assertThat(events(b)).extracting(BootEvent::clientIp).containsOnly("127.0.0.3");
+  }
+
+  @Test
+  void bootIpxeWithoutMacChainsToTheResolverWithIdentity() throws Exception {
+    HttpResponse<String> r = ts.get("/boot.ipxe");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("#!ipxe\n").contains("chain --autofree " + ts.base()
+        + "/boot/resolve?mac=${mac:hexhyp}&serial=${serial:uristring}"
+        + "&hostname=${hostname:uristring}&buildarch=${buildarch:uristring}"
+        + "&platform=${platform:uristring}&uuid=${uuid}");
+    assertThat(store.machines()).isEmpty();
+  }
+
+  @Test
+  void bootIpxeWithMacResolvesDirectly() throws Exception {
+    chainProfile("dflt");
+    store.setDefaultProfile(Optional.of("dflt"));
+    HttpResponse<String> r = ts.get("/boot.ipxe?mac=52-54-00-12-34-56&uuid=&serial=&hostname="
+        + "&buildarch=x86_64&platform=efi");
+    assertThat(r.body()).contains("/dflt.ipxe");
+    assertThat(store.machine(MAC).orElseThrow().platform()).isPresent();
+  }
+
+  @Test
+  void resolverWithoutValidMacIs400ForBrowsersAndAnExitScriptForIpxe() throws Exception {
+    HttpResponse<String> r = ts.get("/boot/resolve?mac=zz");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("invalid mac parameter: zz");
+    r = ts.get("/boot/resolve", "iPXE/1.21.1+git20250501");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("#!ipxe\n").contains("missing mac parameter");
+    assertThat(new IpxeScript(r.body()).commandNames()).containsOnly("echo", "sleep", "exit");
+    assertThat(store.machines()).isEmpty();
+  }
+
+  @Test
+  void templateWithMissingVariableGivesAnErrorScriptNotA500() throws Exception {
+    store.putProfile(Profile.script("tpl", "#!ipxe\nchain {{base_url}}/x?rack={{labels.rack}}\n"));
+    store.setDefaultProfile(Optional.of("tpl"));
+    HttpResponse<String> r = ts.get("/boot/resolve?mac=52-54-00-12-34-56");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).startsWith("#!ipxe\n").contains("chainboot: error")
+        .doesNotContain("chain ");
+    assertThat(events(MAC)).singleElement()
+        .satisfies(e -> assertThat(e.match()).isEqualTo(BootEvent.Match.ERROR));
+    store.putMachine(Machine.of(MAC).withLabels(Map.of("rack", "r7")));
+    assertThat(resolve(MAC)).contains("chain " + ts.base() + "/x?rack=r7");
+  }
+
+  @Test
+  void kernelProfileRetriesDownloads() throws Exception {
+    store.putProfile(Profile.kernel("k", "{{base_url}}/assets/vmlinuz",
+        List.of("{{base_url}}/assets/initrd.img"), "console=ttyS0 BOOTIF=01-{{mac_hexhyp}}"));
+    store.setDefaultProfile(Optional.of("k"));
+    String s = resolve(MAC);
+    IpxeScript script = new IpxeScript(s);
+    assertThat(script.named("kernel")).first().satisfies(c -> assertThat(c.words())
+        .containsExactly("kernel", ts.base() + "/assets/vmlinuz", "console=ttyS0",
+            "BOOTIF=01-52-54-00-12-34-56"));
+    assertThat(script.named("initrd")).first().satisfies(c -> assertThat(c.words())
+        .containsExactly("initrd", ts.base() + "/assets/initrd.img"));
+    assertThat(s).contains("inc cb-try").contains("iseq ${cb-try} 3 && goto chainboot_failed");
+    assertThat(script.named("boot")).hasSize(1);
+  }
+
+  @Test
+  void localDiskExitsOnEfiAndSanbootsOnBios() throws Exception {
+    store.putProfile(Profile.localDisk("disk"));
+    store.setDefaultProfile(Optional.of("disk"));
+    String s = resolve(MAC);
+    assertThat(s).contains("iseq ${platform} efi && exit 0 ||\n")
+        .contains("sanboot --no-describe --drive 0x80 || exit 0\n");
+  }
+
+  @Test
+  void menuOffersItsProfiles() throws Exception {
+    chainProfile("a");
+    store.putProfile(Profile.localDisk("disk"));
+    store.putProfile(Profile.menu("m", List.of("a", "disk")));
+    store.setDefaultProfile(Optional.of("m"));
+    IpxeScript s = new IpxeScript(resolve(MAC));
+    assertThat(s.named("item")).extracting(c -> c.words().get(2)).containsExactly("a", "disk");
+    assertThat(s.labels).contains("cbm-a", "cbm-disk");
+    assertThat(s.named("choose")).hasSize(1);
+  }
+
+  @Test
+  void apiListsMachinesAndEvents() throws Exception {
+    resolve(MAC);
+    ts.server.events().flush();
+    assertThat(ts.get("/api/v1/machines").body()).contains("\"mac\":\"52:54:00:12:34:56\"");
+    assertThat(ts.get("/api/v1/events?machine=52:54:00:12:34:56").body())
+        .contains("\"match\":\"none\"");
+    assertThat(ts.get("/api/v1/events?machine=nope").statusCode()).isEqualTo(400);
+  }
+}

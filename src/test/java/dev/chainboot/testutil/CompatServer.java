@@ -1,0 +1,60 @@
+package dev.chainboot.testutil;
+
+import dev.chainboot.compat.CompatRoutes;
+import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ServerConfig;
+import dev.chainboot.http.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+
+/** An in-process HTTP server on 127.0.0.1:0 with the compat routes, on a temporary data dir. */
+public final class CompatServer implements AutoCloseable {
+
+  public final Path base;
+  public final Path data;
+  public final FixedResolver resolver = new FixedResolver();
+  private HttpServer http;
+
+  public CompatServer() throws IOException {
+    base = Files.createTempDirectory("compat").toRealPath();
+    data = base.resolve("data");
+    Files.createDirectories(data.resolve("assets"));
+    Files.createDirectories(data.resolve("kernels/net"));
+    Files.createDirectories(data.resolve("scripts"));
+  }
+
+  public CompatServer start(Optional<Path> pxesrvRoot, Optional<Path> extra) throws Exception {
+    ServerConfig cfg = new ServerConfig(data, Optional.empty(), new InetSocketAddress("127.0.0.1", 0),
+        Optional.empty(), Optional.empty(), pxesrvRoot, Optional.empty(), extra, Optional.empty());
+    http = new HttpServer(cfg.http());
+    HttpServer.addHealth(http.router());
+    CompatRoutes.install(http.router(), cfg, ChainbootConfig.load(cfg.configPath()), resolver);
+    http.start();
+    return this;
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + http.port() + path;
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (http != null) {
+        http.close();
+      }
+    } finally {
+      try (var s = Files.walk(base)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}

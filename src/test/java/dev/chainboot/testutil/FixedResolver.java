@@ -1,0 +1,25 @@
+package dev.chainboot.testutil;
+
+import dev.chainboot.boot.BootRequest;
+import dev.chainboot.boot.BootResolver;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A real, minimal boot core for tests: always the same script, naming what it was asked. */
+public final class FixedResolver implements BootResolver {
+
+  public final List<BootRequest> requests = new CopyOnWriteArrayList<>();
+
+  @Override
+  public BootScript resolve(BootRequest request, String baseUrl) {
+    requests.add(request);
+    String mac = request.mac().map(Object::toString).orElse("none");
+    return new BootScript("#!ipxe\necho core-decision mac=" + mac + " ip="
+        + request.clientIp().getHostAddress() + " base=" + baseUrl + "\nexit\n", "", "no match");
+  }
+
+  @Override
+  public boolean hasBootFor(BootRequest request) {
+    return false;
+  }
+}
