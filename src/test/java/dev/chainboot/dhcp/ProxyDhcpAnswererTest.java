@@ -89,6 +89,14 @@ class ProxyDhcpAnswererTest {
   }
 
   @Test
+  void capturedFirmwareGetsWhatItNeeds() throws Exception {
+    assertThat(answer("ovmf-pxe-discover").reply().orElseThrow().file()).isEqualTo("snponly.efi");
+    assertThat(answer("seabios-ipxe-rom-discover").reply().orElseThrow().file())
+        .isEqualTo("http://10.77.0.1:8080/boot.ipxe");
+    assertThat(yes.asked.getFirst().uuid()).contains("11223344-5566-7788-99aa-bbccddeeff00");
+  }
+
+  @Test
   void arm64GetsTheArm64Binary() throws Exception {
     assertThat(answer("udhcpc-arm64-discover").reply().orElseThrow().file()).isEqualTo("ipxe-arm64.efi");
   }
