@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Network-boot control plane: TFTP, proxyDHCP, HTTP iPXE scripts and boot media.",
     subcommands = {ServeCommand.class, MachineCommand.class, ProfileCommand.class,
-        BootCommand.class, GroupCommand.class, EventsCommand.class, MediaCommand.class,
-        DhcpConfigCommand.class, CommandLine.HelpCommand.class})
+        BootCommand.class, GroupCommand.class, EventsCommand.class, ImportCommand.class,
+        MediaCommand.class, DhcpConfigCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -3,7 +3,7 @@ package dev.chainboot.compat;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.http.BaseUrl;
+import dev.chainboot.http.BootEndpoints;
 import dev.chainboot.http.PlainTextHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,12 +26,10 @@ public final class CoreDecision {
   private static final Logger log = LoggerFactory.getLogger(CoreDecision.class);
 
   private final BootResolver resolver;
-  private final Optional<String> advertise;
 
   /** @param resolver the boot core, or null when none is wired (answers 404 then) */
-  public CoreDecision(BootResolver resolver, Optional<String> advertise) {
+  public CoreDecision(BootResolver resolver) {
     this.resolver = resolver;
-    this.advertise = advertise;
   }
 
   /** The TCP peer address of the request: the identity pxe_srv keys on. */
@@ -49,8 +47,9 @@ public final class CoreDecision {
         Optional.empty(), Optional.empty(), Optional.empty(), BootRequest.Protocol.HTTP);
   }
 
+  /** This server's base URL as the client reached it (the same rule as /boot.ipxe). */
   public String baseUrl(Request request) {
-    return BaseUrl.of(request, advertise);
+    return BootEndpoints.baseUrl(request);
   }
 
   /**
@@ -60,6 +59,12 @@ public final class CoreDecision {
    */
   public void answer(Request request, Response response, Callback callback, Optional<MacAddress> mac,
       String why) {
+    if (!"GET".equals(request.getMethod())) {
+      // Resolving may consume a once-assignment: only a real fetch may do that.
+      response.getHeaders().put(HttpHeader.ALLOW, "GET");
+      PlainTextHandler.send(request, response, callback, 405, "chainboot: use GET\n");
+      return;
+    }
     if (resolver == null) {
       PlainTextHandler.send(request, response, callback, 404,
           "not found: " + why + " (and no boot core is configured)\n");

@@ -128,6 +128,19 @@ public final class BootEndpoints {
   }
 
   /**
+   * Like {@link #baseUrl(Request)}, but an operator's {@code --advertise} host (already
+   * validated at start-up) wins over what the request says; the port is the local one.
+   */
+  public static String baseUrl(Request req, java.util.Optional<String> advertise) {
+    if (advertise.isEmpty()) {
+      return baseUrl(req);
+    }
+    String scheme = "https".equalsIgnoreCase(req.getHttpURI().getScheme()) ? "https" : "http";
+    String host = IpxeSafe.host(advertise.get());
+    return scheme + "://" + host + ":" + Request.getLocalPort(req);
+  }
+
+  /**
    * This server's base URL as the client reached it: the request's scheme and its Host header
    * when that is a valid host[:port], else the local address the connection arrived on.
    */

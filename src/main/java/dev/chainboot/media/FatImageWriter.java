@@ -126,27 +126,39 @@ public final class FatImageWriter {
     }
   }
 
+  /**
+   * Picks FAT type, cluster size and FAT size. Readers derive the FAT type from the cluster
+   * count, which is (total sectors - first data sector) / sectors per cluster, so the image is
+   * first rounded up to whole 2048-byte blocks (for El Torito and ISO9660) and the count taken
+   * from the result; the FAT then covers every cluster that count implies.
+   */
   private static Geometry geometry(java.util.function.IntUnaryOperator clustersNeeded) {
     for (int spc = 1; spc <= 64; spc *= 2) {
       int n = clustersNeeded.applyAsInt(spc * SECTOR);
-      if (n < 4085) {
-        int fatSectors = ceil((n + 2) * 3 / 2 + 1, SECTOR);
-        return finish(12, spc, fatSectors, n);
-      }
-      if (n < 65525) {
-        int fatSectors = ceil((n + 2) * 2, SECTOR);
-        return finish(16, spc, fatSectors, n);
+      int bits = n < 4085 ? 12 : 16;
+      for (int guard = 0; guard < 16 && n < 65525; guard++) {
+        int fatSectors = fatSectors(bits, n);
+        int overhead = 1 + 2 * fatSectors + ROOT_ENTRIES * 32 / SECTOR;
+        long total = ((long) overhead + (long) n * spc + 3) / 4 * 4;
+        int clusters = (int) ((total - overhead) / spc);
+        if (bits == 12 && clusters >= 4085) {
+          bits = 16;
+          n = Math.max(n, 4085);
+        } else if (bits == 16 && clusters < 4085) {
+          n = 4085;
+        } else if (fatSectors(bits, clusters) > fatSectors || clusters >= 65525) {
+          n = clusters;
+        } else {
+          return new Geometry(bits, spc, fatSectors, clusters, total);
+        }
       }
     }
     throw new IllegalArgumentException("too much data for a FAT16 image");
   }
 
-  private static Geometry finish(int bits, int spc, int fatSectors, int clusters) {
-    long total = 1 + 2L * fatSectors + ROOT_ENTRIES * 32 / SECTOR + (long) clusters * spc;
-    // Round the image up to a whole 2048-byte block (for El Torito and ISO9660); the spare
-    // sectors lie past the last cluster and are not counted as clusters.
-    total = (total + 3) / 4 * 4;
-    return new Geometry(bits, spc, fatSectors, clusters, total);
+  private static int fatSectors(int bits, int clusters) {
+    long bytes = bits == 12 ? (clusters + 2L) * 3 / 2 + 1 : (clusters + 2L) * 2;
+    return (int) ((bytes + SECTOR - 1) / SECTOR);
   }
 
   private static int ceil(long a, int b) {

@@ -2,7 +2,6 @@ package dev.chainboot.media;
 
 import dev.chainboot.firmware.MissingFirmwareException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -40,7 +39,7 @@ public final class MediaResponder {
     try {
       image = cache.get(spec.digestHex(), () -> builder.build(spec));
     } catch (MissingFirmwareException e) {
-      return text(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, e.getMessage() + "\n");
+      return text(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, e.getMessage() + "\n");
     }
     response.setStatus(HttpStatus.OK_200);
     response.getHeaders().put(HttpHeader.ETAG, etag);
@@ -56,13 +55,9 @@ public final class MediaResponder {
     return true;
   }
 
-  /** A plain-text answer (errors, explanations). */
-  public static boolean text(Response response, Callback callback, int status, String body) {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    response.setStatus(status);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.length);
-    response.write(true, ByteBuffer.wrap(b), callback);
+  /** A plain-text answer (errors, explanations; no body for HEAD). */
+  public static boolean text(Request request, Response response, Callback callback, int status, String body) {
+    dev.chainboot.http.PlainTextHandler.send(request, response, callback, status, body);
     return true;
   }
 }

@@ -17,6 +17,7 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
+import dev.chainboot.compat.zeroos.ZeroOsMedia;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.media.MediaHandler;
@@ -86,10 +87,13 @@ public final class ChainbootServer implements AutoCloseable {
       HttpServer.addHealth(http.router());
       new BootEndpoints(resolver).register(http.router());
       new ApiEndpoints(store).register(http.router());
-      CompatRoutes.install(http.router(), config, settings, resolver);
-      HttpServer web = http;
-      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(new MediaResponder(
-          new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES)), config.advertise(), web::port));
+      CompatRoutes.install(http.router(), config, settings, resolver, events);
+      MediaResponder media = new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
+      Store db = store;
+      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(media, config.advertise(),
+          mac -> db.machine(mac).isPresent(), name -> db.profile(name).isPresent()));
+      ZeroOsMedia.install(http.router(), media, firmware, settings.zeroOsRunmodes().keySet(),
+          config.advertise(), config.pxesrvRoot());
       http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
       try {
         http.start();

@@ -124,9 +124,8 @@ public final class TftpServer implements AutoCloseable {
       }
       switch (packet) {
         case TftpPacket.Request r when r.write() -> {
-          log.info("client={} file={} mode={} options={} bytes=0 duration=0ms result=error 2 "
-                  + "(write request refused: read-only server)",
-              addr(client), quoted(r.filename()), quoted(r.mode()), r.options());
+          logTransfer(client, r, Map.of(), 0, System.nanoTime(), 0,
+              "error 2 (write request refused: read-only server)");
           reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "read-only server"));
         }
         case TftpPacket.Request r ->
@@ -174,7 +173,7 @@ public final class TftpServer implements AutoCloseable {
       TransferOptions opts;
       try {
         opts = TransferOptions.negotiate(r.options(), file.size(),
-            settings.defaultTimeoutMillis(), settings.maxBlockSize());
+            settings.defaultTimeoutMillis(), maxBlockSizeTowards(client));
       } catch (TransferOptions.Rejected e) {
         file.close();
         refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
@@ -205,10 +204,31 @@ public final class TftpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The largest block that fits one datagram on the interface the kernel routes to
+   * {@code client} through (its MTU less IP, UDP and TFTP headers), capped by the settings;
+   * 65464 on loopback. Falls back to the setting when the interface cannot be told.
+   */
+  private int maxBlockSizeTowards(InetSocketAddress client) {
+    int max = settings.maxBlockSize();
+    try (DatagramChannel probe = DatagramChannel.open()) {
+      probe.connect(client); // no packet is sent: this only asks the kernel for the route
+      InetAddress local = ((InetSocketAddress) probe.getLocalAddress()).getAddress();
+      java.net.NetworkInterface nif = java.net.NetworkInterface.getByInetAddress(local);
+      if (nif != null && nif.getMTU() > 0) {
+        int headers = (local instanceof java.net.Inet6Address ? 40 : 20) + 8 + 4;
+        max = Math.min(max, Math.max(TransferOptions.MIN_BLOCK_SIZE, nif.getMTU() - headers));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot tell the MTU towards {}: {}", client, e.toString());
+    }
+    return max;
+  }
+
   private void refuse(TftpPacket.Request r, InetSocketAddress client, long started,
       TftpErrorCode code, String message) {
     reply(client, new TftpPacket.Error(code, message));
-    logTransfer(client, r, Map.of(), 0, started,
+    logTransfer(client, r, Map.of(), 0, started, 0,
         "error " + code.code() + " (" + message + ")");
   }
 
@@ -222,10 +242,11 @@ public final class TftpServer implements AutoCloseable {
 
   /** The one log line per transfer. */
   static void logTransfer(InetSocketAddress client, TftpPacket.Request r,
-      Map<String, String> accepted, long bytes, long startedNanos, String result) {
-    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms result={}",
+      Map<String, String> accepted, long bytes, long startedNanos, int resends, String result) {
+    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
+            + "resends={} result={}",
         addr(client), quoted(r.filename()), quoted(r.mode()), printable(r.options().toString()),
-        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, result);
+        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, resends, result);
   }
 
   static String addr(InetSocketAddress a) {

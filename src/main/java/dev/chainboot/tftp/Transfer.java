@@ -37,6 +37,7 @@ final class Transfer {
   private int tries;
   private long deadline;
   private boolean finished;
+  private int resends;
 
   Transfer(DatagramChannel channel, InetSocketAddress client, TftpPacket.Request request,
       TftpFile file, TransferOptions opts, TftpServer.Settings settings, long started) {
@@ -150,6 +151,7 @@ final class Transfer {
           : "timeout (no ACK for block " + base + " after " + tries + " tries)");
       return;
     }
+    resends++;
     try {
       if (awaitingOack) {
         sendOack();
@@ -218,6 +220,6 @@ final class Transfer {
       // read-only
     }
     TftpServer.logTransfer(client, request, opts.oack(), Math.min(size, ackedBlocks * blk),
-        started, result);
+        started, resends, result);
   }
 }

@@ -64,20 +64,31 @@ final class TransferReactor implements AutoCloseable {
             t.channel().register(selector, SelectionKey.OP_READ, t);
             active.add(t);
             t.start(now);
-          } catch (IOException e) {
+          } catch (IOException | RuntimeException e) {
             t.finish("error (" + e + ")");
           }
         }
         for (SelectionKey key : selector.selectedKeys()) {
           Transfer tr = (Transfer) key.attachment();
-          readAll(tr, now);
+          try {
+            readOne(tr, now);
+          } catch (RuntimeException e) {
+            // one transfer's bug must not stop the others
+            TftpServer.log.error("TFTP transfer failed", e);
+            tr.finish("error (" + e + ")");
+          }
         }
         selector.selectedKeys().clear();
         if (now - nextTick >= 0) {
           nextTick = now + TICK_NANOS;
           for (Transfer tr : active) {
             if (!tr.finished() && now - tr.deadline() >= 0) {
-              tr.onTimeout(now);
+              try {
+                tr.onTimeout(now);
+              } catch (RuntimeException e) {
+                TftpServer.log.error("TFTP transfer failed", e);
+                tr.finish("error (" + e + ")");
+              }
             }
           }
           int before = active.size();
@@ -100,8 +111,12 @@ final class TransferReactor implements AutoCloseable {
     }
   }
 
-  private void readAll(Transfer t, long now) {
-    while (!t.finished()) {
+  /**
+   * Reads one datagram: the selector is level-triggered, so more waiting datagrams select the
+   * key again, and a window's single ACK costs no extra empty read.
+   */
+  private void readOne(Transfer t, long now) {
+    if (!t.finished()) {
       in.clear();
       SocketAddress from;
       try {

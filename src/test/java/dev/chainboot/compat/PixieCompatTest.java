@@ -53,6 +53,11 @@ class PixieCompatTest {
     assertThat(r.text()).isEqualTo(SCRIPT);
     assertThat(r.header("content-type")).startsWith("text/plain");
     assertThat(server.resolver.requests).isEmpty();
+    assertThat(server.events).anySatisfy(e -> {
+      assertThat(e.protocol()).isEqualTo("pixie");
+      assertThat(e.mac()).contains(MacAddress.parse("00:11:22:33:44:55").orElseThrow());
+      assertThat(e.reason()).isEqualTo("pixie script 00-11-22-33-44-55.ipxe");
+    });
   }
 
   @Test

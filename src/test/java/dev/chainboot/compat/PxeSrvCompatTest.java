@@ -2,6 +2,7 @@ package dev.chainboot.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chainboot.boot.BootEvent;
 import dev.chainboot.testutil.CompatServer;
 import dev.chainboot.testutil.Curl;
 import dev.chainboot.testutil.Traversal;
@@ -137,6 +138,18 @@ class PxeSrvCompatTest {
     }
     assertThat(once).isEqualTo(1);
     assertThat(rest).isEqualTo(49);
+    // The BootEvents say so: one once (consumed), 49 static, all for 127.0.0.5 via pxesrv.
+    assertThat(server.events).hasSize(50).allSatisfy(e -> {
+      assertThat(e.clientIp()).isEqualTo("127.0.0.5");
+      assertThat(e.protocol()).isEqualTo("pxesrv");
+    });
+    assertThat(server.events).filteredOn(e -> e.match() == BootEvent.Match.ONCE).singleElement()
+        .satisfies(e -> {
+          assertThat(e.onceConsumed()).isTrue();
+          assertThat(e.reason()).isEqualTo("pxe_srv once -> install");
+        });
+    assertThat(server.events).filteredOn(e -> e.match() == BootEvent.Match.STATIC).hasSize(49)
+        .allSatisfy(e -> assertThat(e.onceConsumed()).isFalse());
     try (var s = Files.list(root.resolve("once"))) {
       assertThat(s).isEmpty();
     }

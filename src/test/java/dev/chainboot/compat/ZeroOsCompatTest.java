@@ -69,6 +69,10 @@ class ZeroOsCompatTest {
   @Test
   void farmerExtraAndKernelOverride() throws Exception {
     String s = Curl.run(server.url("/ipxe/test/1234/console=ttyS0___dev%20debug")).text();
+    assertThat(server.events).anySatisfy(e -> {
+      assertThat(e.protocol()).isEqualTo("zeroos");
+      assertThat(e.reason()).isEqualTo("zeroos runmode=test farmer_id=1234 console=ttyS0/dev debug");
+    });
     assertThat(s).contains("/kernel/zero-os-v2.efi runmode=test farmer_id=1234 console=ttyS0/dev debug &&");
     String k = Curl.run(server.url("/ipxe/prod/77/quiet/zero-os-v2.efi")).text();
     assertThat(k).contains("/kernel/zero-os-v2.efi runmode=prod farmer_id=77 quiet &&");

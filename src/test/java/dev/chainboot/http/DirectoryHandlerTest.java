@@ -141,6 +141,8 @@ class DirectoryHandlerTest {
     }
     Curl.Result r = Curl.run("-r", spec.toString(), server.url("/assets/big.img"));
     assertThat(r.status()).isEqualTo(206);
+    assertThat(r.header("content-length")).isEqualTo(Integer.toString(r.body().length));
+    assertThat(r.header("transfer-encoding")).isNull();
     String type = r.header("content-type");
     assertThat(type).startsWith("multipart/byteranges");
     String boundary = type.substring(type.indexOf("boundary=") + 9).replace("\"", "");
@@ -150,6 +152,23 @@ class DirectoryHandlerTest {
       long len = ranges[i][1] - ranges[i][0] + 1;
       assertThat(sha(parts.get(i))).as("part %d", i).isEqualTo(sha(slice(ranges[i][0], len)));
     }
+  }
+
+  @Test
+  void multiRangeHonoursConditionalsAndHead() throws Exception {
+    Curl.Result first = Curl.run(server.url("/assets/sub/hello.txt"));
+    String etag = first.header("etag");
+    Curl.Result notModified = Curl.run("-r", "0-0,2-3", "-H", "If-None-Match: " + etag, server.url("/assets/sub/hello.txt"));
+    assertThat(notModified.status()).isEqualTo(304);
+    Curl.Result ok = Curl.run("-r", "0-0,2-3", server.url("/assets/sub/hello.txt"));
+    assertThat(ok.status()).isEqualTo(206);
+    assertThat(ok.text()).contains("Content-Range: bytes 0-0/6\r\n\r\nh\r\n").contains("Content-Range: bytes 2-3/6\r\n\r\nll\r\n");
+    HttpResponse<byte[]> head = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/assets/sub/hello.txt")))
+        .header("Range", "bytes=0-0,2-3").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(head.statusCode()).isEqualTo(206);
+    assertThat(head.headers().firstValue("content-length")).hasValue(ok.header("content-length"));
+    assertThat(head.body()).isEmpty();
   }
 
   /** Splits a multipart/byteranges body into the parts' bodies (headers dropped). */

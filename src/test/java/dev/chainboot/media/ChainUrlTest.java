@@ -101,4 +101,36 @@ class ChainUrlTest {
     assertThat(MediaSpec.parseArchs("amd64")).containsExactly(dev.chainboot.boot.Arch.X86_64);
     assertThatThrownBy(() -> MediaSpec.parseArchs("riscv64")).hasMessageContaining("riscv64");
   }
+
+  /** Random URLs over a hostile alphabet: whatever is accepted leaves the script's shape alone. */
+  @Test
+  void acceptedUrlsNeverChangeTheScriptsShape() {
+    String alphabet = "ab:/?&=%${}#\"' \t\n\r\\;|<>`^~.-_0123456789AFéあ\u0000\u007f";
+    String reference = new String(BootScript.chainTo(ChainUrl.parse("http://h/x")), StandardCharsets.US_ASCII);
+    long lines = reference.lines().count();
+    java.util.Random rnd = new java.util.Random(42);
+    int accepted = 0;
+    for (int i = 0; i < 20000; i++) {
+      StringBuilder u = new StringBuilder("http://h/");
+      int n = rnd.nextInt(12);
+      for (int j = 0; j < n; j++) {
+        u.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+      }
+      ChainUrl url;
+      try {
+        url = ChainUrl.parse(u.toString());
+      } catch (MediaInputException e) {
+        assertThat(e.getMessage()).isNotBlank();
+        continue;
+      }
+      accepted++;
+      String script = new String(BootScript.chainTo(url), StandardCharsets.US_ASCII);
+      assertThat(script.lines().count()).isEqualTo(lines);
+      assertThat(script).contains("\nchain " + url.value() + " ||\n");
+      assertThat(url.value()).doesNotContain("${").doesNotContainAnyWhitespaces()
+          .doesNotContain("\"").doesNotContain("'").doesNotContain("\\");
+      assertThat(url.value().chars().allMatch(c -> c > 0x20 && c < 0x7f)).isTrue();
+    }
+    assertThat(accepted).isGreaterThan(100);
+  }
 }

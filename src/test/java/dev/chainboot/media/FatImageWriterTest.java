@@ -101,4 +101,32 @@ class FatImageWriterTest {
     assertThatThrownBy(() -> new FatImageWriter().add("x", new byte[0]).add("X", new byte[0]))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  /**
+   * The FAT12/FAT16 boundary (4084 / 4085 clusters) is where FAT type detection goes wrong:
+   * readers derive the type from the cluster count, so it must agree with the label, and the
+   * FAT must cover every cluster.
+   */
+  @Test
+  void clusterCountBoundaryPicksTheRightFatType() throws Exception {
+    java.util.Set<String> types = new java.util.TreeSet<>();
+    for (int dataClusters = 4078; dataClusters <= 4090; dataClusters += 3) {
+      byte[] data = random(dataClusters * 512, dataClusters);
+      byte[] img = new FatImageWriter().volumeId(dataClusters).add("DATA.BIN", data).build();
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      long total = (b.getShort(19) & 0xFFFF) != 0 ? b.getShort(19) & 0xFFFF : b.getInt(32) & 0xFFFFFFFFL;
+      int firstData = (b.getShort(14) & 0xFFFF) + 2 * (b.getShort(22) & 0xFFFF) + (b.getShort(17) & 0xFFFF) * 32 / 512;
+      long clusters = (total - firstData) / (b.get(13) & 0xFF);
+      String type = new String(img, 54, 5, StandardCharsets.US_ASCII);
+      types.add(type);
+      assertThat(type).as("%d clusters", clusters).isEqualTo(clusters < 4085 ? "FAT12" : "FAT16");
+      assertThat(img.length % 2048).isZero();
+      Path p = write(img);
+      Proc.run("fsck.fat", "-n", p.toString()).ok();
+      Path out = tmp.resolve("back" + dataClusters);
+      Proc.run("mcopy", "-i", p.toString(), "::DATA.BIN", out.toString()).ok();
+      assertThat(Files.readAllBytes(out)).isEqualTo(data);
+    }
+    assertThat(types).containsExactly("FAT12", "FAT16");
+  }
 }

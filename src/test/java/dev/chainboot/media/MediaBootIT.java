@@ -58,9 +58,11 @@ class MediaBootIT {
       ex.close();
     });
     server.start();
-    for (String fmt : new String[] {"iso", "img", "esp"}) {
+    String[][] builds = {{"iso", "boot.iso", "x86_64"}, {"img", "boot.img", "x86_64"},
+        {"esp", "boot.esp", "x86_64"}, {"esp", "both.esp", "x86_64,arm64"}};
+    for (String[] b : builds) {
       Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", fmt, URL, "-o", "boot." + fmt)
+          "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", b[0], URL, "-o", b[1], "--arch", b[2])
           .directory(tmp.toFile()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -105,11 +107,13 @@ class MediaBootIT {
   private static String bootsToMarker(String name, List<String> args, String thenExpect) throws Exception {
     hits.clear();
     Path serial = tmp.resolve(name + ".serial.log");
-    List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-m", "512",
+    boolean arm = args.get(0).equals("arm64");
+    List<String> cmd = new ArrayList<>(List.of(arm ? "qemu-system-aarch64" : "qemu-system-x86_64",
+        "-accel", "tcg", "-m", "512",
         "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
         "-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:" + server.getAddress().getPort(),
-        "-device", "e1000,netdev=n0"));
-    cmd.addAll(args);
+        "-device", (arm ? "virtio-net-pci" : "e1000") + ",netdev=n0"));
+    cmd.addAll(arm ? args.subList(1, args.size()) : args);
     Process q = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(tmp.resolve(name + ".qemu.log").toFile()).start();
     long start = System.nanoTime();
@@ -190,5 +194,102 @@ class MediaBootIT {
     a.addAll(List.of("-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("boot.esp"),
         "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
     bootsToMarker("esp-uefi-virtio", a);
+  }
+
+  /** arm64: the x86_64+arm64 esp under AAVMF (qemu-system-aarch64, virt, cortex-a57). */
+  @Test
+  @Order(7)
+  void combinedEspBootsOnArm64Uefi() throws Exception {
+    Path vars = tmp.resolve("aavmf-vars.fd");
+    Files.copy(Path.of("/usr/share/AAVMF/AAVMF_VARS.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
+    bootsToMarker("arm64-esp", List.of("arm64", "-M", "virt", "-cpu", "cortex-a57",
+        "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd",
+        "-drive", "if=pflash,format=raw,file=" + vars,
+        "-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("both.esp"),
+        "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
+  }
+
+  /**
+   * End to end through the server: {@code GET /media/<mac>.iso} from a running chainboot, booted
+   * as a BIOS CD; its iPXE chains to {@code /boot.ipxe?mac=...}, the boot core answers with the
+   * machine's static profile, which chains to a marker route on the same server.
+   */
+  @Test
+  @Order(8)
+  void serverMediaForAMachineBootsThroughTheBootCore() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    try (dev.chainboot.server.ChainbootServer cb = new dev.chainboot.server.ChainbootServer(
+        new dev.chainboot.config.ServerConfig(tmp.resolve("cb-data"), java.util.Optional.empty(),
+            new InetSocketAddress("127.0.0.1", port), java.util.Optional.empty(),
+            java.util.Optional.of("10.0.2.100"))).start()) {
+      List<String> cbHits = new CopyOnWriteArrayList<>();
+      cb.httpRouter().exact("/e2e-marker", new dev.chainboot.http.PlainTextHandler(r -> {
+        cbHits.add("/e2e-marker");
+        return "#!ipxe\necho chainboot-test: e2e marker\n";
+      }));
+      dev.chainboot.boot.MacAddress mac = dev.chainboot.boot.MacAddress.parse("52:54:00:12:34:56").orElseThrow();
+      cb.store().putMachine(dev.chainboot.boot.Machine.of(mac));
+      cb.store().putProfile(new dev.chainboot.boot.Profile("e2e", dev.chainboot.boot.Profile.Kind.CHAIN,
+          java.util.Optional.empty(), List.of(), java.util.Optional.empty(),
+          java.util.Optional.of("http://10.0.2.100:" + port + "/e2e-marker"), java.util.Optional.empty(), List.of()));
+      cb.store().assign(new dev.chainboot.boot.Assignment(mac, dev.chainboot.boot.Assignment.Kind.STATIC, "e2e"));
+      java.net.http.HttpResponse<Path> iso = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/media/52-54-00-12-34-56.iso")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofFile(tmp.resolve("server.iso")));
+      assertThat(iso.statusCode()).isEqualTo(200);
+      Path serial = tmp.resolve("e2e.serial.log");
+      Process q = new ProcessBuilder("qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-nographic",
+          "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
+          "-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:" + port + "-tcp:127.0.0.1:" + port,
+          "-device", "e1000,netdev=n0", "-cdrom", tmp.resolve("server.iso").toString(), "-boot", "d")
+          .redirectErrorStream(true).redirectOutput(tmp.resolve("e2e.qemu.log").toFile()).start();
+      long start = System.nanoTime();
+      try {
+        long deadline = start + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (cbHits.isEmpty() && q.isAlive() && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+      } finally {
+        q.destroyForcibly();
+        q.waitFor(10, TimeUnit.SECONDS);
+      }
+      String log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+      assertThat(cbHits).as("serial log:%n%s", log.substring(Math.max(0, log.length() - 2000))).isNotEmpty();
+      assertThat(log).contains("http://10.0.2.100:" + port + "/boot.ipxe?mac=52-54-00-12-34-56");
+      System.out.printf("MediaBootIT server-media-e2e: marker fetched after %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  /**
+   * Without a network the default script retries DHCP five times (iPXE's inc/iseq), then says
+   * so and opens the iPXE shell instead of rebooting.
+   */
+  @Test
+  @Order(9)
+  void withoutNetworkTheScriptRetriesDhcpThenOpensTheShell() throws Exception {
+    Path serial = tmp.resolve("nonet.serial.log");
+    Process q = new ProcessBuilder("qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-nographic",
+        "-monitor", "none", "-serial", "file:" + serial, "-no-reboot", "-nic", "none",
+        "-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d")
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("nonet.qemu.log").toFile()).start();
+    String log = "";
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+      while (q.isAlive() && System.nanoTime() < deadline && !log.contains("iPXE>")) {
+        Thread.sleep(500);
+        log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+      }
+    } finally {
+      q.destroyForcibly();
+      q.waitFor(10, TimeUnit.SECONDS);
+    }
+    String clean = log.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "");
+    assertThat(clean).as(clean.substring(Math.max(0, clean.length() - 2000)))
+        .contains("no DHCP answer (attempt 4 of 5)")
+        .contains("chainboot: no network configuration after 5 DHCP attempts")
+        .contains("chainboot: starting the iPXE shell").contains("iPXE>");
   }
 }

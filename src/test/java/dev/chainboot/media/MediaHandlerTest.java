@@ -8,7 +8,11 @@ import dev.chainboot.server.ChainbootServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Profile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +30,9 @@ class MediaHandlerTest {
     server = new ChainbootServer(new ServerConfig(tmp.resolve("data"), Optional.empty(),
         new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.of("boot.example"))).start();
     base = "http://127.0.0.1:" + server.httpPort();
+    server.store().putMachine(Machine.of(MacAddress.parse("52:54:00:ab:cd:ef").orElseThrow()));
+    server.store().putProfile(new Profile("rack-7", Profile.Kind.LOCAL_DISK, Optional.empty(), List.of(),
+        Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
   }
 
   @AfterAll
@@ -111,27 +118,38 @@ class MediaHandlerTest {
     assertThat(curl(b, base + "/media/a%24%7Bmac%7D.iso")).startsWith("HTTP/1.1 400");
     assertThat(curl(b, base + "/media/a'b.iso")).startsWith("HTTP/1.1 400");
     assertThat(curl(b, base + "/media/" + "x".repeat(65) + ".iso")).startsWith("HTTP/1.1 400");
-    assertThat(curl(b, base + "/media/x.iso?arch=mips")).startsWith("HTTP/1.1 400");
+    assertThat(curl(b, base + "/media/rack-7.iso?arch=mips")).startsWith("HTTP/1.1 400");
     assertThat(Files.readString(b)).contains("unknown architecture 'mips'");
     assertThat(curl(b, base + "/media/x.zip")).startsWith("HTTP/1.1 404");
     assertThat(curl(b, base + "/media/.iso")).startsWith("HTTP/1.1 404");
     assertThat(curl(b, "-X", "POST", base + "/media/x.iso")).startsWith("HTTP/1.1 405");
+    // Unknown machines and profiles: 404 that says so, nothing built.
+    assertThat(curl(b, base + "/media/02-00-00-00-00-01.iso")).startsWith("HTTP/1.1 404");
+    assertThat(Files.readString(b)).contains("no machine 02-00-00-00-00-01");
+    assertThat(curl(b, base + "/media/no-such-profile.esp")).startsWith("HTTP/1.1 404");
+    assertThat(Files.readString(b)).contains("no machine or profile named 'no-such-profile'");
   }
 
   @Test
   void withoutAdvertiseTheRequestHostIsUsedAndChecked() throws Exception {
     try (ChainbootServer plain = new ChainbootServer(new ServerConfig(tmp.resolve("data2"), Optional.empty(),
         new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty())).start()) {
+      plain.store().putMachine(Machine.of(MacAddress.parse("aa-bb-cc-dd-ee-ff").orElseThrow()));
       String url = "http://127.0.0.1:" + plain.httpPort() + "/media/aa-bb-cc-dd-ee-ff.esp";
       Path body = tmp.resolve("plain.esp");
       assertThat(curl(body, "-H", "Host: boot.lan:8080", url)).startsWith("HTTP/1.1 200");
       Path script = tmp.resolve("plain.ipxe");
       Proc.run("mcopy", "-i", body.toString(), "::/autoexec.ipxe", script.toString()).ok();
       assertThat(Files.readString(script)).contains("\nchain http://boot.lan:8080/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n");
-      Path err = tmp.resolve("plain.err");
-      assertThat(curl(err, "-H", "Host: bad_host$x", url)).startsWith("HTTP/1.1 400");
+      // A hostile Host header is not used: the media chain to the address the request came in on.
+      Path hostile = tmp.resolve("hostile.esp");
+      assertThat(curl(hostile, "-H", "Host: bad_host$x", url)).startsWith("HTTP/1.1 200");
+      Path s2 = tmp.resolve("hostile.ipxe");
+      Proc.run("mcopy", "-i", hostile.toString(), "::/autoexec.ipxe", s2.toString()).ok();
+      assertThat(Files.readString(s2)).contains("\nchain http://127.0.0.1:" + plain.httpPort()
+          + "/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n").doesNotContain("bad_host");
     }
-    assertThatThrownBy(() -> MediaHandler.script("a b", 80, "x")).hasMessageContaining("--advertise");
-    assertThatThrownBy(() -> MediaHandler.script("h", 80, "x\nshell")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MediaHandler.script("http://a b", "x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MediaHandler.script("http://h", "x\nshell")).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,5 +1,6 @@
 package dev.chainboot.testutil;
 
+import dev.chainboot.boot.BootEvent;
 import dev.chainboot.compat.CompatRoutes;
 import dev.chainboot.config.ChainbootConfig;
 import dev.chainboot.config.ServerConfig;
@@ -9,7 +10,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-process HTTP server on 127.0.0.1:0 with the compat routes, on a temporary data dir. */
 public final class CompatServer implements AutoCloseable {
@@ -17,6 +20,8 @@ public final class CompatServer implements AutoCloseable {
   public final Path base;
   public final Path data;
   public final FixedResolver resolver = new FixedResolver();
+  /** The BootEvents the adapters recorded for decisions they took from their own files. */
+  public final List<BootEvent> events = new CopyOnWriteArrayList<>();
   private HttpServer http;
 
   public CompatServer() throws IOException {
@@ -32,7 +37,7 @@ public final class CompatServer implements AutoCloseable {
         Optional.empty(), Optional.empty(), pxesrvRoot, Optional.empty(), extra, Optional.empty());
     http = new HttpServer(cfg.http());
     HttpServer.addHealth(http.router());
-    CompatRoutes.install(http.router(), cfg, ChainbootConfig.load(cfg.configPath()), resolver);
+    CompatRoutes.install(http.router(), cfg, ChainbootConfig.load(cfg.configPath()), resolver, events::add);
     http.start();
     return this;
   }

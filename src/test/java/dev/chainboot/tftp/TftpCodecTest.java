@@ -24,21 +24,31 @@ class TftpCodecTest {
     return m;
   }
 
+  // Captured with tcpdump on loopback (2026-11-22), Debian's atftp 0.8.0, curl, tftp-hpa 5.2.
   // atftp --option "blksize 1428" --option "tsize 0" --option "windowsize 8" -g -r big.bin
-  static final byte[] ATFTP_RRQ =
-      b("\0\1big.bin\0octet\0blksize\0" + "1428\0tsize\0" + "0\0windowsize\0" + "8\0");
-  // curl --tftp-blksize 1468 tftp://host/ipxe.efi
-  static final byte[] CURL_RRQ =
-      b("\0\1ipxe.efi\0octet\0tsize\0" + "0\0blksize\0" + "1468\0timeout\0" + "6\0");
-  // tftp-hpa -m binary -c get chain.ipxe
-  static final byte[] TFTP_HPA_RRQ = b("\0\1chain.ipxe\0octet\0");
+  static final byte[] ATFTP_RRQ = hex("0001 6269 672e 6269 6e00 6f63 7465 7400 7473 697a"
+      + "6500 3000 626c 6b73 697a 6500 3134 3238 0077 696e 646f 7773 697a 6500 3800");
+  // curl --max-time 1 --tftp-blksize 1468 tftp://127.0.0.1:PORT/ipxe.efi
+  static final byte[] CURL_RRQ = hex("0001 6970 7865 2e65 6669 006f 6374 6574 0074 7369"
+      + "7a65 0030 0062 6c6b 7369 7a65 0031 3436 3800 7469 6d65 6f75 7400 3100");
+  // tftp 127.0.0.1 PORT -m binary -c get chain.ipxe
+  static final byte[] TFTP_HPA_RRQ = hex("0001 6368 6169 6e2e 6970 7865 006f 6374 6574 00");
+
+  private static byte[] hex(String s) {
+    return java.util.HexFormat.of().parseHex(s.replace(" ", ""));
+  }
 
   @Test
   void parsesRealRequests() throws Exception {
-    assertThat(TftpCodec.decode(ATFTP_RRQ)).isEqualTo(new TftpPacket.Request(false, "big.bin",
-        "octet", map("blksize", "1428", "tsize", "0", "windowsize", "8")));
+    TftpPacket.Request atftp = (TftpPacket.Request) TftpCodec.decode(ATFTP_RRQ);
+    assertThat(atftp).isEqualTo(new TftpPacket.Request(false, "big.bin",
+        "octet", map("tsize", "0", "blksize", "1428", "windowsize", "8")));
+    assertThat(atftp.options().keySet()).containsExactly("tsize", "blksize", "windowsize");
+    assertThat(TftpCodec.encode(atftp)).isEqualTo(ATFTP_RRQ);
     TftpPacket.Request curl = (TftpPacket.Request) TftpCodec.decode(CURL_RRQ);
-    assertThat(curl.options().keySet()).containsExactly("tsize", "blksize", "timeout");
+    assertThat(curl.filename()).isEqualTo("ipxe.efi");
+    assertThat(curl.options()).containsExactly(Map.entry("tsize", "0"),
+        Map.entry("blksize", "1468"), Map.entry("timeout", "1"));
     assertThat(TftpCodec.decode(TFTP_HPA_RRQ))
         .isEqualTo(new TftpPacket.Request(false, "chain.ipxe", "octet", Map.of()));
   }

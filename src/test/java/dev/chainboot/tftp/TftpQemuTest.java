@@ -46,7 +46,7 @@ class TftpQemuTest {
         assertThat(tftpLog.has("file=\"chain.ipxe\"", "result=ok")).isTrue();
         String line = httpLog.lines().stream().filter(l -> l.contains("/boot.ipxe"))
             .findFirst().orElseThrow();
-        assertThat(line).contains("mac=52-54-00-12-34-56");
+        assertThat(line).contains("mac=52-54-00-12-34-56").contains("platform=pcbios");
       } finally {
         qemu.destroyForcibly();
         qemu.waitFor();

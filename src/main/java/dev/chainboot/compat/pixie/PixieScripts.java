@@ -1,7 +1,9 @@
 package dev.chainboot.compat.pixie;
 
 import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.BootEvent;
 import dev.chainboot.compat.CoreDecision;
+import dev.chainboot.compat.DecisionLog;
 import dev.chainboot.http.DirectoryHandler;
 import java.io.IOException;
 import java.util.Locale;
@@ -20,10 +22,12 @@ public final class PixieScripts {
 
   private final DirectoryHandler scripts;
   private final CoreDecision core;
+  private final DecisionLog decisions;
 
-  public PixieScripts(DirectoryHandler scripts, CoreDecision core) {
+  public PixieScripts(DirectoryHandler scripts, CoreDecision core, DecisionLog decisions) {
     this.scripts = scripts;
     this.core = core;
+    this.decisions = decisions;
   }
 
   /** The MAC a pixie script name stands for ({@code 00-11-22-33-44-55.ipxe}), if it is one. */
@@ -51,6 +55,9 @@ public final class PixieScripts {
     }
     String name = fileName(mac.get());
     if (scripts.serve(name, request, response, callback)) {
+      if ("GET".equals(request.getMethod())) {
+        decisions.record(request, mac, BootEvent.Match.STATIC, "pixie script " + name, "pixie", false);
+      }
       return true;
     }
     core.answer(request, response, callback, mac, "no pixie script " + name);

@@ -1,6 +1,8 @@
 package dev.chainboot.compat.pxesrv;
 
+import dev.chainboot.boot.BootEvent;
 import dev.chainboot.compat.CoreDecision;
+import dev.chainboot.compat.DecisionLog;
 import dev.chainboot.http.PlainTextHandler;
 import dev.chainboot.http.RequestPath;
 import java.net.InetAddress;
@@ -23,7 +25,7 @@ public final class PxeSrvHandlers {
   private PxeSrvHandlers() {}
 
   /** {@code /redirect}: once, static, default from the root, else the boot core's decision. */
-  public static Handler redirect(PxeSrvRoot root, CoreDecision core) {
+  public static Handler redirect(PxeSrvRoot root, CoreDecision core, DecisionLog decisions) {
     return new Handler.Abstract() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
@@ -41,8 +43,17 @@ public final class PxeSrvHandlers {
               "no pxe_srv once/static/default for " + PxeSrvRoot.key(client));
           return true;
         }
-        log.info("pxe_srv /redirect {}: {} {}", PxeSrvRoot.key(client), choice.get().rule(),
-            root.root().relativize(choice.get().file()));
+        String file = root.root().relativize(choice.get().file()).toString();
+        log.info("pxe_srv /redirect {}: {} {}", PxeSrvRoot.key(client), choice.get().rule(), file);
+        if (!head) {
+          BootEvent.Match match = switch (choice.get().rule()) {
+            case "once" -> BootEvent.Match.ONCE;
+            case "static" -> BootEvent.Match.STATIC;
+            default -> BootEvent.Match.DEFAULT;
+          };
+          decisions.record(request, Optional.empty(), match, "pxe_srv " + choice.get().rule() + " -> "
+              + file, "pxesrv", match == BootEvent.Match.ONCE);
+        }
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         PlainTextHandler.send(request, response, callback, 200, choice.get().content());
         return true;

@@ -32,7 +32,13 @@ public final class PxeSrvRoot {
   private final Path root;
 
   public PxeSrvRoot(Path root) {
-    this.root = root.toAbsolutePath().normalize();
+    Path r = root.toAbsolutePath().normalize();
+    try {
+      r = r.toRealPath();
+    } catch (IOException e) {
+      // checked when serving; keep the normalized path
+    }
+    this.root = r;
   }
 
   public Path root() {

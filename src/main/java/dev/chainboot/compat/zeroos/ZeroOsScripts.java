@@ -1,6 +1,8 @@
 package dev.chainboot.compat.zeroos;
 
+import dev.chainboot.boot.BootEvent;
 import dev.chainboot.compat.CoreDecision;
+import dev.chainboot.compat.DecisionLog;
 import dev.chainboot.http.PlainTextHandler;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -16,10 +18,12 @@ public final class ZeroOsScripts {
 
   private final ZeroOsBoot boot;
   private final CoreDecision core;
+  private final DecisionLog decisions;
 
-  public ZeroOsScripts(ZeroOsBoot boot, CoreDecision core) {
+  public ZeroOsScripts(ZeroOsBoot boot, CoreDecision core, DecisionLog decisions) {
     this.boot = boot;
     this.core = core;
+    this.decisions = decisions;
   }
 
   /** Whether {@code firstSegment} of a path after {@code /ipxe/} is a configured runmode. */
@@ -37,6 +41,10 @@ public final class ZeroOsScripts {
       ZeroOsRequest req = ZeroOsRequest.parse(relative, boot.runmodes().keySet());
       String script = boot.script(req, core.baseUrl(request));
       log.info("{}: Zero-OS {}", CoreDecision.clientIp(request).getHostAddress(), req.kernelCommandLine());
+      if ("GET".equals(request.getMethod())) {
+        decisions.record(request, java.util.Optional.empty(), BootEvent.Match.STATIC,
+            "zeroos " + req.kernelCommandLine(), "zeroos", false);
+      }
       response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
       PlainTextHandler.send(request, response, callback, 200, script);
     } catch (ZeroOsRequest.Invalid e) {
