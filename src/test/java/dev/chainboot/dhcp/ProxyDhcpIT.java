@@ -219,6 +219,25 @@ class ProxyDhcpIT {
     assertThat(Files.readString(chainbootLog)).doesNotContain("offer to " + mac);
   }
 
+  /** An address added after the start is picked up (re-read at most every 10 s) and answered from. */
+  @Test
+  void addressAddedLaterIsAnsweredFrom() throws Exception {
+    String later = "192.168." + (100 + (int) (Math.random() * 150)) + ".1";
+    lan.exec(lan.server(), "ip", "addr", "add", later + "/24", "dev", "br0");
+    long end = System.nanoTime() + 40_000_000_000L;
+    List<DhcpMessage> fromLater = List.of();
+    for (int i = 0; fromLater.isEmpty() && System.nanoTime() < end; i++) {
+      Offers offers = capture("later" + i, BIOS_MAC, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001"));
+      fromLater = offers.from(later);
+      assertThat(offers.from(lan.ip(1))).isNotEmpty();
+    }
+    assertThat(fromLater).as("an offer naming " + later).isNotEmpty().allSatisfy(o -> {
+      assertThat(o.siaddr().getHostAddress()).isEqualTo(later);
+      assertThat(o.file()).isEqualTo("undionly.kpxe");
+    });
+    assertThat(Files.readString(chainbootLog)).contains("now also answering on " + later + "/24");
+  }
+
   /** The boot-server request UEFI firmware may send to port 4011 once it has an address. */
   @Test
   void port4011RequestGetsAnAckFromPort4011() throws Exception {
