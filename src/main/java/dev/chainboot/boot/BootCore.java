@@ -2,7 +2,10 @@ package dev.chainboot.boot;
 
 import dev.chainboot.store.Store;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,12 +41,14 @@ public final class BootCore implements BootResolver {
 
   @Override
   public BootScript resolve(BootRequest request, String baseUrl) {
-    Machine machine = identify(request);
+    Store.BootView view = identify(request);
+    Machine machine = view.machine().orElse(null);
     Decision d;
     String text;
     try {
-      d = decide(machine, true);
-      text = render(d, machine, baseUrl);
+      Config config = config(view.configVersion());
+      d = decide(machine, view, config, true);
+      text = render(d, machine, baseUrl, config);
     } catch (RuntimeException e) {
       log.error("boot of {} from {} failed: {}", who(machine, request),
           request.clientIp().getHostAddress(), IpxeSafe.printable(e.getMessage()), e);
@@ -58,59 +63,104 @@ public final class BootCore implements BootResolver {
 
   @Override
   public boolean hasBootFor(BootRequest request) {
-    Machine m = request.mac().map(mac -> store.machine(mac)
-            .orElseGet(() -> Machine.fromRequest(mac, request)))
-        .or(() -> store.machineByIp(request.clientIp().getHostAddress()))
-        .orElse(null);
-    return decide(m, false).profile().isPresent();
+    Store.BootView view;
+    if (request.mac().isPresent()) {
+      view = store.bootView(request.mac().get());
+      if (view.machine().isEmpty()) {
+        view = new Store.BootView(Optional.of(Machine.fromRequest(request.mac().get(), request)),
+            Optional.empty(), Optional.empty(), view.configVersion());
+      }
+    } else {
+      view = store.machineByIp(request.clientIp().getHostAddress())
+          .map(m -> store.bootView(m.mac()))
+          .orElseGet(() -> new Store.BootView(Optional.empty(), Optional.empty(),
+              Optional.empty(), store.configVersion()));
+    }
+    Config config = config(view.configVersion());
+    return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
   }
 
-  /** The machine a request is from: known by MAC (updated), new (registered), or by IP. */
-  private Machine identify(BootRequest r) {
+  /**
+   * The machine a request is from, with its assignments: known by MAC (updated when it says
+   * something new), new (registered), or without a MAC by its IP address.
+   */
+  private Store.BootView identify(BootRequest r) {
     if (r.mac().isEmpty()) {
-      return store.machineByIp(r.clientIp().getHostAddress()).orElse(null);
+      return store.machineByIp(r.clientIp().getHostAddress())
+          .map(m -> store.bootView(m.mac()))
+          .orElseGet(() -> new Store.BootView(Optional.empty(), Optional.empty(),
+              Optional.empty(), store.configVersion()));
     }
     MacAddress mac = r.mac().get();
-    Optional<Machine> known = store.machine(mac);
-    if (known.isEmpty()) {
+    Store.BootView view = store.bootView(mac);
+    if (view.machine().isEmpty()) {
       Machine m = Machine.fromRequest(mac, r);
       if (store.registerMachine(m)) {
         log.info("new machine {} from {} ({})", mac, r.clientIp().getHostAddress(),
             r.arch().map(Arch::ipxeName).orElse("arch unknown"));
-        return m;
+        return new Store.BootView(Optional.of(m), Optional.empty(), Optional.empty(),
+            view.configVersion());
       }
-      known = store.machine(mac);
-      if (known.isEmpty()) {
-        return m;
+      view = store.bootView(mac); // registered by a concurrent request
+      if (view.machine().isEmpty()) {
+        return new Store.BootView(Optional.of(m), Optional.empty(), Optional.empty(),
+            view.configVersion());
       }
     }
-    Machine updated = known.get().seenAs(r);
-    if (!updated.equals(known.get())) {
+    Machine known = view.machine().get();
+    Machine updated = known.seenAs(r);
+    if (!updated.equals(known)) {
       store.updateSeen(updated);
+      return new Store.BootView(Optional.of(updated), view.once(), view.fixed(),
+          view.configVersion());
     }
-    return updated;
+    return view;
   }
 
-  private Decision decide(Machine m, boolean consume) {
+  /** Profiles, groups (in precedence order) and the default, cached per config version. */
+  private record Config(long version, Map<String, Profile> profiles, List<Group> groups,
+      Optional<String> defaultProfile) {}
+
+  private volatile Config config;
+
+  private Config config(long version) {
+    Config c = config;
+    if (c != null && c.version() == version) {
+      return c;
+    }
+    synchronized (this) {
+      c = config;
+      if (c == null || c.version() != version) {
+        long v = store.configVersion(); // read first: data read after it is at least as new
+        Map<String, Profile> profiles = new HashMap<>();
+        store.profiles().forEach(p -> profiles.put(p.name(), p));
+        List<Group> groups = store.groups().stream().sorted(Group.PRECEDENCE).toList();
+        c = new Config(v, Map.copyOf(profiles), groups, store.defaultProfile());
+        config = c;
+      }
+      return c;
+    }
+  }
+
+  private Decision decide(Machine m, Store.BootView view, Config config, boolean consume) {
     if (m != null) {
-      Optional<String> once = consume ? store.consumeOnce(m.mac())
-          : store.assignment(m.mac(), Assignment.Kind.ONCE);
-      if (once.isPresent()) {
-        return new Decision(BootEvent.Match.ONCE, "once assignment", once, consume);
+      if (view.once().isPresent()) {
+        Optional<String> once = consume ? store.consumeOnce(m.mac()) : view.once();
+        if (once.isPresent()) {
+          return new Decision(BootEvent.Match.ONCE, "once assignment", once, consume);
+        }
       }
-      Optional<String> fixed = store.assignment(m.mac(), Assignment.Kind.STATIC);
-      if (fixed.isPresent()) {
-        return new Decision(BootEvent.Match.STATIC, "static assignment", fixed, false);
+      if (view.fixed().isPresent()) {
+        return new Decision(BootEvent.Match.STATIC, "static assignment", view.fixed(), false);
       }
-      Optional<Group> group = store.groups().stream().filter(g -> g.matches(m))
-          .min(Group.PRECEDENCE);
-      if (group.isPresent()) {
-        Group g = group.get();
-        return new Decision(BootEvent.Match.GROUP,
-            "group " + g.name() + " (" + g.selector() + ")", Optional.of(g.profile()), false);
+      for (Group g : config.groups()) {
+        if (g.matches(m)) {
+          return new Decision(BootEvent.Match.GROUP,
+              "group " + g.name() + " (" + g.selector() + ")", Optional.of(g.profile()), false);
+        }
       }
     }
-    Optional<String> def = store.defaultProfile();
+    Optional<String> def = config.defaultProfile();
     if (def.isPresent()) {
       return new Decision(BootEvent.Match.DEFAULT,
           m == null ? "default (machine not identified)" : "default", def, false);
@@ -120,14 +170,15 @@ public final class BootCore implements BootResolver {
         Optional.empty(), false);
   }
 
-  private String render(Decision d, Machine m, String baseUrl) {
+  private String render(Decision d, Machine m, String baseUrl, Config config) {
     if (d.profile().isEmpty()) {
       return ScriptRenderer.nothing(m == null ? "this machine (no MAC given)" : m.mac().colon());
     }
     String name = d.profile().get();
-    Profile p = store.profile(name)
+    Profile p = Optional.ofNullable(config.profiles().get(name))
         .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
-    return renderer.render(p, m, baseUrl, d.reason(), store::profile);
+    return renderer.render(p, m, baseUrl, d.reason(),
+        n -> Optional.ofNullable(config.profiles().get(n)));
   }
 
   private void record(BootRequest r, Machine m, Decision d) {

@@ -2,10 +2,12 @@ package dev.chainboot.boot;
 
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
+import com.samskivert.mustache.Template;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -22,6 +24,9 @@ public final class ScriptRenderer {
 
   private final Mustache.Compiler mustache =
       Mustache.compiler().escapeHTML(false).strictSections(true);
+
+  /** Compiled templates by source text (profiles are few; cleared if it ever grows large). */
+  private final Map<String, Template> templates = new ConcurrentHashMap<>();
 
   /** Thrown when a profile cannot be rendered for a machine (missing variable, unsafe value). */
   public static final class RenderException extends RuntimeException {
@@ -174,7 +179,15 @@ public final class ScriptRenderer {
     if (!text.contains("{{")) {
       return text;
     }
-    return mustache.compile(text).execute(vars);
+    Template t = templates.get(text);
+    if (t == null) {
+      if (templates.size() > 1000) {
+        templates.clear();
+      }
+      t = mustache.compile(text);
+      templates.put(text, t);
+    }
+    return t.execute(vars);
   }
 
   /** Template variables; absent fields are left out so that using them is an error. */

@@ -66,7 +66,7 @@ public final class SqliteStore implements Store {
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl("jdbc:sqlite:" + file);
     hc.setPoolName("sqlite");
-    hc.setMaximumPoolSize(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+    hc.setMaximumPoolSize(Integer.getInteger("chainboot.db.pool", 16));
     hc.setMinimumIdle(1);
     hc.addDataSourceProperty("journal_mode", "WAL");
     hc.addDataSourceProperty("synchronous", "NORMAL");
@@ -108,6 +108,46 @@ public final class SqliteStore implements Store {
 
   public Path file() {
     return file;
+  }
+
+  // ---------------------------------------------------------------- boot path
+
+  private static final String BOOT_VIEW = """
+      SELECT c.v AS config_version, m.*,
+        (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'once') AS once_p,
+        (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'static') AS static_p
+      FROM config_version c LEFT JOIN machines m ON m.mac = ?
+      WHERE c.id = 1""";
+
+  @Override
+  public BootView bootView(MacAddress mac) {
+    // Plain JDBC: this runs on every boot request and is the hot path.
+    return retry(() -> {
+      try (java.sql.Connection c = pool.getConnection();
+          java.sql.PreparedStatement ps = c.prepareStatement(BOOT_VIEW)) {
+        ps.setString(1, mac.colon());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new StoreException("config_version row missing in " + file);
+          }
+          long v = rs.getLong("config_version");
+          if (rs.getString("mac") == null) {
+            return new BootView(Optional.empty(), Optional.empty(), Optional.empty(), v);
+          }
+          return new BootView(Optional.of(machine(rs)),
+              Optional.ofNullable(rs.getString("once_p")),
+              Optional.ofNullable(rs.getString("static_p")), v);
+        }
+      } catch (SQLException e) {
+        throw new StoreException("reading machine " + mac + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  @Override
+  public long configVersion() {
+    return read(h -> h.createQuery("SELECT v FROM config_version WHERE id = 1")
+        .mapTo(Long.class).one());
   }
 
   // ---------------------------------------------------------------- machines

@@ -17,6 +17,19 @@ import java.util.Optional;
  */
 public interface Store extends AutoCloseable {
 
+  /**
+   * What resolution needs about one machine, read in one query: the machine (if known), its
+   * once and static profiles, and the version of the shared configuration (profiles, groups,
+   * default), which changes whenever any process changes that configuration.
+   */
+  record BootView(Optional<Machine> machine, Optional<String> once, Optional<String> fixed,
+      long configVersion) {}
+
+  BootView bootView(MacAddress mac);
+
+  /** The current configuration version (see {@link BootView#configVersion()}). */
+  long configVersion();
+
   // machines
   Optional<Machine> machine(MacAddress mac);
 

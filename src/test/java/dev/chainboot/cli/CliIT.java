@@ -87,6 +87,44 @@ class CliIT {
   }
 
   @Test
+  void groupsAndFollowingEvents() throws Exception {
+    try (Jar.Server server = new Jar.Server(tmp.resolve("data"), tmp.resolve("server.log"))) {
+      HttpClient http = HttpClient.newHttpClient();
+      assertThat(cb("profile", "add", "rackp", "--chain", "http://10.0.0.1/rack.ipxe").code())
+          .isZero();
+      assertThat(cb("profile", "add", "qemup", "--chain", "http://10.0.0.1/qemu.ipxe").code())
+          .isZero();
+      assertThat(cb("machine", "add", MAC, "--label", "rack=r1", "--arch", "x86_64").code())
+          .isZero();
+      assertThat(cb("group", "add", "byprefix", "--profile", "qemup", "--mac-prefix", "52:54:00")
+          .code()).isZero();
+      assertThat(cb("group", "add", "rack", "--profile", "rackp", "--label", "rack=r1",
+          "--arch", "x86_64").code()).isZero();
+      assertThat(cb("group", "list").out()).containsSubsequence("rack", "byprefix");
+
+      Process follow = new ProcessBuilder(Jar.command("events", "--follow", "--data",
+          tmp.resolve("data").toString())).redirectErrorStream(true).start();
+      try {
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+            follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(lines.readLine()).startsWith("ID"); // header: follow is up
+        assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))
+            .contains("http://10.0.0.1/rack.ipxe");
+        String line = lines.readLine();
+        assertThat(line).contains(MAC).contains("group/http").contains("rackp")
+            .contains("group rack (arch=x86_64,rack=r1)");
+      } finally {
+        follow.destroy();
+        follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      assertThat(cb("group", "rm", "rack").code()).isZero();
+      assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))
+          .contains("http://10.0.0.1/qemu.ipxe");
+      assertThat(cb("group", "rm", "rack").code()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void errorsHaveClearMessagesAndExitCodes() throws Exception {
     Jar.Result r = cb("boot", "once", "not-a-mac", "x");
     assertThat(r.code()).isEqualTo(2);
