@@ -33,6 +33,11 @@ class ProxyDhcpAnswererTest {
     }
 
     @Override
+    public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public boolean hasBootFor(BootRequest request) {
       asked.add(request);
       return answer;
