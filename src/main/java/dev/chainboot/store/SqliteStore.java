@@ -48,11 +48,13 @@ public final class SqliteStore implements Store {
   private final HikariDataSource pool;
   private final Jdbi jdbi;
   private final Path file;
+  private final BootViewCache views;
 
   private SqliteStore(Path file, HikariDataSource pool) {
     this.file = file;
     this.pool = pool;
     this.jdbi = Jdbi.create(pool);
+    this.views = BootViewCache.open(file, this::readBootView, this::readVersions);
   }
 
   /** Opens (creating and migrating if needed) {@code dataDir/chainboot.db}. */
@@ -113,15 +115,25 @@ public final class SqliteStore implements Store {
   // ---------------------------------------------------------------- boot path
 
   private static final String BOOT_VIEW = """
-      SELECT c.v AS config_version, m.*,
+      SELECT c.v AS config_version, mv.v AS machine_version, m.*,
         (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'once') AS once_p,
         (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'static') AS static_p
-      FROM config_version c LEFT JOIN machines m ON m.mac = ?
+      FROM config_version c JOIN machine_version mv ON mv.id = 1
+        LEFT JOIN machines m ON m.mac = ?
+      WHERE c.id = 1""";
+
+  private static final String VERSIONS = """
+      SELECT c.v, mv.v FROM config_version c JOIN machine_version mv ON mv.id = 1
       WHERE c.id = 1""";
 
   @Override
   public BootView bootView(MacAddress mac) {
-    // Plain JDBC: this runs on every boot request and is the hot path.
+    return views.get(mac);
+  }
+
+  /** The machine's boot view and the machine version it is as of, read in one statement. */
+  private BootViewCache.Entry readBootView(MacAddress mac) {
+    // Plain JDBC: this runs on every boot request that misses the cache.
     return retry(() -> {
       try (java.sql.Connection c = pool.getConnection();
           java.sql.PreparedStatement ps = c.prepareStatement(BOOT_VIEW)) {
@@ -131,15 +143,33 @@ public final class SqliteStore implements Store {
             throw new StoreException("config_version row missing in " + file);
           }
           long v = rs.getLong("config_version");
+          long mv = rs.getLong("machine_version");
           if (rs.getString("mac") == null) {
-            return new BootView(Optional.empty(), Optional.empty(), Optional.empty(), v);
+            return new BootViewCache.Entry(
+                new BootView(Optional.empty(), Optional.empty(), Optional.empty(), v), mv);
           }
-          return new BootView(Optional.of(machine(rs)),
+          return new BootViewCache.Entry(new BootView(Optional.of(machine(rs)),
               Optional.ofNullable(rs.getString("once_p")),
-              Optional.ofNullable(rs.getString("static_p")), v);
+              Optional.ofNullable(rs.getString("static_p")), v), mv);
         }
       } catch (SQLException e) {
         throw new StoreException("reading machine " + mac + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** The current {config version, machine version}, read in one statement. */
+  private long[] readVersions() {
+    return retry(() -> {
+      try (java.sql.Connection c = pool.getConnection();
+          java.sql.PreparedStatement ps = c.prepareStatement(VERSIONS);
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StoreException("config_version row missing in " + file);
+        }
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      } catch (SQLException e) {
+        throw new StoreException("reading versions: " + e.getMessage(), e);
       }
     });
   }
@@ -504,6 +534,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public void close() {
+    views.close();
     pool.close();
   }
 }
