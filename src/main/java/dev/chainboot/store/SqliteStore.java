@@ -25,7 +25,6 @@ import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
@@ -434,25 +433,41 @@ public final class SqliteStore implements Store {
     if (events.isEmpty()) {
       return;
     }
-    write(h -> {
-      PreparedBatch b = h.prepareBatch("""
-          INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
-            once_consumed)
-          VALUES (:at, :mac, :ip, :match, :reason, :profile, :protocol, :once)""");
-      for (BootEvent e : events) {
-        b.bind("at", e.time().toEpochMilli())
-            .bind("mac", e.mac().map(MacAddress::colon).orElse(null))
-            .bind("ip", e.clientIp())
-            .bind("match", e.match().name().toLowerCase(Locale.ROOT))
-            .bind("reason", e.reason())
-            .bind("profile", e.profile().orElse(null))
-            .bind("protocol", e.protocol())
-            .bind("once", e.onceConsumed())
-            .add();
+    // Plain JDBC: every boot request ends up here, so binding stays cheap.
+    retry(() -> {
+      try (java.sql.Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+          for (BootEvent e : events) {
+            ps.setLong(1, e.time().toEpochMilli());
+            ps.setString(2, e.mac().map(MacAddress::colon).orElse(null));
+            ps.setString(3, e.clientIp());
+            ps.setString(4, e.match().name().toLowerCase(Locale.ROOT));
+            ps.setString(5, e.reason());
+            ps.setString(6, e.profile().orElse(null));
+            ps.setString(7, e.protocol());
+            ps.setBoolean(8, e.onceConsumed());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+          c.commit();
+        } catch (SQLException | RuntimeException ex) {
+          c.rollback();
+          throw ex;
+        } finally {
+          c.setAutoCommit(true);
+        }
+        return events.size();
+      } catch (SQLException ex) {
+        throw new StoreException("recording boot events: " + ex.getMessage(), ex);
       }
-      return b.execute().length;
     });
   }
+
+  private static final String INSERT_EVENT = """
+      INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
+        once_consumed)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
 
   @Override
   public List<BootEvent> events(Optional<MacAddress> mac, long afterId, int limit) {
