@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -48,6 +49,7 @@ public final class SqliteStore implements Store {
   private final Jdbi jdbi;
   private final Path file;
   private final BootViewCache views;
+  private final ReentrantLock writeLock = new ReentrantLock();
 
   private SqliteStore(Path file, HikariDataSource pool) {
     this.file = file;
@@ -434,7 +436,7 @@ public final class SqliteStore implements Store {
       return;
     }
     // Plain JDBC: every boot request ends up here, so binding stays cheap.
-    retry(() -> {
+    serialized(() -> retry(() -> {
       try (java.sql.Connection c = pool.getConnection()) {
         c.setAutoCommit(false);
         try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
@@ -461,7 +463,7 @@ public final class SqliteStore implements Store {
       } catch (SQLException ex) {
         throw new StoreException("recording boot events: " + ex.getMessage(), ex);
       }
-    });
+    }));
   }
 
   private static final String INSERT_EVENT = """
@@ -507,7 +509,21 @@ public final class SqliteStore implements Store {
   }
 
   private <T> T write(java.util.function.Function<Handle, T> f) {
-    return retry(() -> jdbi.inTransaction(f::apply));
+    return serialized(() -> retry(() -> jdbi.inTransaction(f::apply)));
+  }
+
+  /**
+   * Runs a write with this process's other writes kept out: they queue on a Java lock (where
+   * a virtual thread parks) instead of in SQLite's busy handler (which sleeps in native code,
+   * holding one of the few carrier threads). Other processes still meet the busy timeout.
+   */
+  private <T> T serialized(Supplier<T> op) {
+    writeLock.lock();
+    try {
+      return op.get();
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Runs {@code op}, retrying a few times when SQLite reports the database busy or locked. */
