@@ -63,6 +63,30 @@ public final class BootCore implements BootResolver {
   }
 
   @Override
+  public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
+    Store.BootView view = identify(request);
+    Machine machine = view.machine().orElse(null);
+    Config config = config(view.configVersion());
+    if (!config.profiles().containsKey(profile)) {
+      return Optional.empty();
+    }
+    Decision d = new Decision(BootEvent.Match.PROFILE,
+        "profile " + profile + " asked for by name (boot media)", Optional.of(profile), false);
+    String text;
+    try {
+      text = render(d, machine, baseUrl, config);
+    } catch (RuntimeException e) {
+      log.error("boot of {} with profile {} failed: {}", who(machine, request), profile,
+          IpxeSafe.printable(e.getMessage()), e);
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.of(profile),
+          false);
+      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+    }
+    record(request, machine, d);
+    return Optional.of(new BootScript(text, profile, d.reason()));
+  }
+
+  @Override
   public boolean hasBootFor(BootRequest request) {
     Store.BootView view;
     if (request.mac().isPresent()) {

@@ -328,4 +328,33 @@ class BootHttpTest {
         .contains("\"match\":\"none\"");
     assertThat(ts.get("/api/v1/events?machine=nope").statusCode()).isEqualTo(400);
   }
+
+  @Test
+  void aProfileAskedForByNameIsRenderedWhateverTheAssignmentsAndConsumesNothing() throws Exception {
+    chainProfile("p-once");
+    chainProfile("p-static");
+    chainProfile("p-media");
+    store.putMachine(Machine.of(MAC));
+    store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p-once"));
+    store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+
+    HttpResponse<String> r = ts.get("/boot.ipxe?profile=p-media&mac=" + MAC.hexhyp());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("http://example.invalid/p-media.ipxe").doesNotContain("p-once");
+    assertThat(events(MAC)).singleElement().satisfies(e -> {
+      assertThat(e.match()).isEqualTo(BootEvent.Match.PROFILE);
+      assertThat(e.profile()).contains("p-media");
+      assertThat(e.onceConsumed()).isFalse();
+    });
+    // the once is still there for the next ordinary boot
+    assertThat(resolve(MAC)).contains("p-once.ipxe");
+
+    HttpResponse<String> unknown = ts.get("/boot.ipxe?profile=nope&mac=" + MAC.hexhyp());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("no profile named nope");
+
+    // without a MAC, /boot.ipxe carries the (encoded) profile on to the resolver
+    HttpResponse<String> chain = ts.get("/boot.ipxe?profile=p-media%0Ashell");
+    assertThat(chain.body()).contains("&profile=p-media%0Ashell ").doesNotContain("\nshell");
+  }
 }
