@@ -5,7 +5,9 @@
 #   unknown - a new MAC on every request (first boot: registered, no match, exit script)
 #   once    - a different machine per request, each with a once-assignment armed (consumed)
 # Usage: bench/http-resolve.sh [seconds per run (default 10)] [connections (default 32)]
-# Needs: wrk, nginx, sqlite3, a JDK >= 21. Prints a Markdown table.
+# The access log stays on (INFO, one line per request, to a file) as operators run it;
+# CHAINBOOT_LOG_LEVEL=WARN turns it off. Needs: wrk, nginx, sqlite3, a JDK >= 21.
+# Prints a Markdown table.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -52,7 +54,7 @@ COMMIT;
 SQL
 
 port=$(free_port)
-CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-WARN} "$java" -Xmx1g -jar "$jar" serve \
+CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx1g -jar "$jar" serve \
   --data "$work/data" --http 127.0.0.1:$port --tftp off >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done

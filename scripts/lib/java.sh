@@ -1,5 +1,12 @@
 # Sourced by ./chainboot and scripts/*: find_java prints a java binary of version >= 21.
 java_major() { # prints the feature version of the java binary $1, or nothing
+  # The JDK's release file says it without starting a JVM; ask the JVM only when it is absent.
+  local release v
+  release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
+  if [ -f "$release" ]; then
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release")
+    if [ -n "$v" ]; then echo "$v"; return 0; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/{print $2; exit}' | cut -d. -f1
 }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,30 @@ public final class BootCore implements BootResolver {
     }
     record(request, machine, d);
     return new BootScript(text, d.profile().orElse(""), d.reason());
+  }
+
+  @Override
+  public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
+    Store.BootView view = identify(request);
+    Machine machine = view.machine().orElse(null);
+    Config config = config(view.configVersion());
+    if (!config.profiles().containsKey(profile)) {
+      return Optional.empty();
+    }
+    Decision d = new Decision(BootEvent.Match.PROFILE,
+        "profile " + profile + " asked for by name (boot media)", Optional.of(profile), false);
+    String text;
+    try {
+      text = render(d, machine, baseUrl, config);
+    } catch (RuntimeException e) {
+      log.error("boot of {} with profile {} failed: {}", who(machine, request), profile,
+          IpxeSafe.printable(e.getMessage()), e);
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.of(profile),
+          false);
+      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+    }
+    record(request, machine, d);
+    return Optional.of(new BootScript(text, profile, d.reason()));
   }
 
   @Override
@@ -175,11 +200,29 @@ public final class BootCore implements BootResolver {
       return ScriptRenderer.nothing(m == null ? "this machine (no MAC given)" : m.mac().colon());
     }
     String name = d.profile().get();
+    // A script depends only on these (profiles and menus through the config version).
+    Rendered key = new Rendered(config.version(), name, m, baseUrl, d.reason());
+    String text = rendered.get(key);
+    if (text != null) {
+      return text;
+    }
     Profile p = Optional.ofNullable(config.profiles().get(name))
         .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
-    return renderer.render(p, m, baseUrl, d.reason(),
+    text = renderer.render(p, m, baseUrl, d.reason(),
         n -> Optional.ofNullable(config.profiles().get(n)));
+    if (rendered.size() >= MAX_RENDERED) {
+      rendered.clear();
+    }
+    rendered.put(key, text);
+    return text;
   }
+
+  /** What a rendered script depends on (the machine may be null). */
+  private record Rendered(long configVersion, String profile, Machine machine, String baseUrl,
+      String reason) {}
+
+  private static final int MAX_RENDERED = 16_384;
+  private final Map<Rendered, String> rendered = new ConcurrentHashMap<>();
 
   private void record(BootRequest r, Machine m, Decision d) {
     events.accept(new BootEvent(0, clock.instant(),

@@ -34,6 +34,8 @@ public record BootEvent(
     GROUP,
     DEFAULT,
     NONE,
-    ERROR
+    ERROR,
+    /** A profile asked for by name (boot media made for that profile). */
+    PROFILE
   }
 }

@@ -25,6 +25,14 @@ public interface BootResolver {
   boolean hasBootFor(BootRequest request);
 
   /**
+   * Renders the named profile for {@code request}'s machine whatever its assignments say (boot
+   * media made for a profile ask for it by name), records the BootEvent, and consumes nothing.
+   * Empty when no profile has that name.
+   */
+  java.util.Optional<BootScript> resolveProfile(BootRequest request, String profile,
+      String baseUrl);
+
+  /**
    * An iPXE script and why it was chosen.
    *
    * @param text the script, starting with {@code #!ipxe}

@@ -33,8 +33,16 @@ public final class ProxyDhcpAnswerer {
     this.resolver = resolver;
   }
 
-  /** An answer to send, or silence; {@code log} describes either in one line. */
-  public record Answer(Optional<DhcpMessage> reply, String log) {}
+  /**
+   * An answer to send, or silence; {@code log} describes either in one line. {@code routine} is
+   * true for silences that are not about the client (the REQUEST every PXE client broadcasts to
+   * the LAN's DHCP server), which need no log line at INFO level.
+   */
+  public record Answer(Optional<DhcpMessage> reply, String log, boolean routine) {
+    Answer(Optional<DhcpMessage> reply, String log) {
+      this(reply, log, false);
+    }
+  }
 
   /**
    * @param request the parsed request
@@ -63,7 +71,8 @@ public final class ProxyDhcpAnswerer {
       replyType = DhcpMessage.ACK;
     } else {
       if (type != DhcpMessage.DISCOVER) {
-        return silence(who, "message type " + type + " (only DISCOVER is answered on port 67)");
+        return new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": message type " + type
+            + " (only DISCOVER is answered on port 67)", true);
       }
       replyType = DhcpMessage.OFFER;
     }

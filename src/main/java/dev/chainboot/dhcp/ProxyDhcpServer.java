@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * interface that owns the socket's source address), each naming its own interface's address
  * as next-server. A client only hears the copy from its own segment. A relayed request
  * (giaddr set) is answered to the relay from the interface on the relay's subnet;
- * {@code --advertise} pins one address.
+ * {@code --advertise} pins one address. The addresses are re-read (at most every 10 s, when a
+ * request comes in), so an interface that comes up after the start is served too.
  */
 public final class ProxyDhcpServer implements AutoCloseable {
 
@@ -50,11 +51,20 @@ public final class ProxyDhcpServer implements AutoCloseable {
   private final int serverPort;
   private final int pxePort;
   private final int clientPort;
-  private final List<Local> locals = new ArrayList<>();
-  private final List<Thread> threads = new ArrayList<>();
+  /** Addresses are re-read at most this often, so interfaces that come up later are served. */
+  private static final long RESCAN_NANOS = 10_000_000_000L;
+
+  private final List<Local> locals = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile long lastScan;
+  private volatile boolean running;
+  private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
   private DatagramSocket any67;
   private DatagramSocket any4011;
   private volatile boolean closed;
+  /** Requests being answered; beyond this many a burst is dropped rather than queued without bound. */
+  private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(4096);
+  private final java.util.concurrent.ExecutorService workers =
+      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
   public ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort) {
     this(answerer, advertise, httpPort, ProxyDhcpAnswerer.SERVER_PORT, ProxyDhcpAnswerer.PXE_PORT,
@@ -81,35 +91,71 @@ public final class ProxyDhcpServer implements AutoCloseable {
     try {
       any67 = open(new InetSocketAddress(serverPort));
       any4011 = open(new InetSocketAddress(pxePort));
-      Optional<InetAddress> pinned = advertisedLocalAddress();
-      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nif.isUp() || nif.isLoopback()) {
-          continue;
-        }
-        for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
-          if (ia.getAddress() instanceof Inet4Address a4
-              && (pinned.isEmpty() || pinned.get().equals(a4))) {
-            locals.add(new Local(a4, ia.getNetworkPrefixLength(), open(new InetSocketAddress(a4, serverPort))));
-          }
-        }
-      }
+      rescan();
     } catch (IOException e) {
       close();
       throw e;
     }
     if (locals.isEmpty()) {
-      log.warn("proxyDHCP: no IPv4 interface is up{}; nothing will be answered on port {}",
+      log.warn("proxyDHCP: no IPv4 interface is up{}; nothing is answered on port {} until one is",
           advertise.map(a -> " with the advertised address " + a).orElse(""), serverPort);
     }
     threads.add(Thread.ofPlatform().daemon().name("proxydhcp-67").start(() -> loop(any67, serverPort)));
     threads.add(Thread.ofPlatform().daemon().name("proxydhcp-4011").start(() -> loop(any4011, pxePort)));
-    for (Local l : locals) {
-      threads.add(Thread.ofPlatform().daemon().name("proxydhcp-" + l.address().getHostAddress())
-          .start(() -> loop(l.socket(), serverPort)));
-    }
+    running = true;
     log.info("proxyDHCP listening on UDP {} and {} (interfaces: {})", serverPort, pxePort,
         locals.stream().map(l -> l.address().getHostAddress() + "/" + l.prefix()).toList());
     return this;
+  }
+
+  /**
+   * Re-reads the local IPv4 addresses: binds a socket (and a receiving thread) for each new one,
+   * closes those of addresses that are gone.
+   */
+  private synchronized void rescan() throws IOException {
+    lastScan = System.nanoTime();
+    Optional<InetAddress> pinned = advertisedLocalAddress();
+    List<InterfaceAddress> now = new ArrayList<>();
+    for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (!nif.isUp() || nif.isLoopback()) {
+        continue;
+      }
+      for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
+        if (ia.getAddress() instanceof Inet4Address a4 && (pinned.isEmpty() || pinned.get().equals(a4))) {
+          now.add(ia);
+        }
+      }
+    }
+    for (Local l : locals) {
+      if (now.stream().noneMatch(ia -> ia.getAddress().equals(l.address()) && ia.getNetworkPrefixLength() == l.prefix())) {
+        locals.remove(l);
+        l.socket().close();
+        log.info("proxyDHCP: address {}/{} is gone", l.address().getHostAddress(), l.prefix());
+      }
+    }
+    for (InterfaceAddress ia : now) {
+      Inet4Address a4 = (Inet4Address) ia.getAddress();
+      if (locals.stream().anyMatch(l -> l.address().equals(a4) && l.prefix() == ia.getNetworkPrefixLength())) {
+        continue;
+      }
+      Local l = new Local(a4, ia.getNetworkPrefixLength(), open(new InetSocketAddress(a4, serverPort)));
+      locals.add(l);
+      threads.add(Thread.ofPlatform().daemon().name("proxydhcp-" + a4.getHostAddress())
+          .start(() -> loop(l.socket(), serverPort)));
+      if (running) {
+        log.info("proxyDHCP: now also answering on {}/{}", a4.getHostAddress(), l.prefix());
+      }
+    }
+  }
+
+  private void rescanIfStale() {
+    if (System.nanoTime() - lastScan > RESCAN_NANOS) {
+      try {
+        rescan();
+      } catch (IOException e) {
+        log.warn("proxyDHCP: re-reading interface addresses failed: {}", e.getMessage());
+      }
+    }
   }
 
   private Optional<InetAddress> advertisedLocalAddress() {
@@ -129,6 +175,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     try {
       s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
       s.setBroadcast(true);
+      s.setReceiveBufferSize(4 << 20); // the kernel caps this at net.core.rmem_max
       s.bind(bind);
     } catch (SocketException e) {
       s.close();
@@ -147,15 +194,30 @@ public final class ProxyDhcpServer implements AutoCloseable {
       try {
         socket.receive(p);
       } catch (IOException e) {
-        if (!closed) {
-          log.warn("proxyDHCP receive on port {} failed: {}", port, e.toString());
+        if (closed || socket.isClosed()) {
+          return;
         }
+        log.warn("proxyDHCP receive on port {} failed: {}", port, e.toString());
         continue;
       }
+      if (!inFlight.tryAcquire()) {
+        log.debug("proxyDHCP: busy, dropped a request from {}", p.getSocketAddress());
+        continue;
+      }
+      DatagramPacket copy = new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()),
+          p.getLength(), p.getSocketAddress());
       try {
-        handle(p, port, socket);
-      } catch (RuntimeException e) {
-        log.warn("proxyDHCP: error answering {}: {}", p.getSocketAddress(), e.toString());
+        workers.execute(() -> {
+          try {
+            handle(copy, port, socket);
+          } catch (RuntimeException e) {
+            log.warn("proxyDHCP: error answering {}: {}", copy.getSocketAddress(), e.toString());
+          } finally {
+            inFlight.release();
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        inFlight.release();
       }
     }
   }
@@ -176,6 +238,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
       log.debug("proxyDHCP: ignored non-PXE client {}", request.mac().map(Object::toString).orElse("?"));
       return;
     }
+    rescanIfStale();
     InetAddress source = p.getAddress();
     if (port == pxePort) {
       Local l = localFor(source).orElse(null);
@@ -207,7 +270,11 @@ public final class ProxyDhcpServer implements AutoCloseable {
     String urlHost = advertise.orElse(server.getHostAddress());
     ProxyDhcpAnswerer.Answer a = answerer.answer(request, port, clientIp, server, urlHost, httpPort);
     if (a.reply().isEmpty()) {
-      log.info("{}", a.log());
+      if (a.routine()) {
+        log.debug("{}", a.log());
+      } else {
+        log.info("{}", a.log());
+      }
       return;
     }
     byte[] wire = DhcpCodec.encode(a.reply().get());
@@ -264,6 +331,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
     if (any4011 != null) {
       any4011.close();
     }
+    workers.shutdown();
     for (Thread t : threads) {
       try {
         t.join(2000);

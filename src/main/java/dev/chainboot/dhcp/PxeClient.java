@@ -89,9 +89,16 @@ public record PxeClient(
     return List.of(new String(v, java.nio.charset.StandardCharsets.ISO_8859_1));
   }
 
-  /** Option 97's 16 GUID bytes (after the type byte) as iPXE prints {@code ${uuid}}. */
+  /**
+   * Option 97's GUID (after the type byte) as text. PXE firmware and iPXE send the SMBIOS UUID
+   * with its first three fields little-endian (as SMBIOS stores it), so those are swapped back:
+   * the result is the UUID that dmidecode and iPXE's {@code ${uuid}} show.
+   */
   private static String uuidText(byte[] v) {
-    String h = HexFormat.of().formatHex(v, 1, 17).toLowerCase(Locale.ROOT);
+    byte[] g = java.util.Arrays.copyOfRange(v, 1, 17);
+    byte[] b = {g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6],
+        g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]};
+    String h = HexFormat.of().formatHex(b).toLowerCase(Locale.ROOT);
     return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
         + h.substring(16, 20) + "-" + h.substring(20);
   }

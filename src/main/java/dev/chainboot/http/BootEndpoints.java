@@ -58,7 +58,7 @@ public final class BootEndpoints {
             + "set cb-try 0\n"
             + ":cb_resolve\n"
             + "chain --autofree " + base + RESOLVE_PATH + "?" + ChainScript.IDENTITY_QUERY
-            + " && goto cb_done ||\n"
+            + profileParam(q) + " && goto cb_done ||\n"
             + "inc cb-try\n"
             + "iseq ${cb-try} 3 && goto cb_failed ||\n"
             + "echo chainboot: could not reach " + base + RESOLVE_PATH + ", retrying\n"
@@ -100,8 +100,25 @@ public final class BootEndpoints {
         param(q, "uuid"), param(q, "serial"), param(q, "hostname"),
         Arch.parse(q.getValue("buildarch")), Platform.parse(q.getValue("platform")),
         BootRequest.Protocol.HTTP);
+    String profile = q.getValue("profile");
+    if (profile != null) {
+      Optional<BootResolver.BootScript> named = resolver.resolveProfile(br, profile, baseUrl(req));
+      if (named.isEmpty()) {
+        String msg = "no profile named " + IpxeSafe.printable(profile);
+        return fromIpxe(req)
+            ? write(req, resp, cb, 200, ScriptRenderer.error(msg))
+            : write(req, resp, cb, 404, "chainboot: " + msg + "\n");
+      }
+      return write(req, resp, cb, 200, named.get().text());
+    }
     BootResolver.BootScript script = resolver.resolve(br, baseUrl(req));
     return write(req, resp, cb, 200, script.text());
+  }
+
+  /** {@code &profile=NAME} (percent-encoded) when the request names a profile, else nothing. */
+  private static String profileParam(Fields q) {
+    String profile = q.getValue("profile");
+    return profile == null || profile.length() > MAX_PARAM ? "" : "&profile=" + IpxeSafe.value(profile);
   }
 
   /** A query parameter, empty when absent, blank, too long to be real, or the null UUID. */

@@ -92,7 +92,8 @@ public final class MediaHandler extends Handler.Abstract {
   /**
    * The chain script for a machine (a MAC address: {@code /boot.ipxe?mac=<mac>}, which the boot
    * core resolves for that machine) or a profile ({@code /boot.ipxe?profile=<name>&<identity>}:
-   * iPXE fills in the identity settings at boot; the boot core decides by its own policy).
+   * iPXE fills in the identity settings at boot; the boot core renders that profile for the
+   * machine, whatever its assignments say, and records the boot).
    */
   static byte[] script(String baseUrl, String name) {
     Optional<MacAddress> mac = MacAddress.parse(name);

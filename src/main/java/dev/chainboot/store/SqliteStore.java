@@ -21,11 +21,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteErrorCode;
@@ -48,11 +48,14 @@ public final class SqliteStore implements Store {
   private final HikariDataSource pool;
   private final Jdbi jdbi;
   private final Path file;
+  private final BootViewCache views;
+  private final ReentrantLock writeLock = new ReentrantLock();
 
   private SqliteStore(Path file, HikariDataSource pool) {
     this.file = file;
     this.pool = pool;
     this.jdbi = Jdbi.create(pool);
+    this.views = BootViewCache.open(file, this::readBootView, this::readVersions);
   }
 
   /** Opens (creating and migrating if needed) {@code dataDir/chainboot.db}. */
@@ -113,15 +116,25 @@ public final class SqliteStore implements Store {
   // ---------------------------------------------------------------- boot path
 
   private static final String BOOT_VIEW = """
-      SELECT c.v AS config_version, m.*,
+      SELECT c.v AS config_version, mv.v AS machine_version, m.*,
         (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'once') AS once_p,
         (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'static') AS static_p
-      FROM config_version c LEFT JOIN machines m ON m.mac = ?
+      FROM config_version c JOIN machine_version mv ON mv.id = 1
+        LEFT JOIN machines m ON m.mac = ?
+      WHERE c.id = 1""";
+
+  private static final String VERSIONS = """
+      SELECT c.v, mv.v FROM config_version c JOIN machine_version mv ON mv.id = 1
       WHERE c.id = 1""";
 
   @Override
   public BootView bootView(MacAddress mac) {
-    // Plain JDBC: this runs on every boot request and is the hot path.
+    return views.get(mac);
+  }
+
+  /** The machine's boot view and the machine version it is as of, read in one statement. */
+  private BootViewCache.Entry readBootView(MacAddress mac) {
+    // Plain JDBC: this runs on every boot request that misses the cache.
     return retry(() -> {
       try (java.sql.Connection c = pool.getConnection();
           java.sql.PreparedStatement ps = c.prepareStatement(BOOT_VIEW)) {
@@ -131,15 +144,33 @@ public final class SqliteStore implements Store {
             throw new StoreException("config_version row missing in " + file);
           }
           long v = rs.getLong("config_version");
+          long mv = rs.getLong("machine_version");
           if (rs.getString("mac") == null) {
-            return new BootView(Optional.empty(), Optional.empty(), Optional.empty(), v);
+            return new BootViewCache.Entry(
+                new BootView(Optional.empty(), Optional.empty(), Optional.empty(), v), mv);
           }
-          return new BootView(Optional.of(machine(rs)),
+          return new BootViewCache.Entry(new BootView(Optional.of(machine(rs)),
               Optional.ofNullable(rs.getString("once_p")),
-              Optional.ofNullable(rs.getString("static_p")), v);
+              Optional.ofNullable(rs.getString("static_p")), v), mv);
         }
       } catch (SQLException e) {
         throw new StoreException("reading machine " + mac + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
+  /** The current {config version, machine version}, read in one statement. */
+  private long[] readVersions() {
+    return retry(() -> {
+      try (java.sql.Connection c = pool.getConnection();
+          java.sql.PreparedStatement ps = c.prepareStatement(VERSIONS);
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StoreException("config_version row missing in " + file);
+        }
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      } catch (SQLException e) {
+        throw new StoreException("reading versions: " + e.getMessage(), e);
       }
     });
   }
@@ -404,25 +435,41 @@ public final class SqliteStore implements Store {
     if (events.isEmpty()) {
       return;
     }
-    write(h -> {
-      PreparedBatch b = h.prepareBatch("""
-          INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
-            once_consumed)
-          VALUES (:at, :mac, :ip, :match, :reason, :profile, :protocol, :once)""");
-      for (BootEvent e : events) {
-        b.bind("at", e.time().toEpochMilli())
-            .bind("mac", e.mac().map(MacAddress::colon).orElse(null))
-            .bind("ip", e.clientIp())
-            .bind("match", e.match().name().toLowerCase(Locale.ROOT))
-            .bind("reason", e.reason())
-            .bind("profile", e.profile().orElse(null))
-            .bind("protocol", e.protocol())
-            .bind("once", e.onceConsumed())
-            .add();
+    // Plain JDBC: every boot request ends up here, so binding stays cheap.
+    serialized(() -> retry(() -> {
+      try (java.sql.Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        try (java.sql.PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+          for (BootEvent e : events) {
+            ps.setLong(1, e.time().toEpochMilli());
+            ps.setString(2, e.mac().map(MacAddress::colon).orElse(null));
+            ps.setString(3, e.clientIp());
+            ps.setString(4, e.match().name().toLowerCase(Locale.ROOT));
+            ps.setString(5, e.reason());
+            ps.setString(6, e.profile().orElse(null));
+            ps.setString(7, e.protocol());
+            ps.setBoolean(8, e.onceConsumed());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+          c.commit();
+        } catch (SQLException | RuntimeException ex) {
+          c.rollback();
+          throw ex;
+        } finally {
+          c.setAutoCommit(true);
+        }
+        return events.size();
+      } catch (SQLException ex) {
+        throw new StoreException("recording boot events: " + ex.getMessage(), ex);
       }
-      return b.execute().length;
-    });
+    }));
   }
+
+  private static final String INSERT_EVENT = """
+      INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
+        once_consumed)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
 
   @Override
   public List<BootEvent> events(Optional<MacAddress> mac, long afterId, int limit) {
@@ -462,7 +509,21 @@ public final class SqliteStore implements Store {
   }
 
   private <T> T write(java.util.function.Function<Handle, T> f) {
-    return retry(() -> jdbi.inTransaction(f::apply));
+    return serialized(() -> retry(() -> jdbi.inTransaction(f::apply)));
+  }
+
+  /**
+   * Runs a write with this process's other writes kept out: they queue on a Java lock (where
+   * a virtual thread parks) instead of in SQLite's busy handler (which sleeps in native code,
+   * holding one of the few carrier threads). Other processes still meet the busy timeout.
+   */
+  private <T> T serialized(Supplier<T> op) {
+    writeLock.lock();
+    try {
+      return op.get();
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /** Runs {@code op}, retrying a few times when SQLite reports the database busy or locked. */
@@ -504,6 +565,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public void close() {
+    views.close();
     pool.close();
   }
 }

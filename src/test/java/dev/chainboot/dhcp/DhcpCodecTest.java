@@ -51,7 +51,7 @@ class DhcpCodecTest {
     DhcpMessage m = DhcpCodec.parse(golden("udhcpc-efi64-discover"));
     PxeClient c = PxeClient.of(m);
     assertThat(c.clientArch()).contains(ClientArch.EFI_X86_64);
-    assertThat(c.uuid()).contains("00010203-0405-0607-0809-0a0b0c0d0e0f");
+    assertThat(c.uuid()).contains("03020100-0504-0706-0809-0a0b0c0d0e0f"); // SMBIOS byte order
     var req = c.toBootRequest(InetAddress.getByName("0.0.0.0"));
     assertThat(req.arch()).contains(Arch.X86_64);
     assertThat(req.platform()).contains(Platform.EFI);
@@ -97,7 +97,7 @@ class DhcpCodecTest {
   @ParameterizedTest
   @ValueSource(strings = {"udhcpc-bios-discover", "udhcpc-efi64-discover", "udhcpc-ipxe-discover",
       "udhcpc-plain-discover", "udhcpc-http-discover", "udhcpc-arm64-discover",
-      "udhcpc-rfc3004-userclass-discover"})
+      "udhcpc-rfc3004-userclass-discover", "seabios-ipxe-rom-discover", "ovmf-pxe-discover"})
   void roundTripsCapturedPackets(String name) throws Exception {
     byte[] wire = golden(name);
     DhcpMessage m = DhcpCodec.parse(wire);
@@ -115,6 +115,43 @@ class DhcpCodecTest {
       i += (b[i] == 0) ? 1 : 2 + (b[i + 1] & 0xff);
     }
     return i;
+  }
+
+  /** QEMU's e1000 iPXE ROM under SeaBIOS (-smbios type=1,uuid=11223344-5566-7788-99aa-bbccddeeff00). */
+  @Test
+  void seabiosIpxeRomDiscover() throws Exception {
+    DhcpMessage m = DhcpCodec.parse(golden("seabios-ipxe-rom-discover"));
+    assertThat(m.messageType()).contains(DhcpMessage.DISCOVER);
+    assertThat(m.mac()).contains(MAC);
+    assertThat(m.options().u16List(DhcpOptions.MAX_MESSAGE_SIZE)).containsExactly(1472);
+    PxeClient c = PxeClient.of(m);
+    assertThat(c.vendorClass()).isEqualTo("PXEClient:Arch:00000:UNDI:002001");
+    assertThat(c.clientArch()).contains(ClientArch.BIOS);
+    assertThat(c.userClasses()).containsExactly("iPXE");
+    assertThat(c.ipxe()).isTrue();
+    assertThat(c.uuid()).contains("11223344-5566-7788-99aa-bbccddeeff00");
+    DhcpOptions ipxe = m.options().encapsulated(DhcpOptions.IPXE_ENCAPSULATED).orElseThrow();
+    assertThat(ipxe.has(0xb1)).isTrue(); // bus id
+    assertThat(ipxe.u8(0x13)).contains(1); // HTTP
+    assertThat(m.options().get(DhcpOptions.CLIENT_NDI)).hasValueSatisfying(v -> assertThat(v).containsExactly(1, 2, 1));
+  }
+
+  /** OVMF's own PXE (virtio-net, no NIC ROM), same SMBIOS UUID. */
+  @Test
+  void ovmfPxeDiscover() throws Exception {
+    DhcpMessage m = DhcpCodec.parse(golden("ovmf-pxe-discover"));
+    assertThat(m.messageType()).contains(DhcpMessage.DISCOVER);
+    assertThat(m.broadcastFlag()).isTrue();
+    assertThat(m.mac()).contains(MAC);
+    PxeClient c = PxeClient.of(m);
+    assertThat(c.vendorClass()).isEqualTo("PXEClient:Arch:00007:UNDI:003000");
+    assertThat(c.clientArch()).contains(ClientArch.EFI_X86_64);
+    assertThat(c.ipxe()).isFalse();
+    assertThat(c.userClasses()).isEmpty();
+    assertThat(c.uuid()).contains("11223344-5566-7788-99aa-bbccddeeff00");
+    assertThat(m.options().get(DhcpOptions.CLIENT_NDI)).hasValueSatisfying(v -> assertThat(v).containsExactly(1, 3, 0));
+    assertThat(m.options().get(DhcpOptions.PARAMETER_REQUEST_LIST)).hasValueSatisfying(v ->
+        assertThat(v).contains(DhcpOptions.VENDOR_SPECIFIC, DhcpOptions.VENDOR_CLASS, DhcpOptions.CLIENT_UUID));
   }
 
   @Test

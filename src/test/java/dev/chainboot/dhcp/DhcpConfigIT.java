@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code chainboot dhcp-config} loaded into the real servers: each format passes the server's own
- * config check, and dnsmasq and ISC dhcpd running the generated configuration on a namespace LAN
- * hand udhcpc the right boot file and next-server for its architecture and for iPXE.
+ * config check, and dnsmasq, ISC dhcpd and Kea running the generated configuration on a
+ * namespace LAN hand udhcpc the right boot file and next-server for its architecture and for iPXE.
  */
 class DhcpConfigIT {
 
@@ -84,7 +84,7 @@ class DhcpConfigIT {
 
   /** The generated configurations at work: the LAN's own server tells each client what to boot. */
   @Test
-  void dnsmasqAndDhcpdServeTheMappingToRealClients() throws Exception {
+  void dnsmasqDhcpdAndKeaServeTheMappingToRealClients() throws Exception {
     try (Lan lan = Lan.create()) {
       String server = lan.ip(1);
       String dhcp = lan.attach("dhcp", null, lan.ip(2) + "/24");
@@ -106,9 +106,29 @@ class DhcpConfigIT {
           + ".0 netmask 255.255.255.0 { range " + lan.ip(160) + " " + lan.ip(200) + "; }\n");
       Path leases = tmp.resolve("dhcpd.leases");
       Files.writeString(leases, "");
-      lan.start(dhcp, tmp.resolve("dhcpd.log"), "dhcpd", "-f", "-4", "-cf", iconf.toString(), "-lf",
+      Process isc = lan.start(dhcp, tmp.resolve("dhcpd.log"), "dhcpd", "-f", "-4", "-cf", iconf.toString(), "-lf",
           leases.toString(), "-pf", tmp.resolve("dhcpd.pid").toString(), "eth0");
-      assertBootFiles(lan, "isc", server);
+      try {
+        assertBootFiles(lan, "isc", server);
+      } finally {
+        isc.destroy();
+        isc.waitFor(5, TimeUnit.SECONDS);
+      }
+      // Kea with the generated configuration, given an interface and a subnet
+      Path kconf = tmp.resolve("kea-full.conf");
+      Files.writeString(kconf, config("kea", server)
+          .replace("\"interfaces\": [ ]", "\"interfaces\": [ \"eth0\" ]")
+          .replace("\"subnet4\": [ ]", "\"subnet4\": [ { \"subnet\": \"" + prefix + ".0/24\", \"pools\": [ { \"pool\": \""
+              + lan.ip(210) + " - " + lan.ip(240) + "\" } ] } ]"));
+      Process kea = lan.start(dhcp, tmp.resolve("kea.log"), "env", "KEA_PIDFILE_DIR=" + tmp, "KEA_LOCKFILE_DIR=" + tmp,
+          "kea-dhcp4", "-c", kconf.toString());
+      try {
+        assertThat(Lan.await(tmp.resolve("kea.log"), "DHCP4_STARTED", kea, 30)).as(ProxyDhcpIT.read(tmp.resolve("kea.log"))).isTrue();
+        assertBootFiles(lan, "kea", server);
+      } finally {
+        kea.destroy();
+        kea.waitFor(5, TimeUnit.SECONDS);
+      }
     }
   }
 

@@ -33,6 +33,11 @@ class ProxyDhcpAnswererTest {
     }
 
     @Override
+    public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public boolean hasBootFor(BootRequest request) {
       asked.add(request);
       return answer;
@@ -86,6 +91,14 @@ class ProxyDhcpAnswererTest {
     DhcpMessage full = answerer(BootBinary.IPXE_X86_64_EFI, yes)
         .answer(req, 67, DhcpMessage.ZERO, SERVER, "10.77.0.1", 8080).reply().orElseThrow();
     assertThat(full.file()).isEqualTo("ipxe-amd64.efi");
+  }
+
+  @Test
+  void capturedFirmwareGetsWhatItNeeds() throws Exception {
+    assertThat(answer("ovmf-pxe-discover").reply().orElseThrow().file()).isEqualTo("snponly.efi");
+    assertThat(answer("seabios-ipxe-rom-discover").reply().orElseThrow().file())
+        .isEqualTo("http://10.77.0.1:8080/boot.ipxe");
+    assertThat(yes.asked.getFirst().uuid()).contains("11223344-5566-7788-99aa-bbccddeeff00");
   }
 
   @Test

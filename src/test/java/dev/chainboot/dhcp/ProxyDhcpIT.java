@@ -35,9 +35,17 @@ class ProxyDhcpIT {
     lan = Lan.create();
     String dhcp = lan.attach("dhcp", null, lan.ip(2) + "/24");
     lan.startDnsmasq(dhcp, tmp);
+    // the boot core knows the test machines (a static profile each) and has no default, so any
+    // other machine gets no offer
+    Path data = tmp.resolve("data");
+    cli("profile", "add", "--data", data.toString(), "--chain", "http://" + lan.ip(1) + ":8081/marker.ipxe", "marker");
+    for (String mac : List.of(BIOS_MAC, EFI_MAC, IPXE_MAC, PXE4011_MAC)) {
+      cli("machine", "add", "--data", data.toString(), mac);
+      cli("boot", "static", "--data", data.toString(), mac, "marker");
+    }
     chainbootLog = tmp.resolve("chainboot.log");
     chainboot = lan.start(lan.server(), chainbootLog, javaBin(), "-jar", System.getProperty("chainboot.jar"),
-        "serve", "--proxy-dhcp", "--data", tmp.resolve("data").toString(), "--tftp", "off",
+        "serve", "--proxy-dhcp", "--data", data.toString(), "--tftp", "off",
         "--http", "0.0.0.0:8080");
     assertThat(Lan.await(chainbootLog, "proxyDHCP listening", chainboot, 60))
         .as(Files.exists(chainbootLog) ? Files.readString(chainbootLog) : "no log").isTrue();
@@ -48,6 +56,22 @@ class ProxyDhcpIT {
     if (lan != null) {
       lan.close();
     }
+  }
+
+  static final String BIOS_MAC = "52:54:00:00:00:01";
+  static final String EFI_MAC = "52:54:00:00:00:07";
+  static final String IPXE_MAC = "52:54:00:00:00:0e";
+  static final String PXE4011_MAC = "52:54:00:40:11:01";
+
+  /** Runs a chainboot subcommand (the real jar) to completion; fails unless it exits 0. */
+  static String cli(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", System.getProperty("chainboot.jar")));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("chainboot %s: %s", String.join(" ", args), out).isZero();
+    return out;
   }
 
   static String javaBin() {
@@ -71,7 +95,7 @@ class ProxyDhcpIT {
     String ns = lan.attach(name, mac, null);
     Path pcap = tmp.resolve(name + ".pcap");
     Path dumpLog = tmp.resolve(name + ".tcpdump.log");
-    Process dump = lan.start(ns, dumpLog, "tcpdump", "-i", "eth0", "-n", "-U", "-w", pcap.toString(),
+    Process dump = lan.start(ns, dumpLog, "tcpdump", "-i", "eth0", "-n", "-U", "--immediate-mode", "-w", pcap.toString(),
         "udp port 68");
     assertThat(Lan.await(dumpLog, "listening on", dump, 20)).isTrue();
     try {
@@ -82,6 +106,7 @@ class ProxyDhcpIT {
       }
       p.destroy();
       p.waitFor();
+      Thread.sleep(500); // let the last replies reach the capture
     } finally {
       dump.destroy();
       dump.waitFor();
@@ -130,7 +155,7 @@ class ProxyDhcpIT {
 
   @Test
   void biosPxeClientIsOfferedUndionlyFromTheInterfaceAddress() throws Exception {
-    String mac = "52:54:00:00:00:01";
+    String mac = BIOS_MAC;
     Offers offers = capture("bios", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
     assertThat(offers.from(lan.ip(1))).as("chainboot's offers: %s", offers).isNotEmpty();
     for (DhcpMessage o : offers.from(lan.ip(1))) {
@@ -144,7 +169,7 @@ class ProxyDhcpIT {
 
   @Test
   void efiX64PxeClientIsOfferedSnponly() throws Exception {
-    String mac = "52:54:00:00:00:07";
+    String mac = EFI_MAC;
     Offers offers = capture("efi", mac, udhcpc("-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"));
     assertThat(offers.from(lan.ip(1))).as("chainboot's offers: %s", offers).isNotEmpty()
         .allSatisfy(o -> assertProxyOfferUnchecked(o, mac, "snponly.efi"));
@@ -153,10 +178,21 @@ class ProxyDhcpIT {
 
   @Test
   void ipxeUserClassIsSentToTheHttpBootScript() throws Exception {
-    String mac = "52:54:00:00:00:0e";
+    String mac = IPXE_MAC;
     Offers offers = capture("ipxe", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "77:69505845"));
     assertThat(offers.from(lan.ip(1))).as("chainboot's offers: %s", offers).isNotEmpty()
         .allSatisfy(o -> assertProxyOfferUnchecked(o, mac, "http://" + lan.ip(1) + ":8080/boot.ipxe"));
+  }
+
+  /** A PXE client the boot core has nothing for (no assignment, no group, no default) boots as if
+   * chainboot were not there: no offer, one log line saying why. */
+  @Test
+  void pxeClientTheCoreIgnoresGetsNoOffer() throws Exception {
+    String mac = "52:54:00:00:00:99";
+    Offers offers = capture("ignored", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
+    assertThat(offers.from(lan.ip(1))).as("chainboot must stay silent").isEmpty();
+    assertDnsmasqOffersAnAddress(offers);
+    assertThat(Files.readString(chainbootLog)).contains("proxyDHCP no answer to " + mac + " arch=0(BIOS): the boot core has nothing");
   }
 
   @Test
@@ -181,6 +217,43 @@ class ProxyDhcpIT {
     assertThat(env.get("new_dhcp_server_identifier")).isEqualTo(lan.ip(2));
     assertThat(env.get("new_ip_address")).startsWith(lan.ip(1).substring(0, lan.ip(1).lastIndexOf('.') + 1));
     assertThat(Files.readString(chainbootLog)).doesNotContain("offer to " + mac);
+  }
+
+  /** An address added after the start is picked up (re-read at most every 10 s) and answered from. */
+  @Test
+  void addressAddedLaterIsAnsweredFrom() throws Exception {
+    String later = "192.168." + (100 + (int) (Math.random() * 150)) + ".1";
+    lan.exec(lan.server(), "ip", "addr", "add", later + "/24", "dev", "br0");
+    long end = System.nanoTime() + 40_000_000_000L;
+    List<DhcpMessage> fromLater = List.of();
+    for (int i = 0; fromLater.isEmpty() && System.nanoTime() < end; i++) {
+      Offers offers = capture("later" + i, BIOS_MAC, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001"));
+      fromLater = offers.from(later);
+      assertThat(offers.from(lan.ip(1))).isNotEmpty();
+    }
+    assertThat(fromLater).as("an offer naming " + later).isNotEmpty().allSatisfy(o -> {
+      assertThat(o.siaddr().getHostAddress()).isEqualTo(later);
+      assertThat(o.file()).isEqualTo("undionly.kpxe");
+    });
+    assertThat(Files.readString(chainbootLog)).contains("now also answering on " + later + "/24");
+  }
+
+  /** The boot-server request UEFI firmware may send to port 4011 once it has an address. */
+  @Test
+  void port4011RequestGetsAnAckFromPort4011() throws Exception {
+    String ns = lan.attach("pxe4011", "52:54:00:40:11:01", lan.ip(60) + "/24");
+    String script = Path.of(System.getProperty("chainboot.root"), "src/test/resources/dhcp/pxe4011.py").toString();
+    String[] out = lan.exec(ns, "python3", script, lan.ip(60), lan.ip(1), "7").strip().split("\n");
+    assertThat(out[0]).isEqualTo("4011");
+    DhcpMessage ack = DhcpCodec.parse(java.util.HexFormat.of().parseHex(out[1]));
+    assertThat(ack.messageType()).contains(DhcpMessage.ACK);
+    assertThat(ack.xid()).isEqualTo(0x4011cafe);
+    assertThat(ack.file()).isEqualTo("snponly.efi");
+    assertThat(ack.yiaddr()).isEqualTo(DhcpMessage.ZERO);
+    assertThat(ack.siaddr()).isEqualTo(InetAddress.getByName(lan.ip(1)));
+    assertThat(ack.options().get(DhcpOptions.CLIENT_UUID)).isPresent();
+    assertThat(ack.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow().get(71)).isPresent();
+    assertThat(Files.readString(chainbootLog)).contains("proxyDHCP ack to 52:54:00:40:11:01 arch=7(EFI_X86_64) file=snponly.efi");
   }
 
   void assertProxyOfferUnchecked(DhcpMessage o, String mac, String file) {

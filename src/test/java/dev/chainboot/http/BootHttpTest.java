@@ -167,6 +167,48 @@ class BootHttpTest {
     assertThat(ev).filteredOn(e -> e.match() == BootEvent.Match.STATIC).hasSize(n - 1);
   }
 
+  /** Writes to the database from another process, as the CLI or an operator's sqlite3 does. */
+  void sqlite3(String sql) throws Exception {
+    Process p = new ProcessBuilder("sqlite3", "-cmd", ".timeout 10000", "-cmd", "PRAGMA foreign_keys = ON",
+        data.resolve("chainboot.db").toString(), sql).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+  }
+
+  @Test
+  void changesByAnotherProcessApplyToTheVeryNextRequestForACachedMachine() throws Exception {
+    chainProfile("p-once");
+    chainProfile("p-static");
+    chainProfile("p-other");
+    store.putMachine(Machine.of(MAC));
+    store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+    assertThat(resolve(MAC)).contains("/p-static.ipxe");
+    assertThat(resolve(MAC)).contains("/p-static.ipxe"); // now served from memory
+
+    sqlite3("INSERT INTO assignments (mac, kind, profile, created_at)"
+        + " VALUES ('" + MAC.colon() + "', 'once', 'p-once', 0)");
+    assertThat(resolve(MAC)).contains("/p-once.ipxe");
+    assertThat(resolve(MAC)).contains("/p-static.ipxe");
+    assertThat(store.assignment(MAC, Assignment.Kind.ONCE)).isEmpty();
+
+    sqlite3("UPDATE assignments SET profile = 'p-other' WHERE mac = '" + MAC.colon() + "'");
+    assertThat(resolve(MAC)).contains("/p-other.ipxe");
+
+    sqlite3("DELETE FROM machines WHERE mac = '" + MAC.colon() + "'");
+    assertThat(resolve(MAC)).contains("nothing to boot");
+    assertThat(store.machine(MAC)).isPresent(); // registered again, without assignments
+
+    sqlite3("UPDATE profiles SET chain_url = 'http://example.invalid/changed.ipxe'"
+        + " WHERE name = 'p-static'");
+    sqlite3("INSERT INTO assignments (mac, kind, profile, created_at)"
+        + " VALUES ('" + MAC.colon() + "', 'static', 'p-static', 0)");
+    assertThat(resolve(MAC)).contains("/changed.ipxe");
+    assertThat(events(MAC)).extracting(BootEvent::match).containsExactly(
+        BootEvent.Match.STATIC, BootEvent.Match.STATIC, BootEvent.Match.ONCE,
+        BootEvent.Match.STATIC, BootEvent.Match.STATIC, BootEvent.Match.NONE,
+        BootEvent.Match.STATIC);
+  }
+
   static String curlFrom(String sourceIp, String url) throws Exception {
     Process p = new ProcessBuilder("curl", "-sS", "--interface", sourceIp, "-A", "iPXE/1.21.1",
         url).redirectErrorStream(true).start();
@@ -285,5 +327,34 @@ class BootHttpTest {
     assertThat(ts.get("/api/v1/events?machine=52:54:00:12:34:56").body())
         .contains("\"match\":\"none\"");
     assertThat(ts.get("/api/v1/events?machine=nope").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aProfileAskedForByNameIsRenderedWhateverTheAssignmentsAndConsumesNothing() throws Exception {
+    chainProfile("p-once");
+    chainProfile("p-static");
+    chainProfile("p-media");
+    store.putMachine(Machine.of(MAC));
+    store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p-once"));
+    store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+
+    HttpResponse<String> r = ts.get("/boot.ipxe?profile=p-media&mac=" + MAC.hexhyp());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("http://example.invalid/p-media.ipxe").doesNotContain("p-once");
+    assertThat(events(MAC)).singleElement().satisfies(e -> {
+      assertThat(e.match()).isEqualTo(BootEvent.Match.PROFILE);
+      assertThat(e.profile()).contains("p-media");
+      assertThat(e.onceConsumed()).isFalse();
+    });
+    // the once is still there for the next ordinary boot
+    assertThat(resolve(MAC)).contains("p-once.ipxe");
+
+    HttpResponse<String> unknown = ts.get("/boot.ipxe?profile=nope&mac=" + MAC.hexhyp());
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("no profile named nope");
+
+    // without a MAC, /boot.ipxe carries the (encoded) profile on to the resolver
+    HttpResponse<String> chain = ts.get("/boot.ipxe?profile=p-media%0Ashell");
+    assertThat(chain.body()).contains("&profile=p-media%0Ashell ").doesNotContain("\nshell");
   }
 }

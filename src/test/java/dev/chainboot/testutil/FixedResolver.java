@@ -19,6 +19,12 @@ public final class FixedResolver implements BootResolver {
   }
 
   @Override
+  public java.util.Optional<BootScript> resolveProfile(BootRequest request, String profile,
+      String baseUrl) {
+    return java.util.Optional.of(resolve(request, baseUrl));
+  }
+
+  @Override
   public boolean hasBootFor(BootRequest request) {
     return false;
   }

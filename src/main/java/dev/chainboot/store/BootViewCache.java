@@ -1,0 +1,128 @@
+package dev.chainboot.store;
+
+import dev.chainboot.boot.MacAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each machine's {@link Store.BootView} in memory so a boot request for a known machine
+ * needs no SQLite query, yet sees every change any process has committed before it:
+ *
+ * <ul>
+ *   <li>every cached view is tagged with the {@code machine_version} it was read with (in the
+ *       same statement); triggers bump that counter on any change to machines or
+ *       assignments, by any process;
+ *   <li>a view is served only while its tag equals the current counter. The counter is read
+ *       again only when {@link WalCommitWatch} says something was committed since it was last
+ *       read; with no commit in between, nothing can have changed.
+ * </ul>
+ *
+ * A cached once-assignment is only a hint: the boot core always consumes it in the database.
+ * Without a usable {@code -shm} mapping every lookup reads the counter (still correct).
+ */
+final class BootViewCache implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BootViewCache.class);
+  private static final int MAX_ENTRIES = 65_536;
+
+  /** A view and the machine version it was read at. */
+  record Entry(Store.BootView view, long machineVersion) {}
+
+  /** The versions as of a WAL header: while the header is unchanged, they are current. */
+  private record Versions(WalCommitWatch.Mark mark, long config, long machine) {}
+
+  private final Function<MacAddress, Entry> read;
+  private final Supplier<long[]> readVersions;
+  private final Map<MacAddress, Entry> entries = new ConcurrentHashMap<>();
+  private final Connection pin;
+  private final WalCommitWatch watch;
+  private volatile Versions versions;
+
+  private BootViewCache(Function<MacAddress, Entry> read, Supplier<long[]> readVersions,
+      Connection pin, WalCommitWatch watch) {
+    this.read = read;
+    this.readVersions = readVersions;
+    this.pin = pin;
+    this.watch = watch;
+  }
+
+  /**
+   * @param read reads one machine's view and the machine version, in one statement
+   * @param readVersions reads {config version, machine version}, in one statement
+   */
+  static BootViewCache open(Path db, Function<MacAddress, Entry> read,
+      Supplier<long[]> readVersions) {
+    Connection pin = null;
+    WalCommitWatch watch = null;
+    try {
+      // Held open for the cache's lifetime: while any connection of this process is open,
+      // no other process's close can delete and recreate the -shm file the watch maps.
+      pin = DriverManager.getConnection("jdbc:sqlite:" + db);
+      try (Statement st = pin.createStatement()) {
+        st.execute("PRAGMA busy_timeout = 10000");
+        st.executeQuery("SELECT v FROM machine_version WHERE id = 1").close();
+      }
+      watch = WalCommitWatch.open(db).orElse(null);
+    } catch (SQLException | RuntimeException e) {
+      log.debug("no WAL watch for {}: {}", db, e.toString());
+    }
+    if (watch == null) {
+      log.debug("boot views of {} are checked against the database on every request", db);
+    }
+    return new BootViewCache(read, readVersions, pin, watch);
+  }
+
+  Store.BootView get(MacAddress mac) {
+    WalCommitWatch.Mark mark = watch == null ? null : watch.mark();
+    Entry e = entries.get(mac);
+    if (e != null) {
+      Versions v = versions;
+      if (mark == null || v == null || !mark.equals(v.mark())) {
+        long[] now = readVersions.get(); // read after the mark: at least as new as it
+        v = new Versions(mark, now[0], now[1]);
+        if (mark != null) {
+          versions = v;
+        }
+      }
+      if (e.machineVersion() == v.machine()) {
+        Store.BootView view = e.view();
+        return view.configVersion() == v.config() ? view
+            : new Store.BootView(view.machine(), view.once(), view.fixed(), v.config());
+      }
+    }
+    Entry fresh = read.apply(mac); // also read after the mark
+    if (mark != null) {
+      versions = new Versions(mark, fresh.view().configVersion(), fresh.machineVersion());
+    }
+    if (fresh.view().machine().isPresent()) {
+      if (entries.size() >= MAX_ENTRIES) {
+        entries.clear();
+      }
+      entries.put(mac, fresh);
+    }
+    return fresh.view();
+  }
+
+  @Override
+  public void close() {
+    if (watch != null) {
+      watch.close();
+    }
+    if (pin != null) {
+      try {
+        pin.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+  }
+}
