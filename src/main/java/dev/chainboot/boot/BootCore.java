@@ -43,47 +43,44 @@ public final class BootCore implements BootResolver {
   @Override
   public BootScript resolve(BootRequest request, String baseUrl) {
     Store.BootView view = identify(request);
-    Machine machine = view.machine().orElse(null);
-    Decision d;
-    String text;
-    try {
-      Config config = config(view.configVersion());
-      d = decide(machine, view, config, true);
-      text = render(d, machine, baseUrl, config);
-    } catch (RuntimeException e) {
-      log.error("boot of {} from {} failed: {}", who(machine, request),
-          request.clientIp().getHostAddress(), IpxeSafe.printable(e.getMessage()), e);
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.empty(),
-          false);
-      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": "
-          + e.getMessage());
-    }
-    record(request, machine, d);
-    return new BootScript(text, d.profile().orElse(""), d.reason());
+    return answer(request, view, baseUrl, Optional.empty(),
+        config -> decide(view.machine().orElse(null), view, config, true));
   }
 
   @Override
   public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
     Store.BootView view = identify(request);
-    Machine machine = view.machine().orElse(null);
-    Config config = config(view.configVersion());
-    if (!config.profiles().containsKey(profile)) {
+    if (!config(view.configVersion()).profiles().containsKey(profile)) {
       return Optional.empty();
     }
-    Decision d = new Decision(BootEvent.Match.PROFILE,
-        "profile " + profile + " asked for by name (boot media)", Optional.of(profile), false);
+    return Optional.of(answer(request, view, baseUrl, Optional.of(profile),
+        config -> new Decision(BootEvent.Match.PROFILE,
+            "profile " + profile + " asked for by name (boot media)", Optional.of(profile),
+            false)));
+  }
+
+  /**
+   * Decides with {@code decide}, renders and records the decision. A failure on the way
+   * becomes a script that says so and an ERROR event (naming {@code profileOnError}).
+   */
+  private BootScript answer(BootRequest request, Store.BootView view, String baseUrl,
+      Optional<String> profileOnError, java.util.function.Function<Config, Decision> decide) {
+    Machine machine = view.machine().orElse(null);
+    Decision d;
     String text;
     try {
+      Config config = config(view.configVersion());
+      d = decide.apply(config);
       text = render(d, machine, baseUrl, config);
     } catch (RuntimeException e) {
-      log.error("boot of {} with profile {} failed: {}", who(machine, request), profile,
-          IpxeSafe.printable(e.getMessage()), e);
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.of(profile),
-          false);
-      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+      log.error("boot of {} from {} failed: {}", who(machine, request),
+          request.clientIp().getHostAddress(), IpxeSafe.printable(e.getMessage()), e);
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, false);
+      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": "
+          + e.getMessage());
     }
     record(request, machine, d);
-    return Optional.of(new BootScript(text, profile, d.reason()));
+    return new BootScript(text, d.profile().orElse(""), d.reason());
   }
 
   @Override

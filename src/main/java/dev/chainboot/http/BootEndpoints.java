@@ -92,9 +92,7 @@ public final class BootEndpoints {
       String msg = macText == null || macText.isEmpty()
           ? "missing mac parameter (e.g. ?mac=${mac:hexhyp})"
           : "invalid mac parameter: " + IpxeSafe.printable(macText);
-      return fromIpxe(req)
-          ? write(req, resp, cb, 200, ScriptRenderer.error(msg))
-          : write(req, resp, cb, 400, "chainboot: " + msg + "\n");
+      return refuse(req, resp, cb, 400, msg);
     }
     BootRequest br = new BootRequest(mac, clientAddress(req),
         param(q, "uuid"), param(q, "serial"), param(q, "hostname"),
@@ -105,14 +103,22 @@ public final class BootEndpoints {
       Optional<BootResolver.BootScript> named = resolver.resolveProfile(br, profile, baseUrl(req));
       if (named.isEmpty()) {
         String msg = "no profile named " + IpxeSafe.printable(profile);
-        return fromIpxe(req)
-            ? write(req, resp, cb, 200, ScriptRenderer.error(msg))
-            : write(req, resp, cb, 404, "chainboot: " + msg + "\n");
+        return refuse(req, resp, cb, 404, msg);
       }
       return write(req, resp, cb, 200, named.get().text());
     }
     BootResolver.BootScript script = resolver.resolve(br, baseUrl(req));
     return write(req, resp, cb, 200, script.text());
+  }
+
+  /**
+   * A request that cannot be answered: {@code status} with the message, except for iPXE, which
+   * shows nothing useful for a 4xx and gets a 200 script that prints the message and exits.
+   */
+  private static boolean refuse(Request req, Response resp, Callback cb, int status, String msg) {
+    return fromIpxe(req)
+        ? write(req, resp, cb, 200, ScriptRenderer.error(msg))
+        : write(req, resp, cb, status, "chainboot: " + msg + "\n");
   }
 
   /** {@code &profile=NAME} (percent-encoded) when the request names a profile, else nothing. */
