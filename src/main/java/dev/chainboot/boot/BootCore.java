@@ -1,6 +1,6 @@
 package dev.chainboot.boot;
 
-import dev.chainboot.store.Store;
+import dev.chainboot.text.Printable;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -21,16 +21,16 @@ public final class BootCore implements BootResolver {
 
   private static final Logger log = LoggerFactory.getLogger(BootCore.class);
 
-  private final Store store;
+  private final BootStore store;
   private final Consumer<BootEvent> events;
   private final ScriptRenderer renderer = new ScriptRenderer();
   private final Clock clock;
 
-  public BootCore(Store store, Consumer<BootEvent> events) {
+  public BootCore(BootStore store, Consumer<BootEvent> events) {
     this(store, events, Clock.systemUTC());
   }
 
-  public BootCore(Store store, Consumer<BootEvent> events, Clock clock) {
+  public BootCore(BootStore store, Consumer<BootEvent> events, Clock clock) {
     this.store = store;
     this.events = events;
     this.clock = clock;
@@ -41,15 +41,15 @@ public final class BootCore implements BootResolver {
       boolean onceConsumed) {}
 
   @Override
-  public BootScript resolve(BootRequest request, String baseUrl) {
-    Store.BootView view = identify(request);
+  public BootAnswer resolve(BootRequest request, String baseUrl) {
+    BootStore.BootView view = identify(request);
     return answer(request, view, baseUrl, Optional.empty(),
         config -> decide(view.machine().orElse(null), view, config, true));
   }
 
   @Override
-  public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
-    Store.BootView view = identify(request);
+  public Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl) {
+    BootStore.BootView view = identify(request);
     if (!config(view.configVersion()).profiles().containsKey(profile)) {
       return Optional.empty();
     }
@@ -63,7 +63,7 @@ public final class BootCore implements BootResolver {
    * Decides with {@code decide}, renders and records the decision. A failure on the way
    * becomes a script that says so and an ERROR event (naming {@code profileOnError}).
    */
-  private BootScript answer(BootRequest request, Store.BootView view, String baseUrl,
+  private BootAnswer answer(BootRequest request, BootStore.BootView view, String baseUrl,
       Optional<String> profileOnError, java.util.function.Function<Config, Decision> decide) {
     Machine machine = view.machine().orElse(null);
     Decision d;
@@ -74,66 +74,68 @@ public final class BootCore implements BootResolver {
       text = render(d, machine, baseUrl, config);
     } catch (RuntimeException e) {
       log.error("boot of {} from {} failed: {}", who(machine, request),
-          request.clientIp().getHostAddress(), IpxeSafe.printable(e.getMessage()), e);
+          request.clientIp().getHostAddress(), Printable.of(e.getMessage()), e);
       d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, false);
       text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": "
           + e.getMessage());
     }
     record(request, machine, d);
-    return new BootScript(text, d.profile().orElse(""), d.reason());
+    return new BootAnswer(text, d.profile().orElse(""), d.reason());
   }
 
   @Override
   public boolean hasBootFor(BootRequest request) {
-    Store.BootView view;
+    BootStore.BootView view;
     if (request.mac().isPresent()) {
       view = store.bootView(request.mac().get());
       if (view.machine().isEmpty()) {
-        view = new Store.BootView(Optional.of(Machine.fromRequest(request.mac().get(), request)),
-            Optional.empty(), Optional.empty(), view.configVersion());
+        view =
+            BootStore.BootView.unassigned(
+                Optional.of(Machine.fromRequest(request.mac().get(), request)),
+                view.configVersion());
       }
     } else {
-      view = store.machineByIp(request.clientIp().getHostAddress())
-          .map(m -> store.bootView(m.mac()))
-          .orElseGet(() -> new Store.BootView(Optional.empty(), Optional.empty(),
-              Optional.empty(), store.configVersion()));
+      view = viewByIp(request);
     }
     Config config = config(view.configVersion());
     return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
+  }
+
+  /** A request without a MAC: the machine last seen at its address, if any. */
+  private BootStore.BootView viewByIp(BootRequest r) {
+    return store
+        .machineByIp(r.clientIp().getHostAddress())
+        .map(m -> store.bootView(m.mac()))
+        .orElseGet(() -> BootStore.BootView.unassigned(Optional.empty(), store.configVersion()));
   }
 
   /**
    * The machine a request is from, with its assignments: known by MAC (updated when it says
    * something new), new (registered), or without a MAC by its IP address.
    */
-  private Store.BootView identify(BootRequest r) {
+  private BootStore.BootView identify(BootRequest r) {
     if (r.mac().isEmpty()) {
-      return store.machineByIp(r.clientIp().getHostAddress())
-          .map(m -> store.bootView(m.mac()))
-          .orElseGet(() -> new Store.BootView(Optional.empty(), Optional.empty(),
-              Optional.empty(), store.configVersion()));
+      return viewByIp(r);
     }
     MacAddress mac = r.mac().get();
-    Store.BootView view = store.bootView(mac);
+    BootStore.BootView view = store.bootView(mac);
     if (view.machine().isEmpty()) {
       Machine m = Machine.fromRequest(mac, r);
       if (store.registerMachine(m)) {
         log.info("new machine {} from {} ({})", mac, r.clientIp().getHostAddress(),
             r.arch().map(Arch::ipxeName).orElse("arch unknown"));
-        return new Store.BootView(Optional.of(m), Optional.empty(), Optional.empty(),
-            view.configVersion());
+        return BootStore.BootView.unassigned(Optional.of(m), view.configVersion());
       }
       view = store.bootView(mac); // registered by a concurrent request
       if (view.machine().isEmpty()) {
-        return new Store.BootView(Optional.of(m), Optional.empty(), Optional.empty(),
-            view.configVersion());
+        return BootStore.BootView.unassigned(Optional.of(m), view.configVersion());
       }
     }
     Machine known = view.machine().get();
     Machine updated = known.seenAs(r);
     if (!updated.equals(known)) {
       store.updateSeen(updated);
-      return new Store.BootView(Optional.of(updated), view.once(), view.fixed(),
+      return new BootStore.BootView(Optional.of(updated), view.onceProfile(), view.staticProfile(),
           view.configVersion());
     }
     return view;
@@ -164,16 +166,16 @@ public final class BootCore implements BootResolver {
     }
   }
 
-  private Decision decide(Machine m, Store.BootView view, Config config, boolean consume) {
+  private Decision decide(Machine m, BootStore.BootView view, Config config, boolean consume) {
     if (m != null) {
-      if (view.once().isPresent()) {
-        Optional<String> once = consume ? store.consumeOnce(m.mac()) : view.once();
+      if (view.onceProfile().isPresent()) {
+        Optional<String> once = consume ? store.consumeOnce(m.mac()) : view.onceProfile();
         if (once.isPresent()) {
           return new Decision(BootEvent.Match.ONCE, "once assignment", once, consume);
         }
       }
-      if (view.fixed().isPresent()) {
-        return new Decision(BootEvent.Match.STATIC, "static assignment", view.fixed(), false);
+      if (view.staticProfile().isPresent()) {
+        return new Decision(BootEvent.Match.STATIC, "static assignment", view.staticProfile(), false);
       }
       for (Group g : config.groups()) {
         if (g.matches(m)) {

@@ -1,26 +1,29 @@
 package dev.chainboot.boot;
 
+import java.util.Optional;
+
 /**
  * The boot core as the transports see it. Every transport and every compat adapter (pxe_srv,
- * pixie, Zero-OS) turns its wire format into a {@link BootRequest} and asks this; none of
- * them holds boot policy of its own.
+ * pixie, Zero-OS) turns its wire format into a {@link BootRequest} and asks this (through
+ * {@link LayeredResolver} when it brings a seed layout); none of them holds boot policy of its
+ * own.
  */
 public interface BootResolver {
 
   /**
    * Decides what {@code request}'s machine boots now (once &gt; static &gt; group &gt; default),
-   * consumes a once-assignment if that is what matched, records the BootEvent, and renders
-   * the iPXE script.
+   * consumes a once-assignment if that is what matched, records the BootEvent, and renders the
+   * iPXE script.
    *
    * @param baseUrl this server's base URL as the client reached it, e.g.
    *     {@code http://10.0.0.1:8080} (no trailing slash), for templates that link back
    */
-  BootScript resolve(BootRequest request, String baseUrl);
+  BootAnswer resolve(BootRequest request, String baseUrl);
 
   /**
    * Whether the core has anything for this machine (an assignment, a matching group or a
-   * default) without consuming or recording anything. proxyDHCP offers nothing to a machine
-   * for which this is false, so it boots as if chainboot were not there.
+   * default) without consuming or recording anything. proxyDHCP offers nothing to a machine for
+   * which this is false, so it boots as if chainboot were not there.
    */
   boolean hasBootFor(BootRequest request);
 
@@ -29,16 +32,33 @@ public interface BootResolver {
    * media made for a profile ask for it by name), records the BootEvent, and consumes nothing.
    * Empty when no profile has that name.
    */
-  java.util.Optional<BootScript> resolveProfile(BootRequest request, String profile,
-      String baseUrl);
+  Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl);
 
   /**
-   * An iPXE script and why it was chosen.
-   *
-   * @param text the script, starting with {@code #!ipxe}
-   * @param profile the profile's name, or empty when nothing matched
-   * @param reason what matched, for logs and events (e.g. "once", "static", "group rack1",
-   *     "default", "no match")
+   * No boot core: nothing is configured for anyone (resolve says so and exits to the next boot
+   * device), and nobody is filtered out ({@link #hasBootFor} is true), so a transport without a
+   * core behaves as a plain boot server.
    */
-  record BootScript(String text, String profile, String reason) {}
+  BootResolver NONE =
+      new BootResolver() {
+        @Override
+        public BootAnswer resolve(BootRequest request, String baseUrl) {
+          return new BootAnswer(
+              ScriptRenderer.nothing(
+                  request.mac().map(MacAddress::colon).orElse("this machine (no MAC given)")),
+              "",
+              "no boot core");
+        }
+
+        @Override
+        public boolean hasBootFor(BootRequest request) {
+          return true;
+        }
+
+        @Override
+        public Optional<BootAnswer> resolveProfile(
+            BootRequest request, String profile, String baseUrl) {
+          return Optional.empty();
+        }
+      };
 }

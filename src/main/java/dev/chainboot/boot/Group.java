@@ -1,5 +1,6 @@
 package dev.chainboot.boot;
 
+import dev.chainboot.text.Printable;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +39,7 @@ public record Group(
   public static String normalizePrefix(String p) {
     String hex = p.strip().toLowerCase(java.util.Locale.ROOT).replace(":", "").replace("-", "");
     if (!hex.matches("[0-9a-f]{1,12}")) {
-      throw new IllegalArgumentException("not a MAC prefix: " + IpxeSafe.printable(p));
+      throw new IllegalArgumentException("not a MAC prefix: " + Printable.of(p));
     }
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < hex.length(); i++) {

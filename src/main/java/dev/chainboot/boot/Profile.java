@@ -1,5 +1,6 @@
 package dev.chainboot.boot;
 
+import dev.chainboot.text.Printable;
 import java.util.List;
 import java.util.Optional;
 
@@ -88,7 +89,7 @@ public record Profile(
     if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
       throw new IllegalArgumentException(
           "name must be 1-64 letters, digits, '.', '_' or '-' (starting with a letter or digit): "
-              + (name == null ? "null" : IpxeSafe.printable(name)));
+              + (name == null ? "null" : Printable.of(name)));
     }
     return name;
   }

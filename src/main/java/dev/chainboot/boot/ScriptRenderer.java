@@ -3,6 +3,8 @@ package dev.chainboot.boot;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
+import dev.chainboot.ipxe.IpxeScript;
+import dev.chainboot.ipxe.IpxeSafe;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,11 @@ public final class ScriptRenderer {
    * @param why a short reason shown on the console
    * @param lookup finds the entries of a menu profile
    */
-  public String render(Profile profile, Machine machine, String baseUrl, String why,
+  public String render(
+      Profile profile,
+      Machine machine,
+      String baseUrl,
+      String why,
       Function<String, Optional<Profile>> lookup) {
     Map<String, Object> vars = variables(machine, baseUrl, profile.name());
     try {
@@ -50,101 +56,119 @@ public final class ScriptRenderer {
         String body = template(profile.script().orElseThrow(), vars);
         return body.startsWith("#!ipxe") ? body : "#!ipxe\n" + body;
       }
-      StringBuilder s = new StringBuilder("#!ipxe\n");
-      s.append("echo chainboot: ").append(IpxeSafe.text(who(machine))).append(" boots profile ")
-          .append(profile.name()).append(" (").append(IpxeSafe.text(why)).append(")\n");
+      IpxeScript s =
+          new IpxeScript()
+              .line(
+                  "echo chainboot: "
+                      + IpxeSafe.text(who(machine))
+                      + " boots profile "
+                      + profile.name()
+                      + " ("
+                      + IpxeSafe.text(why)
+                      + ")");
       if (profile.kind() == Profile.Kind.MENU) {
         menu(s, profile, vars, lookup);
       } else {
         body(s, profile, vars, "cb");
       }
-      failed(s, "could not boot profile " + profile.name());
-      return s.toString();
-    } catch (MustacheException e) {
-      throw new RenderException("profile " + profile.name() + ": " + e.getMessage(), e);
-    } catch (IpxeSafe.UnsafeValueException e) {
+      return exitFailed(s, "could not boot profile " + profile.name()).text();
+    } catch (MustacheException | IpxeSafe.UnsafeValueException e) {
       throw new RenderException("profile " + profile.name() + ": " + e.getMessage(), e);
     }
   }
 
   /** The script for a machine nothing is configured for: says so and exits. */
   public static String nothing(String who) {
-    return "#!ipxe\n"
-        + "echo chainboot: nothing to boot for " + IpxeSafe.text(who)
-        + " (no once, static, group or default assignment)\n"
-        + "echo chainboot: exiting to the next boot device\n"
-        + "sleep 3\n"
-        + "exit 0\n";
+    return new IpxeScript()
+        .line(
+            "echo chainboot: nothing to boot for "
+                + IpxeSafe.text(who)
+                + " (no once, static, group or default assignment)")
+        .line("echo chainboot: exiting to the next boot device")
+        .line("sleep 3")
+        .line("exit 0")
+        .text();
   }
 
   /** A script that reports an error on the console and exits to the next boot device. */
   public static String error(String message) {
-    return "#!ipxe\n"
-        + "echo chainboot: error: " + IpxeSafe.text(message) + "\n"
-        + "echo chainboot: exiting to the next boot device\n"
-        + "sleep 5\n"
-        + "exit 1\n";
+    return new IpxeScript()
+        .line("echo chainboot: error: " + IpxeSafe.text(message))
+        .line("echo chainboot: exiting to the next boot device")
+        .line("sleep 5")
+        .line("exit 1")
+        .text();
   }
 
   private static String who(Machine m) {
     return m == null ? "this machine" : m.mac().colon();
   }
 
-  private void body(StringBuilder s, Profile p, Map<String, Object> vars, String tag) {
+  private void body(IpxeScript s, Profile p, Map<String, Object> vars, String tag) {
     switch (p.kind()) {
       case KERNEL -> {
         String kernel = IpxeSafe.url(template(p.kernel().orElseThrow(), vars));
         String args = IpxeSafe.cmdline(template(p.cmdline().orElse(""), vars));
-        List<String> initrds = p.initrds().stream()
-            .map(u -> IpxeSafe.url(template(u, vars))).toList();
-        s.append("set cb-try 0\n");
-        fetch(s, tag + "_kernel", tag + "_initrd0",
-            "kernel " + kernel + (args.isEmpty() ? "" : " " + args), "kernel");
+        List<String> initrds =
+            p.initrds().stream().map(u -> IpxeSafe.url(template(u, vars))).toList();
+        s.line("set cb-try 0");
+        fetch(
+            s,
+            tag + "_kernel",
+            tag + "_initrd0",
+            "kernel " + kernel + (args.isEmpty() ? "" : " " + args),
+            "kernel");
         for (int i = 0; i < initrds.size(); i++) {
-          s.append(":").append(tag).append("_initrd").append(i).append('\n');
-          s.append("set cb-try 0\n");
-          fetch(s, tag + "_initrd" + i + "_get", tag + "_initrd" + (i + 1),
-              "initrd " + initrds.get(i), "initrd " + (i + 1));
+          s.label(tag + "_initrd" + i).line("set cb-try 0");
+          fetch(
+              s,
+              tag + "_initrd" + i + "_get",
+              tag + "_initrd" + (i + 1),
+              "initrd " + initrds.get(i),
+              "initrd " + (i + 1));
         }
-        s.append(":").append(tag).append("_initrd").append(initrds.size()).append('\n');
-        s.append("boot || goto chainboot_failed\n");
+        s.label(tag + "_initrd" + initrds.size()).line("boot || goto chainboot_failed");
       }
       case CHAIN -> {
         String url = IpxeSafe.url(template(p.chainUrl().orElseThrow(), vars));
-        s.append("set cb-try 0\n");
+        s.line("set cb-try 0");
         fetch(s, tag + "_chain", tag + "_chained", "chain --autofree " + url, "chain");
-        s.append(":").append(tag).append("_chained\n");
-        s.append("exit 0\n");
+        s.label(tag + "_chained").line("exit 0");
       }
-      case LOCAL_DISK -> {
-        s.append("iseq ${platform} efi && exit 0 ||\n");
-        s.append("sanboot --no-describe --drive 0x80 || exit 0\n");
-      }
+      case LOCAL_DISK ->
+          s.line("iseq ${platform} efi && exit 0 ||")
+              .line("sanboot --no-describe --drive 0x80 || exit 0");
       case SCRIPT -> {
         String text = template(p.script().orElseThrow(), vars);
-        s.append(text.startsWith("#!ipxe") ? text.substring(text.indexOf('\n') + 1) : text);
-        s.append(text.endsWith("\n") ? "" : "\n").append("goto chainboot_failed\n");
+        s.raw(text.startsWith("#!ipxe") ? text.substring(text.indexOf('\n') + 1) : text);
+        s.raw(text.endsWith("\n") ? "" : "\n").line("goto chainboot_failed");
       }
-      case MENU -> s.append("echo chainboot: menu ").append(p.name())
-          .append(" cannot be nested in a menu\ngoto chainboot_failed\n");
+      case MENU ->
+          s.line("echo chainboot: menu " + p.name() + " cannot be nested in a menu")
+              .line("goto chainboot_failed");
     }
   }
 
-  private void menu(StringBuilder s, Profile p, Map<String, Object> vars,
+  private void menu(
+      IpxeScript s,
+      Profile p,
+      Map<String, Object> vars,
       Function<String, Optional<Profile>> lookup) {
-    s.append("menu chainboot: ").append(p.name()).append('\n');
+    s.line("menu chainboot: " + p.name());
     for (String entry : p.menu()) {
-      s.append("item cbm-").append(entry).append(' ').append(entry).append('\n');
+      s.line("item cbm-" + entry + " " + entry);
     }
-    s.append("choose --default cbm-").append(p.menu().get(0))
-        .append(" --timeout 30000 cb-choice && goto ${cb-choice} || goto chainboot_failed\n");
+    s.line(
+        "choose --default cbm-"
+            + p.menu().get(0)
+            + " --timeout 30000 cb-choice && goto ${cb-choice} || goto chainboot_failed");
     int i = 0;
     for (String entry : p.menu()) {
-      s.append(":cbm-").append(entry).append('\n');
+      s.label("cbm-" + entry);
       Optional<Profile> sub = lookup.apply(entry);
       if (sub.isEmpty()) {
-        s.append("echo chainboot: menu entry ").append(entry).append(" is not a profile\n");
-        s.append("goto chainboot_failed\n");
+        s.line("echo chainboot: menu entry " + entry + " is not a profile")
+            .line("goto chainboot_failed");
       } else {
         Map<String, Object> subVars = new HashMap<>(vars);
         subVars.put("profile", entry);
@@ -155,24 +179,23 @@ public final class ScriptRenderer {
   }
 
   /** A download with bounded retries: on success go to {@code next}; after TRIES fail. */
-  private static void fetch(StringBuilder s, String label, String next, String command,
-      String what) {
-    s.append(':').append(label).append('\n');
-    s.append(command).append(" && goto ").append(next).append(" ||\n");
-    s.append("inc cb-try\n");
-    s.append("iseq ${cb-try} ").append(TRIES).append(" && goto chainboot_failed ||\n");
-    s.append("echo chainboot: ").append(what).append(" download failed, retrying (${cb-try}/")
-        .append(TRIES).append(")\n");
-    s.append("sleep 2\n");
-    s.append("goto ").append(label).append('\n');
+  private static void fetch(IpxeScript s, String label, String next, String command, String what) {
+    s.retry(
+        label,
+        command,
+        next,
+        "cb-try",
+        TRIES,
+        "chainboot_failed",
+        "chainboot: " + what + " download failed, retrying (${cb-try}/" + TRIES + ")",
+        2);
   }
 
-  private static void failed(StringBuilder s, String message) {
-    s.append(":chainboot_failed\n");
-    s.append("echo chainboot: ").append(IpxeSafe.text(message))
-        .append(", exiting to the next boot device\n");
-    s.append("sleep 5\n");
-    s.append("exit 1\n");
+  private static IpxeScript exitFailed(IpxeScript s, String message) {
+    return s.label("chainboot_failed")
+        .line("echo chainboot: " + IpxeSafe.text(message) + ", exiting to the next boot device")
+        .line("sleep 5")
+        .line("exit 1");
   }
 
   private String template(String text, Map<String, Object> vars) {

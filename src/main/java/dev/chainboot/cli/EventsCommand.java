@@ -2,7 +2,7 @@ package dev.chainboot.cli;
 
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.http.ApiEndpoints;
+import dev.chainboot.api.JsonViews;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -55,9 +55,9 @@ public final class EventsCommand implements Callable<Integer> {
       if (follow) {
         ev.forEach(e -> System.out.println(Json.MAPPER.rebuild()
             .disable(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT).build()
-            .writeValueAsString(ApiEndpoints.event(e))));
+            .writeValueAsString(JsonViews.event(e))));
       } else {
-        Json.print(ev.stream().map(ApiEndpoints::event).toList());
+        Json.print(ev.stream().map(JsonViews::event).toList());
       }
     } else {
       table(ev).print(System.out, header);

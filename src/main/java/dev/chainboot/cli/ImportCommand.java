@@ -7,7 +7,7 @@ import dev.chainboot.compat.pxesrv.PxeSrvImport;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
 import dev.chainboot.compat.zeroos.ZeroOsImport;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
-import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ConfigFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -103,7 +103,7 @@ public final class ImportCommand implements Runnable {
 
     @Override
     void apply(ImportPlan plan) throws Exception {
-      ChainbootConfig cfg = ChainbootConfig.load(config != null ? config : opts.data.resolve("chainboot.yaml"));
+      ConfigFile cfg = ConfigFile.load(config != null ? config : opts.data.resolve("chainboot.yaml"));
       ZeroOsImport.apply(ZeroOsProvisionDb.read(file, cfg.zeroOsRunmodes().keySet()), plan);
     }
   }

@@ -6,7 +6,7 @@ import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
-import dev.chainboot.http.ApiEndpoints;
+import dev.chainboot.api.JsonViews;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +73,7 @@ public final class MachineCommand implements Runnable {
       return opts.run("machine list", store -> {
         List<Machine> all = store.machines();
         if (opts.json) {
-          Json.print(all.stream().map(ApiEndpoints::machine).toList());
+          Json.print(all.stream().map(JsonViews::machine).toList());
           return;
         }
         Table t = new Table("MAC", "IP", "HOSTNAME", "ARCH", "PLATFORM", "LABELS");
@@ -110,10 +110,10 @@ public final class MachineCommand implements Runnable {
         Optional<String> fixed = store.assignment(m.mac(), Assignment.Kind.STATIC);
         List<BootEvent> ev = store.recentEvents(Optional.of(m.mac()), 10);
         if (opts.json) {
-          Map<String, Object> o = ApiEndpoints.machine(m);
+          Map<String, Object> o = JsonViews.machine(m);
           o.put("once", once.orElse(null));
           o.put("static", fixed.orElse(null));
-          o.put("events", ev.stream().map(ApiEndpoints::event).toList());
+          o.put("events", ev.stream().map(JsonViews::event).toList());
           Json.print(o);
           return;
         }

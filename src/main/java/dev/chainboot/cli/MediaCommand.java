@@ -2,7 +2,7 @@ package dev.chainboot.cli;
 
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
-import dev.chainboot.media.BootScript;
+import dev.chainboot.media.MediaScript;
 import dev.chainboot.media.ChainUrl;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaFormat;
@@ -114,7 +114,7 @@ public final class MediaCommand implements Runnable {
         } else {
           ChainUrl chain = ChainUrl.parse(url);
           chain.note().ifPresent(err::println);
-          scriptBytes = BootScript.chainTo(chain);
+          scriptBytes = MediaScript.chainTo(chain);
         }
         MediaSpec ms = new MediaSpec(format, MediaSpec.parseArchs(arch), scriptBytes, label);
         FirmwareCatalog fw = firmwareDir == null ? FirmwareCatalog.embedded() : FirmwareCatalog.withDirectory(firmwareDir);

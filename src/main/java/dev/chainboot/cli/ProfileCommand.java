@@ -1,7 +1,7 @@
 package dev.chainboot.cli;
 
 import com.samskivert.mustache.Mustache;
-import dev.chainboot.boot.IpxeSafe;
+import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.boot.Profile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.chainboot.dhcp;
 
+import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.text.Printable;
 import dev.chainboot.firmware.BootBinary;
 import java.util.function.Predicate;
 
@@ -10,9 +12,6 @@ import java.util.function.Predicate;
  * ends the chain-loading loop). Pure: the server's address and ports come in as arguments.
  */
 public final class BootFileChooser {
-
-  /** HTTP path under which the boot binaries are served by name. */
-  public static final String FIRMWARE_PATH = "/firmware/";
 
   private final BootBinary x86_64Efi;
   private final Predicate<BootBinary> available;
@@ -31,7 +30,7 @@ public final class BootFileChooser {
   }
 
   /** A decision: the file (a TFTP name or a URL) or why there is none. */
-  public sealed interface Choice {}
+  public sealed interface Choice permits BootFile, NoFile, Target {}
 
   /**
    * @param file what goes into the reply's boot file name
@@ -52,13 +51,30 @@ public final class BootFileChooser {
   }
 
   /**
-   * @param client what the client said
-   * @param host the address or name to put into URLs (this server as the client reaches it)
-   * @param httpPort this server's HTTP port
+   * What a client gets, before it is addressed: a TFTP file name, or a path on this server's
+   * HTTP port (the {@code /boot.ipxe} for iPXE, a binary for UEFI HTTP boot).
+   *
+   * @param name the TFTP file name, or the HTTP path starting with '/'
+   * @param http fetched over HTTP
    */
-  public Choice choose(PxeClient client, String host, int httpPort) {
+  public record Target(String name, boolean http) implements Choice {
+
+    /** The file for the reply, with the URL's host and port when it is fetched over HTTP. */
+    public BootFile at(String host, int httpPort) {
+      return new BootFile(http ? "http://" + host + ":" + httpPort + name : name, http);
+    }
+  }
+
+  /**
+   * @param client what the client said
+   * @return a {@link Target} or a {@link NoFile}
+   */
+  public Choice choose(PxeClient client) {
     if (!client.pxe() && !client.httpClient()) {
-      return new NoFile("not a PXE or HTTP boot client (vendor class '" + printable(client.vendorClass()) + "')");
+      return new NoFile(
+          "not a PXE or HTTP boot client (vendor class '"
+              + Printable.ascii(client.vendorClass(), 64)
+              + "')");
     }
     if (client.archCode().isEmpty()) {
       return new NoFile("no client architecture (option 93)");
@@ -67,9 +83,8 @@ public final class BootFileChooser {
       return new NoFile("unknown client architecture " + client.archCode().get());
     }
     ClientArch arch = client.clientArch().get();
-    String base = "http://" + host + ":" + httpPort;
     if (client.ipxe()) {
-      return new BootFile(base + "/boot.ipxe", true);
+      return new Target(ChainScripts.BOOT_PATH, true);
     }
     var binary = binaryFor(arch);
     if (binary.isEmpty()) {
@@ -79,17 +94,19 @@ public final class BootFileChooser {
       return new NoFile(binary.get().fileName() + " is not available (see --firmware-dir)");
     }
     if (arch.http()) {
-      return new BootFile(base + FIRMWARE_PATH + binary.get().fileName(), true);
+      return new Target(BootBinary.HTTP_PATH + binary.get().fileName(), true);
     }
-    return new BootFile(binary.get().fileName(), false);
+    return new Target(binary.get().fileName(), false);
   }
 
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 64; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c >= 0x7f ? '?' : c);
-    }
-    return b.toString();
+  /**
+   * @param client what the client said
+   * @param host the address or name to put into URLs (this server as the client reaches it)
+   * @param httpPort this server's HTTP port
+   * @return a {@link BootFile} or a {@link NoFile}
+   */
+  public Choice choose(PxeClient client, String host, int httpPort) {
+    Choice c = choose(client);
+    return c instanceof Target t ? t.at(host, httpPort) : c;
   }
 }

@@ -1,5 +1,6 @@
 package dev.chainboot.dhcp;
 
+import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.firmware.BootBinary;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -57,7 +58,7 @@ public final class DhcpConfigGenerator {
     List<Row> rows = new ArrayList<>();
     for (ClientArch a : ClientArch.values()) {
       chooser.binaryFor(a).ifPresent(b -> rows.add(new Row(a,
-          a.http() ? baseUrl() + BootFileChooser.FIRMWARE_PATH + b.fileName() : b.fileName(), a.http())));
+          a.http() ? baseUrl() + BootBinary.HTTP_PATH + b.fileName() : b.fileName(), a.http())));
     }
     return rows;
   }
@@ -67,7 +68,7 @@ public final class DhcpConfigGenerator {
   }
 
   String bootScriptUrl() {
-    return baseUrl() + "/boot.ipxe";
+    return ChainScripts.bootUrl(baseUrl());
   }
 
   public String render(Format f) {

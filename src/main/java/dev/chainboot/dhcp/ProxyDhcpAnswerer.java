@@ -22,13 +22,13 @@ public final class ProxyDhcpAnswerer {
   static final int PXE_BOOT_ITEM = 71;
 
   private final BootFileChooser chooser;
-  private final Optional<BootResolver> resolver;
+  private final BootResolver resolver;
 
   /**
-   * @param resolver the boot core; a machine it has nothing for gets no answer. Empty: every
-   *     PXE client with a known architecture is answered.
+   * @param resolver the boot core; a machine it has nothing for gets no answer.
+   *     {@link BootResolver#NONE}: every PXE client with a known architecture is answered.
    */
-  public ProxyDhcpAnswerer(BootFileChooser chooser, Optional<BootResolver> resolver) {
+  public ProxyDhcpAnswerer(BootFileChooser chooser, BootResolver resolver) {
     this.chooser = chooser;
     this.resolver = resolver;
   }
@@ -45,20 +45,40 @@ public final class ProxyDhcpAnswerer {
   }
 
   /**
+   * What to do with one request, decided once however many interfaces the answer then leaves
+   * by: a reply to address ({@link #address}) or a silence, already an {@link Answer}.
+   */
+  public sealed interface Decision permits Reply, Silence {}
+
+  /** A reply to send, not yet addressed: the chosen file is still without this server's host. */
+  public record Reply(
+      DhcpMessage request,
+      PxeClient client,
+      int type,
+      BootFileChooser.Target target,
+      String who,
+      int port)
+      implements Decision {}
+
+  /** No reply, and why. */
+  public record Silence(Answer answer) implements Decision {}
+
+  /**
+   * Decides about one request: whether it is a PXE client's DISCOVER or port-4011 REQUEST, which
+   * file its architecture gets, and whether the boot core has anything for the machine.
+   *
    * @param request the parsed request
    * @param port the port it arrived on (67 or 4011)
    * @param clientIp the request's source address (0.0.0.0 for a client without one)
-   * @param server this server's address on the client's network (next-server, option 54)
-   * @param urlHost host for URLs (the advertised name, or {@code server})
-   * @param httpPort this server's HTTP port
    */
-  public Answer answer(DhcpMessage request, int port, InetAddress clientIp, Inet4Address server,
-      String urlHost, int httpPort) {
+  public Decision decide(DhcpMessage request, int port, InetAddress clientIp) {
     PxeClient client = PxeClient.of(request);
-    String who = request.mac().map(Object::toString).orElse("hw " + request.htype() + "/" + request.hlen())
-        + " arch=" + client.archCode().map(String::valueOf).orElse("-")
-        + client.clientArch().map(a -> "(" + a + ")").orElse("")
-        + (client.ipxe() ? " iPXE" : "");
+    String who =
+        request.mac().map(Object::toString).orElse("hw " + request.htype() + "/" + request.hlen())
+            + " arch="
+            + client.archCode().map(String::valueOf).orElse("-")
+            + client.clientArch().map(a -> "(" + a + ")").orElse("")
+            + (client.ipxe() ? " iPXE" : "");
     if (request.op() != DhcpMessage.BOOTREQUEST) {
       return silence(who, "not a BOOTREQUEST");
     }
@@ -71,30 +91,75 @@ public final class ProxyDhcpAnswerer {
       replyType = DhcpMessage.ACK;
     } else {
       if (type != DhcpMessage.DISCOVER) {
-        return new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": message type " + type
-            + " (only DISCOVER is answered on port 67)", true);
+        return new Silence(
+            new Answer(
+                Optional.empty(),
+                "proxyDHCP no answer to "
+                    + who
+                    + ": message type "
+                    + type
+                    + " (only DISCOVER is answered on port 67)",
+                true));
       }
       replyType = DhcpMessage.OFFER;
     }
-    BootFileChooser.Choice choice = chooser.choose(client, urlHost, httpPort);
+    BootFileChooser.Choice choice = chooser.choose(client);
     if (choice instanceof BootFileChooser.NoFile(String reason)) {
       return silence(who, reason);
     }
-    BootFileChooser.BootFile file = (BootFileChooser.BootFile) choice;
+    BootFileChooser.Target target = (BootFileChooser.Target) choice;
     if (request.mac().isEmpty()) {
       return silence(who, "not an Ethernet hardware address");
     }
-    if (resolver.isPresent() && !resolver.get().hasBootFor(client.toBootRequest(clientIp))) {
-      return silence(who, "the boot core has nothing for this machine (no assignment, group or default)");
+    if (!resolver.hasBootFor(client.toBootRequest(clientIp))) {
+      return silence(
+          who, "the boot core has nothing for this machine (no assignment, group or default)");
     }
-    DhcpMessage reply = reply(request, client, replyType, server, file);
-    String verb = replyType == DhcpMessage.OFFER ? "offer" : "ack";
-    return new Answer(Optional.of(reply), "proxyDHCP " + verb + " to " + who + " file=" + file.file()
-        + " server=" + server.getHostAddress() + (port == PXE_PORT ? " (port 4011)" : ""));
+    return new Reply(request, client, replyType, target, who, port);
   }
 
-  private static Answer silence(String who, String reason) {
-    return new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": " + reason);
+  /**
+   * The answer to send out of one interface.
+   *
+   * @param server this server's address on the client's network (next-server, option 54)
+   * @param urlHost host for URLs (the advertised name, or {@code server})
+   * @param httpPort this server's HTTP port
+   */
+  public Answer address(Decision decision, Inet4Address server, String urlHost, int httpPort) {
+    if (decision instanceof Silence(Answer silent)) {
+      return silent;
+    }
+    Reply r = (Reply) decision;
+    BootFileChooser.BootFile file = r.target().at(urlHost, httpPort);
+    DhcpMessage reply = reply(r.request(), r.client(), r.type(), server, file);
+    String verb = r.type() == DhcpMessage.OFFER ? "offer" : "ack";
+    return new Answer(
+        Optional.of(reply),
+        "proxyDHCP "
+            + verb
+            + " to "
+            + r.who()
+            + " file="
+            + file.file()
+            + " server="
+            + server.getHostAddress()
+            + (r.port() == PXE_PORT ? " (port 4011)" : ""));
+  }
+
+  /** {@link #decide} and {@link #address} for a request answered out of one interface. */
+  public Answer answer(
+      DhcpMessage request,
+      int port,
+      InetAddress clientIp,
+      Inet4Address server,
+      String urlHost,
+      int httpPort) {
+    return address(decide(request, port, clientIp), server, urlHost, httpPort);
+  }
+
+  private static Silence silence(String who, String reason) {
+    return new Silence(
+        new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": " + reason));
   }
 
   static DhcpMessage reply(DhcpMessage req, PxeClient client, int type, Inet4Address server,

@@ -247,7 +247,13 @@ public final class ProxyDhcpServer implements AutoCloseable {
         log.info("proxyDHCP no answer to {}: no local address on its network", source.getHostAddress());
         return;
       }
-      send(socket, request, port, source, server, new InetSocketAddress(source, p.getPort()));
+      send(socket, decided(request, port, source), server, new InetSocketAddress(source, p.getPort()));
+      return;
+    }
+    // One decision per packet (the chooser and the boot core run once), then one answer per
+    // interface, each naming that interface's address.
+    ProxyDhcpAnswerer.Decision decision = decided(request, port, DhcpMessage.ZERO);
+    if (decision == null) {
       return;
     }
     Inet4Address giaddr = request.giaddr();
@@ -255,29 +261,37 @@ public final class ProxyDhcpServer implements AutoCloseable {
       Local l = localFor(giaddr).orElse(locals.isEmpty() ? null : locals.getFirst());
       Inet4Address server = serverAddress(l);
       if (l != null && server != null) {
-        send(l.socket(), request, port, DhcpMessage.ZERO, server, new InetSocketAddress(giaddr, serverPort));
+        send(l.socket(), decision, server, new InetSocketAddress(giaddr, serverPort));
       }
       return;
     }
     for (Local l : locals) {
-      send(l.socket(), request, port, DhcpMessage.ZERO, serverAddress(l),
-          new InetSocketAddress(broadcast(), clientPort));
+      send(l.socket(), decision, serverAddress(l), new InetSocketAddress(broadcast(), clientPort));
     }
   }
 
-  private void send(DatagramSocket socket, DhcpMessage request, int port, InetAddress clientIp,
-      Inet4Address server, InetSocketAddress to) {
-    String urlHost = advertise.orElse(server.getHostAddress());
-    ProxyDhcpAnswerer.Answer a = answerer.answer(request, port, clientIp, server, urlHost, httpPort);
-    if (a.reply().isEmpty()) {
+  /** The answerer's decision, or null (logged) when it is to stay silent. */
+  private ProxyDhcpAnswerer.Decision decided(DhcpMessage request, int port, InetAddress clientIp) {
+    ProxyDhcpAnswerer.Decision d = answerer.decide(request, port, clientIp);
+    if (d instanceof ProxyDhcpAnswerer.Silence(ProxyDhcpAnswerer.Answer a)) {
       if (a.routine()) {
         log.debug("{}", a.log());
       } else {
         log.info("{}", a.log());
       }
+      return null;
+    }
+    return d;
+  }
+
+  private void send(DatagramSocket socket, ProxyDhcpAnswerer.Decision decision, Inet4Address server,
+      InetSocketAddress to) {
+    if (decision == null) {
       return;
     }
-    byte[] wire = DhcpCodec.encode(a.reply().get());
+    String urlHost = advertise.orElse(server.getHostAddress());
+    ProxyDhcpAnswerer.Answer a = answerer.address(decision, server, urlHost, httpPort);
+    byte[] wire = DhcpCodec.encode(a.reply().orElseThrow());
     try {
       socket.send(new DatagramPacket(wire, wire.length, to));
       log.info("{}", a.log());

@@ -35,6 +35,9 @@ public enum BootBinary {
       List.of(),
       List.of("ldlinux.c32", "syslinux/modules/bios/ldlinux.c32", "modules/bios/ldlinux.c32"));
 
+  /** HTTP path under which the binaries are served by name (UEFI HTTP boot clients). */
+  public static final String HTTP_PATH = "/firmware/";
+
   private final String fileName;
   private final List<String> aliases;
   private final List<String> searchPaths;

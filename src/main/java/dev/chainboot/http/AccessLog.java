@@ -1,5 +1,6 @@
 package dev.chainboot.http;
 
+import dev.chainboot.text.Printable;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
@@ -18,8 +19,8 @@ final class AccessLog implements RequestLog {
       log.info("{} {} {}{} {} {}B",
           Request.getRemoteAddr(request),
           request.getMethod(),
-          PlainTextHandler.printable(request.getHttpURI().getPath()),
-          query == null ? "" : "?" + PlainTextHandler.printable(query),
+          Printable.of(request.getHttpURI().getPath()),
+          query == null ? "" : "?" + Printable.of(query),
           response.getStatus(),
           Response.getContentBytesWritten(response));
     }

@@ -10,15 +10,12 @@ import org.eclipse.jetty.http.DateParser;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.http.content.FileMappingHttpContentFactory;
 import org.eclipse.jetty.http.content.HttpContent;
 import org.eclipse.jetty.http.content.ResourceHttpContent;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.ResourceService;
@@ -82,7 +79,7 @@ public final class DirectoryHandler extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
-    Optional<String> relative = RequestPath.after(request, mount);
+    Optional<String> relative = Requests.pathAfter(request, mount);
     if (relative.isEmpty()) {
       return false;
     }
@@ -97,7 +94,7 @@ public final class DirectoryHandler extends Handler.Abstract {
    */
   public boolean serve(String relative, Request request, Response response, Callback callback)
       throws IOException {
-    if (!methodAllowed(request, response, callback)) {
+    if (!Methods.allowed(request, response, callback, Methods.GET_HEAD)) {
       return true;
     }
     Optional<Path> file = resolveFile(relative);
@@ -110,7 +107,7 @@ public final class DirectoryHandler extends Handler.Abstract {
   /** Serves {@code realFile}, which the caller has already checked lies inside the root. */
   public boolean serveFile(Path realFile, Request request, Response response, Callback callback)
       throws IOException {
-    if (!methodAllowed(request, response, callback)) {
+    if (!Methods.allowed(request, response, callback, Methods.GET_HEAD)) {
       return true;
     }
     HttpContent found = factory.getContent(realFile.toString());
@@ -203,17 +200,5 @@ public final class DirectoryHandler extends Handler.Abstract {
     }
     return SafePath.resolve(root, relative)
         .filter(p -> Files.isRegularFile(p) && Files.isReadable(p));
-  }
-
-  private static boolean methodAllowed(Request request, Response response, Callback callback) {
-    String m = request.getMethod();
-    if (HttpMethod.GET.is(m) || HttpMethod.HEAD.is(m)) {
-      return true;
-    }
-    response.setStatus(HttpStatus.METHOD_NOT_ALLOWED_405);
-    response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    Content.Sink.write(response, true, "method not allowed: " + PlainTextHandler.printable(m) + "\n", callback);
-    return false;
   }
 }

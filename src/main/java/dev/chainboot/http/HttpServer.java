@@ -10,8 +10,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The HTTP transport: Jetty 12 core handlers on virtual threads. Features register their
- * handlers on {@link Router} paths before {@link #start()}.
+ * The HTTP transport: Jetty 12 core handlers on virtual threads, with the routes {@link Routes}
+ * puts on its {@link Router} before {@link #start()}.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -54,15 +54,5 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.stop();
-  }
-
-  /** Registers a handler for the default routes every server has. */
-  public static void addHealth(Router router) {
-    router.exact("/health", new PlainTextHandler(req -> "ok\n"));
-  }
-
-  /** Convenience for handlers that need a reference to Jetty's type. */
-  public static Handler notFound() {
-    return new PlainTextHandler(404, req -> "not found\n");
   }
 }

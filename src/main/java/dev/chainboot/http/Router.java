@@ -1,12 +1,11 @@
 package dev.chainboot.http;
 
+import dev.chainboot.text.Printable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -61,9 +60,7 @@ public final class Router extends Handler.Abstract {
     if (h != null && h.handle(request, response, callback)) {
       return true;
     }
-    response.setStatus(HttpStatus.NOT_FOUND_404);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    Content.Sink.write(response, true, "not found: " + PlainTextHandler.printable(path) + "\n", callback);
-    return true;
+    return Responses.text(
+        request, response, callback, HttpStatus.NOT_FOUND_404, "not found: " + Printable.of(path) + "\n");
   }
 }

@@ -26,7 +26,7 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
       }
     }
     label = checkLabel(label == null ? DEFAULT_LABEL : label);
-    script = BootScript.userScript(script);
+    script = MediaScript.userScript(script);
   }
 
   /** Parses {@code --arch}: a comma-separated list of x86_64 (amd64, x64) and arm64 (aarch64). */

@@ -2,26 +2,20 @@ package dev.chainboot.server;
 
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
-import dev.chainboot.compat.CompatRoutes;
-import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.dhcp.BootFileChooser;
 import dev.chainboot.dhcp.ProxyDhcpAnswerer;
 import dev.chainboot.dhcp.ProxyDhcpServer;
-import dev.chainboot.http.FirmwareHandler;
 import dev.chainboot.firmware.FirmwareCatalog;
-import dev.chainboot.http.ApiEndpoints;
-import dev.chainboot.http.BootEndpoints;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.http.Router;
+import dev.chainboot.http.Routes;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
-import dev.chainboot.compat.zeroos.ZeroOsMedia;
-import dev.chainboot.media.MediaBuilder;
-import dev.chainboot.media.MediaCache;
-import dev.chainboot.media.MediaHandler;
-import dev.chainboot.media.MediaResponder;
+import dev.chainboot.store.StoreException;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,9 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class ChainbootServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ChainbootServer.class);
-
-  /** Memory for built boot media served under /media/ (least recently used out). */
-  private static final long MEDIA_CACHE_BYTES = 64L << 20;
 
   private final ServerConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -63,9 +54,9 @@ public final class ChainbootServer implements AutoCloseable {
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
 
-      ChainbootConfig settings;
+      ConfigFile settings;
       try {
-        settings = ChainbootConfig.load(config.configPath());
+        settings = ConfigFile.load(config.configPath());
       } catch (IllegalArgumentException e) {
         throw new StartupException(e.getMessage(), e);
       }
@@ -75,7 +66,7 @@ public final class ChainbootServer implements AutoCloseable {
 
       try {
         store = SqliteStore.open(config.dataDir());
-      } catch (dev.chainboot.store.StoreException e) {
+      } catch (StoreException e) {
         throw new StartupException(e.getMessage(), e);
       }
       started.push(store);
@@ -84,17 +75,7 @@ public final class ChainbootServer implements AutoCloseable {
       resolver = new BootCore(store, events);
 
       http = new HttpServer(config.http());
-      HttpServer.addHealth(http.router());
-      new BootEndpoints(resolver).register(http.router());
-      new ApiEndpoints(store).register(http.router());
-      CompatRoutes.install(http.router(), config, settings, resolver, events);
-      MediaResponder media = new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
-      Store db = store;
-      http.router().prefix(MediaHandler.PREFIX, new MediaHandler(media, config.advertise(),
-          mac -> db.machine(mac).isPresent(), name -> db.profile(name).isPresent()));
-      ZeroOsMedia.install(http.router(), media, firmware, settings.zeroOsRunmodes().keySet(),
-          config.advertise(), config.pxesrvRoot());
-      http.router().prefix(BootFileChooser.FIRMWARE_PATH, new FirmwareHandler(firmware));
+      Routes.all(http.router(), config, settings, resolver, events, store, firmware);
       try {
         http.start();
       } catch (IOException e) {
@@ -126,7 +107,7 @@ public final class ChainbootServer implements AutoCloseable {
    */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
     BootFileChooser chooser = new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
-    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, Optional.of(resolver));
+    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, resolver);
     try {
       return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
     } catch (IOException e) {
@@ -158,7 +139,7 @@ public final class ChainbootServer implements AutoCloseable {
   }
 
   /** The HTTP router, for features (and tests) that add routes. */
-  public dev.chainboot.http.Router httpRouter() {
+  public Router httpRouter() {
     return http.router();
   }
 

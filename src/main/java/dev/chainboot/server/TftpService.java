@@ -1,6 +1,6 @@
 package dev.chainboot.server;
 
-import dev.chainboot.boot.ChainScript;
+import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
@@ -29,7 +29,7 @@ final class TftpService {
 
   static TftpFileSource files(ServerConfig config, FirmwareCatalog firmware, int httpPort) {
     Map<String, Supplier<Optional<byte[]>>> builtIn = new HashMap<>();
-    byte[] chain = ChainScript.render(config.advertise(), httpPort)
+    byte[] chain = ChainScripts.tftpChain(config.advertise(), httpPort)
         .getBytes(StandardCharsets.UTF_8);
     builtIn.put("chain.ipxe", () -> Optional.of(chain));
     for (BootBinary b : BootBinary.values()) {

@@ -1,5 +1,6 @@
 package dev.chainboot.store;
 
+import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.MacAddress;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each machine's {@link Store.BootView} in memory so a boot request for a known machine
+ * Keeps each machine's {@link BootView} in memory so a boot request for a known machine
  * needs no SQLite query, yet sees every change any process has committed before it:
  *
  * <ul>
@@ -35,7 +36,7 @@ final class BootViewCache implements AutoCloseable {
   private static final int MAX_ENTRIES = 65_536;
 
   /** A view and the machine version it was read at. */
-  record Entry(Store.BootView view, long machineVersion) {}
+  record Entry(BootView view, long machineVersion) {}
 
   /** The versions as of a WAL header: while the header is unchanged, they are current. */
   private record Versions(WalCommitWatch.Mark mark, long config, long machine) {}
@@ -81,7 +82,7 @@ final class BootViewCache implements AutoCloseable {
     return new BootViewCache(read, readVersions, pin, watch);
   }
 
-  Store.BootView get(MacAddress mac) {
+  BootView get(MacAddress mac) {
     WalCommitWatch.Mark mark = watch == null ? null : watch.mark();
     Entry e = entries.get(mac);
     if (e != null) {
@@ -94,9 +95,9 @@ final class BootViewCache implements AutoCloseable {
         }
       }
       if (e.machineVersion() == v.machine()) {
-        Store.BootView view = e.view();
+        BootView view = e.view();
         return view.configVersion() == v.config() ? view
-            : new Store.BootView(view.machine(), view.once(), view.fixed(), v.config());
+            : new BootView(view.machine(), view.onceProfile(), view.staticProfile(), v.config());
       }
     }
     Entry fresh = read.apply(mac); // also read after the mark

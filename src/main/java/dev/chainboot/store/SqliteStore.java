@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
@@ -147,7 +148,7 @@ public final class SqliteStore implements Store {
           long mv = rs.getLong("machine_version");
           if (rs.getString("mac") == null) {
             return new BootViewCache.Entry(
-                new BootView(Optional.empty(), Optional.empty(), Optional.empty(), v), mv);
+                BootView.unassigned(Optional.empty(), v), mv);
           }
           return new BootViewCache.Entry(new BootView(Optional.of(machine(rs)),
               Optional.ofNullable(rs.getString("once_p")),

@@ -1,5 +1,6 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.text.Printable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -148,7 +149,7 @@ public final class TftpServer implements AutoCloseable {
     try {
       if (!r.mode().equals("octet") && !r.mode().equals("netascii")) {
         refuse(r, client, started, TftpErrorCode.ILLEGAL_OPERATION,
-            "unsupported mode " + printable(r.mode()) + " (octet or netascii)");
+            "unsupported mode " + Printable.escaped(r.mode()) + " (octet or netascii)");
         return;
       }
       TftpFileSource.Lookup lookup = files.open(r.filename());
@@ -245,7 +246,7 @@ public final class TftpServer implements AutoCloseable {
       Map<String, String> accepted, long bytes, long startedNanos, int resends, String result) {
     log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
             + "resends={} result={}",
-        addr(client), quoted(r.filename()), quoted(r.mode()), printable(r.options().toString()),
+        addr(client), quoted(r.filename()), quoted(r.mode()), Printable.escaped(r.options().toString()),
         accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, resends, result);
   }
 
@@ -255,25 +256,9 @@ public final class TftpServer implements AutoCloseable {
   }
 
   static String quoted(String s) {
-    return "\"" + printable(s) + "\"";
+    return "\"" + Printable.escaped(s) + "\"";
   }
 
-  /** Control characters, quotes and backslashes escaped so a client cannot forge log lines. */
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder(Math.min(s.length(), 300));
-    for (int i = 0; i < s.length() && i < 256; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
-        b.append(String.format("\\x%02x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    if (s.length() > 256) {
-      b.append("...(").append(s.length()).append(" chars)");
-    }
-    return b.toString();
-  }
 
   @Override
   public void close() {

@@ -1,5 +1,6 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.text.Printable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -107,7 +108,7 @@ final class Transfer {
         return; // garbage from the client: ignored, the timer keeps running
       }
       if (p instanceof TftpPacket.Error e) {
-        finish("client error (" + e.code() + " " + TftpServer.printable(e.message()) + ")");
+        finish("client error (" + e.code() + " " + Printable.escaped(e.message()) + ")");
       }
     } catch (IOException e) {
       fail(e);

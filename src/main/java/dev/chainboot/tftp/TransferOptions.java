@@ -1,5 +1,6 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.text.Printable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -54,7 +55,7 @@ public record TransferOptions(
         case "blksize" -> {
           long v = number(value);
           if (v < MIN_BLOCK_SIZE) {
-            throw new Rejected("blksize " + printable(value) + " is outside " + MIN_BLOCK_SIZE
+            throw new Rejected("blksize " + Printable.ascii(value, Printable.MAX) + " is outside " + MIN_BLOCK_SIZE
                 + ".." + MAX_BLOCK_SIZE);
           }
           blockSize = (int) Math.min(v, Math.min(maxBlockSize, MAX_BLOCK_SIZE));
@@ -96,9 +97,5 @@ public record TransferOptions(
       }
     }
     return s.length() > 18 ? Long.MAX_VALUE : Long.parseLong(s);
-  }
-
-  private static String printable(String s) {
-    return s.replaceAll("[^\\x20-\\x7e]", "?");
   }
 }

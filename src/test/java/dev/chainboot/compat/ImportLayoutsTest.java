@@ -7,7 +7,7 @@ import dev.chainboot.boot.MacAddress;
 import dev.chainboot.compat.pixie.PixieLayout;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
-import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ConfigFile;
 import dev.chainboot.testutil.Curl;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ class ImportLayoutsTest {
         + "INSERT INTO provision VALUES ('52:54:00:12:34:59', 'nope', '12', '');"
         + "INSERT INTO provision VALUES ('not-a-mac', 'prod', '12', '');"
         + "INSERT INTO provision VALUES ('52:54:00:12:34:5a', 'dev', 'abc', NULL);");
-    ZeroOsProvisionDb r = ZeroOsProvisionDb.read(db, ChainbootConfig.DEFAULT_RUNMODES.keySet());
+    ZeroOsProvisionDb r = ZeroOsProvisionDb.read(db, ConfigFile.DEFAULT_RUNMODES.keySet());
     assertThat(r.rows()).hasSize(2);
     assertThat(r.rows().get(0).mac()).isEqualTo(MacAddress.parse("52:54:00:12:34:56").orElseThrow());
     assertThat(r.rows().get(0).request().kernelCommandLine()).isEqualTo("runmode=prod farmer_id=1234 console=ttyS0 debug");
@@ -90,13 +90,13 @@ class ImportLayoutsTest {
     Path db = tmp.resolve("old.sqlite3");
     sql(db, "CREATE TABLE provision (client TEXT PRIMARY KEY, release TEXT, zerotier TEXT, kargs TEXT);"
         + "INSERT INTO provision VALUES ('52-54-00-00-00-01', 'qa', '7', NULL);");
-    assertThat(ZeroOsProvisionDb.read(db, ChainbootConfig.DEFAULT_RUNMODES.keySet()).rows())
+    assertThat(ZeroOsProvisionDb.read(db, ConfigFile.DEFAULT_RUNMODES.keySet()).rows())
         .singleElement().satisfies(row -> assertThat(row.request().runmode()).isEqualTo("qa"));
     Path other = tmp.resolve("other.sqlite3");
     sql(other, "CREATE TABLE t (x);");
-    assertThatThrownBy(() -> ZeroOsProvisionDb.read(other, ChainbootConfig.DEFAULT_RUNMODES.keySet()))
+    assertThatThrownBy(() -> ZeroOsProvisionDb.read(other, ConfigFile.DEFAULT_RUNMODES.keySet()))
         .isInstanceOf(SQLException.class).hasMessageContaining("no table 'provision'");
-    assertThatThrownBy(() -> ZeroOsProvisionDb.read(tmp.resolve("missing"), ChainbootConfig.DEFAULT_RUNMODES.keySet()))
+    assertThatThrownBy(() -> ZeroOsProvisionDb.read(tmp.resolve("missing"), ConfigFile.DEFAULT_RUNMODES.keySet()))
         .isInstanceOf(SQLException.class).hasMessageContaining("no such file");
     assertThat(Files.exists(tmp.resolve("missing"))).isFalse();
   }

@@ -3,6 +3,7 @@ package dev.chainboot.dhcp;
 import static dev.chainboot.dhcp.DhcpCodecTest.golden;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.firmware.BootBinary;
@@ -28,12 +29,12 @@ class ProxyDhcpAnswererTest {
     }
 
     @Override
-    public BootScript resolve(BootRequest request, String baseUrl) {
+    public BootAnswer resolve(BootRequest request, String baseUrl) {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public Optional<BootScript> resolveProfile(BootRequest request, String profile, String baseUrl) {
+    public Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl) {
       throw new UnsupportedOperationException();
     }
 
@@ -47,7 +48,7 @@ class ProxyDhcpAnswererTest {
   final TestResolver yes = new TestResolver(true);
 
   ProxyDhcpAnswerer answerer(BootBinary efi, BootResolver resolver) {
-    return new ProxyDhcpAnswerer(new BootFileChooser(efi, b -> true), Optional.of(resolver));
+    return new ProxyDhcpAnswerer(new BootFileChooser(efi, b -> true), resolver);
   }
 
   ProxyDhcpAnswerer.Answer answer(String golden) throws Exception {
@@ -156,7 +157,7 @@ class ProxyDhcpAnswererTest {
   @Test
   void missingBinaryIsSkipped() throws Exception {
     var a = new ProxyDhcpAnswerer(new BootFileChooser(BootBinary.SNPONLY_X86_64_EFI,
-        b -> b != BootBinary.UNDIONLY_KPXE), Optional.of(yes))
+        b -> b != BootBinary.UNDIONLY_KPXE), yes)
         .answer(DhcpCodec.parse(golden("udhcpc-bios-discover")), 67, DhcpMessage.ZERO, SERVER, "h", 1);
     assertThat(a.reply()).isEmpty();
     assertThat(a.log()).contains("undionly.kpxe is not available");
@@ -190,7 +191,7 @@ class ProxyDhcpAnswererTest {
 
   @Test
   void withoutABootCoreEveryPxeClientIsAnswered() throws Exception {
-    var a = new ProxyDhcpAnswerer(new BootFileChooser(BootBinary.SNPONLY_X86_64_EFI, b -> true), Optional.empty())
+    var a = new ProxyDhcpAnswerer(new BootFileChooser(BootBinary.SNPONLY_X86_64_EFI, b -> true), BootResolver.NONE)
         .answer(DhcpCodec.parse(golden("udhcpc-bios-discover")), 67, DhcpMessage.ZERO, SERVER, "h", 1);
     assertThat(a.reply()).isPresent();
   }

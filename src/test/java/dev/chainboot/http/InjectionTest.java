@@ -3,7 +3,7 @@ package dev.chainboot.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.IpxeScript;
-import dev.chainboot.boot.IpxeSafe;
+import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;

@@ -77,7 +77,7 @@ class ChainUrlTest {
 
   @Test
   void defaultScriptChainsTheUrlAndFallsBackToTheShell() {
-    String s = new String(BootScript.chainTo(ChainUrl.parse("http://h/x?a=1&b=2")), StandardCharsets.US_ASCII);
+    String s = new String(MediaScript.chainTo(ChainUrl.parse("http://h/x?a=1&b=2")), StandardCharsets.US_ASCII);
     assertThat(s).startsWith("#!ipxe\n").contains("\ndhcp && goto chain ||\n")
         .contains("\nchain http://h/x?a=1&b=2 ||\n").endsWith("\nshell\n")
         .doesNotContain("reboot");
@@ -85,11 +85,11 @@ class ChainUrlTest {
 
   @Test
   void userScriptMustStartWithTheIpxeMagic() {
-    assertThat(BootScript.userScript("#!ipxe\necho hi\n".getBytes())).isNotEmpty();
-    assertThatThrownBy(() -> BootScript.userScript("echo hi\n".getBytes())).hasMessageContaining("#!ipxe");
-    assertThatThrownBy(() -> BootScript.userScript("#!ipxeecho".getBytes())).hasMessageContaining("#!ipxe");
-    assertThatThrownBy(() -> BootScript.userScript("#!ipxe\n\0".getBytes())).hasMessageContaining("NUL");
-    assertThatThrownBy(() -> BootScript.userScript(new byte[0])).hasMessageContaining("#!ipxe");
+    assertThat(MediaScript.userScript("#!ipxe\necho hi\n".getBytes())).isNotEmpty();
+    assertThatThrownBy(() -> MediaScript.userScript("echo hi\n".getBytes())).hasMessageContaining("#!ipxe");
+    assertThatThrownBy(() -> MediaScript.userScript("#!ipxeecho".getBytes())).hasMessageContaining("#!ipxe");
+    assertThatThrownBy(() -> MediaScript.userScript("#!ipxe\n\0".getBytes())).hasMessageContaining("NUL");
+    assertThatThrownBy(() -> MediaScript.userScript(new byte[0])).hasMessageContaining("#!ipxe");
   }
 
   @Test
@@ -106,7 +106,7 @@ class ChainUrlTest {
   @Test
   void acceptedUrlsNeverChangeTheScriptsShape() {
     String alphabet = "ab:/?&=%${}#\"' \t\n\r\\;|<>`^~.-_0123456789AFéあ\u0000\u007f";
-    String reference = new String(BootScript.chainTo(ChainUrl.parse("http://h/x")), StandardCharsets.US_ASCII);
+    String reference = new String(MediaScript.chainTo(ChainUrl.parse("http://h/x")), StandardCharsets.US_ASCII);
     long lines = reference.lines().count();
     java.util.Random rnd = new java.util.Random(42);
     int accepted = 0;
@@ -124,7 +124,7 @@ class ChainUrlTest {
         continue;
       }
       accepted++;
-      String script = new String(BootScript.chainTo(url), StandardCharsets.US_ASCII);
+      String script = new String(MediaScript.chainTo(url), StandardCharsets.US_ASCII);
       assertThat(script.lines().count()).isEqualTo(lines);
       assertThat(script).contains("\nchain " + url.value() + " ||\n");
       assertThat(url.value()).doesNotContain("${").doesNotContainAnyWhitespaces()

@@ -30,7 +30,7 @@ class HybridIsoTest {
   @TempDir static Path tmp;
 
   static MediaSpec spec(MediaFormat f, Set<Arch> archs, String url) {
-    return new MediaSpec(f, archs, BootScript.chainTo(ChainUrl.parse(url)), null);
+    return new MediaSpec(f, archs, MediaScript.chainTo(ChainUrl.parse(url)), null);
   }
 
   @BeforeAll

@@ -32,7 +32,7 @@ public class MediaBenchmark {
 
   private MediaSpec spec(MediaFormat f) {
     String url = "http://10.0.0.1:8080/boot.ipxe?mac=52-54-00-00-" + n.incrementAndGet();
-    return new MediaSpec(f, EnumSet.of(Arch.X86_64), BootScript.chainTo(ChainUrl.parse(url)), null);
+    return new MediaSpec(f, EnumSet.of(Arch.X86_64), MediaScript.chainTo(ChainUrl.parse(url)), null);
   }
 
   @Benchmark

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs an external validator (fsck.fat, mtools, xorriso, sfdisk) and captures its output. */
-record Proc(int exit, String out) {
+public record Proc(int exit, String out) {
 
-  static Proc run(String... cmd) {
+  public static Proc run(String... cmd) {
     try {
       ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true);
       pb.environment().put("MTOOLS_SKIP_CHECK", "1");
@@ -29,7 +29,7 @@ record Proc(int exit, String out) {
     }
   }
 
-  Proc ok() {
+  public Proc ok() {
     if (exit != 0) {
       throw new AssertionError("exit " + exit + ":\n" + out);
     }

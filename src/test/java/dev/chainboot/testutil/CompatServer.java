@@ -1,10 +1,10 @@
 package dev.chainboot.testutil;
 
 import dev.chainboot.boot.BootEvent;
-import dev.chainboot.compat.CompatRoutes;
-import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.http.Routes;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -36,8 +36,9 @@ public final class CompatServer implements AutoCloseable {
     ServerConfig cfg = new ServerConfig(data, Optional.empty(), new InetSocketAddress("127.0.0.1", 0),
         Optional.empty(), Optional.empty(), pxesrvRoot, Optional.empty(), extra, Optional.empty());
     http = new HttpServer(cfg.http());
-    HttpServer.addHealth(http.router());
-    CompatRoutes.install(http.router(), cfg, ChainbootConfig.load(cfg.configPath()), resolver, events::add);
+    Routes.health(http.router());
+    Routes.files(http.router(), cfg);
+    Routes.seedTools(http.router(), cfg, ConfigFile.load(cfg.configPath()), resolver, events::add);
     http.start();
     return this;
   }

@@ -1,5 +1,6 @@
 package dev.chainboot.testutil;
 
+import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootResolver;
 import java.util.List;
@@ -11,15 +12,15 @@ public final class FixedResolver implements BootResolver {
   public final List<BootRequest> requests = new CopyOnWriteArrayList<>();
 
   @Override
-  public BootScript resolve(BootRequest request, String baseUrl) {
+  public BootAnswer resolve(BootRequest request, String baseUrl) {
     requests.add(request);
     String mac = request.mac().map(Object::toString).orElse("none");
-    return new BootScript("#!ipxe\necho core-decision mac=" + mac + " ip="
+    return new BootAnswer("#!ipxe\necho core-decision mac=" + mac + " ip="
         + request.clientIp().getHostAddress() + " base=" + baseUrl + "\nexit\n", "", "no match");
   }
 
   @Override
-  public java.util.Optional<BootScript> resolveProfile(BootRequest request, String profile,
+  public java.util.Optional<BootAnswer> resolveProfile(BootRequest request, String profile,
       String baseUrl) {
     return java.util.Optional.of(resolve(request, baseUrl));
   }

@@ -4,7 +4,7 @@ import static dev.chainboot.tftp.TftpTestServer.randomFile;
 import static dev.chainboot.tftp.TftpTestServer.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chainboot.boot.ChainScript;
+import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +78,7 @@ class TftpInteropTest {
     Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "tftp", "127.0.0.1", port(), "-m",
         "binary", "-c", "get", "chain.ipxe");
     assertThat(r.exit()).as(r.output()).isZero();
-    String expected = ChainScript.render(Optional.empty(), server.server.httpPort());
+    String expected = ChainScripts.tftpChain(Optional.empty(), server.server.httpPort());
     assertThat(Files.readString(work.resolve("chain.ipxe"))).isEqualTo(expected);
     log.await("file=\"chain.ipxe\"", "options={}", "accepted={}", "result=ok");
     for (String name : List.of("undionly.kpxe", "/snponly64.efi", "ipxe64.efi")) {

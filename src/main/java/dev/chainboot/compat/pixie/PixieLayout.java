@@ -39,7 +39,7 @@ public record PixieLayout(List<MacScript> scripts, List<String> skipped) {
     java.util.Set<MacAddress> seen = new java.util.HashSet<>();
     for (Path p : files) {
       String name = p.getFileName().toString();
-      Optional<MacAddress> mac = PixieScripts.macOf(name);
+      Optional<MacAddress> mac = PixieSource.macOf(name);
       if (mac.isEmpty()) {
         skipped.add(name + ": not a <mac-with-hyphens>.ipxe file name");
       } else if (!Files.isRegularFile(p)) {

@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pxe_srv document root as it is on disk, with pxe_srv's rules for {@code /redirect}:
- * {@code once/<ip>} (a symlink, consumed on use), else {@code static/<ip>}, else
- * {@code default}. Unlike pxe_srv, consuming a once link is atomic (the link is first renamed
+ * A pxe_srv document root as it is on disk: the scripts {@code /redirect} may send a client,
+ * {@code once/<ip>} (a symlink, consumed on use), {@code static/<ip>} and {@code default}, looked
+ * up one by one ({@link PxeSrvSource} offers them to the boot core, which applies the
+ * precedence). Unlike pxe_srv, consuming a once link is atomic (the link is first renamed
  * to a unique name, so of concurrent requests exactly one wins and the others fall through to
  * the next rule), a link whose target is missing is left in place, relative link targets
  * resolve against the link's directory, and nothing outside the root is ever read.
@@ -45,8 +46,8 @@ public final class PxeSrvRoot {
     return root;
   }
 
-  /** What {@code /redirect} sends, and which rule chose it ("once", "static", "default"). */
-  public record Choice(String rule, Path file, byte[] content) {}
+  /** A script file of the root: where it is and what it holds. */
+  public record Script(Path file, byte[] content) {}
 
   /** pxe_srv's key for a client: its address as text ({@code 10.0.0.5}). */
   public static String key(InetAddress client) {
@@ -94,27 +95,28 @@ public final class PxeSrvRoot {
     return b.toString();
   }
 
-  /** The file {@code /redirect} sends to {@code client}, consuming a once link; empty if none. */
-  public Optional<Choice> choose(InetAddress client) {
-    return choose(client, true);
-  }
-
-  /**
-   * @param consume false to look without consuming a once link (for HEAD)
-   */
-  public Optional<Choice> choose(InetAddress client, boolean consume) {
+  /** {@code once/<key>}: the script a pending once link names, taken when {@code consume}. */
+  public Optional<Script> once(InetAddress client, boolean consume) {
     String key = key(client);
-    Optional<Choice> c = consume ? once(key) : peekOnce(key);
-    if (c.isEmpty()) {
-      c = plain("static", "static/" + key);
-    }
-    if (c.isEmpty()) {
-      c = plain("default", "default");
-    }
-    return c;
+    return consume ? once(key) : peekOnce(key);
   }
 
-  private Optional<Choice> plain(String rule, String relative) {
+  /** {@code static/<key>} */
+  public Optional<Script> staticFor(InetAddress client) {
+    return plain("static", "static/" + key(client));
+  }
+
+  /** {@code default} */
+  public Optional<Script> defaultScript() {
+    return plain("default", "default");
+  }
+
+  /** {@code file}'s path relative to the root, as pxe_srv's logs name it. */
+  public String relative(Path file) {
+    return root.relativize(file).toString();
+  }
+
+  private Optional<Script> plain(String rule, String relative) {
     Optional<Path> file = SafePath.resolve(root, relative).filter(Files::isRegularFile);
     if (file.isEmpty()) {
       if (Files.isSymbolicLink(root.resolve(relative))) {
@@ -122,10 +124,10 @@ public final class PxeSrvRoot {
       }
       return Optional.empty();
     }
-    return read(file.get()).map(bytes -> new Choice(rule, file.get(), bytes));
+    return read(file.get()).map(bytes -> new Script(file.get(), bytes));
   }
 
-  private Optional<Choice> once(String key) {
+  private Optional<Script> once(String key) {
     Optional<Path> onceDir = SafePath.resolve(root, "once").filter(Files::isDirectory);
     if (onceDir.isEmpty() || SafePath.problem(key).isPresent()) {
       return Optional.empty();
@@ -160,10 +162,10 @@ public final class PxeSrvRoot {
       log.warn("pxe_srv once: consumed {} but cannot remove {}: {}", link, claimed, e.toString());
     }
     log.info("pxe_srv once: {} consumed ({})", link, claimedTarget.get());
-    return Optional.of(new Choice("once", claimedTarget.get(), bytes.get()));
+    return Optional.of(new Script(claimedTarget.get(), bytes.get()));
   }
 
-  private Optional<Choice> peekOnce(String key) {
+  private Optional<Script> peekOnce(String key) {
     Optional<Path> onceDir = SafePath.resolve(root, "once").filter(Files::isDirectory);
     if (onceDir.isEmpty() || SafePath.problem(key).isPresent()) {
       return Optional.empty();
@@ -172,7 +174,7 @@ public final class PxeSrvRoot {
     if (!Files.isSymbolicLink(link)) {
       return Optional.empty();
     }
-    return linkTarget(link).flatMap(t -> read(t).map(b -> new Choice("once", t, b)));
+    return linkTarget(link).flatMap(t -> read(t).map(b -> new Script(t, b)));
   }
 
   /** Puts a claimed once link back when its target could not be read after all. */

@@ -1,5 +1,9 @@
 package dev.chainboot.compat.zeroos;
 
+import dev.chainboot.boot.AssignmentSource;
+import dev.chainboot.boot.BootRequest;
+import dev.chainboot.ipxe.IpxeScript;
+import java.nio.charset.StandardCharsets;
 import dev.chainboot.fs.SafePath;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,35 +81,59 @@ public final class ZeroOsBoot {
   public String script(ZeroOsRequest req, String baseUrl) {
     String kernelUrl = baseUrl + "/kernel/" + kernelFile(req);
     String pretty = runmodes.getOrDefault(req.runmode(), req.runmode());
-    String cmdline = req.kernelCommandLine();
-    StringBuilder s = new StringBuilder();
-    s.append("#!ipxe\n");
-    s.append("echo chainboot: Zero-OS ").append(pretty).append(" (runmode ").append(req.runmode()).append(")\n");
-    s.append("set zos_try:int32 0\n");
-    s.append(":zos_net\n");
-    s.append("isset ${ip} && goto zos_fetch ||\n");
-    s.append("dhcp && goto zos_fetch ||\n");
-    s.append("inc zos_try\n");
-    s.append("iseq ${zos_try} ").append(TRIES).append(" && goto zos_failed ||\n");
-    s.append("echo chainboot: no network yet, retrying in 5 seconds\n");
-    s.append("sleep 5\n");
-    s.append("goto zos_net\n");
-    s.append(":zos_fetch\n");
-    s.append("set zos_try:int32 0\n");
-    s.append(":zos_kernel\n");
-    s.append("imgfetch --name zos-kernel ").append(kernelUrl).append(' ').append(cmdline)
-        .append(" && goto zos_boot ||\n");
-    s.append("inc zos_try\n");
-    s.append("iseq ${zos_try} ").append(TRIES).append(" && goto zos_failed ||\n");
-    s.append("echo chainboot: kernel download failed, retrying in 5 seconds\n");
-    s.append("sleep 5\n");
-    s.append("goto zos_kernel\n");
-    s.append(":zos_boot\n");
-    s.append("imgexec zos-kernel ||\n");
-    s.append(":zos_failed\n");
-    s.append("echo chainboot: could not boot Zero-OS, rebooting in 60 seconds\n");
-    s.append("sleep 60\n");
-    s.append("reboot\n");
-    return s.toString();
+    return new IpxeScript()
+        .line("echo chainboot: Zero-OS " + pretty + " (runmode " + req.runmode() + ")")
+        .line("set zos_try:int32 0")
+        .line("isset ${ip} && goto zos_fetch ||")
+        .retry(
+            "zos_net",
+            "dhcp",
+            "zos_fetch",
+            "zos_try",
+            TRIES,
+            "zos_failed",
+            "chainboot: no network yet, retrying in 5 seconds",
+            5)
+        .label("zos_fetch")
+        .line("set zos_try:int32 0")
+        .retry(
+            "zos_kernel",
+            "imgfetch --name zos-kernel " + kernelUrl + " " + req.kernelCommandLine(),
+            "zos_boot",
+            "zos_try",
+            TRIES,
+            "zos_failed",
+            "chainboot: kernel download failed, retrying in 5 seconds",
+            5)
+        .label("zos_boot")
+        .line("imgexec zos-kernel ||")
+        .label("zos_failed")
+        .line("echo chainboot: could not boot Zero-OS, rebooting in 60 seconds")
+        .line("sleep 60")
+        .line("reboot")
+        .text();
+  }
+
+  /**
+   * What {@code req} names, as the request's static assignment for the boot core: the URL pins
+   * the boot, so the script for it is the answer whatever the store says.
+   *
+   * @throws ZeroOsRequest.Invalid 404 when there is no such kernel
+   */
+  public AssignmentSource source(ZeroOsRequest req, String baseUrl) {
+    byte[] text = script(req, baseUrl).getBytes(StandardCharsets.UTF_8);
+    AssignmentSource.Assigned assigned =
+        new AssignmentSource.Assigned(text, "zeroos " + req.kernelCommandLine());
+    return new AssignmentSource() {
+      @Override
+      public String name() {
+        return "zeroos";
+      }
+
+      @Override
+      public Optional<Assigned> staticFor(BootRequest request) {
+        return Optional.of(assigned);
+      }
+    };
   }
 }

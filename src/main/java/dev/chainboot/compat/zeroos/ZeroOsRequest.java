@@ -1,6 +1,7 @@
 package dev.chainboot.compat.zeroos;
 
-import dev.chainboot.boot.IpxeSafe;
+import dev.chainboot.ipxe.IpxeSafe;
+import dev.chainboot.text.Printable;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -73,13 +74,13 @@ public record ZeroOsRequest(String runmode, Optional<String> farmerId, List<Stri
   public static ZeroOsRequest of(String runmode, String farmer, String extra, String kernel,
       Set<String> runmodes) {
     if (!runmodes.contains(runmode)) {
-      throw new Invalid(404, "unknown runmode '" + printable(runmode) + "' (configured: "
+      throw new Invalid(404, "unknown runmode '" + Printable.of(runmode, 80) + "' (configured: "
           + String.join(", ", runmodes) + ")");
     }
     Optional<String> farmerId = Optional.empty();
     if (!farmer.isEmpty()) {
       if (!farmer.matches("[0-9]{1,19}")) {
-        throw new Invalid(400, "farmer id must be a number (1-19 digits), got '" + printable(farmer) + "'");
+        throw new Invalid(400, "farmer id must be a number (1-19 digits), got '" + Printable.of(farmer, 80) + "'");
       }
       farmerId = Optional.of(farmer);
     }
@@ -95,7 +96,7 @@ public record ZeroOsRequest(String runmode, Optional<String> farmerId, List<Stri
     }
     if (kernel != null && !isPlainFileName(kernel)) {
       throw new Invalid(400, "kernel must be a plain file name (letters, digits, '.', '_', '+', '-'),"
-          + " got '" + printable(kernel) + "'");
+          + " got '" + Printable.of(kernel, 80) + "'");
     }
     return new ZeroOsRequest(runmode, farmerId, args, Optional.ofNullable(kernel));
   }
@@ -111,15 +112,6 @@ public record ZeroOsRequest(String runmode, Optional<String> farmerId, List<Stri
     farmerId.ifPresent(f -> b.append(" farmer_id=").append(f));
     for (String a : extraArgs) {
       b.append(' ').append(a);
-    }
-    return b.toString();
-  }
-
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 80; i++) {
-      char c = s.charAt(i);
-      b.append(c < 0x20 || c == 0x7f ? '?' : c);
     }
     return b.toString();
   }

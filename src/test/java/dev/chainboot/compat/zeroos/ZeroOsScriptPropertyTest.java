@@ -2,7 +2,7 @@ package dev.chainboot.compat.zeroos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chainboot.config.ChainbootConfig;
+import dev.chainboot.config.ConfigFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ class ZeroOsScriptPropertyTest {
     Files.writeString(kernels.resolve("k.efi"), "K");
     Files.writeString(kernels.resolve("abc.efi"), "K");
     Files.createSymbolicLink(kernels.resolve("net/prod.efi"), Path.of("../k.efi"));
-    ZeroOsBoot boot = new ZeroOsBoot(ChainbootConfig.DEFAULT_RUNMODES, kernels);
+    ZeroOsBoot boot = new ZeroOsBoot(ConfigFile.DEFAULT_RUNMODES, kernels);
     String base = "http://10.0.0.1:8080";
     List<String> shape = shape(boot.script(ZeroOsRequest.parse("prod", boot.runmodes().keySet()), base));
     Random r = new Random(1234);

@@ -1,6 +1,6 @@
 package dev.chainboot.config;
 
-import dev.chainboot.boot.IpxeSafe;
+import dev.chainboot.ipxe.IpxeSafe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,17 +24,17 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  *
  * @param zeroOsRunmodes runmode key -&gt; pretty name, in file order
  */
-public record ChainbootConfig(Map<String, String> zeroOsRunmodes) {
+public record ConfigFile(Map<String, String> zeroOsRunmodes) {
 
   /** Zero-OS bootstrap's four networks, used when the file does not name any. */
   public static final Map<String, String> DEFAULT_RUNMODES = defaults();
 
-  public ChainbootConfig {
+  public ConfigFile {
     zeroOsRunmodes = Collections.unmodifiableMap(new LinkedHashMap<>(zeroOsRunmodes));
   }
 
-  public static ChainbootConfig defaultConfig() {
-    return new ChainbootConfig(DEFAULT_RUNMODES);
+  public static ConfigFile defaultConfig() {
+    return new ConfigFile(DEFAULT_RUNMODES);
   }
 
   /**
@@ -42,7 +42,7 @@ public record ChainbootConfig(Map<String, String> zeroOsRunmodes) {
    *
    * @throws IllegalArgumentException naming the file and the problem when it cannot be used
    */
-  public static ChainbootConfig load(Path file) {
+  public static ConfigFile load(Path file) {
     if (!Files.exists(file)) {
       return defaultConfig();
     }
@@ -66,7 +66,7 @@ public record ChainbootConfig(Map<String, String> zeroOsRunmodes) {
         runmodes.put(key, pretty);
       }
     }
-    return new ChainbootConfig(runmodes);
+    return new ConfigFile(runmodes);
   }
 
   private static void checkRunmode(Path file, String key, String pretty) {

@@ -1,9 +1,10 @@
-package dev.chainboot.media;
+package dev.chainboot.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.media.Proc;
 import dev.chainboot.server.ChainbootServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** /media/... served by the real server, fetched with curl, checked with fsck.fat, mtools and xorriso. */
-class MediaHandlerTest {
+class MediaEndpointsTest {
 
   @TempDir static Path tmp;
   static ChainbootServer server;
@@ -149,7 +150,7 @@ class MediaHandlerTest {
       assertThat(Files.readString(s2)).contains("\nchain http://127.0.0.1:" + plain.httpPort()
           + "/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n").doesNotContain("bad_host");
     }
-    assertThatThrownBy(() -> MediaHandler.script("http://a b", "x")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MediaHandler.script("http://h", "x\nshell")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MediaEndpoints.script("http://a b", "x")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MediaEndpoints.script("http://h", "x\nshell")).isInstanceOf(IllegalArgumentException.class);
   }
 }

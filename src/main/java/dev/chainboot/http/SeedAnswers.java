@@ -1,0 +1,59 @@
+package dev.chainboot.http;
+
+import dev.chainboot.boot.AssignmentSource;
+import dev.chainboot.boot.BootAnswer;
+import dev.chainboot.boot.BootRequest;
+import dev.chainboot.boot.LayeredResolver;
+import dev.chainboot.boot.MacAddress;
+import java.util.Optional;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Answers a seed tool's boot URL ({@code /redirect}, {@code /ipxe/<mac>.ipxe},
+ * {@code /ipxe/<runmode>/...}) through the boot core, with the seed layout as the request's
+ * {@link AssignmentSource}: the HTTP request becomes a {@link BootRequest}, the core decides
+ * ({@link LayeredResolver}), the script goes back as it is. GET decides (and may consume a
+ * once-assignment); HEAD only looks at the source, and is refused (405) where only the core
+ * could answer, since asking it may consume.
+ */
+final class SeedAnswers {
+
+  private final LayeredResolver resolver;
+
+  SeedAnswers(LayeredResolver resolver) {
+    this.resolver = resolver;
+  }
+
+  boolean answer(
+      Request request,
+      Response response,
+      Callback callback,
+      Optional<MacAddress> mac,
+      AssignmentSource source) {
+    if (!Methods.allowed(request, response, callback, Methods.GET_HEAD)) {
+      return true;
+    }
+    BootRequest br =
+        new BootRequest(
+            mac,
+            Requests.clientIp(request),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            BootRequest.Protocol.HTTP);
+    if ("HEAD".equals(request.getMethod())) {
+      Optional<BootAnswer> seen = resolver.peek(br, source);
+      if (seen.isEmpty()) {
+        Methods.allowed(request, response, callback, Methods.GET);
+        return true;
+      }
+      return Responses.script(request, response, callback, 200, seen.get().body());
+    }
+    BootAnswer a = resolver.resolve(br, Requests.baseUrl(request), source);
+    return Responses.script(request, response, callback, 200, a.body());
+  }
+}

@@ -1,0 +1,148 @@
+package dev.chainboot.ipxe;
+
+import java.util.Optional;
+
+/**
+ * The one home of the chain into chainboot: the URL every chain lands on ({@link #BOOT_PATH}),
+ * the query that carries a machine's identity, and the three scripts that chain there with
+ * retries: {@code chain.ipxe} over TFTP, {@code /boot.ipxe} for an iPXE that did not say who it
+ * is, and the script on boot media.
+ */
+public final class ChainScripts {
+
+  /** Where every chain lands: resolves the machine (with {@code ?mac=}) or asks who it is. */
+  public static final String BOOT_PATH = "/boot.ipxe";
+
+  /** The resolver {@code /boot.ipxe} chains to when the request carried no MAC. */
+  public static final String RESOLVE_PATH = "/boot/resolve";
+
+  /**
+   * The iPXE query string that carries a machine's identity. Every free-text value is
+   * {@code :uristring}-escaped. The UUID is not: iPXE formats a uuid-typed setting with
+   * {@code :uristring} from its raw bytes and cuts the whole rest of the URL off after it (seen
+   * with QEMU's iPXE ROM: {@code ?mac=..&uuid=} and nothing more), while plain {@code ${uuid}} is
+   * always the canonical {@code 8-4-4-4-12} hex form, safe in a URL. It goes last so that no iPXE
+   * quirk with it can cost the other fields.
+   */
+  public static final String IDENTITY_QUERY =
+      "mac=${mac:hexhyp}&serial=${serial:uristring}"
+          + "&hostname=${hostname:uristring}&buildarch=${buildarch:uristring}"
+          + "&platform=${platform:uristring}&uuid=${uuid}";
+
+  /** DHCP attempts the boot media script makes before it gives up. */
+  public static final int MEDIA_DHCP_TRIES = 5;
+
+  /** Attempts of {@code /boot.ipxe}'s chain to the resolver. */
+  static final int RESOLVE_TRIES = 3;
+
+  private ChainScripts() {}
+
+  /** {@code BASE/boot.ipxe} */
+  public static String bootUrl(String baseUrl) {
+    return baseUrl + BOOT_PATH;
+  }
+
+  /**
+   * The {@code chain.ipxe} script served over TFTP: it hands a machine running iPXE to the HTTP
+   * server's {@code /boot.ipxe}, carrying the settings that identify it, and keeps trying until
+   * the server answers. The HTTP host is the operator's advertised address when one is
+   * configured, otherwise iPXE's own {@code ${next-server}} (the TFTP server it was loaded from,
+   * per DHCP).
+   *
+   * @param advertisedHost host name or address (validated) to put in the URL, or empty to use
+   *     {@code ${next-server}}
+   * @param httpPort the HTTP server's port
+   */
+  public static String tftpChain(Optional<String> advertisedHost, int httpPort) {
+    String host = advertisedHost.map(IpxeSafe::hostName).orElse("${next-server}");
+    String base = "http://" + host + ":" + httpPort;
+    IpxeScript s = new IpxeScript().line("# chainboot: hand this machine to the HTTP boot server");
+    if (advertisedHost.isEmpty()) {
+      s.line("isset ${next-server} || set next-server ${dhcp-server}");
+    }
+    return s.retryForever(
+            "retry",
+            "chain --autofree " + bootUrl(base) + "?" + IDENTITY_QUERY,
+            "done",
+            "chainboot: could not reach "
+                + bootUrl(base)
+                + ", retrying in 5 seconds (Ctrl-C for a shell)",
+            5)
+        .label("done")
+        .text();
+  }
+
+  /**
+   * What {@code /boot.ipxe} answers an iPXE that did not say who it is: a chain to the resolver
+   * with iPXE's identity settings, three tries, then exit to the next boot device.
+   *
+   * @param baseUrl this server's base URL (validated)
+   * @param extraQuery a trusted, already-encoded query suffix ({@code &profile=NAME}) or ""
+   */
+  public static String resolveChain(String baseUrl, String extraQuery) {
+    String resolve = baseUrl + RESOLVE_PATH;
+    return new IpxeScript()
+        .line("set cb-try 0")
+        .retry(
+            "cb_resolve",
+            "chain --autofree " + resolve + "?" + IDENTITY_QUERY + extraQuery,
+            "cb_done",
+            "cb-try",
+            RESOLVE_TRIES,
+            "cb_failed",
+            "chainboot: could not reach " + resolve + ", retrying",
+            3)
+        .label("cb_failed")
+        .line("echo chainboot: giving up, exiting to the next boot device")
+        .line("sleep 5")
+        .line("exit 1")
+        .label("cb_done")
+        .text();
+  }
+
+  /**
+   * The script on boot media: DHCP with retries, then {@code chain URL}; on failure a clear
+   * message and the iPXE shell (never a reboot loop).
+   *
+   * @param url a URL that passed {@link IpxeSafe#urlProblem} for {@link IpxeSafe#CHAIN_SCHEMES}
+   * @param trustedSuffix appended to the URL in the {@code chain} line: a constant of
+   *     chainboot's own (such as {@code &} + {@link #IDENTITY_QUERY}), never input
+   */
+  public static String mediaChain(String url, String trustedSuffix) {
+    if (!trustedSuffix.matches("[^\\s\"'\\\\]*")) {
+      throw new IllegalArgumentException("suffix would change the script");
+    }
+    int n = MEDIA_DHCP_TRIES;
+    return new IpxeScript()
+        .line("# chainboot boot media: get an address, then chain to the boot server")
+        .line("echo chainboot: booting from " + url)
+        .line("set chainboot_try:int32 0")
+        .retry(
+            "dhcp",
+            "dhcp",
+            "chain",
+            "chainboot_try",
+            n,
+            "nonet",
+            "chainboot: no DHCP answer (attempt ${chainboot_try} of " + n + "), retrying in 3 s",
+            3)
+        .label("chain")
+        .line("chain " + url + trustedSuffix + " ||")
+        .line("echo chainboot: could not boot from " + url)
+        .line(
+            "echo chainboot: check that the server is reachable from ${net0/ip}, then type: chain "
+                + url)
+        .line("goto shell")
+        .label("nonet")
+        .line(
+            "echo chainboot: no network configuration after "
+                + n
+                + " DHCP attempts; check the cable and the DHCP server")
+        .label("shell")
+        .line(
+            "echo chainboot: starting the iPXE shell (type 'help'; 'dhcp' then 'chain URL' to"
+                + " retry)")
+        .line("shell")
+        .text();
+  }
+}
