@@ -113,6 +113,12 @@ public final class ImportPlan {
     done.add("add machine " + mac);
   }
 
+  /** A machine (registered if new) that always boots {@code profile}: a static assignment. */
+  public void machineBooting(MacAddress mac, String profile) {
+    machine(mac);
+    assign(mac, Assignment.Kind.STATIC, profile);
+  }
+
   public void assign(MacAddress mac, Assignment.Kind kind, String profile) {
     if (store.assignment(mac, kind).filter(profile::equals).isPresent()) {
       return;

@@ -101,15 +101,7 @@ public final class DirectoryHandler extends Handler.Abstract {
     if (file.isEmpty()) {
       return false;
     }
-    return serveFile(file.get(), request, response, callback);
-  }
-
-  /** Serves {@code realFile}, which the caller has already checked lies inside the root. */
-  public boolean serveFile(Path realFile, Request request, Response response, Callback callback)
-      throws IOException {
-    if (!Methods.allowed(request, response, callback, Methods.GET_HEAD)) {
-      return true;
-    }
+    Path realFile = file.get();
     HttpContent found = factory.getContent(realFile.toString());
     if (found == null) {
       return false;
@@ -194,7 +186,7 @@ public final class DirectoryHandler extends Handler.Abstract {
   }
 
   /** The real path of the readable regular file {@code relative} names inside the root. */
-  public Optional<Path> resolveFile(String relative) {
+  private Optional<Path> resolveFile(String relative) {
     if (relative == null || relative.isEmpty()) {
       return Optional.empty();
     }

@@ -70,9 +70,14 @@ final class Transfer {
 
   /** Sends the OACK or the first window. */
   void start(long now) {
+    awaitingOack = !opts.oack().isEmpty();
+    send(now);
+  }
+
+  /** (Re)sends what the client has not acknowledged yet: the OACK or the current window. */
+  private void send(long now) {
     try {
-      if (!opts.oack().isEmpty()) {
-        awaitingOack = true;
+      if (awaitingOack) {
         sendOack();
       } else {
         sendWindow();
@@ -153,16 +158,7 @@ final class Transfer {
       return;
     }
     resends++;
-    try {
-      if (awaitingOack) {
-        sendOack();
-      } else {
-        sendWindow();
-      }
-      deadline = now + timeoutNanos;
-    } catch (IOException e) {
-      fail(e);
-    }
+    send(now);
   }
 
   private void sendOack() throws IOException {

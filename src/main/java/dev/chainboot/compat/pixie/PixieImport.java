@@ -1,6 +1,5 @@
 package dev.chainboot.compat.pixie;
 
-import dev.chainboot.boot.Assignment;
 import dev.chainboot.compat.ImportPlan;
 
 /**
@@ -16,8 +15,7 @@ public final class PixieImport {
     for (PixieLayout.MacScript s : layout.scripts()) {
       String name = "pixie-" + s.mac().hexhyp();
       if (plan.scriptProfile(name, s.content(), s.fileName())) {
-        plan.machine(s.mac());
-        plan.assign(s.mac(), Assignment.Kind.STATIC, name);
+        plan.machineBooting(s.mac(), name);
       }
     }
   }

@@ -127,20 +127,22 @@ public final class PxeSrvRoot {
     return read(file.get()).map(bytes -> new Script(file.get(), bytes));
   }
 
-  private Optional<Script> once(String key) {
+  /** {@code once/<key>} when it is a symlink (pxe_srv ignores regular files in once/). */
+  private Optional<Path> onceLink(String key) {
     Optional<Path> onceDir = SafePath.resolve(root, "once").filter(Files::isDirectory);
     if (onceDir.isEmpty() || SafePath.problem(key).isPresent()) {
       return Optional.empty();
     }
-    Path link = onceDir.get().resolve(key);
-    if (!Files.isSymbolicLink(link)) {
-      return Optional.empty(); // pxe_srv ignores regular files in once/
-    }
-    Optional<Path> target = linkTarget(link);
-    if (target.isEmpty()) {
+    return Optional.of(onceDir.get().resolve(key)).filter(Files::isSymbolicLink);
+  }
+
+  private Optional<Script> once(String key) {
+    Optional<Path> found = onceLink(key);
+    if (found.isEmpty() || linkTarget(found.get()).isEmpty()) {
       return Optional.empty();
     }
-    Path claimed = onceDir.get().resolve("." + key + ".consumed-" + UUID.randomUUID());
+    Path link = found.get();
+    Path claimed = link.resolveSibling("." + key + ".consumed-" + UUID.randomUUID());
     try {
       Files.move(link, claimed, StandardCopyOption.ATOMIC_MOVE);
     } catch (NoSuchFileException e) {
@@ -166,15 +168,7 @@ public final class PxeSrvRoot {
   }
 
   private Optional<Script> peekOnce(String key) {
-    Optional<Path> onceDir = SafePath.resolve(root, "once").filter(Files::isDirectory);
-    if (onceDir.isEmpty() || SafePath.problem(key).isPresent()) {
-      return Optional.empty();
-    }
-    Path link = onceDir.get().resolve(key);
-    if (!Files.isSymbolicLink(link)) {
-      return Optional.empty();
-    }
-    return linkTarget(link).flatMap(t -> read(t).map(b -> new Script(t, b)));
+    return onceLink(key).flatMap(this::linkTarget).flatMap(t -> read(t).map(b -> new Script(t, b)));
   }
 
   /** Puts a claimed once link back when its target could not be read after all. */

@@ -1,6 +1,5 @@
 package dev.chainboot.compat.zeroos;
 
-import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.Profile;
 import dev.chainboot.compat.ImportPlan;
 import java.util.List;
@@ -22,8 +21,7 @@ public final class ZeroOsImport {
       Profile p = Profile.kernel(name, "{{base_url}}/kernel/net/" + row.request().runmode() + ".efi",
           List.of(), row.request().kernelCommandLine());
       if (plan.profile(p, "provision row " + row.mac())) {
-        plan.machine(row.mac());
-        plan.assign(row.mac(), Assignment.Kind.STATIC, name);
+        plan.machineBooting(row.mac(), name);
       }
     }
   }
