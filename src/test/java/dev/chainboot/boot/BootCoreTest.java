@@ -487,6 +487,24 @@ class BootCoreTest {
     });
   }
 
+  @Test
+  void aOnceAssignmentWhoseProfileCannotBeRenderedIsUsedUpAndTheEventSaysSo() {
+    chains("p-static");
+    store.putProfile(Profile.chain("bad", "http://example.invalid/x;shell"));
+    store.putMachine(Machine.of(MAC));
+    store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "bad"));
+    store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+
+    assertErrorScript(resolve(request(MAC)).text(), "not a safe URL");
+    assertThat(store.assignment(MAC, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(events).singleElement().satisfies(e -> {
+      assertThat(e.match()).isEqualTo(Match.ERROR);
+      assertThat(e.reason()).startsWith("error: profile bad: ");
+      assertThat(e.onceConsumed()).as("the once-assignment was consumed").isTrue();
+    });
+    assertThat(chainedTo(resolve(request(MAC)).text())).isEqualTo(url("p-static"));
+  }
+
   // ------------------------------------------------------------------------------ rendering
 
   /** The script the default profile {@code p} renders for MAC. */
