@@ -626,23 +626,38 @@ public abstract class StoreContract {
     BootEvent event = new BootEvent(0, Instant.EPOCH, Optional.of(A), "10.0.0.1",
         BootEvent.Match.NONE, "no match", Optional.empty(), "http", false);
     return Stream.of(
-        new Step("put a machine", s -> s.putMachine(full(B, "10.0.0.2"))),
-        new Step("register a machine", s -> s.registerMachine(Machine.of(B))),
-        new Step("update what a machine said", s -> s.updateSeen(withIp(A, "10.0.0.3"))),
-        new Step("delete a machine", s -> s.deleteMachine(A)),
-        new Step("assign once", s -> s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"))),
-        new Step("assign static", s -> s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"))),
+        new Step("put a machine", s -> {
+          s.putMachine(full(B, "10.0.0.2"));
+          done(s.machine(B).isPresent());
+        }),
+        new Step("register a machine", s -> done(s.registerMachine(Machine.of(B)))),
+        new Step("update what a machine said", s -> {
+          s.updateSeen(withIp(A, "10.0.0.3"));
+          done(s.machineByIp("10.0.0.3").isPresent());
+        }),
+        new Step("delete a machine", s -> done(s.deleteMachine(A))),
+        new Step("assign once", s -> {
+          s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
+          done(s.assignment(A, Assignment.Kind.ONCE).isPresent());
+        }),
+        new Step("assign static", s -> {
+          s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+          done(s.assignment(A, Assignment.Kind.STATIC).isPresent());
+        }),
         new Step("consume a once", s -> {
           s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
-          s.consumeOnce(A);
+          done(s.consumeOnce(A).isPresent());
         }),
         new Step("clear assignments", s -> {
           s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
-          s.clearAssignments(A, Optional.empty());
+          done(s.clearAssignments(A, Optional.empty()) == 1);
         }),
-        new Step("append events", s -> s.appendEvents(List.of(event, event))),
-        new Step("delete a profile that does not exist", s -> s.deleteProfile("nope")),
-        new Step("delete a group that does not exist", s -> s.deleteGroup("nope")),
+        new Step("append events", s -> {
+          s.appendEvents(List.of(event, event));
+          done(s.events(Optional.empty(), 0, 10).size() == 2);
+        }),
+        new Step("delete a profile that does not exist", s -> done(!s.deleteProfile("nope"))),
+        new Step("delete a group that does not exist", s -> done(!s.deleteGroup("nope"))),
         new Step("refuse to delete a profile in use", s -> {
           try {
             s.deleteProfile("p");
@@ -667,6 +682,13 @@ public abstract class StoreContract {
           s.bootView(A);
           s.events(Optional.empty(), 0, 10);
         }));
+  }
+
+  /** A step's check that it really did what it says. */
+  static void done(boolean happened) {
+    if (!happened) {
+      throw new AssertionError("the step did not happen");
+    }
   }
 
   @ParameterizedTest(name = "{0}")
