@@ -520,7 +520,8 @@ class BootCoreTest {
   void aKernelProfileLoadsTheKernelWithItsCommandLineThenEachInitrdInOrderThenBoots() {
     store.putMachine(Machine.of(MAC));
     IpxeScript s = render(Profile.kernel("k", "{{base_url}}/assets/vmlinuz",
-        List.of("{{base_url}}/b.img", "http://example.invalid/a.img", "{{base_url}}/{{mac_hexraw}}.img"),
+        List.of("{{base_url}}/b.img", "http://example.invalid/a.img",
+            "{{base_url}}/{{mac_hexraw}}.img"),
         "console=ttyS0   ip=dhcp BOOTIF=01-{{mac_hexhyp}}"));
     assertThat(s.commands.get(0).words()).containsExactly("echo", "chainboot:",
         "52:54:00:12:34:56", "boots", "profile", "k", "(default)");

@@ -34,7 +34,8 @@ final class Sqlite3 {
       }
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new AssertionError("sqlite3 failed (exit " + p.exitValue() + "): " + sql + "\n" + out);
+        throw new AssertionError("sqlite3 failed (exit " + p.exitValue() + "): " + sql + "\n"
+            + out);
       }
       return out;
     } catch (IOException | InterruptedException e) {

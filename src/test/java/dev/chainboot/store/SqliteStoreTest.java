@@ -15,7 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SqliteStore keeps the store contract, across handles and processes, and sees sqlite3's writes. */
+/** SqliteStore keeps the store contract, across handles and processes; it sees sqlite3's writes. */
 class SqliteStoreTest extends StoreContract {
 
   @TempDir Path dir;
@@ -82,16 +82,20 @@ class SqliteStoreTest extends StoreContract {
         + "', 'once', 'p-once', 0)");
     assertThat(store.bootView(A).once()).contains("p-once");
 
-    sqlite3("UPDATE assignments SET profile = 'p-other' WHERE mac = '" + A + "' AND kind = 'static'");
+    sqlite3("UPDATE assignments SET profile = 'p-other' WHERE mac = '" + A
+        + "' AND kind = 'static'");
     assertThat(store.bootView(A).fixed()).contains("p-other");
 
     sqlite3("UPDATE machines SET labels = '{\"rack\":\"r9\"}' WHERE mac = '" + A + "'");
-    assertThat(store.bootView(A).machine()).contains(Machine.of(A).withLabels(Map.of("rack", "r9")));
+    assertThat(store.bootView(A).machine())
+        .contains(Machine.of(A).withLabels(Map.of("rack", "r9")));
 
     long v = store.bootView(A).configVersion();
-    sqlite3("UPDATE profiles SET chain_url = 'http://example.invalid/changed' WHERE name = 'p-other'");
+    sqlite3("UPDATE profiles SET chain_url = 'http://example.invalid/changed'"
+        + " WHERE name = 'p-other'");
     assertThat(store.bootView(A).configVersion()).isGreaterThan(v).isEqualTo(store.configVersion());
-    assertThat(store.profile("p-other")).contains(Profile.chain("p-other", "http://example.invalid/changed"));
+    assertThat(store.profile("p-other"))
+        .contains(Profile.chain("p-other", "http://example.invalid/changed"));
 
     sqlite3("DELETE FROM machines WHERE mac = '" + A + "'");
     assertThat(store.bootView(A).machine()).isEmpty();

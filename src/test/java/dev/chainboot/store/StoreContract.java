@@ -37,7 +37,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What every {@link Store} must do. An implementation's test extends this and says how to make
  * a fresh empty store, how to open another handle on it and (unless it lives in one JVM) how
- * another process opens it ({@link StoreProcess}).
+ * another process opens it: {@link #storeProcessSpec()}, understood by
+ * {@link StoreProcess#open} (a new kind of store adds a case there).
+ *
+ * <p>Where the SQL decides (orders, foreign keys, what counts as a configuration change), the
+ * contract says what SqliteStore does, so that a second implementation agrees with it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class StoreContract {

@@ -60,9 +60,10 @@ public final class StoreProcess {
     });
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
         true);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-    try (Store store = open(List.of(args))
-        ; ExecutorService pool = Executors.newCachedThreadPool()) {
+    BufferedReader in = new BufferedReader(
+        new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    try (Store store = open(List.of(args));
+        ExecutorService pool = Executors.newCachedThreadPool()) {
       store.consumeOnce(MacAddress.parse("02:00:00:00:00:00").orElseThrow()); // warm up
       out.println("ready");
       for (String line; (line = in.readLine()) != null; ) {
