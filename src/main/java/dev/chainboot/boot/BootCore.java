@@ -61,12 +61,13 @@ public final class BootCore implements BootResolver {
 
   /**
    * Decides with {@code decide}, renders and records the decision. A failure on the way
-   * becomes a script that says so and an ERROR event (naming {@code profileOnError}).
+   * becomes a script that says so and an ERROR event (naming {@code profileOnError}), which
+   * still says whether a once-assignment was consumed on the way.
    */
   private BootAnswer answer(BootRequest request, BootStore.BootView view, String baseUrl,
       Optional<String> profileOnError, java.util.function.Function<Config, Decision> decide) {
     Machine machine = view.machine().orElse(null);
-    Decision d;
+    Decision d = null;
     String text;
     try {
       Config config = config(view.configVersion());
@@ -75,7 +76,9 @@ public final class BootCore implements BootResolver {
     } catch (RuntimeException e) {
       log.error("boot of {} from {} failed: {}", who(machine, request),
           request.clientIp().getHostAddress(), Printable.of(e.getMessage()), e);
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, false);
+      boolean consumed = d != null && d.onceConsumed(); // decided, then failed to render
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError,
+          consumed);
       text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": "
           + e.getMessage());
     }

@@ -1,0 +1,194 @@
+package dev.chainboot.store;
+
+import dev.chainboot.boot.BootStore.BootView;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Profile;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * BootViewCache serves a machine's view from memory while nothing is committed, and reads
+ * again after any commit by any process. Its reads are counted here: it is built with a
+ * reader that counts (the same query SqliteStore's makes, on a connection of its own).
+ */
+class BootViewCacheTest {
+
+  static final MacAddress A = MacAddress.parse("52:54:00:00:00:0a").orElseThrow();
+  static final MacAddress B = MacAddress.parse("52:54:00:00:00:0b").orElseThrow();
+
+  @TempDir Path dir;
+  SqliteStore store;
+  Connection connection;
+  BootViewCache cache;
+  final AtomicInteger viewReads = new AtomicInteger();
+  final AtomicInteger versionReads = new AtomicInteger();
+
+  /** A cache on {@code db}, counting its reads. */
+  BootViewCache cacheOn(Path db) throws SQLException {
+    connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+    cache = BootViewCache.open(db, this::readView, this::readVersions);
+    return cache;
+  }
+
+  /** SqliteStore with a machine A whose static profile is p. */
+  void storeWithMachineA() {
+    store = SqliteStore.open(dir);
+    store.putProfile(Profile.chain("p", "http://example.invalid/p"));
+    store.putProfile(Profile.chain("q", "http://example.invalid/q"));
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p"));
+  }
+
+  @AfterEach
+  void close() throws SQLException {
+    if (cache != null) {
+      cache.close();
+    }
+    if (connection != null) {
+      connection.close();
+    }
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  synchronized BootViewCache.Entry readView(MacAddress mac) {
+    viewReads.incrementAndGet();
+    try (PreparedStatement ps = connection.prepareStatement("""
+        SELECT c.v, mv.v, m.mac,
+          (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'once'),
+          (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'static')
+        FROM config_version c JOIN machine_version mv ON mv.id = 1
+          LEFT JOIN machines m ON m.mac = ?
+        WHERE c.id = 1""")) {
+      ps.setString(1, mac.colon());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        Optional<Machine> m = rs.getString(3) == null ? Optional.empty()
+            : Optional.of(Machine.of(mac));
+        return new BootViewCache.Entry(new BootView(m, Optional.ofNullable(rs.getString(4)),
+            Optional.ofNullable(rs.getString(5)), rs.getLong(1)), rs.getLong(2));
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  synchronized long[] readVersions() {
+    versionReads.incrementAndGet();
+    try (PreparedStatement ps = connection.prepareStatement(
+            "SELECT c.v, mv.v FROM config_version c JOIN machine_version mv ON mv.id = 1");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aViewIsServedWithoutAnyQueryWhileNothingCommits() throws Exception {
+    storeWithMachineA();
+    cacheOn(store.file());
+    BootView view = cache.get(A);
+    assertThat(view).isEqualTo(new BootView(Optional.of(Machine.of(A)), Optional.empty(),
+        Optional.of("p"), store.configVersion()));
+    assertThat(viewReads).hasValue(1);
+
+    store.machines(); // reads commit nothing, here or elsewhere
+    store.bootView(A);
+    Sqlite3.run(store.file(), "SELECT count(*) FROM machines");
+    for (int i = 0; i < 100; i++) {
+      assertThat(cache.get(A)).isEqualTo(view);
+    }
+    assertThat(viewReads).hasValue(1);
+    assertThat(versionReads).hasValue(0);
+  }
+
+  @Test
+  void afterAnyCommitTheVersionsAreReadAgainAndAChangedMachineIsReadAgain() throws Exception {
+    storeWithMachineA();
+    cacheOn(store.file());
+    BootView view = cache.get(A);
+    assertThat(viewReads).hasValue(1);
+
+    // a commit that changes no machine: one version read, and the view still holds
+    store.appendEvents(List.of(new BootEvent(0, Instant.EPOCH, Optional.of(A), "10.0.0.1",
+        BootEvent.Match.NONE, "r", Optional.empty(), "http", false)));
+    assertThat(cache.get(A)).isEqualTo(view);
+    assertThat(cache.get(A)).isEqualTo(view);
+    assertThat(versionReads).hasValue(1);
+    assertThat(viewReads).hasValue(1);
+
+    // a configuration change: the same view with the new version
+    store.putProfile(Profile.localDisk("disk"));
+    assertThat(cache.get(A).configVersion()).isEqualTo(store.configVersion())
+        .isGreaterThan(view.configVersion());
+    assertThat(versionReads).hasValue(2);
+    assertThat(viewReads).hasValue(1);
+
+    // a machine change, by this process and by another: read again
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
+    assertThat(cache.get(A).onceProfile()).contains("q");
+    assertThat(viewReads).hasValue(2);
+    Sqlite3.run(store.file(), "UPDATE assignments SET profile = 'q' WHERE kind = 'static'");
+    assertThat(cache.get(A).staticProfile()).contains("q");
+    assertThat(viewReads).hasValue(3);
+    Sqlite3.run(store.file(), "DELETE FROM machines");
+    assertThat(cache.get(A).machine()).isEmpty();
+    assertThat(viewReads).hasValue(4);
+  }
+
+  @Test
+  void anUnknownMachineIsReadEveryTime() throws Exception {
+    storeWithMachineA();
+    cacheOn(store.file());
+    assertThat(cache.get(B).machine()).isEmpty();
+    assertThat(cache.get(B).machine()).isEmpty();
+    assertThat(viewReads).hasValue(2);
+    store.putMachine(Machine.of(B));
+    assertThat(cache.get(B).machine()).contains(Machine.of(B));
+  }
+
+  @Test
+  void withoutAShmFileEveryLookupReadsTheVersions() throws Exception {
+    Path db = dir.resolve("rollback.db"); // no WAL: nothing to watch
+    Sqlite3.run(db, """
+        CREATE TABLE config_version (id INTEGER PRIMARY KEY, v BIGINT NOT NULL);
+        CREATE TABLE machine_version (id INTEGER PRIMARY KEY, v BIGINT NOT NULL);
+        INSERT INTO config_version VALUES (1, 0);
+        INSERT INTO machine_version VALUES (1, 0);
+        CREATE TABLE machines (mac TEXT PRIMARY KEY);
+        CREATE TABLE assignments (mac TEXT, kind TEXT, profile TEXT);
+        INSERT INTO machines VALUES ('52:54:00:00:00:0a');
+        """);
+    cacheOn(db);
+    assertThat(dir.resolve("rollback.db-shm")).doesNotExist();
+    assertThat(cache.get(A).machine()).isPresent();
+    assertThat(cache.get(A).onceProfile()).isEmpty();
+    assertThat(cache.get(A).onceProfile()).isEmpty();
+    assertThat(versionReads).hasValue(2);
+    assertThat(viewReads).hasValue(1);
+
+    Sqlite3.run(db, "INSERT INTO assignments VALUES ('52:54:00:00:00:0a', 'once', 'p');"
+        + " UPDATE machine_version SET v = v + 1;");
+    assertThat(cache.get(A).onceProfile()).contains("p");
+    assertThat(viewReads).hasValue(2);
+  }
+}

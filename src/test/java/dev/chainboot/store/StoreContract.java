@@ -1,0 +1,949 @@
+package dev.chainboot.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chainboot.boot.Arch;
+import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.Group;
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Platform;
+import dev.chainboot.boot.Profile;
+import dev.chainboot.boot.BootStore.BootView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What every {@link Store} must do. An implementation's test extends this and says how to make
+ * a fresh empty store, how to open another handle on it and (unless it lives in one JVM) how
+ * another process opens it: {@link #storeProcessSpec()}, understood by
+ * {@link StoreProcess#open} (a new kind of store adds a case there).
+ *
+ * <p>Where the SQL decides (orders, foreign keys, what counts as a configuration change), the
+ * contract says what SqliteStore does, so that a second implementation agrees with it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class StoreContract {
+
+  /** A fresh, empty store, used by one test. */
+  protected abstract Store newStore();
+
+  /** Another handle on the store {@link #newStore()} made (as a second process would open it). */
+  protected abstract Store openAgain();
+
+  /** Whether other processes can use this store; if not, those tests are skipped. */
+  protected boolean supportsOtherProcesses() {
+    return true;
+  }
+
+  /** The arguments {@link StoreProcess#open} opens this test's store with, e.g. sqlite DIR. */
+  protected List<String> storeProcessSpec() {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " says it supports other processes but not how they open the store");
+  }
+
+  static final MacAddress A = mac("52:54:00:00:00:0a");
+  static final MacAddress B = mac("52:54:00:00:00:0b");
+  static final MacAddress C = mac("52:54:00:00:00:0c");
+
+  protected Store store;
+  private final List<Store> handles = new ArrayList<>();
+
+  @BeforeEach
+  void createStore() {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStores() {
+    handles.forEach(Store::close);
+    store.close();
+  }
+
+  /** Another handle, closed after the test. */
+  Store another() {
+    Store s = openAgain();
+    handles.add(s);
+    return s;
+  }
+
+  void assumeOtherProcesses() {
+    Assumptions.assumeTrue(supportsOtherProcesses(), () -> getClass().getSimpleName()
+        + ": this store lives in one JVM, no other process can open it");
+  }
+
+  static MacAddress mac(String s) {
+    return MacAddress.parse(s).orElseThrow();
+  }
+
+  static Machine full(MacAddress mac, String ip) {
+    return new Machine(mac, Optional.of(ip), Optional.of("4c4c4544-0042-3510-8052-b4c04f"),
+        Optional.of("SN-é 1"), Optional.of("node-" + mac.hexraw()), Optional.of(Arch.X86_64),
+        Optional.of(Platform.PCBIOS), Map.of("rack", "r1", "role", "db"));
+  }
+
+  static Machine withIp(MacAddress mac, String ip) {
+    return new Machine(mac, Optional.of(ip), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+  }
+
+  static Profile chain(String name) {
+    return Profile.chain(name, "http://example.invalid/" + name + ".ipxe");
+  }
+
+  void chains(String... names) {
+    for (String n : names) {
+      store.putProfile(chain(n));
+    }
+  }
+
+  static Group group(String name, String profile) {
+    return new Group(name, profile, Map.of(), Optional.empty(), Optional.empty());
+  }
+
+  /** Everything the store holds but events, to show that something changed nothing. */
+  record Snapshot(List<Machine> machines, List<Profile> profiles, List<Assignment> assignments,
+      List<Group> groups, Optional<String> defaultProfile, long configVersion) {}
+
+  static Snapshot snapshot(Store s) {
+    return new Snapshot(s.machines(), s.profiles(), s.assignments(), s.groups(),
+        s.defaultProfile(), s.configVersion());
+  }
+
+  /** A named step for parameterized tests (its name is what the report shows). */
+  record Step(String name, Consumer<Store> run) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  // ------------------------------------------------------------------------------ machines
+
+  @Test
+  void putMachineCreatesAndThenReplacesEveryField() {
+    assertThat(store.machine(A)).isEmpty();
+    Machine first = full(A, "10.0.0.1");
+    store.putMachine(first);
+    assertThat(store.machine(A)).contains(first);
+
+    Machine second = new Machine(A, Optional.of("fe80::1"), Optional.empty(), Optional.of("SN2"),
+        Optional.empty(), Optional.of(Arch.ARM64), Optional.of(Platform.EFI),
+        Map.of("zone", "z ü"));
+    store.putMachine(second);
+    assertThat(store.machine(A)).contains(second);
+    assertThat(store.machines()).containsExactly(second);
+  }
+
+  @Test
+  void machinesAreListedByMac() {
+    List<String> macs = List.of("52:54:00:00:00:10", "02:00:00:00:00:01", "fe:00:00:00:00:00",
+        "52:54:00:00:00:09", "52:54:00:00:01:00");
+    macs.forEach(m -> store.putMachine(Machine.of(mac(m))));
+    assertThat(store.machines()).extracting(m -> m.mac().colon()).containsExactly(
+        "02:00:00:00:00:01", "52:54:00:00:00:09", "52:54:00:00:00:10", "52:54:00:00:01:00",
+        "fe:00:00:00:00:00");
+  }
+
+  @Test
+  void registerMachineAddsAMachineOnlyIfItIsAbsent() {
+    Machine seen = withIp(A, "10.0.0.1");
+    assertThat(store.registerMachine(seen)).isTrue();
+    assertThat(store.machine(A)).contains(seen);
+    assertThat(store.registerMachine(full(A, "10.0.0.2"))).isFalse();
+    assertThat(store.machine(A)).contains(seen);
+
+    Machine operators = full(B, "10.0.0.3");
+    store.putMachine(operators);
+    assertThat(store.registerMachine(withIp(B, "10.0.0.4"))).isFalse();
+    assertThat(store.machine(B)).contains(operators);
+  }
+
+  @Test
+  void updateSeenReplacesWhatTheMachineSaidButKeepsItsLabels() {
+    Machine operators = withIp(A, "10.0.0.1").withLabels(Map.of("rack", "r1"));
+    store.putMachine(operators);
+    Machine said = new Machine(A, Optional.of("10.0.0.2"), Optional.of("uuid-2"),
+        Optional.of("SN2"), Optional.of("node2"), Optional.of(Arch.ARM64),
+        Optional.of(Platform.EFI), Map.of("rack", "r9", "extra", "x"));
+    store.updateSeen(said);
+    assertThat(store.machine(A)).contains(said.withLabels(Map.of("rack", "r1")));
+
+    store.updateSeen(withIp(A, "10.0.0.3")); // says less this time: the rest is cleared
+    assertThat(store.machine(A)).contains(withIp(A, "10.0.0.3").withLabels(Map.of("rack", "r1")));
+
+    store.updateSeen(withIp(B, "10.0.0.4")); // unknown: not added
+    assertThat(store.machine(B)).isEmpty();
+    assertThat(store.machines()).hasSize(1);
+  }
+
+  @Test
+  void machineByIpPicksTheMachineMostRecentlySeenThere() throws Exception {
+    String ip = "10.0.0.9";
+    store.putMachine(withIp(C, "10.0.0.1")); // configured, never seen
+    store.putMachine(withIp(mac("52:54:00:00:00:01"), ip)); // configured there, never seen
+    assertThat(store.machineByIp(ip)).map(Machine::mac).contains(mac("52:54:00:00:00:01"));
+
+    store.registerMachine(withIp(A, ip));
+    Thread.sleep(5); // distinct milliseconds
+    store.registerMachine(withIp(B, ip));
+    assertThat(store.machineByIp(ip)).map(Machine::mac).as("seen last").contains(B);
+    Thread.sleep(5);
+    store.updateSeen(withIp(A, ip));
+    assertThat(store.machineByIp(ip)).map(Machine::mac).as("seen again").contains(A);
+
+    assertThat(store.machineByIp("10.0.0.1")).map(Machine::mac).contains(C);
+    assertThat(store.machineByIp("10.0.0.99")).isEmpty();
+    store.updateSeen(withIp(A, "10.0.0.10")); // A moves away
+    assertThat(store.machineByIp(ip)).map(Machine::mac).contains(B);
+    assertThat(store.machineByIp("10.0.0.10")).map(Machine::mac).contains(A);
+  }
+
+  @Test
+  void deleteMachineDeletesItsAssignments() {
+    chains("p", "q");
+    store.putMachine(Machine.of(A));
+    store.putMachine(Machine.of(B));
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+    store.assign(new Assignment(B, Assignment.Kind.STATIC, "p"));
+    assertThat(store.assignments()).hasSize(3);
+
+    assertThat(store.deleteMachine(A)).isTrue();
+    assertThat(store.machine(A)).isEmpty();
+    assertThat(store.assignments()).containsExactly(new Assignment(B, Assignment.Kind.STATIC, "p"));
+    assertThat(store.deleteMachine(A)).isFalse();
+
+    store.putMachine(Machine.of(A)); // back, with nothing assigned
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.STATIC)).isEmpty();
+    assertThat(store.profiles()).hasSize(2); // profiles are not the machine's
+  }
+
+  // ------------------------------------------------------------------------------ profiles
+
+  static Stream<Profile> everyKindOfProfile() {
+    return Stream.of(
+        Profile.kernel("kernel", "http://10.0.0.1/{{mac_hexhyp}}/vmlinuz",
+            List.of("http://10.0.0.1/z.img", "http://10.0.0.1/a.img", "tftp://10.0.0.1/m.img"),
+            "console=ttyS0,115200n8  quiet rack={{labels.rack}} é"),
+        Profile.kernel("kernel-bare", "http://10.0.0.1/vmlinuz", List.of(), null),
+        Profile.kernel("kernel-empty-cmdline", "http://10.0.0.1/vmlinuz", List.of(), ""),
+        Profile.chain("chain", "https://boot.example/{{mac}}.ipxe?x=1&y=2"),
+        Profile.script("script", "#!ipxe\n# comment\nset a \"b c\"\n\tchain ${a} || shell\n\n"),
+        Profile.localDisk("local-disk"),
+        Profile.menu("menu", List.of("zz", "aa", "not-a-profile-yet", "mm")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("everyKindOfProfile")
+  void everyKindOfProfileComesBackExactly(Profile p) {
+    store.putProfile(p);
+    assertThat(store.profile(p.name())).contains(p);
+    assertThat(store.profiles()).containsExactly(p);
+  }
+
+  @Test
+  void putProfileReplacesEveryFieldEvenTheKind() {
+    Profile k = Profile.kernel("p", "http://10.0.0.1/k", List.of("http://10.0.0.1/i"), "quiet");
+    store.putProfile(k);
+    Profile c = chain("p");
+    store.putProfile(c);
+    assertThat(store.profile("p")).contains(c);
+    Profile m = Profile.menu("p", List.of("a"));
+    store.putProfile(m);
+    assertThat(store.profiles()).containsExactly(m);
+    assertThat(store.profile("q")).isEmpty();
+  }
+
+  @Test
+  void profilesAreListedByNameInBinaryOrder() {
+    List<String> names = List.of("b", "a_1", "B", "a.1", "0z", "a-1", "A", "a1");
+    names.forEach(this::chains);
+    assertThat(store.profiles()).extracting(Profile::name)
+        .containsExactly("0z", "A", "B", "a-1", "a.1", "a1", "a_1", "b");
+  }
+
+  /** Each thing that can use profile p, how the refusal names it, and how to stop the use. */
+  record User(String name, Consumer<Store> use, String named, Consumer<Store> stop) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<User> profileUsers() {
+    return Stream.of(
+        new User("a once-assignment", s -> s.assign(new Assignment(A, Assignment.Kind.ONCE, "p")),
+            "assignment of 52:54:00:00:00:0a", s -> s.clearAssignments(A, Optional.of("p"))),
+        new User("a static assignment",
+            s -> s.assign(new Assignment(B, Assignment.Kind.STATIC, "p")),
+            "assignment of 52:54:00:00:00:0b", s -> s.deleteMachine(B)),
+        new User("a group", s -> s.putGroup(group("g1", "p")), "group g1",
+            s -> s.deleteGroup("g1")),
+        new User("the default", s -> s.setDefaultProfile(Optional.of("p")), "the default",
+            s -> s.setDefaultProfile(Optional.empty())),
+        new User("a menu", s -> s.putProfile(Profile.menu("m1", List.of("q", "p"))), "menu m1",
+            s -> s.putProfile(Profile.menu("m1", List.of("q")))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profileUsers")
+  void aProfileInUseIsNotDeletedAndTheRefusalNamesTheUser(User user) {
+    chains("p", "q");
+    store.putMachine(Machine.of(A));
+    store.putMachine(Machine.of(B));
+    user.use().accept(store);
+    Snapshot before = snapshot(store);
+
+    assertThatThrownBy(() -> store.deleteProfile("p")).isInstanceOf(StoreException.class)
+        .hasMessageContaining("profile p is in use by").hasMessageContaining(user.named());
+    assertThat(snapshot(store)).isEqualTo(before);
+
+    user.stop().accept(store);
+    assertThat(store.deleteProfile("p")).isTrue();
+    assertThat(store.profile("p")).isEmpty();
+  }
+
+  @Test
+  void aRefusalNamesEveryUser() {
+    chains("p", "q");
+    store.putMachine(Machine.of(A));
+    store.putMachine(Machine.of(B));
+    profileUsers().forEach(u -> u.use().accept(store));
+    store.putProfile(Profile.menu("m2", List.of("p")));
+    assertThatThrownBy(() -> store.deleteProfile("p")).isInstanceOf(StoreException.class)
+        .hasMessageContainingAll("assignment of 52:54:00:00:00:0a",
+            "assignment of 52:54:00:00:00:0b", "group g1", "the default", "menu m1", "menu m2");
+    assertThat(store.profile("p")).isPresent();
+    assertThatThrownBy(() -> store.deleteProfile("q")).hasMessageContaining("menu m1")
+        .hasMessageNotContaining("menu m2");
+  }
+
+  @Test
+  void anUnusedProfileIsDeleted() {
+    chains("p", "q");
+    long v = store.configVersion();
+    assertThat(store.deleteProfile("p")).isTrue();
+    assertThat(store.profile("p")).isEmpty();
+    assertThat(store.profiles()).extracting(Profile::name).containsExactly("q");
+    long after = store.configVersion();
+    assertThat(after).isGreaterThan(v);
+    assertThat(store.deleteProfile("p")).isFalse();
+    assertThat(store.configVersion()).isEqualTo(after);
+  }
+
+  // ------------------------------------------------------------------------------ assignments
+
+  @Test
+  void assignSetsOnceAndStaticEachReplacingOnlyItsOwnKind() {
+    chains("p1", "p2", "p3");
+    store.putMachine(Machine.of(A));
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.STATIC)).isEmpty();
+
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p1"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p2"));
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).contains("p1");
+    assertThat(store.assignment(A, Assignment.Kind.STATIC)).contains("p2");
+
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p3"));
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).contains("p3");
+    assertThat(store.assignment(A, Assignment.Kind.STATIC)).contains("p2");
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p1"));
+    assertThat(store.assignments()).containsExactly(
+        new Assignment(A, Assignment.Kind.ONCE, "p3"),
+        new Assignment(A, Assignment.Kind.STATIC, "p1"));
+    assertThat(store.assignment(B, Assignment.Kind.ONCE)).isEmpty();
+  }
+
+  @Test
+  void assignmentsAreListedByMacThenOnceBeforeStatic() {
+    chains("p");
+    for (MacAddress m : List.of(C, A, B)) {
+      store.putMachine(Machine.of(m));
+    }
+    store.assign(new Assignment(C, Assignment.Kind.STATIC, "p"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p"));
+    store.assign(new Assignment(B, Assignment.Kind.ONCE, "p"));
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+    store.assign(new Assignment(C, Assignment.Kind.ONCE, "p"));
+    assertThat(store.assignments()).extracting(a -> a.mac() + " " + a.kind()).containsExactly(
+        A + " ONCE", A + " STATIC", B + " ONCE", C + " ONCE", C + " STATIC");
+  }
+
+  @Test
+  void clearAssignmentsRemovesAllOfAMachinesOrOnlyThoseNamingAProfile() {
+    chains("p", "q");
+    for (MacAddress m : List.of(A, B, C)) {
+      store.putMachine(Machine.of(m));
+      store.assign(new Assignment(m, Assignment.Kind.ONCE, "p"));
+    }
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+    store.assign(new Assignment(B, Assignment.Kind.STATIC, "p"));
+    store.assign(new Assignment(C, Assignment.Kind.STATIC, "q"));
+    assertThat(store.assignments()).hasSize(6);
+
+    assertThat(store.clearAssignments(A, Optional.of("q"))).isEqualTo(1);
+    assertThat(store.clearAssignments(A, Optional.of("nope"))).isZero();
+    assertThat(store.clearAssignments(B, Optional.of("p"))).isEqualTo(2);
+    assertThat(store.assignments()).containsExactly(
+        new Assignment(A, Assignment.Kind.ONCE, "p"),
+        new Assignment(C, Assignment.Kind.ONCE, "p"),
+        new Assignment(C, Assignment.Kind.STATIC, "q"));
+    assertThat(store.clearAssignments(C, Optional.empty())).isEqualTo(2);
+    assertThat(store.clearAssignments(C, Optional.empty())).isZero();
+    assertThat(store.clearAssignments(mac("02:00:00:00:00:01"), Optional.empty())).isZero();
+    assertThat(store.assignments()).containsExactly(new Assignment(A, Assignment.Kind.ONCE, "p"));
+    assertThat(store.machines()).hasSize(3);
+  }
+
+  static Stream<Step> missingReferences() {
+    return Stream.of(
+        new Step("assign to a machine that does not exist",
+            s -> s.assign(new Assignment(C, Assignment.Kind.STATIC, "p"))),
+        new Step("assign a once profile that does not exist",
+            s -> s.assign(new Assignment(A, Assignment.Kind.ONCE, "nope"))),
+        new Step("assign a static profile that does not exist",
+            s -> s.assign(new Assignment(A, Assignment.Kind.STATIC, "nope"))),
+        new Step("put a group whose profile does not exist", s -> s.putGroup(group("g", "nope"))),
+        new Step("set a default that does not exist",
+            s -> s.setDefaultProfile(Optional.of("nope"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("missingReferences")
+  void whatNeedsAMissingMachineOrProfileFailsAndChangesNothing(Step step) {
+    chains("p");
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p"));
+    store.putGroup(group("g", "p"));
+    store.setDefaultProfile(Optional.of("p"));
+    Snapshot before = snapshot(store);
+
+    assertThatThrownBy(() -> step.run().accept(store)).isInstanceOf(RuntimeException.class);
+    assertThat(snapshot(store)).isEqualTo(before);
+  }
+
+  // ------------------------------------------------------------------------------ consumeOnce
+
+  @Test
+  void consumeOnceTakesTheOnceAssignmentExactlyOnce() {
+    chains("p-once", "p-static");
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p-static"));
+
+    assertThat(store.consumeOnce(A)).contains("p-once");
+    assertThat(store.consumeOnce(A)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.STATIC)).contains("p-static");
+
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p-static"));
+    assertThat(store.consumeOnce(A)).contains("p-static");
+
+    assertThat(store.consumeOnce(B)).isEmpty(); // unknown machine
+    assertThat(store.machine(B)).isEmpty();
+  }
+
+  @Test
+  void consumeOnceHasExactlyOneWinnerAmong32Threads() throws Exception {
+    int threads = 32;
+    int rounds = 5;
+    store.putMachine(Machine.of(A));
+    IntStream.range(0, rounds).forEach(r -> chains("p" + r));
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      for (int round = 0; round < rounds; round++) {
+        String p = "p" + round;
+        store.assign(new Assignment(A, Assignment.Kind.ONCE, p));
+        assertThat(store.assignment(A, Assignment.Kind.ONCE)).contains(p);
+        CountDownLatch ready = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Optional<String>>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+          results.add(pool.submit(() -> {
+            ready.countDown();
+            go.await();
+            return store.consumeOnce(A);
+          }));
+        }
+        assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
+        go.countDown();
+        List<String> won = new ArrayList<>();
+        for (Future<Optional<String>> f : results) {
+          f.get(20, TimeUnit.SECONDS).ifPresent(won::add);
+        }
+        assertThat(won).as("winners of round %d", round).containsExactly(p);
+        assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void consumeOnceHasExactlyOneWinnerAcrossProcesses() throws Exception {
+    assumeOtherProcesses();
+    chains("p");
+    store.putMachine(Machine.of(A));
+    Random random = new Random();
+    int ours = 0;
+    int theirs = 0;
+    int rounds = 0;
+    try (StoreProcess.Handle other = new StoreProcess.Handle(storeProcessSpec());
+        ExecutorService pool = Executors.newCachedThreadPool()) {
+      // At least 8 rounds, and on until each process has won one (the start times are
+      // jittered so that neither is always first).
+      for (; rounds < 8 || (ours == 0 || theirs == 0) && rounds < 80; rounds++) {
+        store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+        assertThat(store.assignment(A, Assignment.Kind.ONCE)).contains("p");
+        long start = StoreProcess.epochMicros() + 30_000;
+        long theirDelay = random.nextInt(2_000);
+        long ourDelay = random.nextInt(2_000);
+        other.post("consume " + A + " 4 " + (start + theirDelay));
+        int here = StoreProcess.race(store, pool, A, 4, start + ourDelay);
+        String answer = other.answer();
+        assertThat(answer).startsWith("won ");
+        int there = Integer.parseInt(answer.substring(4));
+        assertThat(here + there).as("winners in round %d (this process %d, the other %d;"
+            + " delays %d/%d us)", rounds, here, there, ourDelay, theirDelay).isEqualTo(1);
+        ours += here;
+        theirs += there;
+        assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+      }
+    }
+    assertThat(ours).as("rounds won by this process of %d", rounds).isPositive();
+    assertThat(theirs).as("rounds won by the other process of %d", rounds).isPositive();
+  }
+
+  // ------------------------------------------------------------------------------ default
+
+  @Test
+  void theDefaultProfileIsSetReplacedAndCleared() {
+    chains("p1", "p2");
+    assertThat(store.defaultProfile()).isEmpty();
+    store.setDefaultProfile(Optional.of("p1"));
+    assertThat(store.defaultProfile()).contains("p1");
+    store.setDefaultProfile(Optional.of("p2"));
+    assertThat(store.defaultProfile()).contains("p2");
+    store.setDefaultProfile(Optional.empty());
+    assertThat(store.defaultProfile()).isEmpty();
+    store.setDefaultProfile(Optional.empty());
+    assertThat(store.defaultProfile()).isEmpty();
+    assertThat(store.deleteProfile("p2")).as("no longer the default").isTrue();
+  }
+
+  // ------------------------------------------------------------------------------ groups
+
+  @Test
+  void groupsComeBackWithTheirSelectorsInNameOrderAndAreReplacedAndDeleted() {
+    chains("p1", "p2");
+    Group all = group("all", "p1");
+    Group labels = new Group("Rack-1", "p1", Map.of("rack", "r1", "role", "db é"),
+        Optional.empty(), Optional.empty());
+    Group arch = new Group("arm", "p2", Map.of(), Optional.of(Arch.ARM64), Optional.empty());
+    Group everything = new Group("vendor", "p2", Map.of("rack", "r2"), Optional.of(Arch.X86_64),
+        Optional.of("52-54-00"));
+    for (Group g : List.of(everything, all, arch, labels)) {
+      store.putGroup(g);
+    }
+    assertThat(store.groups()).containsExactly(labels, all, arch, everything);
+    assertThat(store.groups().get(3).macPrefix()).contains("52:54:00");
+    assertThat(store.groups().get(3).selector()).isEqualTo("arch=x86_64,mac=52:54:00,rack=r2");
+
+    Group arch2 = new Group("arm", "p1", Map.of("k", "v"), Optional.of(Arch.ARM32),
+        Optional.of("02"));
+    store.putGroup(arch2);
+    assertThat(store.groups()).containsExactly(labels, all, arch2, everything);
+
+    assertThat(store.deleteGroup("arm")).isTrue();
+    assertThat(store.deleteGroup("arm")).isFalse();
+    assertThat(store.groups()).containsExactly(labels, all, everything);
+  }
+
+  // ------------------------------------------------------------------------------ configVersion
+
+  /** The common starting point: profiles p and q, a group g and the default p. */
+  void configured() {
+    chains("p", "q");
+    store.putGroup(group("g", "p"));
+    store.setDefaultProfile(Optional.of("p"));
+    store.putMachine(Machine.of(A));
+  }
+
+  static Stream<Step> configChanges() {
+    return Stream.of(
+        new Step("add a profile", s -> s.putProfile(chain("r"))),
+        new Step("change a profile", s -> s.putProfile(Profile.localDisk("p"))),
+        new Step("put a profile unchanged", s -> s.putProfile(chain("p"))),
+        new Step("delete a profile", s -> s.deleteProfile("q")),
+        new Step("add a group", s -> s.putGroup(group("h", "q"))),
+        new Step("change a group", s -> s.putGroup(group("g", "q"))),
+        new Step("put a group unchanged", s -> s.putGroup(group("g", "p"))),
+        new Step("delete a group", s -> s.deleteGroup("g")),
+        new Step("change the default", s -> s.setDefaultProfile(Optional.of("q"))),
+        new Step("set the default unchanged", s -> s.setDefaultProfile(Optional.of("p"))),
+        new Step("clear the default", s -> s.setDefaultProfile(Optional.empty())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configChanges")
+  void configVersionIncreasesOnEveryConfigurationChange(Step change) {
+    configured();
+    long before = store.configVersion();
+    change.run().accept(store);
+    long after = store.configVersion();
+    assertThat(after).isGreaterThan(before);
+    assertThat(store.bootView(A).configVersion()).isEqualTo(after);
+    assertThat(store.bootView(B).configVersion()).isEqualTo(after);
+  }
+
+  @Test
+  void settingADefaultWhereThereWasNoneIsAConfigurationChange() {
+    chains("p");
+    long before = store.configVersion();
+    store.setDefaultProfile(Optional.of("p"));
+    assertThat(store.configVersion()).isGreaterThan(before);
+  }
+
+  static Stream<Step> notConfigChanges() {
+    BootEvent event = new BootEvent(0, Instant.EPOCH, Optional.of(A), "10.0.0.1",
+        BootEvent.Match.NONE, "no match", Optional.empty(), "http", false);
+    return Stream.of(
+        new Step("put a machine", s -> {
+          s.putMachine(full(B, "10.0.0.2"));
+          done(s.machine(B).isPresent());
+        }),
+        new Step("register a machine", s -> done(s.registerMachine(Machine.of(B)))),
+        new Step("update what a machine said", s -> {
+          s.updateSeen(withIp(A, "10.0.0.3"));
+          done(s.machineByIp("10.0.0.3").isPresent());
+        }),
+        new Step("delete a machine", s -> done(s.deleteMachine(A))),
+        new Step("assign once", s -> {
+          s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
+          done(s.assignment(A, Assignment.Kind.ONCE).isPresent());
+        }),
+        new Step("assign static", s -> {
+          s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+          done(s.assignment(A, Assignment.Kind.STATIC).isPresent());
+        }),
+        new Step("consume a once", s -> {
+          s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
+          done(s.consumeOnce(A).isPresent());
+        }),
+        new Step("clear assignments", s -> {
+          s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+          done(s.clearAssignments(A, Optional.empty()) == 1);
+        }),
+        new Step("append events", s -> {
+          s.appendEvents(List.of(event, event));
+          done(s.events(Optional.empty(), 0, 10).size() == 2);
+        }),
+        new Step("delete a profile that does not exist", s -> done(!s.deleteProfile("nope"))),
+        new Step("delete a group that does not exist", s -> done(!s.deleteGroup("nope"))),
+        new Step("refuse to delete a profile in use", s -> {
+          try {
+            s.deleteProfile("p");
+          } catch (StoreException expected) {
+            return;
+          }
+          throw new AssertionError("deleteProfile(p) was not refused");
+        }),
+        new Step("fail to put a group without its profile", s -> {
+          try {
+            s.putGroup(group("g", "nope"));
+          } catch (RuntimeException expected) {
+            return;
+          }
+          throw new AssertionError("putGroup was not refused");
+        }),
+        new Step("read everything", s -> {
+          s.machines();
+          s.profiles();
+          s.groups();
+          s.assignments();
+          s.bootView(A);
+          s.events(Optional.empty(), 0, 10);
+        }));
+  }
+
+  /** A step's check that it really did what it says. */
+  static void done(boolean happened) {
+    if (!happened) {
+      throw new AssertionError("the step did not happen");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("notConfigChanges")
+  void configVersionIsUnchangedByEverythingElse(Step step) {
+    configured();
+    Snapshot before = snapshot(store);
+    step.run().accept(store);
+    assertThat(store.configVersion()).isEqualTo(before.configVersion());
+    assertThat(store.bootView(A).configVersion()).isEqualTo(before.configVersion());
+  }
+
+  @Test
+  void clearingADefaultThatIsNotSetIsNoChange() {
+    chains("p");
+    long before = store.configVersion();
+    store.setDefaultProfile(Optional.empty());
+    assertThat(store.configVersion()).isEqualTo(before);
+  }
+
+  // ------------------------------------------------------------------------------ bootView
+
+  @Test
+  void bootViewHasTheMachineItsOnceAndStaticAndTheConfigVersion() {
+    chains("p-once", "p-static");
+    Machine m = full(A, "10.0.0.1");
+    store.putMachine(m);
+    assertThat(store.bootView(A)).isEqualTo(new BootView(Optional.of(m), Optional.empty(),
+        Optional.empty(), store.configVersion()));
+
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p-static"));
+    assertThat(store.bootView(A)).isEqualTo(new BootView(Optional.of(m), Optional.of("p-once"),
+        Optional.of("p-static"), store.configVersion()));
+
+    long v = store.configVersion();
+    store.putProfile(Profile.localDisk("p-static"));
+    assertThat(store.bootView(A).configVersion()).isGreaterThan(v)
+        .isEqualTo(store.configVersion());
+
+    store.consumeOnce(A);
+    assertThat(store.bootView(A).onceProfile()).isEmpty();
+    Machine relabelled = m.withLabels(Map.of("rack", "r2"));
+    store.putMachine(relabelled);
+    assertThat(store.bootView(A)).isEqualTo(new BootView(Optional.of(relabelled),
+        Optional.empty(), Optional.of("p-static"), store.configVersion()));
+  }
+
+  @Test
+  void bootViewOfAnUnknownMachineIsEmptyWithTheCurrentConfigVersion() {
+    store.putMachine(Machine.of(A));
+    assertThat(store.bootView(B)).isEqualTo(new BootView(Optional.empty(), Optional.empty(),
+        Optional.empty(), store.configVersion()));
+    chains("p");
+    chains("q");
+    assertThat(store.bootView(B)).isEqualTo(new BootView(Optional.empty(), Optional.empty(),
+        Optional.empty(), store.configVersion()));
+    assertThat(store.configVersion()).isGreaterThan(0);
+    store.registerMachine(Machine.of(B));
+    assertThat(store.bootView(B).machine()).contains(Machine.of(B));
+  }
+
+  @Test
+  void bootViewSeesEveryChangeMadeThroughAnotherHandle() {
+    chains("p-once", "p-static");
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p-static"));
+    Store other = another();
+    BootView first = store.bootView(A);
+    assertThat(store.bootView(A)).isEqualTo(first); // cached, if the store caches
+    assertThat(other.bootView(A)).isEqualTo(first);
+
+    other.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
+    assertThat(store.bootView(A).onceProfile()).contains("p-once");
+    assertThat(other.consumeOnce(A)).contains("p-once");
+    assertThat(store.bootView(A).onceProfile()).isEmpty();
+
+    other.putMachine(Machine.of(A).withLabels(Map.of("rack", "r7")));
+    assertThat(store.bootView(A).machine().orElseThrow().labels()).containsEntry("rack", "r7");
+
+    long v = store.bootView(A).configVersion();
+    other.putProfile(Profile.localDisk("p-static"));
+    assertThat(store.bootView(A).configVersion()).isGreaterThan(v)
+        .isEqualTo(other.configVersion());
+    assertThat(store.profile("p-static")).contains(Profile.localDisk("p-static"));
+
+    other.clearAssignments(A, Optional.empty());
+    assertThat(store.bootView(A).staticProfile()).isEmpty();
+    other.deleteMachine(A);
+    assertThat(store.bootView(A).machine()).isEmpty();
+    assertThat(store.bootView(B).machine()).isEmpty();
+    other.registerMachine(Machine.of(B));
+    assertThat(store.bootView(B).machine()).isPresent();
+  }
+
+  @Test
+  void bootViewSeesEveryChangeMadeByAnotherProcess() throws Exception {
+    assumeOtherProcesses();
+    chains("p-once", "p-static");
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p-static"));
+    BootView first = store.bootView(A);
+    assertThat(store.bootView(A)).isEqualTo(first);
+    try (StoreProcess.Handle other = new StoreProcess.Handle(storeProcessSpec())) {
+      assertThat(other.send("once " + A + " p-once")).isEqualTo("ok");
+      assertThat(store.bootView(A).onceProfile()).contains("p-once");
+      assertThat(other.send("static " + A + " p-once")).isEqualTo("ok");
+      assertThat(store.bootView(A).staticProfile()).contains("p-once");
+
+      long v = store.bootView(A).configVersion();
+      assertThat(other.send("chain p-new http://example.invalid/new")).isEqualTo("ok");
+      assertThat(store.bootView(A).configVersion()).isGreaterThan(v)
+          .isEqualTo(store.configVersion());
+      assertThat(store.bootView(B).machine()).isEmpty();
+      assertThat(other.send("machine " + B)).isEqualTo("ok");
+      assertThat(store.bootView(B).machine()).contains(Machine.of(B));
+    }
+  }
+
+  // ------------------------------------------------------------------------------ events
+
+  static BootEvent event(int i, Optional<MacAddress> mac) {
+    return new BootEvent(0, Instant.parse("2031-02-03T04:05:06.789Z").plusSeconds(i), mac,
+        "10.0.0." + (i % 250), BootEvent.Match.values()[i % BootEvent.Match.values().length],
+        "e" + i, i % 3 == 0 ? Optional.empty() : Optional.of("p" + i), "http", i % 5 == 0);
+  }
+
+  static BootEvent withId(BootEvent e, long id) {
+    return new BootEvent(id, e.time(), e.mac(), e.clientIp(), e.match(), e.reason(),
+        e.profile(), e.protocol(), e.onceConsumed());
+  }
+
+  @Test
+  void everyFieldOfAnEventComesBackAndIdsIncrease() {
+    Instant t = Instant.parse("2031-02-03T04:05:06.789Z");
+    List<BootEvent> in = new ArrayList<>();
+    in.add(new BootEvent(999, t, Optional.of(A), "10.0.0.7", BootEvent.Match.GROUP,
+        "group rack (rack=r1) é\nsecond line", Optional.of("no-such-profile"), "pxesrv", false));
+    in.add(new BootEvent(0, t.plusMillis(1), Optional.empty(), "fe80::1%eth0",
+        BootEvent.Match.NONE, "", Optional.empty(), "dhcp", false));
+    in.add(new BootEvent(0, t.plusSeconds(1), Optional.of(B), "10.0.0.8", BootEvent.Match.ONCE,
+        "once assignment", Optional.of("p"), "tftp", true));
+    for (BootEvent.Match m : BootEvent.Match.values()) {
+      in.add(new BootEvent(0, t.plusSeconds(2), Optional.of(C), "10.0.0.9", m, m.name(),
+          Optional.of("p"), "http", m == BootEvent.Match.ONCE));
+    }
+    store.appendEvents(in);
+    store.appendEvents(List.of());
+
+    List<BootEvent> out = store.events(Optional.empty(), 0, 1000);
+    assertThat(out).hasSize(in.size());
+    assertThat(out.get(0).id()).isPositive();
+    for (int i = 0; i < in.size(); i++) {
+      assertThat(out.get(i)).isEqualTo(withId(in.get(i), out.get(i).id()));
+      if (i > 0) {
+        assertThat(out.get(i).id()).isGreaterThan(out.get(i - 1).id());
+      }
+    }
+    assertThat(store.machines()).as("events need no machine").isEmpty();
+
+    store.appendEvents(List.of(in.get(0)));
+    assertThat(store.events(Optional.empty(), out.get(out.size() - 1).id(), 10)).singleElement()
+        .satisfies(e -> assertThat(e.id()).isGreaterThan(out.get(out.size() - 1).id()));
+  }
+
+  @Test
+  void eventTimesAreKeptToTheMillisecond() {
+    store.appendEvents(List.of(new BootEvent(0, Instant.parse("2031-02-03T04:05:06.789654321Z"),
+        Optional.of(A), "10.0.0.1", BootEvent.Match.NONE, "r", Optional.empty(), "http", false)));
+    assertThat(store.recentEvents(Optional.empty(), 1)).singleElement()
+        .satisfies(e -> assertThat(e.time()).isEqualTo(Instant.parse("2031-02-03T04:05:06.789Z")));
+  }
+
+  /** 23 events in three batches: A's, B's and ones without a MAC, interleaved. */
+  List<BootEvent> appendMixedEvents() {
+    List<BootEvent> all = new ArrayList<>();
+    List<Optional<MacAddress>> macs = List.of(Optional.of(A), Optional.of(B), Optional.empty());
+    for (int i = 0; i < 23; i++) {
+      all.add(event(i, macs.get(i % 3)));
+    }
+    store.appendEvents(all.subList(0, 9));
+    store.appendEvents(all.subList(9, 10));
+    store.appendEvents(all.subList(10, 23));
+    return all;
+  }
+
+  List<BootEvent> pageThrough(Optional<MacAddress> mac, int limit) {
+    List<BootEvent> seen = new ArrayList<>();
+    long after = 0;
+    for (int pages = 0; pages < 100; pages++) {
+      List<BootEvent> page = store.events(mac, after, limit);
+      assertThat(page.size()).isLessThanOrEqualTo(limit);
+      if (page.isEmpty()) {
+        return seen;
+      }
+      seen.addAll(page);
+      after = page.get(page.size() - 1).id();
+    }
+    throw new AssertionError("paging does not end");
+  }
+
+  @Test
+  void eventPagesAreOldestFirstAndCoverEveryEventExactlyOnce() {
+    List<BootEvent> in = appendMixedEvents();
+    List<BootEvent> all = store.events(Optional.empty(), 0, 1000);
+    assertThat(all).extracting(BootEvent::reason)
+        .containsExactlyElementsOf(in.stream().map(BootEvent::reason).toList());
+    for (int limit : List.of(1, 5, 23, 50)) {
+      assertThat(pageThrough(Optional.empty(), limit)).as("pages of %d", limit).isEqualTo(all);
+    }
+    List<BootEvent> ofA = all.stream().filter(e -> e.mac().equals(Optional.of(A))).toList();
+    assertThat(ofA).hasSize(8);
+    assertThat(pageThrough(Optional.of(A), 3)).isEqualTo(ofA);
+    assertThat(store.events(Optional.of(A), ofA.get(2).id(), 2)).containsExactly(ofA.get(3),
+        ofA.get(4));
+    assertThat(store.events(Optional.of(C), 0, 10)).isEmpty();
+    assertThat(store.events(Optional.empty(), all.get(22).id(), 10)).isEmpty();
+    assertThat(store.events(Optional.empty(), 0, 0)).isEmpty();
+  }
+
+  @Test
+  void recentEventsAreTheNewestOnesOldestFirst() {
+    appendMixedEvents();
+    List<BootEvent> all = store.events(Optional.empty(), 0, 1000);
+    assertThat(all).hasSize(23);
+    assertThat(store.recentEvents(Optional.empty(), 5)).isEqualTo(all.subList(18, 23));
+    assertThat(store.recentEvents(Optional.empty(), 100)).isEqualTo(all);
+    List<BootEvent> ofB = all.stream().filter(e -> e.mac().equals(Optional.of(B))).toList();
+    assertThat(ofB).hasSize(8);
+    assertThat(store.recentEvents(Optional.of(B), 3)).isEqualTo(ofB.subList(5, 8));
+    assertThat(store.recentEvents(Optional.of(C), 3)).isEmpty();
+    assertThat(store.recentEvents(Optional.empty(), 0)).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------ close
+
+  @Test
+  void whatWasCommittedOutlivesCloseAndAClosedHandleIsUnusable() {
+    chains("p");
+    store.putMachine(full(A, "10.0.0.1"));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p"));
+    store.appendEvents(List.of(event(1, Optional.of(A))));
+    Snapshot before = snapshot(store);
+
+    store.close();
+    store.close(); // twice is harmless
+    assertThatThrownBy(() -> store.machines()).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> store.putProfile(chain("q"))).isInstanceOf(RuntimeException.class);
+
+    Store again = another();
+    assertThat(snapshot(again)).isEqualTo(before);
+    assertThat(again.events(Optional.empty(), 0, 10)).hasSize(1);
+  }
+}
