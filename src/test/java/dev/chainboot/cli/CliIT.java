@@ -105,17 +105,27 @@ class CliIT {
       Process follow = new ProcessBuilder(Jar.command("events", "--follow", "--data",
           tmp.resolve("data").toString())).redirectErrorStream(true).start();
       try {
-        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-            follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(lines.readLine()).startsWith("ID"); // header: follow is up
+        // its lines, read on another thread so that every wait for one is bounded
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+          try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(
+              follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String l; (l = r.readLine()) != null; ) {
+              lines.add(l);
+            }
+          } catch (java.io.IOException e) {
+            // follow was stopped
+          }
+        });
+        assertThat(lines.poll(60, java.util.concurrent.TimeUnit.SECONDS))
+            .as("events --follow header").startsWith("ID"); // header: follow is up
         assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))
             .contains("http://10.0.0.1/rack.ipxe");
-        String line = lines.readLine();
+        String line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(line).contains(MAC).contains("group/http").contains("rackp")
             .contains("group rack (arch=x86_64,rack=r1)");
       } finally {
-        follow.destroy();
-        follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        dev.chainboot.testutil.Processes.stop(follow);
       }
       assertThat(cb("group", "rm", "rack").code()).isZero();
       assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))

@@ -28,10 +28,9 @@ class ProxyDhcpServeIT {
   record Run(int exit, String out) {}
 
   Run run(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+        new ProcessBuilder(cmd).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
+    return new Run(o.exit(), o.stdout());
   }
 
   List<String> serve(String... args) {
@@ -85,8 +84,7 @@ class ProxyDhcpServeIT {
         assertThat(r.body()).doesNotContain("root:");
       }
     } finally {
-      p.destroy();
-      p.waitFor(10, TimeUnit.SECONDS);
+      dev.chainboot.testutil.Processes.stop(p);
     }
   }
 }

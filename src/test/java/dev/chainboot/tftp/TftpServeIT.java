@@ -34,6 +34,7 @@ class TftpServeIT {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(180)
   void servesChainIpxeAndLogsTheTransfer() throws Exception {
     Process p = new ProcessBuilder(java(), "-jar", jar(), "serve", "--data",
         dir.resolve("data").toString(), "--tftp", "127.0.0.1:0", "--http", "127.0.0.1:0")
@@ -67,10 +68,7 @@ class TftpServeIT {
               && l.contains("client=127.0.0.1:") && l.contains("file=\"chain.ipxe\"")
               && l.contains("bytes=" + script.length()) && l.contains("result=ok")));
     } finally {
-      p.destroy();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
+      dev.chainboot.testutil.Processes.stop(p);
       reader.join(5000);
     }
   }
