@@ -105,17 +105,27 @@ class CliIT {
       Process follow = new ProcessBuilder(Jar.command("events", "--follow", "--data",
           tmp.resolve("data").toString())).redirectErrorStream(true).start();
       try {
-        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-            follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(lines.readLine()).startsWith("ID"); // header: follow is up
+        // its lines, read on another thread so that every wait for one is bounded
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+          try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(
+              follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String l; (l = r.readLine()) != null; ) {
+              lines.add(l);
+            }
+          } catch (java.io.IOException e) {
+            // follow was stopped
+          }
+        });
+        assertThat(lines.poll(60, java.util.concurrent.TimeUnit.SECONDS))
+            .as("events --follow header").startsWith("ID"); // header: follow is up
         assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))
             .contains("http://10.0.0.1/rack.ipxe");
-        String line = lines.readLine();
+        String line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(line).contains(MAC).contains("group/http").contains("rackp")
             .contains("group rack (arch=x86_64,rack=r1)");
       } finally {
-        follow.destroy();
-        follow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        dev.chainboot.testutil.Processes.stop(follow);
       }
       assertThat(cb("group", "rm", "rack").code()).isZero();
       assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))
@@ -149,8 +159,21 @@ class CliIT {
     assertThat(cb("profile", "list").out()).doesNotContain("evil");
   }
 
-  /** Two processes race for one once-assignment: the server (HTTP) and this JVM (store). */
+  /**
+   * Two processes race for one once-assignment: the server (HTTP) and this JVM (store), 20
+   * racers each per round, exactly one winner per round. An HTTP request takes a few ms to
+   * reach the server's SQLite while this JVM's store is there in microseconds, so with both
+   * sides released together this JVM won about 39 rounds of 40 and the server's side of the
+   * race went untested. Each round therefore holds this JVM's racers back by an offset from
+   * {@link #RACE_OFFSETS_MICROS}, from 0 (this JVM all but surely first) through the range
+   * where the two collide to 25 ms (the server all but surely first); the test requires that
+   * both processes won rounds.
+   */
+  static final long[] RACE_OFFSETS_MICROS = {0, 25_000, 250, 10_000, 500, 5_000, 1_000, 3_000,
+      1_500, 2_000};
+
   @Test
+  @org.junit.jupiter.api.Timeout(180)
   void onceIsConsumedExactlyOnceAcrossProcesses() throws Exception {
     Path data = tmp.resolve("data");
     assertThat(cb("machine", "add", MAC).code()).isZero();
@@ -159,12 +182,24 @@ class CliIT {
     try (Jar.Server server = new Jar.Server(data, tmp.resolve("server.log"));
         SqliteStore local = SqliteStore.open(data);
         ExecutorService pool = Executors.newFixedThreadPool(40)) {
-      HttpClient http = HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10))
+          .build();
       String url = server.base() + "/boot/resolve?mac=" + mac.hexhyp();
-      int rounds = 5;
+      // Warm the server's boot path and the client's connections (another machine's MAC, so
+      // no event of MAC): a cold server would lose every early round by tens of ms.
+      List<Future<String>> warm = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        warm.add(pool.submit(() -> get(http, server.base() + "/boot/resolve?mac=52-54-00-00-00-01")));
+      }
+      for (Future<String> f : warm) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      int rounds = RACE_OFFSETS_MICROS.length;
       int httpWins = 0;
+      StringBuilder winners = new StringBuilder();
       for (int round = 0; round < rounds; round++) {
         local.assign(new Assignment(mac, Assignment.Kind.ONCE, "p-once"));
+        long localOffset = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(RACE_OFFSETS_MICROS[round]);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Boolean>> wins = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -174,19 +209,22 @@ class CliIT {
           }));
           wins.add(pool.submit(() -> {
             go.await();
+            java.util.concurrent.locks.LockSupport.parkNanos(localOffset);
             return local.consumeOnce(mac).isPresent();
           }));
         }
         go.countDown();
         int n = 0;
         for (int i = 0; i < wins.size(); i++) {
-          if (wins.get(i).get()) {
+          if (wins.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS)) {
             n++;
             httpWins += i % 2 == 0 ? 1 : 0;
+            winners.append(i % 2 == 0 ? 'S' : 'L');
           }
         }
         assertThat(n).as("round %d", round).isEqualTo(1);
       }
+      System.out.println("once race winners by round (S server, L this JVM): " + winners);
       List<BootEvent> consumed = new ArrayList<>();
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
         consumed.clear();
@@ -195,6 +233,9 @@ class CliIT {
         return local.recentEvents(Optional.of(mac), 1000).size() == rounds * 20;
       });
       assertThat(consumed).hasSize(httpWins);
+      // Both processes won rounds (S = server over HTTP, L = this JVM, by offset order).
+      assertThat(httpWins).as("rounds the server won: %s", winners).isPositive();
+      assertThat(rounds - httpWins).as("rounds this JVM won: %s", winners).isPositive();
     }
   }
 }

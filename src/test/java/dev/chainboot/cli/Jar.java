@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,25 +28,11 @@ public final class Jar {
     return cmd;
   }
 
+  /** Runs the jar with {@code args} to completion within 120 s; killed and failed otherwise. */
   public static Result run(String... args) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command(args)).start();
-    p.getOutputStream().close();
-    var err = p.getErrorStream();
-    var errText = new StringBuilder();
-    Thread t = Thread.ofVirtual().start(() -> {
-      try {
-        errText.append(new String(err.readAllBytes(), StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        errText.append(e);
-      }
-    });
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + String.join(" ", args));
-    }
-    t.join();
-    return new Result(p.exitValue(), out, errText.toString());
+    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+        new ProcessBuilder(command(args)), Duration.ofSeconds(120));
+    return new Result(o.exit(), o.stdout(), o.stderr());
   }
 
   public static int freePort() throws IOException {
@@ -96,10 +81,7 @@ public final class Jar {
 
     @Override
     public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+      dev.chainboot.testutil.Processes.stop(process);
     }
   }
 }

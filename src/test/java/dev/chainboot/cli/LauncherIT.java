@@ -35,11 +35,9 @@ class LauncherIT {
     pb.environment().remove("JAVA_HOME");
     pb.environment().put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
     pb.environment().put("CHAINBOOT_NO_BUILD", "1");
-    Process p = pb.start();
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(buf);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), buf.toString(StandardCharsets.UTF_8));
+    dev.chainboot.testutil.Processes.Output o =
+        dev.chainboot.testutil.Processes.run(pb, java.time.Duration.ofSeconds(60));
+    return new Result(o.exit(), o.stdout());
   }
 
   @Test
@@ -89,7 +87,7 @@ class LauncherIT {
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
       assertThat(Files.readString(log)).contains("shutting down");
     } finally {
-      p.destroyForcibly();
+      dev.chainboot.testutil.Processes.kill(p);
     }
   }
 

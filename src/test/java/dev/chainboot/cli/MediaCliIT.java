@@ -36,13 +36,15 @@ class MediaCliIT {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", Path.of(jar).toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(cwd.toFile())
-        .redirectError(cwd.resolveSibling(cwd.getFileName() + ".stderr").toFile()).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    // stdout to a file too: it may be binary (media written to "-")
+    Path outFile = cwd.resolveSibling(cwd.getFileName() + ".stdout");
+    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+        new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(outFile.toFile())
+            .redirectError(cwd.resolveSibling(cwd.getFileName() + ".stderr").toFile()),
+        java.time.Duration.ofSeconds(60));
+    byte[] out = Files.readAllBytes(outFile);
     String err = Files.readString(cwd.resolveSibling(cwd.getFileName() + ".stderr"));
-    return new Run(p.exitValue(), out, err);
+    return new Run(o.exit(), out, err);
   }
 
   Run media(String... args) throws Exception {
@@ -63,11 +65,10 @@ class MediaCliIT {
   }
 
   private static String sh(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + ":\n" + out).isZero();
-    return out;
+    dev.chainboot.testutil.Processes.Output o =
+        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    assertThat(o.exit()).as(String.join(" ", cmd) + ":\n" + o.stdout()).isZero();
+    return o.stdout();
   }
 
   @Test

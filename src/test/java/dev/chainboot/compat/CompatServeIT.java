@@ -52,10 +52,7 @@ class CompatServeIT {
   }
 
   static void stop(Process p) throws InterruptedException {
-    p.destroy();
-    if (!p.waitFor(20, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-    }
+    dev.chainboot.testutil.Processes.stop(p);
   }
 
   @Test

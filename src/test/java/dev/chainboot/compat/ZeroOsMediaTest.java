@@ -47,11 +47,10 @@ class ZeroOsMediaTest {
   }
 
   static String run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", cmd) + "\n" + out).isZero();
-    return out;
+    dev.chainboot.testutil.Processes.Output o =
+        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    assertThat(o.exit()).as(String.join(" ", cmd) + "\n" + o.stdout()).isZero();
+    return o.stdout();
   }
 
   private static Path save(String name, byte[] body) throws IOException {

@@ -26,10 +26,9 @@ class DhcpConfigIT {
   record Run(int exit, String out) {}
 
   static Run run(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    dev.chainboot.testutil.Processes.Output o =
+        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    return new Run(o.exit(), o.stdout());
   }
 
   static String config(String format, String server) throws Exception {
@@ -96,8 +95,7 @@ class DhcpConfigIT {
       try {
         assertBootFiles(lan, "dm", server);
       } finally {
-        dm.destroy();
-        dm.waitFor(5, TimeUnit.SECONDS);
+        dev.chainboot.testutil.Processes.stop(dm);
       }
       // ISC dhcpd with the generated snippet
       Path iconf = tmp.resolve("dhcpd-full.conf");
@@ -111,8 +109,7 @@ class DhcpConfigIT {
       try {
         assertBootFiles(lan, "isc", server);
       } finally {
-        isc.destroy();
-        isc.waitFor(5, TimeUnit.SECONDS);
+        dev.chainboot.testutil.Processes.stop(isc);
       }
       // Kea with the generated configuration, given an interface and a subnet
       Path kconf = tmp.resolve("kea-full.conf");
@@ -126,8 +123,7 @@ class DhcpConfigIT {
         assertThat(Lan.await(tmp.resolve("kea.log"), "DHCP4_STARTED", kea, 30)).as(ProxyDhcpIT.read(tmp.resolve("kea.log"))).isTrue();
         assertBootFiles(lan, "kea", server);
       } finally {
-        kea.destroy();
-        kea.waitFor(5, TimeUnit.SECONDS);
+        dev.chainboot.testutil.Processes.stop(kea);
       }
     }
   }

@@ -67,10 +67,10 @@ class ProxyDhcpIT {
   static String cli(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", System.getProperty("chainboot.jar")));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("chainboot %s: %s", String.join(" ", args), out).isZero();
+    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+        new ProcessBuilder(cmd).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
+    String out = o.stdout();
+    assertThat(o.exit()).as("chainboot %s: %s", String.join(" ", args), out).isZero();
     return out;
   }
 
@@ -104,12 +104,10 @@ class ProxyDhcpIT {
       while (p.isAlive() && System.nanoTime() < end && (until == null || !Files.exists(until))) {
         Thread.sleep(100);
       }
-      p.destroy();
-      p.waitFor();
+      assertThat(dev.chainboot.testutil.Processes.stop(p)).as("client stopped").isTrue();
       Thread.sleep(500); // let the last replies reach the capture
     } finally {
-      dump.destroy();
-      dump.waitFor();
+      assertThat(dev.chainboot.testutil.Processes.stop(dump)).as("tcpdump stopped").isTrue();
     }
     List<DhcpMessage> all = new ArrayList<>();
     Map<String, List<DhcpMessage>> by = new java.util.HashMap<>();

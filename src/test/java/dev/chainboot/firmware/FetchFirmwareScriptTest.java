@@ -32,11 +32,9 @@ class FetchFirmwareScriptTest {
     for (int i = 0; i + 1 < env.length; i += 2) {
       pb.environment().put(env[i], env[i + 1]);
     }
-    Process p = pb.start();
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    p.getInputStream().transferTo(buf);
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    return new Result(p.exitValue(), buf.toString(StandardCharsets.UTF_8));
+    dev.chainboot.testutil.Processes.Output o =
+        dev.chainboot.testutil.Processes.run(pb, java.time.Duration.ofSeconds(300));
+    return new Result(o.exit(), o.stdout());
   }
 
   @Test

@@ -169,10 +169,10 @@ class BootHttpTest {
 
   /** Writes to the database from another process, as the CLI or an operator's sqlite3 does. */
   void sqlite3(String sql) throws Exception {
-    Process p = new ProcessBuilder("sqlite3", "-cmd", ".timeout 10000", "-cmd", "PRAGMA foreign_keys = ON",
-        data.resolve("chainboot.db").toString(), sql).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
+    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+        java.time.Duration.ofSeconds(60), "sqlite3", "-cmd", ".timeout 10000", "-cmd",
+        "PRAGMA foreign_keys = ON", data.resolve("chainboot.db").toString(), sql);
+    assertThat(o.exit()).as(o.stdout()).isZero();
   }
 
   @Test
@@ -210,11 +210,11 @@ class BootHttpTest {
   }
 
   static String curlFrom(String sourceIp, String url) throws Exception {
-    Process p = new ProcessBuilder("curl", "-sS", "--interface", sourceIp, "-A", "iPXE/1.21.1",
-        url).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as(out).isZero();
-    return out;
+    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+        java.time.Duration.ofSeconds(60), "curl", "-sS", "--max-time", "30", "--interface",
+        sourceIp, "-A", "iPXE/1.21.1", url);
+    assertThat(o.exit()).as(o.stdout()).isZero();
+    return o.stdout();
   }
 
   @Test

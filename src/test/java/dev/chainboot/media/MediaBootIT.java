@@ -61,12 +61,11 @@ class MediaBootIT {
     String[][] builds = {{"iso", "boot.iso", "x86_64"}, {"img", "boot.img", "x86_64"},
         {"esp", "boot.esp", "x86_64"}, {"esp", "both.esp", "x86_64,arm64"}};
     for (String[] b : builds) {
-      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+          new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", b[0], URL, "-o", b[1], "--arch", b[2])
-          .directory(tmp.toFile()).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(out).isZero();
+          .directory(tmp.toFile()).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
+      assertThat(o.exit()).as(o.stdout()).isZero();
     }
   }
 

@@ -131,17 +131,12 @@ public final class Lan implements AutoCloseable {
   }
 
   static String run(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException("timed out: " + String.join(" ", cmd));
+    dev.chainboot.testutil.Processes.Output o =
+        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    if (o.exit() != 0) {
+      throw new IOException(String.join(" ", cmd) + " exited " + o.exit() + ": " + o.stdout());
     }
-    String s = new String(out, StandardCharsets.UTF_8);
-    if (p.exitValue() != 0) {
-      throw new IOException(String.join(" ", cmd) + " exited " + p.exitValue() + ": " + s);
-    }
-    return s;
+    return o.stdout();
   }
 
   /** Waits until {@code file} contains {@code text} (or the process died, or time ran out). */
@@ -176,7 +171,7 @@ public final class Lan implements AutoCloseable {
     for (String ns : namespaces.reversed()) {
       try {
         run("ip", "netns", "del", ns);
-      } catch (IOException | InterruptedException e) {
+      } catch (IOException | InterruptedException | AssertionError e) {
         System.err.println("Lan: could not delete namespace " + ns + ": " + e.getMessage());
       }
     }

@@ -1,8 +1,6 @@
 package dev.chainboot.testutil;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real curl and returns status, headers and body of the (last) response. */
 public final class Curl {
@@ -69,27 +66,9 @@ public final class Curl {
 
   public record ProcessOutput(int exit, String stdout, String stderr) {}
 
+  /** Runs {@code cmd} (any program) to completion within 120 s; killed and failed otherwise. */
   public static ProcessOutput exec(List<String> cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).start();
-    try {
-      var err = new ByteArrayOutputStream();
-      Thread t = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err));
-      String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        throw new IOException("timed out: " + cmd);
-      }
-      t.join();
-      return new ProcessOutput(p.exitValue(), stdout, err.toString(StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
-  }
-
-  private static void copy(InputStream in, ByteArrayOutputStream out) {
-    try {
-      in.transferTo(out);
-    } catch (IOException e) {
-      // process ended
-    }
+    Processes.Output o = Processes.run(new ProcessBuilder(cmd), java.time.Duration.ofSeconds(120));
+    return new ProcessOutput(o.exit(), o.stdout(), o.stderr());
   }
 }

@@ -2,6 +2,7 @@ package dev.chainboot.tftp;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,19 +15,27 @@ final class Peer {
 
   private Peer() {}
 
+  /**
+   * Runs {@code command} in {@code dir}, its stdout and stderr going to a temporary file (so a
+   * chatty client such as {@code atftp --trace} can never block on a full pipe); exit -1 with
+   * "timed out" when it outlives {@code timeout}, after it was killed.
+   */
   static Result run(Path dir, Duration timeout, String... command)
       throws IOException, InterruptedException {
+    Path out = Files.createTempFile("peer", ".out");
     Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile())
-        .redirectErrorStream(true).start();
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     try {
       p.getOutputStream().close();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return new Result(-1, "timed out: " + String.join(" ", command));
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        return new Result(-1, "timed out: " + String.join(" ", command) + "\n"
+            + new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
       }
-      return new Result(p.exitValue(),
-          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
     } finally {
       p.destroyForcibly();
+      Files.deleteIfExists(out);
     }
   }
 }

@@ -13,7 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,21 +27,30 @@ class TftpFaultTest {
 
   @TempDir static Path data;
   static TftpTestServer server;
-  static LogCapture log;
   static byte[] file;
+  /** This test's log lines only. */
+  LogCapture log;
 
   @BeforeAll
   static void start() throws Exception {
     server = new TftpTestServer(data);
-    log = new LogCapture("tftp");
     Path p = TftpTestServer.randomFile(server.tftpRoot().resolve("f.bin"), 150_000, 42);
     file = Files.readAllBytes(p);
   }
 
   @AfterAll
   static void stop() {
-    log.close();
     server.close();
+  }
+
+  @BeforeEach
+  void capture() {
+    log = new LogCapture("tftp");
+  }
+
+  @AfterEach
+  void release() {
+    log.close();
   }
 
   @Test
@@ -120,7 +131,7 @@ class TftpFaultTest {
       // first send + maxRetries resends, then silence
       assertThat(block1).isEqualTo(1 + TftpServer.Settings.DEFAULTS.maxRetries());
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
-      log.await("file=\"f.bin\"", "result=timeout");
+      assertThat(log.awaitTransfer(c.socket.getLocalPort(), "f.bin").result()).startsWith("timeout");
     }
   }
 
@@ -132,7 +143,8 @@ class TftpFaultTest {
       c.sendTo(TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "user abort")),
           c.lastFrom);
       assertThat(c.receive(Duration.ofMillis(1500))).isNull();
-      log.await("file=\"f.bin\"", "result=client error (0 user abort)");
+      assertThat(log.awaitTransfer(c.socket.getLocalPort(), "f.bin").result())
+          .isEqualTo("client error (0 user abort)");
     }
   }
 }

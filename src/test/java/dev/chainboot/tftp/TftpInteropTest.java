@@ -19,8 +19,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real TFTP clients (curl, atftp, tftp-hpa) against our server; sha256 of what they got. */
@@ -29,18 +32,27 @@ class TftpInteropTest {
   @TempDir static Path data;
   @TempDir Path work;
   static TftpTestServer server;
-  static LogCapture log;
+  /** This test's log lines only (opened and closed around each test). */
+  LogCapture log;
 
   @BeforeAll
   static void start() throws Exception {
     server = new TftpTestServer(data);
-    log = new LogCapture("tftp");
   }
 
   @AfterAll
   static void stop() {
-    log.close();
     server.close();
+  }
+
+  @BeforeEach
+  void capture() {
+    log = new LogCapture("tftp");
+  }
+
+  @AfterEach
+  void release() {
+    log.close();
   }
 
   private String port() {
@@ -58,19 +70,56 @@ class TftpInteropTest {
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(sha256(work.resolve("got.efi")))
         .isEqualTo(sha256(firmware(BootBinary.IPXE_X86_64_EFI)));
-    log.await("file=\"ipxe.efi\"", "blksize=1468", "result=ok");
+    LogCapture.Transfer t = log.awaitTransfer("ipxe.efi");
+    assertThat(t.accepted()).containsEntry("blksize", "1468");
+    assertThat(t.result()).isEqualTo("ok");
+  }
+
+  /** The options in atftp's {@code --trace} line "received OACK <name: value, ...>". */
+  static java.util.Map<String, String> receivedOack(String trace) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("received OACK <([^>]*)>").matcher(trace);
+    assertThat(m.find()).as("atftp received an OACK; trace:%n%s", head(trace)).isTrue();
+    java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+    // atftp ends the list with ", " and two backspaces
+    for (String kv : m.group(1).replaceAll("\\p{Cntrl}", "").split(",")) {
+      if (!kv.isBlank()) {
+        String[] p = kv.split(":", 2);
+        o.put(p[0].strip(), p[1].strip());
+      }
+    }
+    assertThat(m.find()).as("one OACK").isFalse();
+    return o;
+  }
+
+  static String head(String s) {
+    return s.lines().limit(40).collect(java.util.stream.Collectors.joining("\n"));
   }
 
   @Test
+  @Timeout(120)
   void atftpWithBlksizeTsizeWindowsize() throws Exception {
     Path src = randomFile(server.tftpRoot().resolve("atftp.bin"), 3_000_123, 7);
-    Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "atftp", "--option", "blksize 1428",
-        "--option", "tsize 0", "--option", "windowsize 8", "-g", "-r", "atftp.bin", "-l",
-        "got.bin", "127.0.0.1", port());
-    assertThat(r.exit()).as(r.output()).isZero();
+    Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "atftp", "--trace", "--option",
+        "blksize 1428", "--option", "tsize 0", "--option", "windowsize 8", "-g", "-r",
+        "atftp.bin", "-l", "got.bin", "127.0.0.1", port());
+    assertThat(r.exit()).as(head(r.output())).isZero();
     assertThat(sha256(work.resolve("got.bin"))).isEqualTo(sha256(src));
-    log.await("file=\"atftp.bin\"", "tsize=3000123", "windowsize=8", "blksize=1428",
-        "bytes=3000123", "result=ok");
+    // What the server accepted, as the client received it: the OACK on the wire.
+    assertThat(receivedOack(r.output())).as(head(r.output()))
+        .containsEntry("windowsize", "8").containsEntry("blksize", "1428")
+        .containsEntry("tsize", "3000123");
+    // ... and the transfer ran with it: atftp ACKs once per window of 8 blocks (plus ACK 0 and
+    // the last block), not once per block (2101 blocks of 1428 bytes).
+    int blocks = 3_000_123 / 1428 + 1;
+    long acks = r.output().lines().filter(l -> l.startsWith("sent ACK")).count();
+    assertThat(acks).as("ACKs atftp sent for %d blocks", blocks)
+        .isBetween((long) blocks / 8, (long) blocks / 8 + 20);
+    LogCapture.Transfer t = log.awaitTransfer("atftp.bin");
+    assertThat(t.options()).contains("windowsize=8");
+    assertThat(t.accepted()).containsEntry("tsize", "3000123").containsEntry("windowsize", "8")
+        .containsEntry("blksize", "1428");
+    assertThat(t.bytes()).isEqualTo(3000123);
+    assertThat(t.result()).isEqualTo("ok");
   }
 
   @Test
@@ -80,7 +129,10 @@ class TftpInteropTest {
     assertThat(r.exit()).as(r.output()).isZero();
     String expected = ChainScripts.tftpChain(Optional.empty(), server.server.httpPort());
     assertThat(Files.readString(work.resolve("chain.ipxe"))).isEqualTo(expected);
-    log.await("file=\"chain.ipxe\"", "options={}", "accepted={}", "result=ok");
+    LogCapture.Transfer t = log.awaitTransfer("chain.ipxe");
+    assertThat(t.options()).isEqualTo("{}");
+    assertThat(t.accepted()).isEmpty();
+    assertThat(t.result()).isEqualTo("ok");
     for (String name : List.of("undionly.kpxe", "/snponly64.efi", "ipxe64.efi")) {
       Peer.Result g = Peer.run(work, Duration.ofSeconds(60), "tftp", "127.0.0.1", port(), "-m",
           "binary", "-c", "get", name, "alias.bin");

@@ -9,15 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Assumptions;
+import dev.chainboot.testutil.Processes;
+import dev.chainboot.testutil.Unprivileged;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real jar: {@code serve --tftp}, a transfer and its log line; the port-69 privilege hint. */
@@ -34,6 +34,7 @@ class TftpServeIT {
   }
 
   @Test
+  @Timeout(180)
   void servesChainIpxeAndLogsTheTransfer() throws Exception {
     Process p = new ProcessBuilder(java(), "-jar", jar(), "serve", "--data",
         dir.resolve("data").toString(), "--tftp", "127.0.0.1:0", "--http", "127.0.0.1:0")
@@ -67,10 +68,7 @@ class TftpServeIT {
               && l.contains("client=127.0.0.1:") && l.contains("file=\"chain.ipxe\"")
               && l.contains("bytes=" + script.length()) && l.contains("result=ok")));
     } finally {
-      p.destroy();
-      if (!p.waitFor(20, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
+      Processes.stop(p);
       reader.join(5000);
     }
   }
@@ -85,40 +83,30 @@ class TftpServeIT {
     throw new AssertionError("no " + pat + " in " + lines);
   }
 
+  /**
+   * Runs without the privilege for port 69 on every machine (whatever the host's
+   * ip_unprivileged_port_start): nobody, no capabilities, in a fresh network namespace whose
+   * ip_unprivileged_port_start is 1024 ({@link Unprivileged}).
+   */
   @Test
+  @Timeout(120)
   void port69WithoutPrivilegeSaysHowToFixIt() throws Exception {
-    int unprivilegedStart;
-    try (BufferedReader r = Files.newBufferedReader(
-        Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start"))) {
-      unprivilegedStart = Integer.parseInt(r.readLine().strip());
-    }
-    Assumptions.assumeTrue(unprivilegedStart > 69, "port 69 is unprivileged on this machine");
-    List<String> cmd = new ArrayList<>();
-    boolean root = new com.sun.security.auth.module.UnixSystem().getUid() == 0;
-    if (root) {
-      cmd.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-          "--inh-caps=-all", "--bounding-set=-all"));
-    }
     Path data = dir.resolve("data");
     Files.createDirectories(data);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
-    cmd.addAll(List.of(java(), "-jar", jar(), "serve", "--data", data.toString(), "--tftp",
-        "127.0.0.1:69", "--http", "127.0.0.1:0"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try {
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("exits").isTrue();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      Assumptions.assumeFalse(out.contains("Operation not permitted") && out.contains("setpriv"),
-          "cannot drop privileges here: " + out);
-      assertThat(p.exitValue()).as(out).isEqualTo(1);
-      assertThat(out).contains("cannot listen for TFTP on 127.0.0.1:69")
-          .contains("run as root")
-          .contains("setcap cap_net_bind_service=+ep")
-          .contains("sysctl net.ipv4.ip_unprivileged_port_start=69")
-          .contains("--tftp 0.0.0.0:6969");
-    } finally {
-      p.destroyForcibly();
-    }
+    List<String> cmd = Unprivileged.command(List.of(java(), "-jar", jar(), "serve", "--data",
+        data.toString(), "--tftp", "127.0.0.1:69", "--http", "127.0.0.1:0"));
+    // A server that did bind port 69 would keep running: the bounded run then fails the test.
+    Processes.Output r = Processes.run(new ProcessBuilder(cmd).redirectErrorStream(true),
+        Duration.ofSeconds(60));
+    String out = r.stdout();
+    Unprivileged.assertSetUp(out);
+    assertThat(r.exit()).as(out).isEqualTo(1);
+    assertThat(out).contains("cannot listen for TFTP on 127.0.0.1:69")
+        .contains("run as root")
+        .contains("setcap cap_net_bind_service=+ep")
+        .contains("sysctl net.ipv4.ip_unprivileged_port_start=69")
+        .contains("--tftp 0.0.0.0:6969");
   }
 }

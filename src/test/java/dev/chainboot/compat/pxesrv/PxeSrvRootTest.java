@@ -3,7 +3,19 @@ package dev.chainboot.compat.pxesrv;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 class PxeSrvRootTest {
 
@@ -16,5 +28,48 @@ class PxeSrvRootTest {
     assertThat(PxeSrvRoot.key(InetAddress.getByName("2001:db8:1:2:3:4:5:6"))).isEqualTo("2001:db8:1:2:3:4:5:6");
     assertThat(PxeSrvRoot.key(InetAddress.getByName("::"))).isEqualTo("::");
     assertThat(PxeSrvRoot.key(InetAddress.getByName("1:0:2:0:3:0:4:0"))).isEqualTo("1:0:2:0:3:0:4:0");
+  }
+
+  /**
+   * The once rule without HTTP in between: in each of 100 rounds, 16 threads released by one
+   * barrier call {@code choose} for the same client; exactly one gets the once file. (Over
+   * HTTP the requests reach the root too far apart to catch a consume whose race window is
+   * only a file read long; here they do not.)
+   */
+  @Test
+  @Timeout(60)
+  void onceIsConsumedByExactlyOneOfManySimultaneousCallers(@TempDir Path dir) throws Exception {
+    Path root = dir.toRealPath();
+    Files.createDirectories(root.resolve("once"));
+    Files.createDirectories(root.resolve("static"));
+    Files.writeString(root.resolve("install"), "#!ipxe\necho install\n");
+    Files.writeString(root.resolve("static/10.0.0.5"), "#!ipxe\necho static\n");
+    PxeSrvRoot pxe = new PxeSrvRoot(root);
+    InetAddress client = InetAddress.getByName("10.0.0.5");
+    int threads = 16;
+    int rounds = 100;
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      for (int round = 0; round < rounds; round++) {
+        Files.createSymbolicLink(root.resolve("once/10.0.0.5"), Path.of("../install"));
+        CyclicBarrier go = new CyclicBarrier(threads);
+        List<Future<Optional<PxeSrvRoot.Choice>>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+          results.add(pool.submit(() -> {
+            go.await(10, TimeUnit.SECONDS);
+            return pxe.choose(client);
+          }));
+        }
+        int once = 0;
+        for (Future<Optional<PxeSrvRoot.Choice>> f : results) {
+          PxeSrvRoot.Choice c = f.get(10, TimeUnit.SECONDS).orElseThrow();
+          once += c.rule().equals("once") ? 1 : 0;
+          assertThat(c.rule()).isIn("once", "static");
+        }
+        assertThat(once).as("once winners in round %d", round).isEqualTo(1);
+        try (var s = Files.list(root.resolve("once"))) {
+          assertThat(s).as("round %d", round).isEmpty();
+        }
+      }
+    }
   }
 }
