@@ -2,6 +2,9 @@ package dev.chainboot.compat.pxesrv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chainboot.boot.BootRequest;
+import dev.chainboot.boot.BootResolver;
+import dev.chainboot.boot.LayeredResolver;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +35,8 @@ class PxeSrvRootTest {
 
   /**
    * The once rule without HTTP in between: in each of 100 rounds, 16 threads released by one
-   * barrier call {@code choose} for the same client; exactly one gets the once file. (Over
+   * barrier ask the boot core's precedence ({@link LayeredResolver}) over the root as an
+   * assignment source for the same client; exactly one gets the once file. (Over
    * HTTP the requests reach the root too far apart to catch a consume whose race window is
    * only a file read long; here they do not.)
    */
@@ -44,26 +48,29 @@ class PxeSrvRootTest {
     Files.createDirectories(root.resolve("static"));
     Files.writeString(root.resolve("install"), "#!ipxe\necho install\n");
     Files.writeString(root.resolve("static/10.0.0.5"), "#!ipxe\necho static\n");
-    PxeSrvRoot pxe = new PxeSrvRoot(root);
-    InetAddress client = InetAddress.getByName("10.0.0.5");
+    PxeSrvSource source = new PxeSrvSource(new PxeSrvRoot(root));
+    LayeredResolver core = new LayeredResolver(BootResolver.NONE, e -> { });
+    BootRequest client = new BootRequest(Optional.empty(), InetAddress.getByName("10.0.0.5"),
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        BootRequest.Protocol.HTTP);
     int threads = 16;
     int rounds = 100;
     try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
       for (int round = 0; round < rounds; round++) {
         Files.createSymbolicLink(root.resolve("once/10.0.0.5"), Path.of("../install"));
         CyclicBarrier go = new CyclicBarrier(threads);
-        List<Future<Optional<PxeSrvRoot.Choice>>> results = new ArrayList<>();
+        List<Future<String>> results = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
           results.add(pool.submit(() -> {
             go.await(10, TimeUnit.SECONDS);
-            return pxe.choose(client);
+            return core.resolve(client, "http://h:1", source).text();
           }));
         }
         int once = 0;
-        for (Future<Optional<PxeSrvRoot.Choice>> f : results) {
-          PxeSrvRoot.Choice c = f.get(10, TimeUnit.SECONDS).orElseThrow();
-          once += c.rule().equals("once") ? 1 : 0;
-          assertThat(c.rule()).isIn("once", "static");
+        for (Future<String> f : results) {
+          String script = f.get(10, TimeUnit.SECONDS);
+          once += script.contains("echo install") ? 1 : 0;
+          assertThat(script).containsAnyOf("echo install", "echo static");
         }
         assertThat(once).as("once winners in round %d", round).isEqualTo(1);
         try (var s = Files.list(root.resolve("once"))) {
