@@ -1,5 +1,6 @@
 package dev.chainboot.boot;
 
+import dev.chainboot.testing.ParsedScript;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.BootEvent.Match;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The boot core's policy on its own: an in-memory store, a fixed clock, no disk, no network.
- * Scripts are checked as iPXE would split them ({@link IpxeScript}), events field by field.
+ * Scripts are checked as iPXE would split them ({@link ParsedScript}), events field by field.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BootCoreTest {
@@ -81,7 +82,7 @@ class BootCoreTest {
 
   /** The URL a script chains to (it must chain exactly once). */
   static String chainedTo(String script) {
-    List<IpxeScript.Command> chain = new IpxeScript(script).named("chain");
+    List<ParsedScript.Command> chain = new ParsedScript(script).named("chain");
     assertThat(chain).as(script).hasSize(1);
     List<String> words = chain.get(0).words();
     return words.get(words.size() - 1);
@@ -89,9 +90,9 @@ class BootCoreTest {
 
   static void assertNothingToBoot(String script, String who) {
     assertThat(script).contains("echo chainboot: nothing to boot for " + who + " ");
-    IpxeScript s = new IpxeScript(script);
+    ParsedScript s = new ParsedScript(script);
     assertThat(s.commandNames()).containsOnly("echo", "sleep", "exit");
-    assertThat(s.named("exit")).extracting(IpxeScript.Command::words)
+    assertThat(s.named("exit")).extracting(ParsedScript.Command::words)
         .containsExactly(List.of("exit", "0"));
   }
 
@@ -453,9 +454,9 @@ class BootCoreTest {
   }
 
   static void assertErrorScript(String script, String message) {
-    IpxeScript s = new IpxeScript(script);
+    ParsedScript s = new ParsedScript(script);
     assertThat(s.commandNames()).containsOnly("echo", "sleep", "exit");
-    assertThat(s.named("exit")).extracting(IpxeScript.Command::words)
+    assertThat(s.named("exit")).extracting(ParsedScript.Command::words)
         .containsExactly(List.of("exit", "1"));
     assertThat(script).contains("echo chainboot: error: cannot boot 52:54:00:12:34:56: profile bad")
         .contains(message);
@@ -508,24 +509,24 @@ class BootCoreTest {
   // ------------------------------------------------------------------------------ rendering
 
   /** The script the default profile {@code p} renders for MAC. */
-  IpxeScript render(Profile p) {
+  ParsedScript render(Profile p) {
     store.putProfile(p);
     store.setDefaultProfile(Optional.of(p.name()));
     String text = resolve(request(MAC)).text();
     assertThat(events).last().satisfies(e -> assertThat(e.match()).isEqualTo(Match.DEFAULT));
-    return new IpxeScript(text);
+    return new ParsedScript(text);
   }
 
   @Test
   void aKernelProfileLoadsTheKernelWithItsCommandLineThenEachInitrdInOrderThenBoots() {
     store.putMachine(Machine.of(MAC));
-    IpxeScript s = render(Profile.kernel("k", "{{base_url}}/assets/vmlinuz",
+    ParsedScript s = render(Profile.kernel("k", "{{base_url}}/assets/vmlinuz",
         List.of("{{base_url}}/b.img", "http://example.invalid/a.img",
             "{{base_url}}/{{mac_hexraw}}.img"),
         "console=ttyS0   ip=dhcp BOOTIF=01-{{mac_hexhyp}}"));
     assertThat(s.commands.get(0).words()).containsExactly("echo", "chainboot:",
         "52:54:00:12:34:56", "boots", "profile", "k", "(default)");
-    assertThat(s.commands).extracting(IpxeScript.Command::words)
+    assertThat(s.commands).extracting(ParsedScript.Command::words)
         .filteredOn(w -> List.of("kernel", "initrd", "boot").contains(w.get(0)))
         .containsExactly(
             List.of("kernel", BASE + "/assets/vmlinuz", "console=ttyS0", "ip=dhcp",
@@ -539,10 +540,10 @@ class BootCoreTest {
   @Test
   void aChainProfileChainsToItsUrlAndExits() {
     store.putMachine(Machine.of(MAC));
-    IpxeScript s = render(Profile.chain("c", "{{base_url}}/next/{{mac}}"));
-    assertThat(s.named("chain")).extracting(IpxeScript.Command::words)
+    ParsedScript s = render(Profile.chain("c", "{{base_url}}/next/{{mac}}"));
+    assertThat(s.named("chain")).extracting(ParsedScript.Command::words)
         .containsExactly(List.of("chain", "--autofree", BASE + "/next/52:54:00:12:34:56"));
-    assertThat(s.named("exit")).extracting(IpxeScript.Command::words)
+    assertThat(s.named("exit")).extracting(ParsedScript.Command::words)
         .contains(List.of("exit", "0"));
     assertThat(s.commandNames()).doesNotContain("kernel", "boot", "sanboot");
   }
@@ -552,7 +553,7 @@ class BootCoreTest {
     store.putMachine(new Machine(MAC, Optional.of(IP), Optional.of("uuid-1"),
         Optional.of("SN 1"), Optional.of("node1"), Optional.of(Arch.X86_64),
         Optional.of(Platform.EFI), Map.of("rack", "r 1")));
-    IpxeScript s = render(Profile.script("tpl", """
+    ParsedScript s = render(Profile.script("tpl", """
         set mac {{mac}}
         set hyp {{mac_hexhyp}}
         set raw {{mac_hexraw}}
@@ -570,7 +571,7 @@ class BootCoreTest {
         .containsExactly("mac=52:54:00:12:34:56", "hyp=52-54-00-12-34-56", "raw=525400123456",
             "ip=10.0.0.50", "uuid=uuid-1", "serial=SN%201", "host=node1", "arch=x86_64",
             "platform=efi", "rack=r%201", "profile=tpl");
-    assertThat(s.named("chain")).extracting(IpxeScript.Command::words)
+    assertThat(s.named("chain")).extracting(ParsedScript.Command::words)
         .containsExactly(List.of("chain", BASE + "/next"));
     assertThat(s.commands).hasSize(12);
   }
@@ -578,8 +579,8 @@ class BootCoreTest {
   @Test
   void aLocalDiskProfileExitsOnEfiAndBootsTheFirstDiskOnBios() {
     store.putMachine(Machine.of(MAC));
-    IpxeScript s = render(Profile.localDisk("disk"));
-    assertThat(s.commands).extracting(IpxeScript.Command::words)
+    ParsedScript s = render(Profile.localDisk("disk"));
+    assertThat(s.commands).extracting(ParsedScript.Command::words)
         .containsSubsequence(
             List.of("iseq", "${platform}", "efi"), List.of("exit", "0"),
             List.of("sanboot", "--no-describe", "--drive", "0x80"), List.of("exit", "0"));
@@ -591,16 +592,16 @@ class BootCoreTest {
     store.putMachine(Machine.of(MAC));
     chains("a");
     store.putProfile(Profile.localDisk("disk"));
-    IpxeScript s = render(Profile.menu("m", List.of("a", "disk", "missing")));
-    assertThat(s.named("menu")).extracting(IpxeScript.Command::words)
+    ParsedScript s = render(Profile.menu("m", List.of("a", "disk", "missing")));
+    assertThat(s.named("menu")).extracting(ParsedScript.Command::words)
         .containsExactly(List.of("menu", "chainboot:", "m"));
-    assertThat(s.named("item")).extracting(IpxeScript.Command::words).containsExactly(
+    assertThat(s.named("item")).extracting(ParsedScript.Command::words).containsExactly(
         List.of("item", "cbm-a", "a"), List.of("item", "cbm-disk", "disk"),
         List.of("item", "cbm-missing", "missing"));
-    assertThat(s.named("choose")).extracting(IpxeScript.Command::words).containsExactly(
+    assertThat(s.named("choose")).extracting(ParsedScript.Command::words).containsExactly(
         List.of("choose", "--default", "cbm-a", "--timeout", "30000", "cb-choice"));
     assertThat(s.labels).contains("cbm-a", "cbm-disk", "cbm-missing", "chainboot_failed");
-    assertThat(s.named("chain")).extracting(IpxeScript.Command::words)
+    assertThat(s.named("chain")).extracting(ParsedScript.Command::words)
         .containsExactly(List.of("chain", "--autofree", url("a")));
     assertThat(s.named("sanboot")).hasSize(1);
     assertThat(s.named("echo")).extracting(c -> String.join(" ", c.words()))
@@ -626,7 +627,7 @@ class BootCoreTest {
         .isEqualTo("http://example.invalid/changed.ipxe");
     store.deleteGroup("all");
     store.putProfile(Profile.localDisk("q"));
-    assertThat(new IpxeScript(resolve(request(MAC)).text()).named("sanboot")).hasSize(1);
+    assertThat(new ParsedScript(resolve(request(MAC)).text()).named("sanboot")).hasSize(1);
     assertThat(events).extracting(BootEvent::match).containsExactly(Match.DEFAULT,
         Match.DEFAULT, Match.DEFAULT, Match.GROUP, Match.DEFAULT);
   }

@@ -1,5 +1,6 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.testing.Jar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Assignment;
@@ -125,7 +126,7 @@ class CliIT {
         assertThat(line).contains(MAC).contains("group/http").contains("rackp")
             .contains("group rack (arch=x86_64,rack=r1)");
       } finally {
-        dev.chainboot.testutil.Processes.stop(follow);
+        dev.chainboot.testing.Processes.stop(follow);
       }
       assertThat(cb("group", "rm", "rack").code()).isZero();
       assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.http.TestServer;
+import dev.chainboot.testing.TestServer;
 import dev.chainboot.store.SqliteStore;
-import dev.chainboot.testutil.Curl;
+import dev.chainboot.testing.Curl;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

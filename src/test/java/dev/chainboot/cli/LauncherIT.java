@@ -35,8 +35,8 @@ class LauncherIT {
     pb.environment().remove("JAVA_HOME");
     pb.environment().put("PATH", "/usr/bin:/bin:/usr/sbin:/sbin");
     pb.environment().put("CHAINBOOT_NO_BUILD", "1");
-    dev.chainboot.testutil.Processes.Output o =
-        dev.chainboot.testutil.Processes.run(pb, java.time.Duration.ofSeconds(60));
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(pb, java.time.Duration.ofSeconds(60));
     return new Result(o.exit(), o.stdout());
   }
 
@@ -87,7 +87,7 @@ class LauncherIT {
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
       assertThat(Files.readString(log)).contains("shutting down");
     } finally {
-      dev.chainboot.testutil.Processes.kill(p);
+      dev.chainboot.testing.Processes.kill(p);
     }
   }
 

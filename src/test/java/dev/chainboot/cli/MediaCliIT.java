@@ -38,7 +38,7 @@ class MediaCliIT {
     cmd.addAll(List.of(args));
     // stdout to a file too: it may be binary (media written to "-")
     Path outFile = cwd.resolveSibling(cwd.getFileName() + ".stdout");
-    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
         new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(outFile.toFile())
             .redirectError(cwd.resolveSibling(cwd.getFileName() + ".stderr").toFile()),
         java.time.Duration.ofSeconds(60));
@@ -65,8 +65,8 @@ class MediaCliIT {
   }
 
   private static String sh(String... cmd) throws Exception {
-    dev.chainboot.testutil.Processes.Output o =
-        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(java.time.Duration.ofSeconds(60), cmd);
     assertThat(o.exit()).as(String.join(" ", cmd) + ":\n" + o.stdout()).isZero();
     return o.stdout();
   }

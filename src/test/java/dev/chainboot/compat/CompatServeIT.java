@@ -2,7 +2,7 @@ package dev.chainboot.compat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chainboot.testutil.Curl;
+import dev.chainboot.testing.Curl;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +52,7 @@ class CompatServeIT {
   }
 
   static void stop(Process p) throws InterruptedException {
-    dev.chainboot.testutil.Processes.stop(p);
+    dev.chainboot.testing.Processes.stop(p);
   }
 
   @Test

@@ -8,7 +8,7 @@ import dev.chainboot.compat.pixie.PixieLayout;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
 import dev.chainboot.config.ConfigFile;
-import dev.chainboot.testutil.Curl;
+import dev.chainboot.testing.Curl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;

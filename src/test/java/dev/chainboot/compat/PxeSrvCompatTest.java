@@ -3,9 +3,9 @@ package dev.chainboot.compat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.BootEvent;
-import dev.chainboot.testutil.CompatServer;
-import dev.chainboot.testutil.Curl;
-import dev.chainboot.testutil.Traversal;
+import dev.chainboot.testing.CompatServer;
+import dev.chainboot.testing.Curl;
+import dev.chainboot.testing.Traversal;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

@@ -47,8 +47,8 @@ class ZeroOsMediaTest {
   }
 
   static String run(String... cmd) throws Exception {
-    dev.chainboot.testutil.Processes.Output o =
-        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(java.time.Duration.ofSeconds(60), cmd);
     assertThat(o.exit()).as(String.join(" ", cmd) + "\n" + o.stdout()).isZero();
     return o.stdout();
   }

@@ -26,8 +26,8 @@ class DhcpConfigIT {
   record Run(int exit, String out) {}
 
   static Run run(String... cmd) throws Exception {
-    dev.chainboot.testutil.Processes.Output o =
-        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(java.time.Duration.ofSeconds(60), cmd);
     return new Run(o.exit(), o.stdout());
   }
 
@@ -95,7 +95,7 @@ class DhcpConfigIT {
       try {
         assertBootFiles(lan, "dm", server);
       } finally {
-        dev.chainboot.testutil.Processes.stop(dm);
+        dev.chainboot.testing.Processes.stop(dm);
       }
       // ISC dhcpd with the generated snippet
       Path iconf = tmp.resolve("dhcpd-full.conf");
@@ -109,7 +109,7 @@ class DhcpConfigIT {
       try {
         assertBootFiles(lan, "isc", server);
       } finally {
-        dev.chainboot.testutil.Processes.stop(isc);
+        dev.chainboot.testing.Processes.stop(isc);
       }
       // Kea with the generated configuration, given an interface and a subnet
       Path kconf = tmp.resolve("kea-full.conf");
@@ -123,7 +123,7 @@ class DhcpConfigIT {
         assertThat(Lan.await(tmp.resolve("kea.log"), "DHCP4_STARTED", kea, 30)).as(ProxyDhcpIT.read(tmp.resolve("kea.log"))).isTrue();
         assertBootFiles(lan, "kea", server);
       } finally {
-        dev.chainboot.testutil.Processes.stop(kea);
+        dev.chainboot.testing.Processes.stop(kea);
       }
     }
   }

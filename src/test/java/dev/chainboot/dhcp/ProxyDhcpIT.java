@@ -67,7 +67,7 @@ class ProxyDhcpIT {
   static String cli(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", System.getProperty("chainboot.jar")));
     cmd.addAll(List.of(args));
-    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
         new ProcessBuilder(cmd).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
     String out = o.stdout();
     assertThat(o.exit()).as("chainboot %s: %s", String.join(" ", args), out).isZero();
@@ -104,10 +104,10 @@ class ProxyDhcpIT {
       while (p.isAlive() && System.nanoTime() < end && (until == null || !Files.exists(until))) {
         Thread.sleep(100);
       }
-      assertThat(dev.chainboot.testutil.Processes.stop(p)).as("client stopped").isTrue();
+      assertThat(dev.chainboot.testing.Processes.stop(p)).as("client stopped").isTrue();
       Thread.sleep(500); // let the last replies reach the capture
     } finally {
-      assertThat(dev.chainboot.testutil.Processes.stop(dump)).as("tcpdump stopped").isTrue();
+      assertThat(dev.chainboot.testing.Processes.stop(dump)).as("tcpdump stopped").isTrue();
     }
     List<DhcpMessage> all = new ArrayList<>();
     Map<String, List<DhcpMessage>> by = new java.util.HashMap<>();

@@ -27,7 +27,7 @@ class ProxyDhcpServeIT {
   record Run(int exit, String out) {}
 
   Run run(List<String> cmd) throws Exception {
-    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
         new ProcessBuilder(cmd).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
     return new Run(o.exit(), o.stdout());
   }
@@ -49,7 +49,7 @@ class ProxyDhcpServeIT {
   /**
    * Without the privilege for UDP 67 on every machine (whatever the host's
    * ip_unprivileged_port_start): no capabilities, in a fresh network namespace whose
-   * ip_unprivileged_port_start is 1024 ({@link dev.chainboot.testutil.Unprivileged}). A server
+   * ip_unprivileged_port_start is 1024 ({@link dev.chainboot.testing.Unprivileged}). A server
    * that did bind would keep running: the bounded run then fails the test.
    */
   @Test
@@ -59,8 +59,8 @@ class ProxyDhcpServeIT {
     Files.createDirectories(data);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
-    Run r = run(dev.chainboot.testutil.Unprivileged.command(serve("--proxy-dhcp")));
-    dev.chainboot.testutil.Unprivileged.assertSetUp(r.out());
+    Run r = run(dev.chainboot.testing.Unprivileged.command(serve("--proxy-dhcp")));
+    dev.chainboot.testing.Unprivileged.assertSetUp(r.out());
     assertThat(r.exit()).as(r.out()).isEqualTo(1);
     assertThat(r.out()).contains("cannot start proxyDHCP: cannot bind UDP").contains("setcap cap_net_bind_service");
   }
@@ -87,7 +87,7 @@ class ProxyDhcpServeIT {
         assertThat(r.body()).doesNotContain("root:");
       }
     } finally {
-      dev.chainboot.testutil.Processes.stop(p);
+      dev.chainboot.testing.Processes.stop(p);
     }
   }
 }

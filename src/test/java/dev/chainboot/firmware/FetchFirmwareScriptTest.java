@@ -32,8 +32,8 @@ class FetchFirmwareScriptTest {
     for (int i = 0; i + 1 < env.length; i += 2) {
       pb.environment().put(env[i], env[i + 1]);
     }
-    dev.chainboot.testutil.Processes.Output o =
-        dev.chainboot.testutil.Processes.run(pb, java.time.Duration.ofSeconds(300));
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(pb, java.time.Duration.ofSeconds(300));
     return new Result(o.exit(), o.stdout());
   }
 

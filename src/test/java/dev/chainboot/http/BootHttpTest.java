@@ -1,12 +1,13 @@
 package dev.chainboot.http;
 
+import dev.chainboot.testing.TestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.Group;
-import dev.chainboot.boot.IpxeScript;
+import dev.chainboot.testing.ParsedScript;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
@@ -68,7 +69,7 @@ class BootHttpTest {
   void unknownMachineWithoutDefaultGetsAnExitScriptAndIsRegistered() throws Exception {
     String s = resolve(MAC);
     assertThat(s).contains("nothing to boot for 52:54:00:12:34:56");
-    IpxeScript script = new IpxeScript(s);
+    ParsedScript script = new ParsedScript(s);
     assertThat(script.commandNames()).containsOnly("echo", "sleep", "exit");
     Machine m = store.machine(MAC).orElseThrow();
     assertThat(m.ip()).contains("127.0.0.1");
@@ -169,7 +170,7 @@ class BootHttpTest {
 
   /** Writes to the database from another process, as the CLI or an operator's sqlite3 does. */
   void sqlite3(String sql) throws Exception {
-    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
         java.time.Duration.ofSeconds(60), "sqlite3", "-cmd", ".timeout 10000", "-cmd",
         "PRAGMA foreign_keys = ON", data.resolve("chainboot.db").toString(), sql);
     assertThat(o.exit()).as(o.stdout()).isZero();
@@ -210,7 +211,7 @@ class BootHttpTest {
   }
 
   static String curlFrom(String sourceIp, String url) throws Exception {
-    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
         java.time.Duration.ofSeconds(60), "curl", "-sS", "--max-time", "30", "--interface",
         sourceIp, "-A", "iPXE/1.21.1", url);
     assertThat(o.exit()).as(o.stdout()).isZero();
@@ -264,7 +265,7 @@ class BootHttpTest {
     r = ts.get("/boot/resolve", "iPXE/1.21.1+git20250501");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).startsWith("#!ipxe\n").contains("missing mac parameter");
-    assertThat(new IpxeScript(r.body()).commandNames()).containsOnly("echo", "sleep", "exit");
+    assertThat(new ParsedScript(r.body()).commandNames()).containsOnly("echo", "sleep", "exit");
     assertThat(store.machines()).isEmpty();
   }
 
@@ -288,7 +289,7 @@ class BootHttpTest {
         List.of("{{base_url}}/assets/initrd.img"), "console=ttyS0 BOOTIF=01-{{mac_hexhyp}}"));
     store.setDefaultProfile(Optional.of("k"));
     String s = resolve(MAC);
-    IpxeScript script = new IpxeScript(s);
+    ParsedScript script = new ParsedScript(s);
     assertThat(script.named("kernel")).first().satisfies(c -> assertThat(c.words())
         .containsExactly("kernel", ts.base() + "/assets/vmlinuz", "console=ttyS0",
             "BOOTIF=01-52-54-00-12-34-56"));
@@ -313,7 +314,7 @@ class BootHttpTest {
     store.putProfile(Profile.localDisk("disk"));
     store.putProfile(Profile.menu("m", List.of("a", "disk")));
     store.setDefaultProfile(Optional.of("m"));
-    IpxeScript s = new IpxeScript(resolve(MAC));
+    ParsedScript s = new ParsedScript(resolve(MAC));
     assertThat(s.named("item")).extracting(c -> c.words().get(2)).containsExactly("a", "disk");
     assertThat(s.labels).contains("cbm-a", "cbm-disk");
     assertThat(s.named("choose")).hasSize(1);

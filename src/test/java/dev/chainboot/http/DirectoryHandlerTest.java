@@ -2,9 +2,9 @@ package dev.chainboot.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chainboot.testutil.CompatServer;
-import dev.chainboot.testutil.Curl;
-import dev.chainboot.testutil.Traversal;
+import dev.chainboot.testing.CompatServer;
+import dev.chainboot.testing.Curl;
+import dev.chainboot.testing.Traversal;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;

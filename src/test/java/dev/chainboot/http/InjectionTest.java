@@ -1,8 +1,9 @@
 package dev.chainboot.http;
 
+import dev.chainboot.testing.TestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chainboot.boot.IpxeScript;
+import dev.chainboot.testing.ParsedScript;
 import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
@@ -81,7 +82,7 @@ class InjectionTest {
   }
 
   static List<String> shape(String text) {
-    return new IpxeScript(text).commands.stream().map(IpxeScript.Command::name).toList();
+    return new ParsedScript(text).commands.stream().map(ParsedScript.Command::name).toList();
   }
 
   @Test
@@ -96,9 +97,9 @@ class InjectionTest {
         assertThat(s).as("%s with %s", profile, evil).doesNotContain("chainboot: error");
         assertThat(shape(s)).as("%s with %s:%n%s", profile, evil, s).isEqualTo(expected);
         assertThat(s.lines().count()).as("%s with %s", profile, evil).isEqualTo(lines);
-        assertThat(IpxeScript.expansions(s)).as("%s with %s", profile, evil)
-            .isEqualTo(IpxeScript.expansions(benign));
-        assertThat(new IpxeScript(s).commands).allSatisfy(c -> assertThat(c.words())
+        assertThat(ParsedScript.expansions(s)).as("%s with %s", profile, evil)
+            .isEqualTo(ParsedScript.expansions(benign));
+        assertThat(new ParsedScript(s).commands).allSatisfy(c -> assertThat(c.words())
             .noneMatch(w -> w.equals("shell") || w.equals("reboot") || w.contains("\"")
                 || w.contains("'") || w.contains("\\") || w.contains("`")));
       }
@@ -125,7 +126,7 @@ class InjectionTest {
       var r = ts.get("/boot/resolve?mac=" + MAC.hexhyp());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).as(p.name()).contains("chainboot: error");
-      assertThat(new IpxeScript(r.body()).commandNames()).as(p.name())
+      assertThat(new ParsedScript(r.body()).commandNames()).as(p.name())
           .containsOnly("echo", "sleep", "exit");
     }
   }

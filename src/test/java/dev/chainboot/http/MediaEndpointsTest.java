@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chainboot.config.ServerConfig;
-import dev.chainboot.media.Proc;
+import dev.chainboot.testing.Proc;
 import dev.chainboot.server.ChainbootServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

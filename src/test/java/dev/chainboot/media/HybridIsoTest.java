@@ -1,5 +1,6 @@
 package dev.chainboot.media;
 
+import dev.chainboot.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Arch;

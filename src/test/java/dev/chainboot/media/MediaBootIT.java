@@ -61,7 +61,7 @@ class MediaBootIT {
     String[][] builds = {{"iso", "boot.iso", "x86_64"}, {"img", "boot.img", "x86_64"},
         {"esp", "boot.esp", "x86_64"}, {"esp", "both.esp", "x86_64,arm64"}};
     for (String[] b : builds) {
-      dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+      dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
           new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", b[0], URL, "-o", b[1], "--arch", b[2])
           .directory(tmp.toFile()).redirectErrorStream(true), java.time.Duration.ofSeconds(60));

@@ -9,7 +9,7 @@ import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
 import dev.chainboot.boot.Profile;
 import dev.chainboot.http.PlainTextHandler;
-import dev.chainboot.http.TestServer;
+import dev.chainboot.testing.TestServer;
 import dev.chainboot.store.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;

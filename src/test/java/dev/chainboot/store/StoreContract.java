@@ -1,5 +1,6 @@
 package dev.chainboot.store;
 
+import dev.chainboot.testing.StoreProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

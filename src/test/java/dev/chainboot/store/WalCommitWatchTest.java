@@ -1,5 +1,6 @@
 package dev.chainboot.store;
 
+import dev.chainboot.testing.Sqlite3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.BootEvent;

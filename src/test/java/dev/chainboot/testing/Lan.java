@@ -131,8 +131,8 @@ public final class Lan implements AutoCloseable {
   }
 
   static String run(String... cmd) throws IOException, InterruptedException {
-    dev.chainboot.testutil.Processes.Output o =
-        dev.chainboot.testutil.Processes.run(java.time.Duration.ofSeconds(60), cmd);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(java.time.Duration.ofSeconds(60), cmd);
     if (o.exit() != 0) {
       throw new IOException(String.join(" ", cmd) + " exited " + o.exit() + ": " + o.stdout());
     }

@@ -1,5 +1,7 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.testing.TftpTestServer;
+import dev.chainboot.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Assignment;

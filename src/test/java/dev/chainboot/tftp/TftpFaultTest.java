@@ -1,5 +1,8 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.testing.TftpTestServer;
+import dev.chainboot.testing.RawTftpClient;
+import dev.chainboot.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

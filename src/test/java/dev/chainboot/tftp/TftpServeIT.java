@@ -1,5 +1,6 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.testing.Peer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
@@ -14,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import dev.chainboot.testutil.Processes;
-import dev.chainboot.testutil.Unprivileged;
+import dev.chainboot.testing.Processes;
+import dev.chainboot.testing.Unprivileged;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.chainboot.tftp;
+package dev.chainboot.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a real client program with a deadline; always kills it. */
-final class Peer {
+public final class Peer {
 
-  record Result(int exit, String output) {}
+  public record Result(int exit, String output) {}
 
   private Peer() {}
 
@@ -20,7 +20,7 @@ final class Peer {
    * chatty client such as {@code atftp --trace} can never block on a full pipe); exit -1 with
    * "timed out" when it outlives {@code timeout}, after it was killed.
    */
-  static Result run(Path dir, Duration timeout, String... command)
+  public static Result run(Path dir, Duration timeout, String... command)
       throws IOException, InterruptedException {
     Path out = Files.createTempFile("peer", ".out");
     Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile())

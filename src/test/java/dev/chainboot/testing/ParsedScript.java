@@ -1,4 +1,4 @@
-package dev.chainboot.boot;
+package dev.chainboot.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -9,7 +9,7 @@ import java.util.Set;
  * Reads an iPXE script the way iPXE's parser splits it: lines, then commands separated by
  * {@code &&} / {@code ||} words. Tests use it to assert which commands a script can run.
  */
-public final class IpxeScript {
+public final class ParsedScript {
 
   /** A command as iPXE would run it: its words. */
   public record Command(List<String> words) {
@@ -21,7 +21,7 @@ public final class IpxeScript {
   public final List<Command> commands = new ArrayList<>();
   public final List<String> labels = new ArrayList<>();
 
-  public IpxeScript(String text) {
+  public ParsedScript(String text) {
     String[] lines = text.split("\n", -1);
     if (!lines[0].equals("#!ipxe")) {
       throw new AssertionError("script does not start with #!ipxe: " + text);

@@ -1,4 +1,4 @@
-package dev.chainboot.testutil;
+package dev.chainboot.testing;
 
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.config.ConfigFile;

@@ -1,4 +1,4 @@
-package dev.chainboot.tftp;
+package dev.chainboot.testing;
 
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.server.ChainbootServer;
@@ -11,27 +11,27 @@ import java.util.HexFormat;
 import java.util.Optional;
 
 /** A real chainboot server in-process: TFTP and HTTP on 127.0.0.1 port 0, a temp data dir. */
-final class TftpTestServer implements AutoCloseable {
+public final class TftpTestServer implements AutoCloseable {
 
-  final Path dataDir;
-  final ChainbootServer server;
+  public final Path dataDir;
+  public final ChainbootServer server;
 
-  TftpTestServer(Path dataDir) throws Exception {
+  public TftpTestServer(Path dataDir) throws Exception {
     this(dataDir, Optional.empty());
   }
 
-  TftpTestServer(Path dataDir, Optional<String> advertise) throws Exception {
+  public TftpTestServer(Path dataDir, Optional<String> advertise) throws Exception {
     this.dataDir = dataDir;
     this.server = new ChainbootServer(new ServerConfig(dataDir,
         Optional.of(new InetSocketAddress("127.0.0.1", 0)),
         new InetSocketAddress("127.0.0.1", 0), Optional.empty(), advertise)).start();
   }
 
-  int port() {
+  public int port() {
     return server.tftpPort();
   }
 
-  Path tftpRoot() {
+  public Path tftpRoot() {
     return dataDir.resolve("tftp");
   }
 
@@ -40,7 +40,7 @@ final class TftpTestServer implements AutoCloseable {
     server.close();
   }
 
-  static String sha256(byte[] b) {
+  public static String sha256(byte[] b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     } catch (Exception e) {
@@ -48,7 +48,7 @@ final class TftpTestServer implements AutoCloseable {
     }
   }
 
-  static String sha256(Path p) throws IOException {
+  public static String sha256(Path p) throws IOException {
     try (var in = Files.newInputStream(p)) {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       byte[] buf = new byte[1 << 16];
@@ -63,7 +63,7 @@ final class TftpTestServer implements AutoCloseable {
   }
 
   /** A file of pseudo-random bytes (deterministic per seed). */
-  static Path randomFile(Path p, long size, long seed) throws IOException {
+  public static Path randomFile(Path p, long size, long seed) throws IOException {
     java.util.Random r = new java.util.Random(seed);
     byte[] buf = new byte[1 << 16];
     try (var out = Files.newOutputStream(p)) {

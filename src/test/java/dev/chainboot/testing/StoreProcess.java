@@ -1,9 +1,11 @@
-package dev.chainboot.store;
+package dev.chainboot.testing;
 
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
+import dev.chainboot.store.SqliteStore;
+import dev.chainboot.store.Store;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -45,7 +47,7 @@ public final class StoreProcess {
   private StoreProcess() {}
 
   /** Opens the store {@code spec} names: {@code sqlite DIR}. */
-  static Store open(List<String> spec) {
+  public static Store open(List<String> spec) {
     return switch (spec.get(0)) {
       case "sqlite" -> SqliteStore.open(Path.of(spec.get(1)));
       default -> throw new IllegalArgumentException("unknown store kind " + spec.get(0));
@@ -98,7 +100,7 @@ public final class StoreProcess {
   }
 
   /** THREADS threads released together at {@code startMicros}; how many got the once. */
-  static int race(Store store, ExecutorService pool, MacAddress mac, int threads,
+  public static int race(Store store, ExecutorService pool, MacAddress mac, int threads,
       long startMicros) throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Optional<String>>> results = new ArrayList<>();
@@ -120,7 +122,7 @@ public final class StoreProcess {
     return won;
   }
 
-  static long epochMicros() {
+  public static long epochMicros() {
     Instant now = Instant.now();
     return now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
   }
@@ -134,7 +136,7 @@ public final class StoreProcess {
   }
 
   /** A StoreProcess started by a test: send a command, read its answer, with timeouts. */
-  static final class Handle implements AutoCloseable {
+  public static final class Handle implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final String EOF = "\0eof";
 
@@ -144,7 +146,7 @@ public final class StoreProcess {
     private final StringBuffer stderr = new StringBuffer();
 
     /** Starts {@code StoreProcess SPEC...} on this JVM's java and class path; waits for ready. */
-    Handle(List<String> spec) throws IOException {
+    public Handle(List<String> spec) throws IOException {
       List<String> cmd = new ArrayList<>(List.of(
           ProcessHandle.current().info().command().orElse("java"),
           "-cp", System.getProperty("java.class.path"),
@@ -182,17 +184,17 @@ public final class StoreProcess {
     }
 
     /** Sends a command, returns the answer line. */
-    String send(String command) {
+    public String send(String command) {
       post(command);
       return answer();
     }
 
     /** Sends a command whose answer is read later with {@link #answer()}. */
-    void post(String command) {
+    public void post(String command) {
       to.println(command);
     }
 
-    String answer() {
+    public String answer() {
       String line;
       try {
         line = lines.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,5 +1,7 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.testing.TftpTestServer;
+import dev.chainboot.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server for {@code /boot.ipxe}.
  */
 @Tag("qemu")
-class TftpQemuTest {
+class TftpQemuIT {
 
   @TempDir Path data;
 
@@ -51,7 +53,7 @@ class TftpQemuTest {
             .findFirst().orElseThrow();
         assertThat(line).contains("mac=52-54-00-12-34-56").contains("platform=pcbios");
       } finally {
-        dev.chainboot.testutil.Processes.kill(qemu);
+        dev.chainboot.testing.Processes.kill(qemu);
       }
     }
   }

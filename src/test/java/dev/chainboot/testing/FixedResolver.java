@@ -1,4 +1,4 @@
-package dev.chainboot.testutil;
+package dev.chainboot.testing;
 
 import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;

@@ -1,4 +1,4 @@
-package dev.chainboot.store;
+package dev.chainboot.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
  * changing a database, as an operator would. Tests that need it fail, saying so, when it is
  * not installed.
  */
-final class Sqlite3 {
+public final class Sqlite3 {
 
   private Sqlite3() {}
 
   /** Runs {@code sql} on {@code db} with foreign keys on; returns what it printed. */
-  static String run(Path db, String sql) {
+  public static String run(Path db, String sql) {
     Process p;
     try {
       p = new ProcessBuilder("sqlite3", "-batch", "-cmd", ".timeout 10000",

@@ -1,4 +1,9 @@
-package dev.chainboot.tftp;
+package dev.chainboot.testing;
+
+import dev.chainboot.tftp.TftpCodec;
+import dev.chainboot.tftp.TftpErrorCode;
+import dev.chainboot.tftp.TftpPacket;
+import dev.chainboot.tftp.TftpParseException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,42 +26,42 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small TFTP client of our own for bad-input and fault tests: sends raw bytes, and downloads
  * with injected faults (dropped, delayed, duplicated ACKs, packets from a wrong port).
  */
-final class RawTftpClient implements AutoCloseable {
+public final class RawTftpClient implements AutoCloseable {
 
   /** Probabilities per ACK; {@code seed} makes a run repeatable. */
-  record Faults(double drop, double duplicate, double delay, int delayMillis, double wrongPort,
+  public record Faults(double drop, double duplicate, double delay, int delayMillis, double wrongPort,
       long seed) {
-    static final Faults NONE = new Faults(0, 0, 0, 0, 0, 1);
+    public static final Faults NONE = new Faults(0, 0, 0, 0, 0, 1);
   }
 
   /** What a download got: the bytes, or the ERROR, or a timeout. */
-  record Download(byte[] data, TftpPacket.Error error, boolean timedOut, int dataPackets,
+  public record Download(byte[] data, TftpPacket.Error error, boolean timedOut, int dataPackets,
       Map<String, String> oack, int strayErrors) {
-    boolean ok() {
+    public boolean ok() {
       return data != null;
     }
   }
 
-  final DatagramSocket socket;
-  final InetSocketAddress server;
+  public final DatagramSocket socket;
+  public final InetSocketAddress server;
   private final byte[] buf = new byte[70000];
-  SocketAddress lastFrom;
+  public SocketAddress lastFrom;
 
-  RawTftpClient(int port) throws IOException {
+  public RawTftpClient(int port) throws IOException {
     socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
     server = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
   }
 
-  void send(byte[] packet) throws IOException {
+  public void send(byte[] packet) throws IOException {
     sendTo(packet, server);
   }
 
-  void sendTo(byte[] packet, SocketAddress to) throws IOException {
+  public void sendTo(byte[] packet, SocketAddress to) throws IOException {
     socket.send(new DatagramPacket(packet, packet.length, to));
   }
 
   /** The next packet (any source), or null after {@code timeout}; garbage is a test failure. */
-  TftpPacket receive(Duration timeout) throws IOException {
+  public TftpPacket receive(Duration timeout) throws IOException {
     socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
     DatagramPacket p = new DatagramPacket(buf, buf.length);
     try {
@@ -72,16 +77,16 @@ final class RawTftpClient implements AutoCloseable {
     }
   }
 
-  static byte[] rrq(String name, String mode, Map<String, String> options) {
+  public static byte[] rrq(String name, String mode, Map<String, String> options) {
     return TftpCodec.encode(new TftpPacket.Request(false, name, mode, options));
   }
 
-  static byte[] ack(long block) {
+  public static byte[] ack(long block) {
     return TftpCodec.encode(new TftpPacket.Ack((int) (block & 0xffff)));
   }
 
   /** Downloads {@code name} in octet mode, injecting {@code faults}, giving up at the deadline. */
-  Download download(String name, Map<String, String> options, Faults faults, Duration deadline)
+  public Download download(String name, Map<String, String> options, Faults faults, Duration deadline)
       throws IOException, InterruptedException {
     Random rnd = new Random(faults.seed());
     ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor();

@@ -1,4 +1,4 @@
-package dev.chainboot.media;
+package dev.chainboot.testing;
 
 import java.io.IOException;
 import java.util.List;
@@ -11,8 +11,8 @@ public record Proc(int exit, String out) {
       ProcessBuilder pb = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true);
       pb.environment().put("MTOOLS_SKIP_CHECK", "1");
       pb.environment().put("LC_ALL", "C");
-      dev.chainboot.testutil.Processes.Output o =
-          dev.chainboot.testutil.Processes.run(pb, java.time.Duration.ofSeconds(60));
+      dev.chainboot.testing.Processes.Output o =
+          dev.chainboot.testing.Processes.run(pb, java.time.Duration.ofSeconds(60));
       return new Proc(o.exit(), o.stdout());
     } catch (IOException e) {
       throw new AssertionError("cannot run " + cmd[0] + " (install it: see scripts/test-packages.txt)", e);

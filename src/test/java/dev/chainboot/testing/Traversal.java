@@ -1,4 +1,4 @@
-package dev.chainboot.testutil;
+package dev.chainboot.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,11 @@
 package dev.chainboot.tftp;
 
-import static dev.chainboot.tftp.TftpTestServer.randomFile;
-import static dev.chainboot.tftp.TftpTestServer.sha256;
+import dev.chainboot.testing.TftpTestServer;
+import dev.chainboot.testing.RawTftpClient;
+import dev.chainboot.testing.LogCapture;
+import dev.chainboot.testing.Peer;
+import static dev.chainboot.testing.TftpTestServer.randomFile;
+import static dev.chainboot.testing.TftpTestServer.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.ipxe.ChainScripts;
@@ -27,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real TFTP clients (curl, atftp, tftp-hpa) against our server; sha256 of what they got. */
-class TftpInteropTest {
+class TftpInteropIT {
 
   @TempDir static Path data;
   @TempDir Path work;

@@ -1,4 +1,4 @@
-package dev.chainboot.tftp;
+package dev.chainboot.testing;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
  * ({@link #awaitTransfer}), so an assertion is about the test's own transfer and never about
  * some other line of the process.
  */
-final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
+public final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
 
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final Logger logger;
 
-  LogCapture(String loggerName) {
+  public LogCapture(String loggerName) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
     setContext(logger.getLoggerContext());
     start();
@@ -38,11 +38,11 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     lines.add(e.getFormattedMessage());
   }
 
-  List<String> lines() {
+  public List<String> lines() {
     return List.copyOf(lines);
   }
 
-  boolean has(String... parts) {
+  public boolean has(String... parts) {
     return lines.stream().anyMatch(l -> {
       for (String p : parts) {
         if (!l.contains(p)) {
@@ -54,7 +54,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
   }
 
   /** Waits (up to 20 s) for a line containing all {@code parts}; fails with the lines seen. */
-  void await(String... parts) {
+  public void await(String... parts) {
     Awaitility.await().atMost(Duration.ofSeconds(20))
         .pollInterval(Duration.ofMillis(20))
         .alias("log line with " + Arrays.toString(parts) + " in " + lines)
@@ -65,14 +65,14 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
    * One parsed TFTP transfer line (TftpServer.logTransfer): {@code client=IP:PORT file="F"
    * mode="M" options={..} accepted={..} bytes=N duration=Nms resends=N result=R}.
    */
-  record Transfer(String clientIp, int clientPort, String file, String mode, String options,
+  public record Transfer(String clientIp, int clientPort, String file, String mode, String options,
       Map<String, String> accepted, long bytes, int resends, String result, String line) {}
 
   private static final Pattern TRANSFER = Pattern.compile(
       "client=(\\S+):(\\d+) file=\"(.*)\" mode=\"(.*)\" options=(\\{.*?\\}) accepted=(\\{.*?\\})"
           + " bytes=(-?\\d+) duration=\\d+ms resends=(\\d+) result=(.*)");
 
-  static java.util.Optional<Transfer> parse(String line) {
+  public static java.util.Optional<Transfer> parse(String line) {
     Matcher m = TRANSFER.matcher(line);
     if (!m.matches()) {
       return java.util.Optional.empty();
@@ -90,7 +90,7 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         Integer.parseInt(m.group(8)), m.group(9), line));
   }
 
-  List<Transfer> transfers(Predicate<Transfer> which) {
+  public List<Transfer> transfers(Predicate<Transfer> which) {
     return lines.stream().map(LogCapture::parse).flatMap(java.util.Optional::stream)
         .filter(which).toList();
   }
@@ -100,12 +100,12 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
    * capture saw more than one transfer of that file (then the file does not identify the
    * test's transfer: give the client port too).
    */
-  Transfer awaitTransfer(String file) {
+  public Transfer awaitTransfer(String file) {
     return awaitTransfer(file, t -> t.file().equals(file));
   }
 
   /** As {@link #awaitTransfer(String)}, for the transfer of {@code file} to client port {@code port}. */
-  Transfer awaitTransfer(int clientPort, String file) {
+  public Transfer awaitTransfer(int clientPort, String file) {
     return awaitTransfer(file + " to client port " + clientPort,
         t -> t.file().equals(file) && t.clientPort() == clientPort);
   }

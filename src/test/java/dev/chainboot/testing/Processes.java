@@ -1,4 +1,4 @@
-package dev.chainboot.testutil;
+package dev.chainboot.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.chainboot.cli;
+package dev.chainboot.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,7 +19,7 @@ public final class Jar {
 
   private Jar() {}
 
-  static List<String> command(String... args) {
+  public static List<String> command(String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-jar");
@@ -30,7 +30,7 @@ public final class Jar {
 
   /** Runs the jar with {@code args} to completion within 120 s; killed and failed otherwise. */
   public static Result run(String... args) throws IOException, InterruptedException {
-    dev.chainboot.testutil.Processes.Output o = dev.chainboot.testutil.Processes.run(
+    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
         new ProcessBuilder(command(args)), Duration.ofSeconds(120));
     return new Result(o.exit(), o.stdout(), o.stderr());
   }
@@ -81,7 +81,7 @@ public final class Jar {
 
     @Override
     public void close() throws InterruptedException {
-      dev.chainboot.testutil.Processes.stop(process);
+      dev.chainboot.testing.Processes.stop(process);
     }
   }
 }

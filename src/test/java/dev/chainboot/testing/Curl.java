@@ -1,4 +1,4 @@
-package dev.chainboot.testutil;
+package dev.chainboot.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.chainboot.http;
+package dev.chainboot.testing;
 
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.server.ChainbootServer;

@@ -1,4 +1,4 @@
-package dev.chainboot.testutil;
+package dev.chainboot.testing;
 
 import java.util.ArrayList;
 import java.util.List;
