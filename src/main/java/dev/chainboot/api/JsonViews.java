@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How machines and boot events look as JSON, the same for the HTTP API and the CLI's
- * {@code --json}: plain maps in a fixed key order, absent fields as null.
+ * How machines and boot events look as JSON, the same for the HTTP API and the CLI's {@code
+ * --json}: plain maps in a fixed key order, absent fields as null.
  */
 public final class JsonViews {
 

@@ -4,10 +4,9 @@ import java.util.Optional;
 
 /**
  * Assignments kept outside the store, looked up per request: a seed tool's layout on disk
- * (pxe_srv's {@code once/<ip>}, {@code static/<ip>} and {@code default}; pixie's
- * {@code <mac>.ipxe}) or what a seed URL names (a Zero-OS runmode). A source only answers
- * lookups; which one wins is the boot core's rule ({@link LayeredResolver}). Package
- * {@code compat} implements it.
+ * (pxe_srv's {@code once/<ip>}, {@code static/<ip>} and {@code default}; pixie's {@code
+ * <mac>.ipxe}) or what a seed URL names (a Zero-OS runmode). A source only answers lookups; which
+ * one wins is the boot core's rule ({@link LayeredResolver}). Package {@code compat} implements it.
  */
 public interface AssignmentSource {
 

@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place boot policy lives: identifies the machine (by MAC, else by client IP),
- * registers machines seen for the first time, decides once &gt; static &gt; group &gt; default,
- * consumes a once-assignment atomically, renders the script and records a {@link BootEvent}.
+ * The one place boot policy lives: identifies the machine (by MAC, else by client IP), registers
+ * machines seen for the first time, decides once &gt; static &gt; group &gt; default, consumes a
+ * once-assignment atomically, renders the script and records a {@link BootEvent}.
  */
 public final class BootCore implements BootResolver {
 
@@ -37,13 +37,17 @@ public final class BootCore implements BootResolver {
   }
 
   /** What resolution chose, before rendering. */
-  record Decision(BootEvent.Match match, String reason, Optional<String> profile,
-      boolean onceConsumed) {}
+  record Decision(
+      BootEvent.Match match, String reason, Optional<String> profile, boolean onceConsumed) {}
 
   @Override
   public BootAnswer resolve(BootRequest request, String baseUrl) {
     BootStore.BootView view = identify(request);
-    return answer(request, view, baseUrl, Optional.empty(),
+    return answer(
+        request,
+        view,
+        baseUrl,
+        Optional.empty(),
         config -> decide(view.machine().orElse(null), view, config, true));
   }
 
@@ -53,19 +57,31 @@ public final class BootCore implements BootResolver {
     if (!config(view.configVersion()).profiles().containsKey(profile)) {
       return Optional.empty();
     }
-    return Optional.of(answer(request, view, baseUrl, Optional.of(profile),
-        config -> new Decision(BootEvent.Match.PROFILE,
-            "profile " + profile + " asked for by name (boot media)", Optional.of(profile),
-            false)));
+    return Optional.of(
+        answer(
+            request,
+            view,
+            baseUrl,
+            Optional.of(profile),
+            config ->
+                new Decision(
+                    BootEvent.Match.PROFILE,
+                    "profile " + profile + " asked for by name (boot media)",
+                    Optional.of(profile),
+                    false)));
   }
 
   /**
-   * Decides with {@code decide}, renders and records the decision. A failure on the way
-   * becomes a script that says so and an ERROR event (naming {@code profileOnError}), which
-   * still says whether a once-assignment was consumed on the way.
+   * Decides with {@code decide}, renders and records the decision. A failure on the way becomes a
+   * script that says so and an ERROR event (naming {@code profileOnError}), which still says
+   * whether a once-assignment was consumed on the way.
    */
-  private BootAnswer answer(BootRequest request, BootStore.BootView view, String baseUrl,
-      Optional<String> profileOnError, java.util.function.Function<Config, Decision> decide) {
+  private BootAnswer answer(
+      BootRequest request,
+      BootStore.BootView view,
+      String baseUrl,
+      Optional<String> profileOnError,
+      java.util.function.Function<Config, Decision> decide) {
     Machine machine = view.machine().orElse(null);
     Decision d = null;
     String text;
@@ -74,13 +90,15 @@ public final class BootCore implements BootResolver {
       d = decide.apply(config);
       text = render(d, machine, baseUrl, config);
     } catch (RuntimeException e) {
-      log.error("boot of {} from {} failed: {}", who(machine, request),
-          request.clientIp().getHostAddress(), Printable.of(e.getMessage()), e);
+      log.error(
+          "boot of {} from {} failed: {}",
+          who(machine, request),
+          request.clientIp().getHostAddress(),
+          Printable.of(e.getMessage()),
+          e);
       boolean consumed = d != null && d.onceConsumed(); // decided, then failed to render
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError,
-          consumed);
-      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": "
-          + e.getMessage());
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, consumed);
+      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
     }
     record(request, machine, d);
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
@@ -125,7 +143,10 @@ public final class BootCore implements BootResolver {
     if (view.machine().isEmpty()) {
       Machine m = Machine.fromRequest(mac, r);
       if (store.registerMachine(m)) {
-        log.info("new machine {} from {} ({})", mac, r.clientIp().getHostAddress(),
+        log.info(
+            "new machine {} from {} ({})",
+            mac,
+            r.clientIp().getHostAddress(),
             r.arch().map(Arch::ipxeName).orElse("arch unknown"));
         return BootStore.BootView.unassigned(Optional.of(m), view.configVersion());
       }
@@ -138,14 +159,17 @@ public final class BootCore implements BootResolver {
     Machine updated = known.seenAs(r);
     if (!updated.equals(known)) {
       store.updateSeen(updated);
-      return new BootStore.BootView(Optional.of(updated), view.onceProfile(), view.staticProfile(),
-          view.configVersion());
+      return new BootStore.BootView(
+          Optional.of(updated), view.onceProfile(), view.staticProfile(), view.configVersion());
     }
     return view;
   }
 
   /** Profiles, groups (in precedence order) and the default, cached per config version. */
-  private record Config(long version, Map<String, Profile> profiles, List<Group> groups,
+  private record Config(
+      long version,
+      Map<String, Profile> profiles,
+      List<Group> groups,
       Optional<String> defaultProfile) {}
 
   private volatile Config config;
@@ -178,23 +202,32 @@ public final class BootCore implements BootResolver {
         }
       }
       if (view.staticProfile().isPresent()) {
-        return new Decision(BootEvent.Match.STATIC, "static assignment", view.staticProfile(), false);
+        return new Decision(
+            BootEvent.Match.STATIC, "static assignment", view.staticProfile(), false);
       }
       for (Group g : config.groups()) {
         if (g.matches(m)) {
-          return new Decision(BootEvent.Match.GROUP,
-              "group " + g.name() + " (" + g.selector() + ")", Optional.of(g.profile()), false);
+          return new Decision(
+              BootEvent.Match.GROUP,
+              "group " + g.name() + " (" + g.selector() + ")",
+              Optional.of(g.profile()),
+              false);
         }
       }
     }
     Optional<String> def = config.defaultProfile();
     if (def.isPresent()) {
-      return new Decision(BootEvent.Match.DEFAULT,
-          m == null ? "default (machine not identified)" : "default", def, false);
+      return new Decision(
+          BootEvent.Match.DEFAULT,
+          m == null ? "default (machine not identified)" : "default",
+          def,
+          false);
     }
-    return new Decision(BootEvent.Match.NONE,
+    return new Decision(
+        BootEvent.Match.NONE,
         m == null ? "no match (machine not identified, no default)" : "no match, no default",
-        Optional.empty(), false);
+        Optional.empty(),
+        false);
   }
 
   private String render(Decision d, Machine m, String baseUrl, Config config) {
@@ -208,10 +241,12 @@ public final class BootCore implements BootResolver {
     if (text != null) {
       return text;
     }
-    Profile p = Optional.ofNullable(config.profiles().get(name))
-        .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
-    text = renderer.render(p, m, baseUrl, d.reason(),
-        n -> Optional.ofNullable(config.profiles().get(n)));
+    Profile p =
+        Optional.ofNullable(config.profiles().get(name))
+            .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
+    text =
+        renderer.render(
+            p, m, baseUrl, d.reason(), n -> Optional.ofNullable(config.profiles().get(n)));
     if (rendered.size() >= MAX_RENDERED) {
       rendered.clear();
     }
@@ -220,21 +255,29 @@ public final class BootCore implements BootResolver {
   }
 
   /** What a rendered script depends on (the machine may be null). */
-  private record Rendered(long configVersion, String profile, Machine machine, String baseUrl,
-      String reason) {}
+  private record Rendered(
+      long configVersion, String profile, Machine machine, String baseUrl, String reason) {}
 
   private static final int MAX_RENDERED = 16_384;
   private final Map<Rendered, String> rendered = new ConcurrentHashMap<>();
 
   private void record(BootRequest r, Machine m, Decision d) {
-    events.accept(new BootEvent(0, clock.instant(),
-        m == null ? r.mac() : Optional.of(m.mac()),
-        r.clientIp().getHostAddress(), d.match(), d.reason(), d.profile(),
-        r.protocol().name().toLowerCase(Locale.ROOT), d.onceConsumed()));
+    events.accept(
+        new BootEvent(
+            0,
+            clock.instant(),
+            m == null ? r.mac() : Optional.of(m.mac()),
+            r.clientIp().getHostAddress(),
+            d.match(),
+            d.reason(),
+            d.profile(),
+            r.protocol().name().toLowerCase(Locale.ROOT),
+            d.onceConsumed()));
   }
 
   private static String who(Machine m, BootRequest r) {
-    return m != null ? m.mac().colon()
+    return m != null
+        ? m.mac().colon()
         : r.mac().map(MacAddress::colon).orElse(r.clientIp().getHostAddress());
   }
 }

@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * What a transport learned about a machine asking to boot, in transport-neutral form. Every
- * transport (DHCP, TFTP, HTTP) parses its wire format into one of these; the boot core
- * decides from it. Optional fields are empty when the client did not say.
+ * transport (DHCP, TFTP, HTTP) parses its wire format into one of these; the boot core decides from
+ * it. Optional fields are empty when the client did not say.
  *
  * @param mac the machine's MAC address, if known
  * @param clientIp the address the request came from

@@ -3,27 +3,26 @@ package dev.chainboot.boot;
 import java.util.Optional;
 
 /**
- * The boot core as the transports see it. Every transport and every compat adapter (pxe_srv,
- * pixie, Zero-OS) turns its wire format into a {@link BootRequest} and asks this (through
- * {@link LayeredResolver} when it brings a seed layout); none of them holds boot policy of its
- * own.
+ * The boot core as the transports see it. Every transport and every compat adapter (pxe_srv, pixie,
+ * Zero-OS) turns its wire format into a {@link BootRequest} and asks this (through {@link
+ * LayeredResolver} when it brings a seed layout); none of them holds boot policy of its own.
  */
 public interface BootResolver {
 
   /**
    * Decides what {@code request}'s machine boots now (once &gt; static &gt; group &gt; default),
-   * consumes a once-assignment if that is what matched, records the BootEvent, and renders the
-   * iPXE script.
+   * consumes a once-assignment if that is what matched, records the BootEvent, and renders the iPXE
+   * script.
    *
-   * @param baseUrl this server's base URL as the client reached it, e.g.
-   *     {@code http://10.0.0.1:8080} (no trailing slash), for templates that link back
+   * @param baseUrl this server's base URL as the client reached it, e.g. {@code
+   *     http://10.0.0.1:8080} (no trailing slash), for templates that link back
    */
   BootAnswer resolve(BootRequest request, String baseUrl);
 
   /**
-   * Whether the core has anything for this machine (an assignment, a matching group or a
-   * default) without consuming or recording anything. proxyDHCP offers nothing to a machine for
-   * which this is false, so it boots as if chainboot were not there.
+   * Whether the core has anything for this machine (an assignment, a matching group or a default)
+   * without consuming or recording anything. proxyDHCP offers nothing to a machine for which this
+   * is false, so it boots as if chainboot were not there.
    */
   boolean hasBootFor(BootRequest request);
 

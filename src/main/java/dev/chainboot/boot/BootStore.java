@@ -4,16 +4,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the boot core needs from storage: the port {@link BootCore} decides through. Package
- * {@code store} implements it (SQLite today); the core never sees how. Every method is a
- * complete transaction, and several processes (the server, CLI commands) may share one store.
+ * What the boot core needs from storage: the port {@link BootCore} decides through. Package {@code
+ * store} implements it (SQLite today); the core never sees how. Every method is a complete
+ * transaction, and several processes (the server, CLI commands) may share one store.
  */
 public interface BootStore {
 
   /**
    * What resolution needs about one machine, read at once: the machine (if known), its once and
-   * static profiles, and the version of the shared configuration (profiles, groups, default),
-   * which changes whenever any process changes that configuration.
+   * static profiles, and the version of the shared configuration (profiles, groups, default), which
+   * changes whenever any process changes that configuration.
    */
   record BootView(
       Optional<Machine> machine,

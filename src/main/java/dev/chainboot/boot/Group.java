@@ -8,8 +8,8 @@ import java.util.TreeMap;
 
 /**
  * A selector over machines, matchbox-style: every constraint given must hold (labels equal,
- * architecture equal, MAC starting with a prefix). Among matching groups the most specific
- * (most constraints) wins; a tie goes to the smallest name.
+ * architecture equal, MAC starting with a prefix). Among matching groups the most specific (most
+ * constraints) wins; a tie goes to the smallest name.
  *
  * @param name unique name
  * @param profile the profile a matching machine boots

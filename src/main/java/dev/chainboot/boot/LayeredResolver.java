@@ -10,10 +10,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The boot core's rule for a request that brings its own {@link AssignmentSource} (a seed tool's
  * layout): the source is asked first, once &gt; static &gt; default, and the first assignment it
- * has is the answer, recorded as a {@link BootEvent} with the source's name as protocol;
- * otherwise the store's rules decide ({@link BootResolver#resolve}: once &gt; static &gt; group
- * &gt; default). This keeps each seed tool's behaviour (pxe_srv's files win over the store) with
- * the precedence written once, here.
+ * has is the answer, recorded as a {@link BootEvent} with the source's name as protocol; otherwise
+ * the store's rules decide ({@link BootResolver#resolve}: once &gt; static &gt; group &gt;
+ * default). This keeps each seed tool's behaviour (pxe_srv's files win over the store) with the
+ * precedence written once, here.
  */
 public final class LayeredResolver {
 
@@ -59,8 +59,8 @@ public final class LayeredResolver {
   }
 
   /**
-   * Decides what the request's machine boots now: the source's assignment (consuming a once),
-   * else the store's decision, and records it.
+   * Decides what the request's machine boots now: the source's assignment (consuming a once), else
+   * the store's decision, and records it.
    *
    * @param baseUrl this server's base URL as the client reached it (validated)
    */

@@ -25,8 +25,8 @@ public record MacAddress(long value) {
   }
 
   /**
-   * Parses {@code 52:54:00:12:34:56}, {@code 52-54-00-12-34-56}, {@code 5254.0012.3456} or
-   * {@code 525400123456}, any case.
+   * Parses {@code 52:54:00:12:34:56}, {@code 52-54-00-12-34-56}, {@code 5254.0012.3456} or {@code
+   * 525400123456}, any case.
    */
   public static Optional<MacAddress> parse(String text) {
     if (text == null) {

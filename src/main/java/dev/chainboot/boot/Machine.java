@@ -39,24 +39,44 @@ public record Machine(
 
   /** A machine known only by its MAC. */
   public static Machine of(MacAddress mac) {
-    return new Machine(mac, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+    return new Machine(
+        mac,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Map.of());
   }
 
   /** The machine as a first boot request describes it. */
   public static Machine fromRequest(MacAddress mac, BootRequest r) {
-    return new Machine(mac, Optional.of(r.clientIp().getHostAddress()), r.uuid(), r.serial(),
-        r.hostname(), r.arch(), r.platform(), Map.of());
+    return new Machine(
+        mac,
+        Optional.of(r.clientIp().getHostAddress()),
+        r.uuid(),
+        r.serial(),
+        r.hostname(),
+        r.arch(),
+        r.platform(),
+        Map.of());
   }
 
   /**
-   * This machine updated with what a boot request said (IP always; other fields when the
-   * request carried them). Labels are the operator's and never change here.
+   * This machine updated with what a boot request said (IP always; other fields when the request
+   * carried them). Labels are the operator's and never change here.
    */
   public Machine seenAs(BootRequest r) {
-    return new Machine(mac, Optional.of(r.clientIp().getHostAddress()),
-        r.uuid().or(() -> uuid), r.serial().or(() -> serial), r.hostname().or(() -> hostname),
-        r.arch().or(() -> arch), r.platform().or(() -> platform), labels);
+    return new Machine(
+        mac,
+        Optional.of(r.clientIp().getHostAddress()),
+        r.uuid().or(() -> uuid),
+        r.serial().or(() -> serial),
+        r.hostname().or(() -> hostname),
+        r.arch().or(() -> arch),
+        r.platform().or(() -> platform),
+        labels);
   }
 
   public Machine withLabels(Map<String, String> newLabels) {

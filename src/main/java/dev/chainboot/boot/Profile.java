@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What a machine boots: exactly one {@link Kind}. String fields may hold Mustache variables
- * ({@code {{base_url}}}, {@code {{mac}}}, {@code {{labels.rack}}}, ...) rendered per machine.
+ * What a machine boots: exactly one {@link Kind}. String fields may hold Mustache variables ({@code
+ * {{base_url}}}, {@code {{mac}}}, {@code {{labels.rack}}}, ...) rendered per machine.
  *
  * @param name unique name: 1-64 letters, digits, '.', '_' or '-'
  * @param kind which of the fields below apply
@@ -40,48 +40,109 @@ public record Profile(
     checkName(name);
     initrds = List.copyOf(initrds);
     menu = List.copyOf(menu);
-    boolean ok = switch (kind) {
-      case KERNEL -> kernel.isPresent() && chainUrl.isEmpty() && script.isEmpty() && menu.isEmpty();
-      case CHAIN -> chainUrl.isPresent() && kernel.isEmpty() && initrds.isEmpty()
-          && cmdline.isEmpty() && script.isEmpty() && menu.isEmpty();
-      case SCRIPT -> script.isPresent() && kernel.isEmpty() && initrds.isEmpty()
-          && cmdline.isEmpty() && chainUrl.isEmpty() && menu.isEmpty();
-      case LOCAL_DISK -> kernel.isEmpty() && initrds.isEmpty() && cmdline.isEmpty()
-          && chainUrl.isEmpty() && script.isEmpty() && menu.isEmpty();
-      case MENU -> !menu.isEmpty() && kernel.isEmpty() && initrds.isEmpty()
-          && cmdline.isEmpty() && chainUrl.isEmpty() && script.isEmpty();
-    };
+    boolean ok =
+        switch (kind) {
+          case KERNEL ->
+              kernel.isPresent() && chainUrl.isEmpty() && script.isEmpty() && menu.isEmpty();
+          case CHAIN ->
+              chainUrl.isPresent()
+                  && kernel.isEmpty()
+                  && initrds.isEmpty()
+                  && cmdline.isEmpty()
+                  && script.isEmpty()
+                  && menu.isEmpty();
+          case SCRIPT ->
+              script.isPresent()
+                  && kernel.isEmpty()
+                  && initrds.isEmpty()
+                  && cmdline.isEmpty()
+                  && chainUrl.isEmpty()
+                  && menu.isEmpty();
+          case LOCAL_DISK ->
+              kernel.isEmpty()
+                  && initrds.isEmpty()
+                  && cmdline.isEmpty()
+                  && chainUrl.isEmpty()
+                  && script.isEmpty()
+                  && menu.isEmpty();
+          case MENU ->
+              !menu.isEmpty()
+                  && kernel.isEmpty()
+                  && initrds.isEmpty()
+                  && cmdline.isEmpty()
+                  && chainUrl.isEmpty()
+                  && script.isEmpty();
+        };
     if (!ok) {
-      throw new IllegalArgumentException("profile " + name + ": a " + kind.name().toLowerCase()
-          + " profile takes exactly its own fields (kernel+initrds+cmdline, chain URL, script,"
-          + " local disk, or menu)");
+      throw new IllegalArgumentException(
+          "profile "
+              + name
+              + ": a "
+              + kind.name().toLowerCase()
+              + " profile takes exactly its own fields (kernel+initrds+cmdline, chain URL, script,"
+              + " local disk, or menu)");
     }
     menu.forEach(Profile::checkName);
   }
 
   public static Profile kernel(String name, String kernel, List<String> initrds, String cmdline) {
-    return new Profile(name, Kind.KERNEL, Optional.of(kernel), initrds,
-        Optional.ofNullable(cmdline), Optional.empty(), Optional.empty(), List.of());
+    return new Profile(
+        name,
+        Kind.KERNEL,
+        Optional.of(kernel),
+        initrds,
+        Optional.ofNullable(cmdline),
+        Optional.empty(),
+        Optional.empty(),
+        List.of());
   }
 
   public static Profile chain(String name, String url) {
-    return new Profile(name, Kind.CHAIN, Optional.empty(), List.of(), Optional.empty(),
-        Optional.of(url), Optional.empty(), List.of());
+    return new Profile(
+        name,
+        Kind.CHAIN,
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.of(url),
+        Optional.empty(),
+        List.of());
   }
 
   public static Profile script(String name, String template) {
-    return new Profile(name, Kind.SCRIPT, Optional.empty(), List.of(), Optional.empty(),
-        Optional.empty(), Optional.of(template), List.of());
+    return new Profile(
+        name,
+        Kind.SCRIPT,
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.of(template),
+        List.of());
   }
 
   public static Profile localDisk(String name) {
-    return new Profile(name, Kind.LOCAL_DISK, Optional.empty(), List.of(), Optional.empty(),
-        Optional.empty(), Optional.empty(), List.of());
+    return new Profile(
+        name,
+        Kind.LOCAL_DISK,
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of());
   }
 
   public static Profile menu(String name, List<String> entries) {
-    return new Profile(name, Kind.MENU, Optional.empty(), List.of(), Optional.empty(),
-        Optional.empty(), Optional.empty(), entries);
+    return new Profile(
+        name,
+        Kind.MENU,
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        entries);
   }
 
   /** Profile and group names: also used as iPXE labels, so kept to a safe alphabet. */

@@ -3,8 +3,8 @@ package dev.chainboot.boot;
 import com.samskivert.mustache.Mustache;
 import com.samskivert.mustache.MustacheException;
 import com.samskivert.mustache.Template;
-import dev.chainboot.ipxe.IpxeScript;
 import dev.chainboot.ipxe.IpxeSafe;
+import dev.chainboot.ipxe.IpxeScript;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +14,10 @@ import java.util.function.Function;
 
 /**
  * Turns a {@link Profile} into an iPXE script for one machine. Every profile field is a strict
- * Mustache template (a missing variable is an error); the variables are the machine's fields,
- * its labels ({@code labels.NAME}), {@code base_url} and {@code profile}, each made safe by
- * {@link IpxeSafe#value}. The rendered URLs and command line are then validated by
- * {@link IpxeSafe}. Kernel, initrd and chain downloads are retried three times.
+ * Mustache template (a missing variable is an error); the variables are the machine's fields, its
+ * labels ({@code labels.NAME}), {@code base_url} and {@code profile}, each made safe by {@link
+ * IpxeSafe#value}. The rendered URLs and command line are then validated by {@link IpxeSafe}.
+ * Kernel, initrd and chain downloads are retried three times.
  */
 public final class ScriptRenderer {
 

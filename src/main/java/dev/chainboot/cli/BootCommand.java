@@ -10,10 +10,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chainboot boot once|static|clear MACHINE PROFILE}, {@code boot default PROFILE}. */
-@Command(name = "boot", mixinStandardHelpOptions = true,
+@Command(
+    name = "boot",
+    mixinStandardHelpOptions = true,
     description = "Decide what machines boot: once (next boot only), static, clear, default.",
-    subcommands = {BootCommand.Once.class, BootCommand.Static.class, BootCommand.Clear.class,
-        BootCommand.Default.class, BootCommand.ListCmd.class})
+    subcommands = {
+      BootCommand.Once.class,
+      BootCommand.Static.class,
+      BootCommand.Clear.class,
+      BootCommand.Default.class,
+      BootCommand.ListCmd.class
+    })
 public final class BootCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -25,27 +32,39 @@ public final class BootCommand implements Runnable {
 
   abstract static class Assign implements Callable<Integer> {
     @Mixin StoreOptions opts;
+
     @Parameters(index = "0", paramLabel = "MACHINE", description = "MAC or IP address")
     String machine;
-    @Parameters(index = "1", paramLabel = "PROFILE") String profile;
+
+    @Parameters(index = "1", paramLabel = "PROFILE")
+    String profile;
 
     abstract Assignment.Kind kind();
 
     @Override
     public Integer call() {
       String cmd = "boot " + kind().name().toLowerCase(java.util.Locale.ROOT);
-      return opts.run(cmd, store -> {
-        Machine m = StoreOptions.machine(store, machine);
-        StoreOptions.requireProfile(store, profile);
-        store.assign(new Assignment(m.mac(), kind(), profile));
-        System.out.println(m.mac() + ": " + (kind() == Assignment.Kind.ONCE
-            ? "next boot only" : "every boot") + " -> " + profile);
-      });
+      return opts.run(
+          cmd,
+          store -> {
+            Machine m = StoreOptions.machine(store, machine);
+            StoreOptions.requireProfile(store, profile);
+            store.assign(new Assignment(m.mac(), kind(), profile));
+            System.out.println(
+                m.mac()
+                    + ": "
+                    + (kind() == Assignment.Kind.ONCE ? "next boot only" : "every boot")
+                    + " -> "
+                    + profile);
+          });
     }
   }
 
-  @Command(name = "once", mixinStandardHelpOptions = true,
-      description = "Boot PROFILE on MACHINE's next boot only (consumed by the first script fetched).")
+  @Command(
+      name = "once",
+      mixinStandardHelpOptions = true,
+      description =
+          "Boot PROFILE on MACHINE's next boot only (consumed by the first script fetched).")
   static final class Once extends Assign {
     @Override
     Assignment.Kind kind() {
@@ -53,7 +72,9 @@ public final class BootCommand implements Runnable {
     }
   }
 
-  @Command(name = "static", mixinStandardHelpOptions = true,
+  @Command(
+      name = "static",
+      mixinStandardHelpOptions = true,
       description = "Boot PROFILE on every boot of MACHINE.")
   static final class Static extends Assign {
     @Override
@@ -62,64 +83,85 @@ public final class BootCommand implements Runnable {
     }
   }
 
-  @Command(name = "clear", mixinStandardHelpOptions = true,
-      description = "Remove MACHINE's once and static assignments (only those naming PROFILE, if given).")
+  @Command(
+      name = "clear",
+      mixinStandardHelpOptions = true,
+      description =
+          "Remove MACHINE's once and static assignments (only those naming PROFILE, if given).")
   static final class Clear implements Callable<Integer> {
     @Mixin StoreOptions opts;
+
     @Parameters(index = "0", paramLabel = "MACHINE", description = "MAC or IP address")
     String machine;
-    @Parameters(index = "1", paramLabel = "PROFILE", arity = "0..1") String profile;
+
+    @Parameters(index = "1", paramLabel = "PROFILE", arity = "0..1")
+    String profile;
 
     @Override
     public Integer call() {
-      return opts.run("boot clear", store -> {
-        Machine m = StoreOptions.machine(store, machine);
-        int n = store.clearAssignments(m.mac(), Optional.ofNullable(profile));
-        System.out.println(m.mac() + ": " + n + " assignment" + (n == 1 ? "" : "s") + " cleared");
-      });
+      return opts.run(
+          "boot clear",
+          store -> {
+            Machine m = StoreOptions.machine(store, machine);
+            int n = store.clearAssignments(m.mac(), Optional.ofNullable(profile));
+            System.out.println(
+                m.mac() + ": " + n + " assignment" + (n == 1 ? "" : "s") + " cleared");
+          });
     }
   }
 
-  @Command(name = "default", mixinStandardHelpOptions = true,
+  @Command(
+      name = "default",
+      mixinStandardHelpOptions = true,
       description = "Boot PROFILE on machines nothing else matches (--none: no default).")
   static final class Default implements Callable<Integer> {
     @Mixin StoreOptions opts;
-    @Parameters(paramLabel = "PROFILE", arity = "0..1") String profile;
-    @Option(names = "--none", description = "Remove the default.") boolean none;
+
+    @Parameters(paramLabel = "PROFILE", arity = "0..1")
+    String profile;
+
+    @Option(names = "--none", description = "Remove the default.")
+    boolean none;
 
     @Override
     public Integer call() {
-      return opts.run("boot default", store -> {
-        if (none == (profile != null)) {
-          throw StoreOptions.CliError.invalid("give either PROFILE or --none");
-        }
-        if (none) {
-          store.setDefaultProfile(Optional.empty());
-          System.out.println("no default profile");
-          return;
-        }
-        StoreOptions.requireProfile(store, profile);
-        store.setDefaultProfile(Optional.of(profile));
-        System.out.println("default -> " + profile);
-      });
+      return opts.run(
+          "boot default",
+          store -> {
+            if (none == (profile != null)) {
+              throw StoreOptions.CliError.invalid("give either PROFILE or --none");
+            }
+            if (none) {
+              store.setDefaultProfile(Optional.empty());
+              System.out.println("no default profile");
+              return;
+            }
+            StoreOptions.requireProfile(store, profile);
+            store.setDefaultProfile(Optional.of(profile));
+            System.out.println("default -> " + profile);
+          });
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = "List assignments and the default.")
   static final class ListCmd implements Callable<Integer> {
     @Mixin StoreOptions opts;
 
     @Override
     public Integer call() {
-      return opts.run("boot list", store -> {
-        Table t = new Table("MACHINE", "KIND", "PROFILE");
-        for (Assignment a : store.assignments()) {
-          t.row(a.mac(), a.kind().name().toLowerCase(java.util.Locale.ROOT), a.profile());
-        }
-        t.row("*", "default", store.defaultProfile().orElse(null));
-        t.print(System.out);
-      });
+      return opts.run(
+          "boot list",
+          store -> {
+            Table t = new Table("MACHINE", "KIND", "PROFILE");
+            for (Assignment a : store.assignments()) {
+              t.row(a.mac(), a.kind().name().toLowerCase(java.util.Locale.ROOT), a.profile());
+            }
+            t.row("*", "default", store.defaultProfile().orElse(null));
+            t.print(System.out);
+          });
     }
   }
 }

@@ -9,29 +9,44 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dhcp-config",
     mixinStandardHelpOptions = true,
-    description = "Print a DHCP server configuration snippet (ISC dhcpd, dnsmasq or Kea) that boots "
-        + "machines through chainboot, for those who keep their own DHCP server instead of --proxy-dhcp.")
+    description =
+        "Print a DHCP server configuration snippet (ISC dhcpd, dnsmasq or Kea) that boots "
+            + "machines through chainboot, for those who keep their own DHCP server instead of --proxy-dhcp.")
 public final class DhcpConfigCommand implements Callable<Integer> {
 
-  @Option(names = "--format", required = true, paramLabel = "isc|dnsmasq|kea",
+  @Option(
+      names = "--format",
+      required = true,
+      paramLabel = "isc|dnsmasq|kea",
       description = "Which DHCP server: ${COMPLETION-CANDIDATES}.")
   DhcpConfigGenerator.Format format;
 
-  @Option(names = "--server", required = true, paramLabel = "ADDR",
-      description = "chainboot's IPv4 address as the clients reach it (TFTP next-server and HTTP host).")
+  @Option(
+      names = "--server",
+      required = true,
+      paramLabel = "ADDR",
+      description =
+          "chainboot's IPv4 address as the clients reach it (TFTP next-server and HTTP host).")
   String server;
 
-  @Option(names = "--http-port", paramLabel = "PORT", description = "chainboot's HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description = "chainboot's HTTP port (default: ${DEFAULT-VALUE}).")
   int httpPort = 8080;
 
-  @Option(names = "--efi-binary", paramLabel = "NAME",
+  @Option(
+      names = "--efi-binary",
+      paramLabel = "NAME",
       description = "iPXE binary for x86_64 UEFI: snponly.efi (default) or ipxe.efi.")
   String efiBinary = "snponly.efi";
 
   @Override
   public Integer call() {
     try {
-      System.out.print(new DhcpConfigGenerator(server, httpPort, ServeCommand.efiBinary(efiBinary)).render(format));
+      System.out.print(
+          new DhcpConfigGenerator(server, httpPort, ServeCommand.efiBinary(efiBinary))
+              .render(format));
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("chainboot dhcp-config: " + e.getMessage());

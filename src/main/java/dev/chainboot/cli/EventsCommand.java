@@ -1,8 +1,8 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.api.JsonViews;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -11,7 +11,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code chainboot events [--machine M] [--follow]}: boot decisions, oldest first. */
-@Command(name = "events", mixinStandardHelpOptions = true,
+@Command(
+    name = "events",
+    mixinStandardHelpOptions = true,
     description = "Show boot events (every decision the server made), oldest first.")
 public final class EventsCommand implements Callable<Integer> {
 
@@ -23,26 +25,32 @@ public final class EventsCommand implements Callable<Integer> {
   @Option(names = "--follow", description = "Keep printing new events as they happen.")
   boolean follow;
 
-  @Option(names = "--limit", description = "How many of the newest events (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      description = "How many of the newest events (default: ${DEFAULT-VALUE}).")
   int limit = 50;
 
   @Override
   public Integer call() {
-    return opts.run("events", store -> {
-      Optional<MacAddress> mac = machine == null ? Optional.empty()
-          : Optional.of(StoreOptions.machine(store, machine).mac());
-      List<BootEvent> ev = store.recentEvents(mac, Math.max(1, limit));
-      print(ev, true);
-      long last = ev.isEmpty() ? lastId(store) : ev.get(ev.size() - 1).id();
-      while (follow) {
-        Thread.sleep(300);
-        List<BootEvent> more = store.events(mac, last, 1000);
-        if (!more.isEmpty()) {
-          print(more, false);
-          last = more.get(more.size() - 1).id();
-        }
-      }
-    });
+    return opts.run(
+        "events",
+        store -> {
+          Optional<MacAddress> mac =
+              machine == null
+                  ? Optional.empty()
+                  : Optional.of(StoreOptions.machine(store, machine).mac());
+          List<BootEvent> ev = store.recentEvents(mac, Math.max(1, limit));
+          print(ev, true);
+          long last = ev.isEmpty() ? lastId(store) : ev.get(ev.size() - 1).id();
+          while (follow) {
+            Thread.sleep(300);
+            List<BootEvent> more = store.events(mac, last, 1000);
+            if (!more.isEmpty()) {
+              print(more, false);
+              last = more.get(more.size() - 1).id();
+            }
+          }
+        });
   }
 
   private static long lastId(dev.chainboot.store.Store store) {
@@ -53,9 +61,14 @@ public final class EventsCommand implements Callable<Integer> {
   private void print(List<BootEvent> ev, boolean header) {
     if (opts.json) {
       if (follow) {
-        ev.forEach(e -> System.out.println(Json.MAPPER.rebuild()
-            .disable(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT).build()
-            .writeValueAsString(JsonViews.event(e))));
+        ev.forEach(
+            e ->
+                System.out.println(
+                    Json.MAPPER
+                        .rebuild()
+                        .disable(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                        .build()
+                        .writeValueAsString(JsonViews.event(e))));
       } else {
         Json.print(ev.stream().map(JsonViews::event).toList());
       }
@@ -74,8 +87,14 @@ public final class EventsCommand implements Callable<Integer> {
   }
 
   private static void row(Table t, BootEvent e) {
-    t.row(e.id(), e.time(), e.mac().map(MacAddress::colon).orElse(null), e.clientIp(),
+    t.row(
+        e.id(),
+        e.time(),
+        e.mac().map(MacAddress::colon).orElse(null),
+        e.clientIp(),
         e.match().name().toLowerCase(java.util.Locale.ROOT) + "/" + e.protocol(),
-        e.profile().orElse(null), e.onceConsumed() ? "consumed" : "-", e.reason());
+        e.profile().orElse(null),
+        e.onceConsumed() ? "consumed" : "-",
+        e.reason());
   }
 }

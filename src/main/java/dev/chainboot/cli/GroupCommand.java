@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code chainboot group add|list|rm}: selectors that pick a profile for matching machines. */
-@Command(name = "group", mixinStandardHelpOptions = true,
+@Command(
+    name = "group",
+    mixinStandardHelpOptions = true,
     description = "Manage groups: label/arch/MAC-prefix selectors; the most specific match wins.",
     subcommands = {GroupCommand.Add.class, GroupCommand.ListCmd.class, GroupCommand.Rm.class})
 public final class GroupCommand implements Runnable {
@@ -24,60 +26,88 @@ public final class GroupCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  @Command(name = "add", mixinStandardHelpOptions = true,
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
       description = "Add a group, or replace the one with this name.")
   static final class Add implements Callable<Integer> {
     @Mixin StoreOptions opts;
-    @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--profile", required = true) String profile;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--profile", required = true)
+    String profile;
+
     @Option(names = "--label", paramLabel = "K=V", description = "Required label (repeatable).")
     Map<String, String> labels = new LinkedHashMap<>();
-    @Option(names = "--arch") String arch;
+
+    @Option(names = "--arch")
+    String arch;
+
     @Option(names = "--mac-prefix", paramLabel = "PREFIX", description = "e.g. 52:54:00")
     String macPrefix;
 
     @Override
     public Integer call() {
-      return opts.run("group add", store -> {
-        Optional<Arch> a = Optional.ofNullable(arch).map(x -> Arch.parse(x).orElseThrow(
-            () -> StoreOptions.CliError.invalid("unknown architecture: " + x)));
-        Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix));
-        StoreOptions.requireProfile(store, profile);
-        store.putGroup(g);
-        System.out.println("group " + name + " (" + g.selector() + ") -> " + profile);
-      });
+      return opts.run(
+          "group add",
+          store -> {
+            Optional<Arch> a =
+                Optional.ofNullable(arch)
+                    .map(
+                        x ->
+                            Arch.parse(x)
+                                .orElseThrow(
+                                    () ->
+                                        StoreOptions.CliError.invalid(
+                                            "unknown architecture: " + x)));
+            Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix));
+            StoreOptions.requireProfile(store, profile);
+            store.putGroup(g);
+            System.out.println("group " + name + " (" + g.selector() + ") -> " + profile);
+          });
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
       description = "List groups in the order they are tried.")
   static final class ListCmd implements Callable<Integer> {
     @Mixin StoreOptions opts;
 
     @Override
     public Integer call() {
-      return opts.run("group list", store -> {
-        Table t = new Table("NAME", "SELECTOR", "PROFILE");
-        store.groups().stream().sorted(Group.PRECEDENCE)
-            .forEach(g -> t.row(g.name(), g.selector(), g.profile()));
-        t.print(System.out);
-      });
+      return opts.run(
+          "group list",
+          store -> {
+            Table t = new Table("NAME", "SELECTOR", "PROFILE");
+            store.groups().stream()
+                .sorted(Group.PRECEDENCE)
+                .forEach(g -> t.row(g.name(), g.selector(), g.profile()));
+            t.print(System.out);
+          });
     }
   }
 
   @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a group.")
   static final class Rm implements Callable<Integer> {
     @Mixin StoreOptions opts;
-    @Parameters(paramLabel = "NAME") String name;
+
+    @Parameters(paramLabel = "NAME")
+    String name;
 
     @Override
     public Integer call() {
-      return opts.run("group rm", store -> {
-        if (!store.deleteGroup(name)) {
-          throw StoreOptions.CliError.notFound("unknown group " + name);
-        }
-        System.out.println("group " + name + " removed");
-      });
+      return opts.run(
+          "group rm",
+          store -> {
+            if (!store.deleteGroup(name)) {
+              throw StoreOptions.CliError.notFound("unknown group " + name);
+            }
+            System.out.println("group " + name + " removed");
+          });
     }
   }
 }

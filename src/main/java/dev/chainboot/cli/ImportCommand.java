@@ -15,11 +15,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code chainboot import pxesrv DIR | pixie DIR | zeroos FILE}: seed tools' data into the store. */
-@Command(name = "import", mixinStandardHelpOptions = true,
-    description = "Bring a pxe_srv root, a pixie scripts directory or a Zero-OS provision database"
-        + " into the store (the source is only read).",
-    subcommands = {ImportCommand.PxeSrv.class, ImportCommand.Pixie.class, ImportCommand.ZeroOs.class})
+/**
+ * {@code chainboot import pxesrv DIR | pixie DIR | zeroos FILE}: seed tools' data into the store.
+ */
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description =
+        "Bring a pxe_srv root, a pixie scripts directory or a Zero-OS provision database"
+            + " into the store (the source is only read).",
+    subcommands = {
+      ImportCommand.PxeSrv.class,
+      ImportCommand.Pixie.class,
+      ImportCommand.ZeroOs.class
+    })
 public final class ImportCommand implements Runnable {
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -41,23 +50,29 @@ public final class ImportCommand implements Runnable {
 
     @Override
     public Integer call() {
-      return opts.run("import " + name(), store -> {
-        ImportPlan plan = new ImportPlan(store, dryRun);
-        try {
-          apply(plan);
-        } catch (java.io.IOException | java.sql.SQLException e) {
-          throw new IllegalArgumentException("cannot read the source: " + e.getMessage(), e);
-        }
-        plan.report().forEach(System.out::println);
-      });
+      return opts.run(
+          "import " + name(),
+          store -> {
+            ImportPlan plan = new ImportPlan(store, dryRun);
+            try {
+              apply(plan);
+            } catch (java.io.IOException | java.sql.SQLException e) {
+              throw new IllegalArgumentException("cannot read the source: " + e.getMessage(), e);
+            }
+            plan.report().forEach(System.out::println);
+          });
     }
   }
 
-  @Command(name = "pxesrv", mixinStandardHelpOptions = true,
-      description = "Import a pxe_srv document root: default -> default profile, static/<ip> and"
-          + " once/<ip> -> assignments of the machine known at that IP.")
+  @Command(
+      name = "pxesrv",
+      mixinStandardHelpOptions = true,
+      description =
+          "Import a pxe_srv document root: default -> default profile, static/<ip> and"
+              + " once/<ip> -> assignments of the machine known at that IP.")
   static final class PxeSrv extends Base {
-    @Parameters(index = "0", paramLabel = "DIR") Path dir;
+    @Parameters(index = "0", paramLabel = "DIR")
+    Path dir;
 
     @Override
     String name() {
@@ -70,10 +85,14 @@ public final class ImportCommand implements Runnable {
     }
   }
 
-  @Command(name = "pixie", mixinStandardHelpOptions = true,
-      description = "Import a pixie scripts directory: <mac>.ipxe -> machine, profile, static assignment.")
+  @Command(
+      name = "pixie",
+      mixinStandardHelpOptions = true,
+      description =
+          "Import a pixie scripts directory: <mac>.ipxe -> machine, profile, static assignment.")
   static final class Pixie extends Base {
-    @Parameters(index = "0", paramLabel = "DIR") Path dir;
+    @Parameters(index = "0", paramLabel = "DIR")
+    Path dir;
 
     @Override
     String name() {
@@ -86,13 +105,19 @@ public final class ImportCommand implements Runnable {
     }
   }
 
-  @Command(name = "zeroos", mixinStandardHelpOptions = true,
-      description = "Import a Zero-OS bootstrap provision database (SQLite, table provision):"
-          + " each client MAC -> machine with a kernel profile for its runmode.")
+  @Command(
+      name = "zeroos",
+      mixinStandardHelpOptions = true,
+      description =
+          "Import a Zero-OS bootstrap provision database (SQLite, table provision):"
+              + " each client MAC -> machine with a kernel profile for its runmode.")
   static final class ZeroOs extends Base {
-    @Parameters(index = "0", paramLabel = "FILE") Path file;
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
 
-    @Option(names = "--config", paramLabel = "FILE",
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
         description = "Configuration file with the runmodes (default: DATA/chainboot.yaml).")
     Path config;
 
@@ -103,7 +128,8 @@ public final class ImportCommand implements Runnable {
 
     @Override
     void apply(ImportPlan plan) throws Exception {
-      ConfigFile cfg = ConfigFile.load(config != null ? config : opts.data.resolve("chainboot.yaml"));
+      ConfigFile cfg =
+          ConfigFile.load(config != null ? config : opts.data.resolve("chainboot.yaml"));
       ZeroOsImport.apply(ZeroOsProvisionDb.read(file, cfg.zeroOsRunmodes().keySet()), plan);
     }
   }

@@ -9,9 +9,18 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Network-boot control plane: TFTP, proxyDHCP, HTTP iPXE scripts and boot media.",
-    subcommands = {ServeCommand.class, MachineCommand.class, ProfileCommand.class,
-        BootCommand.class, GroupCommand.class, EventsCommand.class, ImportCommand.class,
-        MediaCommand.class, DhcpConfigCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      MachineCommand.class,
+      ProfileCommand.class,
+      BootCommand.class,
+      GroupCommand.class,
+      EventsCommand.class,
+      ImportCommand.class,
+      MediaCommand.class,
+      DhcpConfigCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -2,11 +2,11 @@ package dev.chainboot.cli;
 
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
-import dev.chainboot.media.MediaScript;
 import dev.chainboot.media.ChainUrl;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaFormat;
 import dev.chainboot.media.MediaInputException;
+import dev.chainboot.media.MediaScript;
 import dev.chainboot.media.MediaSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,12 +25,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "media",
     mixinStandardHelpOptions = true,
-    description = "Write boot media (hybrid ISO, USB image, EFI FAT image) whose iPXE chains to a URL.",
+    description =
+        "Write boot media (hybrid ISO, USB image, EFI FAT image) whose iPXE chains to a URL.",
     subcommands = {MediaCommand.Iso.class, MediaCommand.Img.class, MediaCommand.Esp.class})
 public final class MediaCommand implements Runnable {
 
   /** Exit code for input that cannot go onto media (URL, script, label, arch). */
   static final int EXIT_BAD_INPUT = 2;
+
   /** Exit code for a missing boot binary or an output that cannot be written. */
   static final int EXIT_FAILED = 1;
 
@@ -41,24 +43,33 @@ public final class MediaCommand implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  @Command(name = "iso", mixinStandardHelpOptions = true,
-      description = "Hybrid ISO (BIOS + UEFI; CD, BMC virtual media, or USB after dd). Default output ./chainboot.iso.")
+  @Command(
+      name = "iso",
+      mixinStandardHelpOptions = true,
+      description =
+          "Hybrid ISO (BIOS + UEFI; CD, BMC virtual media, or USB after dd). Default output ./chainboot.iso.")
   static final class Iso extends Base {
     Iso() {
       super(MediaFormat.ISO);
     }
   }
 
-  @Command(name = "img", mixinStandardHelpOptions = true,
-      description = "dd-able USB disk image (BIOS + UEFI; the hybrid MBR/GPT/ISO layout). Default output ./chainboot.img.")
+  @Command(
+      name = "img",
+      mixinStandardHelpOptions = true,
+      description =
+          "dd-able USB disk image (BIOS + UEFI; the hybrid MBR/GPT/ISO layout). Default output ./chainboot.img.")
   static final class Img extends Base {
     Img() {
       super(MediaFormat.IMG);
     }
   }
 
-  @Command(name = "esp", mixinStandardHelpOptions = true,
-      description = "dd-able FAT image (EFI/BOOT/BOOTX64.EFI + autoexec.ipxe) for UEFI machines. Default output ./chainboot.esp.")
+  @Command(
+      name = "esp",
+      mixinStandardHelpOptions = true,
+      description =
+          "dd-able FAT image (EFI/BOOT/BOOTX64.EFI + autoexec.ipxe) for UEFI machines. Default output ./chainboot.esp.")
   static final class Esp extends Base {
     Esp() {
       super(MediaFormat.ESP);
@@ -70,26 +81,46 @@ public final class MediaCommand implements Runnable {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "URL", arity = "0..1",
-        description = "URL iPXE chains to (http, https, tftp, ftp, nfs, iscsi). Required unless --script is given.")
+    @Parameters(
+        index = "0",
+        paramLabel = "URL",
+        arity = "0..1",
+        description =
+            "URL iPXE chains to (http, https, tftp, ftp, nfs, iscsi). Required unless --script is given.")
     String url;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Output file, '-' for stdout.")
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE",
+        description = "Output file, '-' for stdout.")
     String output;
 
-    @Option(names = "--arch", paramLabel = "ARCHS", defaultValue = "x86_64",
-        description = "x86_64 (BIOS + UEFI), arm64 (UEFI), or x86_64,arm64 (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--arch",
+        paramLabel = "ARCHS",
+        defaultValue = "x86_64",
+        description =
+            "x86_64 (BIOS + UEFI), arm64 (UEFI), or x86_64,arm64 (default: ${DEFAULT-VALUE}).")
     String arch;
 
-    @Option(names = "--script", paramLabel = "FILE", description = "Your own iPXE script (must start with #!ipxe) instead of the chain script.")
+    @Option(
+        names = "--script",
+        paramLabel = "FILE",
+        description = "Your own iPXE script (must start with #!ipxe) instead of the chain script.")
     Path script;
 
-    @Option(names = "--label", paramLabel = "LABEL", defaultValue = MediaSpec.DEFAULT_LABEL,
+    @Option(
+        names = "--label",
+        paramLabel = "LABEL",
+        defaultValue = MediaSpec.DEFAULT_LABEL,
         description = "Volume label, 1-11 of A-Z 0-9 _ (default: ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--firmware-dir", paramLabel = "DIR",
-        description = "Take iPXE/syslinux binaries from DIR (Debian or Fedora layout) before the embedded ones.")
+    @Option(
+        names = "--firmware-dir",
+        paramLabel = "DIR",
+        description =
+            "Take iPXE/syslinux binaries from DIR (Debian or Fedora layout) before the embedded ones.")
     Path firmwareDir;
 
     Base(MediaFormat format) {
@@ -117,7 +148,10 @@ public final class MediaCommand implements Runnable {
           scriptBytes = MediaScript.chainTo(chain);
         }
         MediaSpec ms = new MediaSpec(format, MediaSpec.parseArchs(arch), scriptBytes, label);
-        FirmwareCatalog fw = firmwareDir == null ? FirmwareCatalog.embedded() : FirmwareCatalog.withDirectory(firmwareDir);
+        FirmwareCatalog fw =
+            firmwareDir == null
+                ? FirmwareCatalog.embedded()
+                : FirmwareCatalog.withDirectory(firmwareDir);
         byte[] image = new MediaBuilder(fw).build(ms);
         String out = output == null ? format.defaultFileName() : output;
         if (out.equals("-")) {

@@ -2,8 +2,8 @@ package dev.chainboot.cli;
 
 import dev.chainboot.config.HostPort;
 import dev.chainboot.config.ProxyDhcpConfig;
-import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
 import java.net.InetSocketAddress;
@@ -25,41 +25,66 @@ public final class ServeCommand implements Callable<Integer> {
 
   private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
 
-  @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      description = "Data directory (default: ${DEFAULT-VALUE}).")
   Path data = Path.of("chainboot-data");
 
-  @Option(names = "--tftp", paramLabel = "ADDR:PORT",
+  @Option(
+      names = "--tftp",
+      paramLabel = "ADDR:PORT",
       description = "TFTP listen address (default: ${DEFAULT-VALUE}); 'off' disables TFTP.")
   String tftp = "0.0.0.0:69";
 
-  @Option(names = "--http", paramLabel = "ADDR:PORT", description = "HTTP listen address (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http",
+      paramLabel = "ADDR:PORT",
+      description = "HTTP listen address (default: ${DEFAULT-VALUE}).")
   String http = "0.0.0.0:8080";
 
-  @Option(names = "--firmware-dir", paramLabel = "DIR",
-      description = "Directory of iPXE/syslinux binaries to serve instead of the embedded ones "
-          + "(Debian /usr/lib/ipxe or Fedora /usr/share/ipxe layout).")
+  @Option(
+      names = "--firmware-dir",
+      paramLabel = "DIR",
+      description =
+          "Directory of iPXE/syslinux binaries to serve instead of the embedded ones "
+              + "(Debian /usr/lib/ipxe or Fedora /usr/share/ipxe layout).")
   Path firmwareDir;
 
-  @Option(names = "--advertise", paramLabel = "HOST",
-      description = "Host or address clients should use to reach this server "
-          + "(default: iPXE's next-server / the interface a request arrived on).")
+  @Option(
+      names = "--advertise",
+      paramLabel = "HOST",
+      description =
+          "Host or address clients should use to reach this server "
+              + "(default: iPXE's next-server / the interface a request arrived on).")
   String advertise;
 
-  @Option(names = "--pxesrv-root", paramLabel = "DIR", defaultValue = "${env:PXESRV_ROOT}",
-      description = "A pxe_srv document root (default, once/<ip>, static/<ip>): serves GET /redirect, "
-          + "/grub/clear/<version> and the root's files (default: env PXESRV_ROOT; off when unset).")
+  @Option(
+      names = "--pxesrv-root",
+      paramLabel = "DIR",
+      defaultValue = "${env:PXESRV_ROOT}",
+      description =
+          "A pxe_srv document root (default, once/<ip>, static/<ip>): serves GET /redirect, "
+              + "/grub/clear/<version> and the root's files (default: env PXESRV_ROOT; off when unset).")
   Path pxesrvRoot;
 
-  @Option(names = "--scripts", paramLabel = "DIR",
+  @Option(
+      names = "--scripts",
+      paramLabel = "DIR",
       description = "pixie's per-MAC scripts directory served at /ipxe/ (default: DATA/scripts).")
   Path scripts;
 
-  @Option(names = "--extra", paramLabel = "DIR",
+  @Option(
+      names = "--extra",
+      paramLabel = "DIR",
       description = "Directory served at /extra/ (pixie's -e).")
   Path extra;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
   Path configFile;
 
   private static Optional<Path> existingDir(String option, Path dir) {
@@ -72,14 +97,19 @@ public final class ServeCommand implements Callable<Integer> {
     return Optional.of(dir);
   }
 
-  @Option(names = "--proxy-dhcp",
-      description = "Answer PXE clients on UDP 67 and 4011 with the boot server and file, beside the "
-          + "LAN's DHCP server (never offers addresses; needs root or CAP_NET_BIND_SERVICE).")
+  @Option(
+      names = "--proxy-dhcp",
+      description =
+          "Answer PXE clients on UDP 67 and 4011 with the boot server and file, beside the "
+              + "LAN's DHCP server (never offers addresses; needs root or CAP_NET_BIND_SERVICE).")
   boolean proxyDhcp;
 
-  @Option(names = "--efi-binary", paramLabel = "NAME",
-      description = "iPXE binary for x86_64 UEFI clients: snponly.efi (firmware NIC driver, the "
-          + "default) or ipxe.efi (iPXE's own drivers).")
+  @Option(
+      names = "--efi-binary",
+      paramLabel = "NAME",
+      description =
+          "iPXE binary for x86_64 UEFI clients: snponly.efi (firmware NIC driver, the "
+              + "default) or ipxe.efi (iPXE's own drivers).")
   String efiBinary = "snponly.efi";
 
   ServerConfig config() {
@@ -102,8 +132,10 @@ public final class ServeCommand implements Callable<Integer> {
   static BootBinary efiBinary(String name) {
     return BootBinary.byName(name)
         .filter(b -> b == BootBinary.SNPONLY_X86_64_EFI || b == BootBinary.IPXE_X86_64_EFI)
-        .orElseThrow(() -> new IllegalArgumentException(
-            "--efi-binary must be snponly.efi or ipxe.efi, not '" + name + "'"));
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "--efi-binary must be snponly.efi or ipxe.efi, not '" + name + "'"));
   }
 
   @Override
@@ -123,11 +155,14 @@ public final class ServeCommand implements Callable<Integer> {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      log.info("shutting down");
-      server.close();
-      stopped.countDown();
-    }, "shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              log.info("shutting down");
+              server.close();
+              stopped.countDown();
+            },
+            "shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     log.info("chainboot {} ready", VersionProvider.version());
     stopped.await();

@@ -11,14 +11,16 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * Options every store command shares ({@code --data}, {@code --json}) and the plumbing to run
- * one against the store: it opens the data directory's store (safe while {@code serve} runs
- * on it), maps errors to exit codes (1: unknown machine or profile, or a conflict; 2: invalid
- * input) and closes the store.
+ * Options every store command shares ({@code --data}, {@code --json}) and the plumbing to run one
+ * against the store: it opens the data directory's store (safe while {@code serve} runs on it),
+ * maps errors to exit codes (1: unknown machine or profile, or a conflict; 2: invalid input) and
+ * closes the store.
  */
 public final class StoreOptions {
 
-  @Option(names = "--data", paramLabel = "DIR",
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
       description = "Data directory (default: ${DEFAULT-VALUE}, the same as serve).")
   Path data = Path.of("chainboot-data");
 
@@ -68,8 +70,9 @@ public final class StoreOptions {
 
   /** Parses a MAC or exits 2. */
   static MacAddress mac(String text) {
-    return MacAddress.parse(text).orElseThrow(() -> CliError.invalid(
-        "invalid MAC address: " + text + " (e.g. 52:54:00:12:34:56)"));
+    return MacAddress.parse(text)
+        .orElseThrow(
+            () -> CliError.invalid("invalid MAC address: " + text + " (e.g. 52:54:00:12:34:56)"));
   }
 
   /**
@@ -80,16 +83,30 @@ public final class StoreOptions {
   static Machine machine(Store store, String text) {
     Optional<MacAddress> mac = MacAddress.parse(text);
     if (mac.isPresent()) {
-      return store.machine(mac.get()).orElseThrow(() -> CliError.notFound("unknown machine "
-          + mac.get() + " (add it with 'chainboot machine add " + mac.get()
-          + "', or let it boot once)"));
+      return store
+          .machine(mac.get())
+          .orElseThrow(
+              () ->
+                  CliError.notFound(
+                      "unknown machine "
+                          + mac.get()
+                          + " (add it with 'chainboot machine add "
+                          + mac.get()
+                          + "', or let it boot once)"));
     }
     if (!isIp(text)) {
       throw CliError.invalid("not a MAC or IP address: " + text);
     }
-    return store.machineByIp(text).orElseThrow(() -> CliError.notFound(
-        "no machine known at " + text + " (add one with 'chainboot machine add MAC --ip "
-            + text + "', or let it boot once)"));
+    return store
+        .machineByIp(text)
+        .orElseThrow(
+            () ->
+                CliError.notFound(
+                    "no machine known at "
+                        + text
+                        + " (add one with 'chainboot machine add MAC --ip "
+                        + text
+                        + "', or let it boot once)"));
   }
 
   static boolean isIp(String s) {

@@ -15,10 +15,10 @@ import java.util.Optional;
 
 /**
  * How an import writes into the boot core's store, shared by the pxe_srv, pixie and Zero-OS
- * imports: profiles (created or replaced), machines (registered, never overwritten),
- * assignments and the default, each step reported as one line. With {@code dryRun} nothing is
- * written and the report says what would be. Re-running an import is harmless: it writes the
- * same profiles and assignments again.
+ * imports: profiles (created or replaced), machines (registered, never overwritten), assignments
+ * and the default, each step reported as one line. With {@code dryRun} nothing is written and the
+ * report says what would be. Re-running an import is harmless: it writes the same profiles and
+ * assignments again.
  */
 public final class ImportPlan {
 
@@ -50,14 +50,20 @@ public final class ImportPlan {
     String prefix = dryRun ? "would " : "";
     done.forEach(d -> out.add(prefix + d));
     skipped.forEach(s -> out.add("skipped " + s));
-    out.add((dryRun ? "dry run: " : "") + done.size() + " change" + (done.size() == 1 ? "" : "s")
-        + ", " + skipped.size() + " skipped");
+    out.add(
+        (dryRun ? "dry run: " : "")
+            + done.size()
+            + " change"
+            + (done.size() == 1 ? "" : "s")
+            + ", "
+            + skipped.size()
+            + " skipped");
     return out;
   }
 
   /**
-   * A profile name from a prefix and a file path: {@code pxesrv-centos-7-default}. Characters
-   * a profile name cannot hold become '-'; long names are cut and end in a short hash.
+   * A profile name from a prefix and a file path: {@code pxesrv-centos-7-default}. Characters a
+   * profile name cannot hold become '-'; long names are cut and end in a short hash.
    */
   public static String profileName(String prefix, String path) {
     String n = (prefix + "-" + path).replaceAll("[^A-Za-z0-9._-]", "-");
@@ -69,8 +75,9 @@ public final class ImportPlan {
 
   private static String sha(String s) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -82,8 +89,10 @@ public final class ImportPlan {
    */
   public boolean scriptProfile(String name, String script, String source) {
     if (script.contains("{{")) {
-      skip(source + ": contains '{{', which chainboot reads as a template variable; add it by hand"
-          + " with 'chainboot profile add'");
+      skip(
+          source
+              + ": contains '{{', which chainboot reads as a template variable; add it by hand"
+              + " with 'chainboot profile add'");
       return false;
     }
     return profile(Profile.script(name, script), source);
@@ -98,7 +107,8 @@ public final class ImportPlan {
     if (!dryRun) {
       store.putProfile(p);
     }
-    done.add((old.isPresent() ? "replace" : "add") + " profile " + p.name() + " (from " + source + ")");
+    done.add(
+        (old.isPresent() ? "replace" : "add") + " profile " + p.name() + " (from " + source + ")");
     return true;
   }
 
@@ -126,7 +136,8 @@ public final class ImportPlan {
     if (!dryRun) {
       store.assign(new Assignment(mac, kind, profile));
     }
-    done.add("assign " + mac + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " -> " + profile);
+    done.add(
+        "assign " + mac + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " -> " + profile);
   }
 
   public void defaultProfile(String profile) {

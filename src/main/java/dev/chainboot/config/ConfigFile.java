@@ -56,7 +56,8 @@ public record ConfigFile(Map<String, String> zeroOsRunmodes) {
     JsonNode rm = root == null ? null : root.path("zeroos").path("runmodes");
     if (rm != null && !rm.isMissingNode() && !rm.isNull()) {
       if (!rm.isObject()) {
-        throw new IllegalArgumentException(file + ": zeroos.runmodes must be a map of key: pretty name");
+        throw new IllegalArgumentException(
+            file + ": zeroos.runmodes must be a map of key: pretty name");
       }
       runmodes = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> e : rm.properties()) {
@@ -71,12 +72,18 @@ public record ConfigFile(Map<String, String> zeroOsRunmodes) {
 
   private static void checkRunmode(Path file, String key, String pretty) {
     if (!key.matches("[a-z0-9][a-z0-9_-]{0,31}")) {
-      throw new IllegalArgumentException(file + ": zeroos runmode '" + key
-          + "' must be 1-32 lowercase letters, digits, '_' or '-'");
+      throw new IllegalArgumentException(
+          file
+              + ": zeroos runmode '"
+              + key
+              + "' must be 1-32 lowercase letters, digits, '_' or '-'");
     }
     if (pretty.isBlank() || !IpxeSafe.text(pretty).equals(pretty.strip())) {
-      throw new IllegalArgumentException(file + ": pretty name of zeroos runmode '" + key
-          + "' must be non-empty text of letters, digits, spaces and .,:/()_=+-@[]%");
+      throw new IllegalArgumentException(
+          file
+              + ": pretty name of zeroos runmode '"
+              + key
+              + "' must be non-empty text of letters, digits, spaces and .,:/()_=+-@[]%");
     }
   }
 

@@ -11,10 +11,10 @@ import java.util.Optional;
  * @param tftp where TFTP listens, or empty to disable it
  * @param http where HTTP listens
  * @param firmwareDir a user's own iPXE/syslinux binaries, preferred over the embedded ones
- * @param advertise host or address clients are told to reach this server at, or empty to
- *     derive it (iPXE's next-server, the interface a DHCP request came in on)
- * @param pxesrvRoot a pxe_srv document root ({@code --pxesrv-root} / {@code PXESRV_ROOT}), or
- *     empty when pxe_srv compatibility is off
+ * @param advertise host or address clients are told to reach this server at, or empty to derive it
+ *     (iPXE's next-server, the interface a DHCP request came in on)
+ * @param pxesrvRoot a pxe_srv document root ({@code --pxesrv-root} / {@code PXESRV_ROOT}), or empty
+ *     when pxe_srv compatibility is off
  * @param scriptsDir pixie's per-MAC scripts directory ({@code --scripts}), default DATA/scripts
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
@@ -33,23 +33,57 @@ public record ServerConfig(
     Optional<ProxyDhcpConfig> proxyDhcp) {
 
   /** Without the compat directories, the config file and proxyDHCP. */
-  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
-      Optional<Path> firmwareDir, Optional<String> advertise) {
+  public ServerConfig(
+      Path dataDir,
+      Optional<InetSocketAddress> tftp,
+      InetSocketAddress http,
+      Optional<Path> firmwareDir,
+      Optional<String> advertise) {
     this(dataDir, tftp, http, firmwareDir, advertise, Optional.empty());
   }
 
   /** Without the compat directories and the config file. */
-  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
-      Optional<Path> firmwareDir, Optional<String> advertise, Optional<ProxyDhcpConfig> proxyDhcp) {
-    this(dataDir, tftp, http, firmwareDir, advertise,
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), proxyDhcp);
+  public ServerConfig(
+      Path dataDir,
+      Optional<InetSocketAddress> tftp,
+      InetSocketAddress http,
+      Optional<Path> firmwareDir,
+      Optional<String> advertise,
+      Optional<ProxyDhcpConfig> proxyDhcp) {
+    this(
+        dataDir,
+        tftp,
+        http,
+        firmwareDir,
+        advertise,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        proxyDhcp);
   }
 
   /** Without proxyDHCP. */
-  public ServerConfig(Path dataDir, Optional<InetSocketAddress> tftp, InetSocketAddress http,
-      Optional<Path> firmwareDir, Optional<String> advertise, Optional<Path> pxesrvRoot,
-      Optional<Path> scriptsDir, Optional<Path> extraDir, Optional<Path> configFile) {
-    this(dataDir, tftp, http, firmwareDir, advertise, pxesrvRoot, scriptsDir, extraDir, configFile,
+  public ServerConfig(
+      Path dataDir,
+      Optional<InetSocketAddress> tftp,
+      InetSocketAddress http,
+      Optional<Path> firmwareDir,
+      Optional<String> advertise,
+      Optional<Path> pxesrvRoot,
+      Optional<Path> scriptsDir,
+      Optional<Path> extraDir,
+      Optional<Path> configFile) {
+    this(
+        dataDir,
+        tftp,
+        http,
+        firmwareDir,
+        advertise,
+        pxesrvRoot,
+        scriptsDir,
+        extraDir,
+        configFile,
         Optional.empty());
   }
 

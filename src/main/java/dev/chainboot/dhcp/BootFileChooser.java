@@ -1,8 +1,8 @@
 package dev.chainboot.dhcp;
 
+import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.text.Printable;
-import dev.chainboot.firmware.BootBinary;
 import java.util.function.Predicate;
 
 /**
@@ -17,8 +17,8 @@ public final class BootFileChooser {
   private final Predicate<BootBinary> available;
 
   /**
-   * @param x86_64Efi the binary for x86_64 UEFI (option 93 = 7 or 9): {@code snponly.efi}
-   *     (uses the firmware's NIC driver; the robust default) or {@code ipxe.efi}
+   * @param x86_64Efi the binary for x86_64 UEFI (option 93 = 7 or 9): {@code snponly.efi} (uses the
+   *     firmware's NIC driver; the robust default) or {@code ipxe.efi}
    * @param available whether a binary can actually be served
    */
   public BootFileChooser(BootBinary x86_64Efi, Predicate<BootBinary> available) {
@@ -42,17 +42,18 @@ public final class BootFileChooser {
 
   /** The iPXE binary for a (non-iPXE) client of this architecture, if chainboot has one. */
   public java.util.Optional<BootBinary> binaryFor(ClientArch arch) {
-    return java.util.Optional.ofNullable(switch (arch) {
-      case BIOS -> BootBinary.UNDIONLY_KPXE;
-      case EFI_X86_64, EFI_BC, EFI_X86_64_HTTP -> x86_64Efi;
-      case EFI_ARM64, EFI_ARM64_HTTP -> BootBinary.IPXE_ARM64_EFI;
-      case EFI_IA32, EFI_IA32_HTTP, EFI_ARM32, EFI_ARM32_HTTP -> null;
-    });
+    return java.util.Optional.ofNullable(
+        switch (arch) {
+          case BIOS -> BootBinary.UNDIONLY_KPXE;
+          case EFI_X86_64, EFI_BC, EFI_X86_64_HTTP -> x86_64Efi;
+          case EFI_ARM64, EFI_ARM64_HTTP -> BootBinary.IPXE_ARM64_EFI;
+          case EFI_IA32, EFI_IA32_HTTP, EFI_ARM32, EFI_ARM32_HTTP -> null;
+        });
   }
 
   /**
-   * What a client gets, before it is addressed: a TFTP file name, or a path on this server's
-   * HTTP port (the {@code /boot.ipxe} for iPXE, a binary for UEFI HTTP boot).
+   * What a client gets, before it is addressed: a TFTP file name, or a path on this server's HTTP
+   * port (the {@code /boot.ipxe} for iPXE, a binary for UEFI HTTP boot).
    *
    * @param name the TFTP file name, or the HTTP path starting with '/'
    * @param http fetched over HTTP

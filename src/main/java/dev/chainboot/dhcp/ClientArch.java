@@ -5,8 +5,8 @@ import dev.chainboot.boot.Platform;
 import java.util.Optional;
 
 /**
- * Client system architecture types (DHCP option 93, RFC 4578 and the IANA registry) that
- * chainboot can boot, with the CPU architecture, firmware type and transport each implies.
+ * Client system architecture types (DHCP option 93, RFC 4578 and the IANA registry) that chainboot
+ * can boot, with the CPU architecture, firmware type and transport each implies.
  */
 public enum ClientArch {
   BIOS(0, Arch.I386, Platform.PCBIOS, false),

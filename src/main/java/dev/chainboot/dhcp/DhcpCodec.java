@@ -4,16 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Pure DHCP wire codec: bytes in, {@link DhcpMessage} out, and back. {@link #parse} throws
- * nothing but {@link MalformedPacketException}, whatever the input.
+ * Pure DHCP wire codec: bytes in, {@link DhcpMessage} out, and back. {@link #parse} throws nothing
+ * but {@link MalformedPacketException}, whatever the input.
  */
 public final class DhcpCodec {
 
   /** Fixed BOOTP header length, before the magic cookie. */
   public static final int HEADER_LENGTH = 236;
+
   public static final int MAGIC_COOKIE = 0x63825363;
+
   /** Largest message accepted (a UDP payload). */
   public static final int MAX_LENGTH = 65_507;
+
   /** Replies are padded to the BOOTP minimum, which old PXE ROMs expect. */
   public static final int MIN_ENCODED_LENGTH = 300;
 
@@ -28,15 +31,18 @@ public final class DhcpCodec {
     return parse(buf, 0, buf == null ? 0 : buf.length);
   }
 
-  public static DhcpMessage parse(byte[] buf, int offset, int length) throws MalformedPacketException {
+  public static DhcpMessage parse(byte[] buf, int offset, int length)
+      throws MalformedPacketException {
     if (buf == null || offset < 0 || length < 0 || offset > buf.length - length) {
       throw new MalformedPacketException("no buffer or bad bounds");
     }
     if (length > MAX_LENGTH) {
-      throw new MalformedPacketException("message of " + length + " bytes is larger than a UDP payload");
+      throw new MalformedPacketException(
+          "message of " + length + " bytes is larger than a UDP payload");
     }
     if (length < HEADER_LENGTH + 4) {
-      throw new MalformedPacketException("truncated: " + length + " bytes, a DHCP message has at least 240");
+      throw new MalformedPacketException(
+          "truncated: " + length + " bytes, a DHCP message has at least 240");
     }
     byte[] b = Arrays.copyOfRange(buf, offset, offset + length);
     int op = b[0] & 0xff;
@@ -83,7 +89,9 @@ public final class DhcpCodec {
         opts.build());
   }
 
-  /** Encodes {@code m}: header, cookie, options, end, padded to {@value #MIN_ENCODED_LENGTH} bytes. */
+  /**
+   * Encodes {@code m}: header, cookie, options, end, padded to {@value #MIN_ENCODED_LENGTH} bytes.
+   */
   public static byte[] encode(DhcpMessage m) {
     byte[] sname = m.sname().getBytes(StandardCharsets.ISO_8859_1);
     byte[] file = m.file().getBytes(StandardCharsets.ISO_8859_1);
@@ -131,7 +139,10 @@ public final class DhcpCodec {
   }
 
   private static long u32(byte[] b, int i) {
-    return ((b[i] & 0xffL) << 24) | ((b[i + 1] & 0xff) << 16) | ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+    return ((b[i] & 0xffL) << 24)
+        | ((b[i + 1] & 0xff) << 16)
+        | ((b[i + 2] & 0xff) << 8)
+        | (b[i + 3] & 0xff);
   }
 
   private static int u16(byte[] b, int i) {

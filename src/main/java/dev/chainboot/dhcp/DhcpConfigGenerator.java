@@ -1,7 +1,7 @@
 package dev.chainboot.dhcp;
 
-import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.firmware.BootBinary;
+import dev.chainboot.ipxe.ChainScripts;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -9,14 +9,18 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Configuration for operators who keep their own DHCP server instead of {@code --proxy-dhcp}:
- * ISC dhcpd, dnsmasq or Kea, with the same architecture mapping as the proxyDHCP responder
- * ({@link BootFileChooser#binaryFor}) and the iPXE loop break (user class {@code iPXE} gets the
- * HTTP {@code /boot.ipxe}).
+ * Configuration for operators who keep their own DHCP server instead of {@code --proxy-dhcp}: ISC
+ * dhcpd, dnsmasq or Kea, with the same architecture mapping as the proxyDHCP responder ({@link
+ * BootFileChooser#binaryFor}) and the iPXE loop break (user class {@code iPXE} gets the HTTP {@code
+ * /boot.ipxe}).
  */
 public final class DhcpConfigGenerator {
 
-  public enum Format { ISC, DNSMASQ, KEA }
+  public enum Format {
+    ISC,
+    DNSMASQ,
+    KEA
+  }
 
   private final String server;
   private final int httpPort;
@@ -57,8 +61,15 @@ public final class DhcpConfigGenerator {
   public List<Row> rows() {
     List<Row> rows = new ArrayList<>();
     for (ClientArch a : ClientArch.values()) {
-      chooser.binaryFor(a).ifPresent(b -> rows.add(new Row(a,
-          a.http() ? baseUrl() + BootBinary.HTTP_PATH + b.fileName() : b.fileName(), a.http())));
+      chooser
+          .binaryFor(a)
+          .ifPresent(
+              b ->
+                  rows.add(
+                      new Row(
+                          a,
+                          a.http() ? baseUrl() + BootBinary.HTTP_PATH + b.fileName() : b.fileName(),
+                          a.http())));
     }
     return rows;
   }
@@ -80,10 +91,20 @@ public final class DhcpConfigGenerator {
   }
 
   private String header(String comment) {
-    return comment + " chainboot: network boot through chainboot at " + server + " (HTTP port " + httpPort + ").\n"
-        + comment + " Firmware gets the iPXE binary for its architecture (DHCP option 93) over TFTP from "
-        + server + ";\n"
-        + comment + " iPXE itself (user class \"iPXE\") gets " + bootScriptUrl() + ", which ends the loop.\n";
+    return comment
+        + " chainboot: network boot through chainboot at "
+        + server
+        + " (HTTP port "
+        + httpPort
+        + ").\n"
+        + comment
+        + " Firmware gets the iPXE binary for its architecture (DHCP option 93) over TFTP from "
+        + server
+        + ";\n"
+        + comment
+        + " iPXE itself (user class \"iPXE\") gets "
+        + bootScriptUrl()
+        + ", which ends the loop.\n";
   }
 
   private String isc() {
@@ -109,7 +130,11 @@ public final class DhcpConfigGenerator {
     s.append("dhcp-userclass=set:chainboot-ipxe,iPXE\n");
     s.append("dhcp-match=set:chainboot-ipxe,175\n");
     for (Row r : rows()) {
-      s.append("dhcp-match=set:").append(tag(r)).append(",option:client-arch,").append(r.arch().code()).append('\n');
+      s.append("dhcp-match=set:")
+          .append(tag(r))
+          .append(",option:client-arch,")
+          .append(r.arch().code())
+          .append('\n');
     }
     s.append("dhcp-boot=tag:chainboot-ipxe,").append(bootScriptUrl()).append('\n');
     for (Row r : rows()) {
@@ -119,7 +144,9 @@ public final class DhcpConfigGenerator {
       }
       s.append('\n');
       if (r.http()) {
-        s.append("dhcp-option-force=tag:!chainboot-ipxe,tag:").append(tag(r)).append(",option:vendor-class,HTTPClient\n");
+        s.append("dhcp-option-force=tag:!chainboot-ipxe,tag:")
+            .append(tag(r))
+            .append(",option:vendor-class,HTTPClient\n");
       }
     }
     return s.toString();
@@ -127,18 +154,28 @@ public final class DhcpConfigGenerator {
 
   private String kea() {
     StringBuilder s = new StringBuilder(header("//"));
-    s.append("// A complete kea-dhcp4 configuration: merge \"client-classes\" into your own, or add your\n");
+    s.append(
+        "// A complete kea-dhcp4 configuration: merge \"client-classes\" into your own, or add your\n");
     s.append("// interfaces and subnet4 here.\n");
     s.append("{\n  \"Dhcp4\": {\n");
     s.append("    \"interfaces-config\": { \"interfaces\": [ ] },\n");
     s.append("    \"lease-database\": { \"type\": \"memfile\", \"persist\": false },\n");
     s.append("    \"client-classes\": [\n");
     List<String> classes = new ArrayList<>();
-    classes.add(keaClass("chainboot-ipxe", "option[77].hex == 'iPXE' or option[175].exists",
-        bootScriptUrl(), false));
+    classes.add(
+        keaClass(
+            "chainboot-ipxe",
+            "option[77].hex == 'iPXE' or option[175].exists",
+            bootScriptUrl(),
+            false));
     for (Row r : rows()) {
-      classes.add(keaClass(tag(r), "not member('chainboot-ipxe') and option[93].hex == 0x"
-          + String.format(Locale.ROOT, "%04x", r.arch().code()), r.file(), r.http()));
+      classes.add(
+          keaClass(
+              tag(r),
+              "not member('chainboot-ipxe') and option[93].hex == 0x"
+                  + String.format(Locale.ROOT, "%04x", r.arch().code()),
+              r.file(),
+              r.http()));
     }
     s.append(String.join(",\n", classes)).append('\n');
     s.append("    ],\n    \"subnet4\": [ ]\n  }\n}\n");
@@ -151,7 +188,8 @@ public final class DhcpConfigGenerator {
     c.append("        \"test\": \"").append(test).append("\",\n");
     c.append("        \"next-server\": \"").append(server).append("\",\n");
     if (http) {
-      c.append("        \"option-data\": [ { \"name\": \"vendor-class-identifier\", \"data\": \"HTTPClient\" } ],\n");
+      c.append(
+          "        \"option-data\": [ { \"name\": \"vendor-class-identifier\", \"data\": \"HTTPClient\" } ],\n");
     }
     c.append("        \"boot-file-name\": \"").append(file).append("\"\n      }");
     return c.toString();

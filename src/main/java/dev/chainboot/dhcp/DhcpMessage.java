@@ -8,9 +8,9 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * One DHCP/BOOTP message (RFC 2131): the fixed header and its options. {@code sname} and
- * {@code file} are the header's text fields; when option overload (52) put options there,
- * those options are in {@link #options()} and the text fields are empty.
+ * One DHCP/BOOTP message (RFC 2131): the fixed header and its options. {@code sname} and {@code
+ * file} are the header's text fields; when option overload (52) put options there, those options
+ * are in {@link #options()} and the text fields are empty.
  */
 public record DhcpMessage(
     int op,
@@ -91,10 +91,21 @@ public record DhcpMessage(
   @Override
   public boolean equals(Object o) {
     return o instanceof DhcpMessage m
-        && op == m.op && htype == m.htype && hlen == m.hlen && hops == m.hops && xid == m.xid
-        && secs == m.secs && flags == m.flags && ciaddr.equals(m.ciaddr) && yiaddr.equals(m.yiaddr)
-        && siaddr.equals(m.siaddr) && giaddr.equals(m.giaddr) && Arrays.equals(chaddr, m.chaddr)
-        && sname.equals(m.sname) && file.equals(m.file) && options.equals(m.options);
+        && op == m.op
+        && htype == m.htype
+        && hlen == m.hlen
+        && hops == m.hops
+        && xid == m.xid
+        && secs == m.secs
+        && flags == m.flags
+        && ciaddr.equals(m.ciaddr)
+        && yiaddr.equals(m.yiaddr)
+        && siaddr.equals(m.siaddr)
+        && giaddr.equals(m.giaddr)
+        && Arrays.equals(chaddr, m.chaddr)
+        && sname.equals(m.sname)
+        && file.equals(m.file)
+        && options.equals(m.options);
   }
 
   @Override
@@ -104,10 +115,26 @@ public record DhcpMessage(
 
   @Override
   public String toString() {
-    return "DhcpMessage[op=" + op + ", xid=" + Integer.toHexString(xid) + ", chaddr="
-        + java.util.HexFormat.of().formatHex(chaddr, 0, hlen) + ", ciaddr=" + ciaddr.getHostAddress()
-        + ", yiaddr=" + yiaddr.getHostAddress() + ", siaddr=" + siaddr.getHostAddress()
-        + ", giaddr=" + giaddr.getHostAddress() + ", sname=" + sname + ", file=" + file
-        + ", options=" + options + "]";
+    return "DhcpMessage[op="
+        + op
+        + ", xid="
+        + Integer.toHexString(xid)
+        + ", chaddr="
+        + java.util.HexFormat.of().formatHex(chaddr, 0, hlen)
+        + ", ciaddr="
+        + ciaddr.getHostAddress()
+        + ", yiaddr="
+        + yiaddr.getHostAddress()
+        + ", siaddr="
+        + siaddr.getHostAddress()
+        + ", giaddr="
+        + giaddr.getHostAddress()
+        + ", sname="
+        + sname
+        + ", file="
+        + file
+        + ", options="
+        + options
+        + "]";
   }
 }

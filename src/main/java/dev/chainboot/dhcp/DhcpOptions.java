@@ -13,9 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * DHCP options (or the sub-options of an encapsulated option such as 43 or 175), in the order
- * they appeared. A code that appeared more than once holds the concatenation of its values
- * (RFC 3396). Immutable; values are copied in and out.
+ * DHCP options (or the sub-options of an encapsulated option such as 43 or 175), in the order they
+ * appeared. A code that appeared more than once holds the concatenation of its values (RFC 3396).
+ * Immutable; values are copied in and out.
  */
 public final class DhcpOptions {
 
@@ -59,8 +59,8 @@ public final class DhcpOptions {
   }
 
   /**
-   * Parses an option area: code, length, value triples, pad (0) and end (255). Returns the
-   * options read up to the end option or the end of the area.
+   * Parses an option area: code, length, value triples, pad (0) and end (255). Returns the options
+   * read up to the end option or the end of the area.
    *
    * @throws MalformedPacketException when a length runs past the end of the area
    */
@@ -82,12 +82,21 @@ public final class DhcpOptions {
         return;
       }
       if (i + 1 >= to) {
-        throw new MalformedPacketException("option " + code + " at offset " + i + " has no length byte");
+        throw new MalformedPacketException(
+            "option " + code + " at offset " + i + " has no length byte");
       }
       int len = buf[i + 1] & 0xff;
       if (i + 2 + len > to) {
         throw new MalformedPacketException(
-            "option " + code + " at offset " + i + " claims " + len + " bytes, only " + (to - i - 2) + " left");
+            "option "
+                + code
+                + " at offset "
+                + i
+                + " claims "
+                + len
+                + " bytes, only "
+                + (to - i - 2)
+                + " left");
       }
       b.append(code, Arrays.copyOfRange(buf, i + 2, i + 2 + len));
       i += 2 + len;
@@ -242,11 +251,14 @@ public final class DhcpOptions {
 
     public Builder append(int code, byte[] value) {
       checkCode(code);
-      values.merge(code, value.clone(), (a, b) -> {
-        byte[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
-      });
+      values.merge(
+          code,
+          value.clone(),
+          (a, b) -> {
+            byte[] c = Arrays.copyOf(a, a.length + b.length);
+            System.arraycopy(b, 0, c, a.length, b.length);
+            return c;
+          });
       return this;
     }
 

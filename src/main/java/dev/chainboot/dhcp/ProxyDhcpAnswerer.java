@@ -6,9 +6,9 @@ import java.net.InetAddress;
 import java.util.Optional;
 
 /**
- * The proxyDHCP decision for one request, with no sockets: answer a PXE client's DISCOVER
- * (port 67) with an OFFER, or its REQUEST to port 4011 with an ACK, naming the boot server and
- * file and never an address (yiaddr 0.0.0.0, no lease time); or stay silent and say why.
+ * The proxyDHCP decision for one request, with no sockets: answer a PXE client's DISCOVER (port 67)
+ * with an OFFER, or its REQUEST to port 4011 with an ACK, naming the boot server and file and never
+ * an address (yiaddr 0.0.0.0, no lease time); or stay silent and say why.
  */
 public final class ProxyDhcpAnswerer {
 
@@ -18,6 +18,7 @@ public final class ProxyDhcpAnswerer {
 
   /** PXE discovery control: skip boot-server discovery, boot the file in this reply. */
   static final int DISCOVERY_USE_BOOTFILE = 8;
+
   /** PXE vendor sub-option: boot item, echoed on port 4011. */
   static final int PXE_BOOT_ITEM = 71;
 
@@ -25,8 +26,8 @@ public final class ProxyDhcpAnswerer {
   private final BootResolver resolver;
 
   /**
-   * @param resolver the boot core; a machine it has nothing for gets no answer.
-   *     {@link BootResolver#NONE}: every PXE client with a known architecture is answered.
+   * @param resolver the boot core; a machine it has nothing for gets no answer. {@link
+   *     BootResolver#NONE}: every PXE client with a known architecture is answered.
    */
   public ProxyDhcpAnswerer(BootFileChooser chooser, BootResolver resolver) {
     this.chooser = chooser;
@@ -35,8 +36,8 @@ public final class ProxyDhcpAnswerer {
 
   /**
    * An answer to send, or silence; {@code log} describes either in one line. {@code routine} is
-   * true for silences that are not about the client (the REQUEST every PXE client broadcasts to
-   * the LAN's DHCP server), which need no log line at INFO level.
+   * true for silences that are not about the client (the REQUEST every PXE client broadcasts to the
+   * LAN's DHCP server), which need no log line at INFO level.
    */
   public record Answer(Optional<DhcpMessage> reply, String log, boolean routine) {
     Answer(Optional<DhcpMessage> reply, String log) {
@@ -45,8 +46,8 @@ public final class ProxyDhcpAnswerer {
   }
 
   /**
-   * What to do with one request, decided once however many interfaces the answer then leaves
-   * by: a reply to address ({@link #address}) or a silence, already an {@link Answer}.
+   * What to do with one request, decided once however many interfaces the answer then leaves by: a
+   * reply to address ({@link #address}) or a silence, already an {@link Answer}.
    */
   public sealed interface Decision permits Reply, Silence {}
 
@@ -162,17 +163,23 @@ public final class ProxyDhcpAnswerer {
         new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": " + reason));
   }
 
-  static DhcpMessage reply(DhcpMessage req, PxeClient client, int type, Inet4Address server,
+  static DhcpMessage reply(
+      DhcpMessage req,
+      PxeClient client,
+      int type,
+      Inet4Address server,
       BootFileChooser.BootFile file) {
-    DhcpOptions.Builder o = DhcpOptions.builder()
-        .putByte(DhcpOptions.MESSAGE_TYPE, type)
-        .put(DhcpOptions.SERVER_ID, server)
-        .put(DhcpOptions.VENDOR_CLASS, client.httpClient() ? "HTTPClient" : "PXEClient");
+    DhcpOptions.Builder o =
+        DhcpOptions.builder()
+            .putByte(DhcpOptions.MESSAGE_TYPE, type)
+            .put(DhcpOptions.SERVER_ID, server)
+            .put(DhcpOptions.VENDOR_CLASS, client.httpClient() ? "HTTPClient" : "PXEClient");
     client.uuidOption().ifPresent(v -> o.put(DhcpOptions.CLIENT_UUID, v));
     if (client.pxe()) {
-      DhcpOptions.Builder pxe = DhcpOptions.builder()
-          .putByte(DhcpOptions.PXE_DISCOVERY_CONTROL, DISCOVERY_USE_BOOTFILE);
-      req.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC)
+      DhcpOptions.Builder pxe =
+          DhcpOptions.builder().putByte(DhcpOptions.PXE_DISCOVERY_CONTROL, DISCOVERY_USE_BOOTFILE);
+      req.options()
+          .encapsulated(DhcpOptions.VENDOR_SPECIFIC)
           .flatMap(v -> v.get(PXE_BOOT_ITEM))
           .filter(item -> item.length == 4)
           .ifPresent(item -> pxe.put(PXE_BOOT_ITEM, item));
@@ -182,8 +189,21 @@ public final class ProxyDhcpAnswerer {
     if (fileField.isEmpty()) {
       o.put(DhcpOptions.BOOTFILE_NAME, file.file());
     }
-    return new DhcpMessage(DhcpMessage.BOOTREPLY, req.htype(), req.hlen(), 0, req.xid(), 0,
-        req.flags(), req.ciaddr(), DhcpMessage.ZERO, server, req.giaddr(), req.chaddr(),
-        "", fileField, o.build());
+    return new DhcpMessage(
+        DhcpMessage.BOOTREPLY,
+        req.htype(),
+        req.hlen(),
+        0,
+        req.xid(),
+        0,
+        req.flags(),
+        req.ciaddr(),
+        DhcpMessage.ZERO,
+        server,
+        req.giaddr(),
+        req.chaddr(),
+        "",
+        fileField,
+        o.build());
   }
 }

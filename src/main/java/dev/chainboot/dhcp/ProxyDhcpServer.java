@@ -18,17 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxyDHCP transport: listens on UDP 67 (broadcast DISCOVERs) and 4011 (a PXE client's
- * unicast REQUEST) and sends what {@link ProxyDhcpAnswerer} decides.
+ * The proxyDHCP transport: listens on UDP 67 (broadcast DISCOVERs) and 4011 (a PXE client's unicast
+ * REQUEST) and sends what {@link ProxyDhcpAnswerer} decides.
  *
- * <p>Java cannot read which interface a broadcast arrived on (no IP_PKTINFO), so the server
- * binds one extra socket per local IPv4 address: an OFFER to a broadcast DISCOVER goes out
- * through every such socket to 255.255.255.255 (Linux sends a limited broadcast out of the
- * interface that owns the socket's source address), each naming its own interface's address
- * as next-server. A client only hears the copy from its own segment. A relayed request
- * (giaddr set) is answered to the relay from the interface on the relay's subnet;
- * {@code --advertise} pins one address. The addresses are re-read (at most every 10 s, when a
- * request comes in), so an interface that comes up after the start is served too.
+ * <p>Java cannot read which interface a broadcast arrived on (no IP_PKTINFO), so the server binds
+ * one extra socket per local IPv4 address: an OFFER to a broadcast DISCOVER goes out through every
+ * such socket to 255.255.255.255 (Linux sends a limited broadcast out of the interface that owns
+ * the socket's source address), each naming its own interface's address as next-server. A client
+ * only hears the copy from its own segment. A relayed request (giaddr set) is answered to the relay
+ * from the interface on the relay's subnet; {@code --advertise} pins one address. The addresses are
+ * re-read (at most every 10 s, when a request comes in), so an interface that comes up after the
+ * start is served too.
  */
 public final class ProxyDhcpServer implements AutoCloseable {
 
@@ -51,6 +51,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
   private final int serverPort;
   private final int pxePort;
   private final int clientPort;
+
   /** Addresses are re-read at most this often, so interfaces that come up later are served. */
   private static final long RESCAN_NANOS = 10_000_000_000L;
 
@@ -61,18 +62,32 @@ public final class ProxyDhcpServer implements AutoCloseable {
   private DatagramSocket any67;
   private DatagramSocket any4011;
   private volatile boolean closed;
-  /** Requests being answered; beyond this many a burst is dropped rather than queued without bound. */
+
+  /**
+   * Requests being answered; beyond this many a burst is dropped rather than queued without bound.
+   */
   private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(4096);
+
   private final java.util.concurrent.ExecutorService workers =
       java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
   public ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort) {
-    this(answerer, advertise, httpPort, ProxyDhcpAnswerer.SERVER_PORT, ProxyDhcpAnswerer.PXE_PORT,
+    this(
+        answerer,
+        advertise,
+        httpPort,
+        ProxyDhcpAnswerer.SERVER_PORT,
+        ProxyDhcpAnswerer.PXE_PORT,
         ProxyDhcpAnswerer.CLIENT_PORT);
   }
 
-  ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort,
-      int serverPort, int pxePort, int clientPort) {
+  ProxyDhcpServer(
+      ProxyDhcpAnswerer answerer,
+      Optional<String> advertise,
+      int httpPort,
+      int serverPort,
+      int pxePort,
+      int clientPort) {
     this.answerer = answerer;
     this.advertise = advertise;
     this.httpPort = httpPort;
@@ -84,8 +99,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
   /**
    * Binds the sockets and starts answering.
    *
-   * @throws IOException when a port cannot be bound (67 and 4011 need root or
-   *     CAP_NET_BIND_SERVICE)
+   * @throws IOException when a port cannot be bound (67 and 4011 need root or CAP_NET_BIND_SERVICE)
    */
   public ProxyDhcpServer start() throws IOException {
     try {
@@ -97,13 +111,20 @@ public final class ProxyDhcpServer implements AutoCloseable {
       throw e;
     }
     if (locals.isEmpty()) {
-      log.warn("proxyDHCP: no IPv4 interface is up{}; nothing is answered on port {} until one is",
-          advertise.map(a -> " with the advertised address " + a).orElse(""), serverPort);
+      log.warn(
+          "proxyDHCP: no IPv4 interface is up{}; nothing is answered on port {} until one is",
+          advertise.map(a -> " with the advertised address " + a).orElse(""),
+          serverPort);
     }
-    threads.add(Thread.ofPlatform().daemon().name("proxydhcp-67").start(() -> loop(any67, serverPort)));
-    threads.add(Thread.ofPlatform().daemon().name("proxydhcp-4011").start(() -> loop(any4011, pxePort)));
+    threads.add(
+        Thread.ofPlatform().daemon().name("proxydhcp-67").start(() -> loop(any67, serverPort)));
+    threads.add(
+        Thread.ofPlatform().daemon().name("proxydhcp-4011").start(() -> loop(any4011, pxePort)));
     running = true;
-    log.info("proxyDHCP listening on UDP {} and {} (interfaces: {})", serverPort, pxePort,
+    log.info(
+        "proxyDHCP listening on UDP {} and {} (interfaces: {})",
+        serverPort,
+        pxePort,
         locals.stream().map(l -> l.address().getHostAddress() + "/" + l.prefix()).toList());
     return this;
   }
@@ -121,13 +142,18 @@ public final class ProxyDhcpServer implements AutoCloseable {
         continue;
       }
       for (InterfaceAddress ia : nif.getInterfaceAddresses()) {
-        if (ia.getAddress() instanceof Inet4Address a4 && (pinned.isEmpty() || pinned.get().equals(a4))) {
+        if (ia.getAddress() instanceof Inet4Address a4
+            && (pinned.isEmpty() || pinned.get().equals(a4))) {
           now.add(ia);
         }
       }
     }
     for (Local l : locals) {
-      if (now.stream().noneMatch(ia -> ia.getAddress().equals(l.address()) && ia.getNetworkPrefixLength() == l.prefix())) {
+      if (now.stream()
+          .noneMatch(
+              ia ->
+                  ia.getAddress().equals(l.address())
+                      && ia.getNetworkPrefixLength() == l.prefix())) {
         locals.remove(l);
         l.socket().close();
         log.info("proxyDHCP: address {}/{} is gone", l.address().getHostAddress(), l.prefix());
@@ -135,13 +161,18 @@ public final class ProxyDhcpServer implements AutoCloseable {
     }
     for (InterfaceAddress ia : now) {
       Inet4Address a4 = (Inet4Address) ia.getAddress();
-      if (locals.stream().anyMatch(l -> l.address().equals(a4) && l.prefix() == ia.getNetworkPrefixLength())) {
+      if (locals.stream()
+          .anyMatch(l -> l.address().equals(a4) && l.prefix() == ia.getNetworkPrefixLength())) {
         continue;
       }
-      Local l = new Local(a4, ia.getNetworkPrefixLength(), open(new InetSocketAddress(a4, serverPort)));
+      Local l =
+          new Local(a4, ia.getNetworkPrefixLength(), open(new InetSocketAddress(a4, serverPort)));
       locals.add(l);
-      threads.add(Thread.ofPlatform().daemon().name("proxydhcp-" + a4.getHostAddress())
-          .start(() -> loop(l.socket(), serverPort)));
+      threads.add(
+          Thread.ofPlatform()
+              .daemon()
+              .name("proxydhcp-" + a4.getHostAddress())
+              .start(() -> loop(l.socket(), serverPort)));
       if (running) {
         log.info("proxyDHCP: now also answering on {}/{}", a4.getHostAddress(), l.prefix());
       }
@@ -179,9 +210,10 @@ public final class ProxyDhcpServer implements AutoCloseable {
       s.bind(bind);
     } catch (SocketException e) {
       s.close();
-      String why = e.getMessage() != null && e.getMessage().contains("ermission")
-          ? " (ports below 1024 need root or: sudo setcap cap_net_bind_service=+ep $(readlink -f $(which java)))"
-          : "";
+      String why =
+          e.getMessage() != null && e.getMessage().contains("ermission")
+              ? " (ports below 1024 need root or: sudo setcap cap_net_bind_service=+ep $(readlink -f $(which java)))"
+              : "";
       throw new IOException("cannot bind UDP " + bind + ": " + e.getMessage() + why, e);
     }
     return s;
@@ -204,18 +236,23 @@ public final class ProxyDhcpServer implements AutoCloseable {
         log.debug("proxyDHCP: busy, dropped a request from {}", p.getSocketAddress());
         continue;
       }
-      DatagramPacket copy = new DatagramPacket(java.util.Arrays.copyOf(p.getData(), p.getLength()),
-          p.getLength(), p.getSocketAddress());
+      DatagramPacket copy =
+          new DatagramPacket(
+              java.util.Arrays.copyOf(p.getData(), p.getLength()),
+              p.getLength(),
+              p.getSocketAddress());
       try {
-        workers.execute(() -> {
-          try {
-            handle(copy, port, socket);
-          } catch (RuntimeException e) {
-            log.warn("proxyDHCP: error answering {}: {}", copy.getSocketAddress(), e.toString());
-          } finally {
-            inFlight.release();
-          }
-        });
+        workers.execute(
+            () -> {
+              try {
+                handle(copy, port, socket);
+              } catch (RuntimeException e) {
+                log.warn(
+                    "proxyDHCP: error answering {}: {}", copy.getSocketAddress(), e.toString());
+              } finally {
+                inFlight.release();
+              }
+            });
       } catch (java.util.concurrent.RejectedExecutionException e) {
         inFlight.release();
       }
@@ -227,7 +264,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
     try {
       request = DhcpCodec.parse(p.getData(), p.getOffset(), p.getLength());
     } catch (MalformedPacketException e) {
-      log.debug("proxyDHCP: dropped malformed packet from {}: {}", p.getSocketAddress(), e.getMessage());
+      log.debug(
+          "proxyDHCP: dropped malformed packet from {}: {}", p.getSocketAddress(), e.getMessage());
       return;
     }
     if (request.op() != DhcpMessage.BOOTREQUEST) {
@@ -235,7 +273,8 @@ public final class ProxyDhcpServer implements AutoCloseable {
     }
     PxeClient client = PxeClient.of(request);
     if (!client.pxe() && !client.httpClient()) {
-      log.debug("proxyDHCP: ignored non-PXE client {}", request.mac().map(Object::toString).orElse("?"));
+      log.debug(
+          "proxyDHCP: ignored non-PXE client {}", request.mac().map(Object::toString).orElse("?"));
       return;
     }
     rescanIfStale();
@@ -244,10 +283,15 @@ public final class ProxyDhcpServer implements AutoCloseable {
       Local l = localFor(source).orElse(null);
       Inet4Address server = serverAddress(l);
       if (server == null) {
-        log.info("proxyDHCP no answer to {}: no local address on its network", source.getHostAddress());
+        log.info(
+            "proxyDHCP no answer to {}: no local address on its network", source.getHostAddress());
         return;
       }
-      send(socket, decided(request, port, source), server, new InetSocketAddress(source, p.getPort()));
+      send(
+          socket,
+          decided(request, port, source),
+          server,
+          new InetSocketAddress(source, p.getPort()));
       return;
     }
     // One decision per packet (the chooser and the boot core run once), then one answer per
@@ -284,7 +328,10 @@ public final class ProxyDhcpServer implements AutoCloseable {
     return d;
   }
 
-  private void send(DatagramSocket socket, ProxyDhcpAnswerer.Decision decision, Inet4Address server,
+  private void send(
+      DatagramSocket socket,
+      ProxyDhcpAnswerer.Decision decision,
+      Inet4Address server,
       InetSocketAddress to) {
     if (decision == null) {
       return;

@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a DHCP request says about a network-booting client: whether it is a PXE or UEFI HTTP
- * boot client, its architecture code (option 93, else the {@code Arch:} field of its vendor
- * class), whether it is already iPXE, and its identity.
+ * What a DHCP request says about a network-booting client: whether it is a PXE or UEFI HTTP boot
+ * client, its architecture code (option 93, else the {@code Arch:} field of its vendor class),
+ * whether it is already iPXE, and its identity.
  */
 public record PxeClient(
     Optional<MacAddress> mac,
@@ -38,10 +38,12 @@ public record PxeClient(
         arch = Optional.of(Integer.parseInt(am.group(1)));
       }
     }
-    List<String> users = o.get(DhcpOptions.USER_CLASS).map(PxeClient::userClasses).orElse(List.of());
+    List<String> users =
+        o.get(DhcpOptions.USER_CLASS).map(PxeClient::userClasses).orElse(List.of());
     boolean ipxe = users.contains("iPXE") || o.has(DhcpOptions.IPXE_ENCAPSULATED);
     Optional<byte[]> uuidOpt = o.get(DhcpOptions.CLIENT_UUID);
-    Optional<String> uuid = uuidOpt.filter(v -> v.length == 17 && v[0] == 0).map(PxeClient::uuidText);
+    Optional<String> uuid =
+        uuidOpt.filter(v -> v.length == 17 && v[0] == 0).map(PxeClient::uuidText);
     return new PxeClient(m.mac(), vendor, arch, users, ipxe, uuid, uuidOpt);
   }
 
@@ -62,13 +64,20 @@ public record PxeClient(
   /** The transport-neutral request the boot core decides on. */
   public BootRequest toBootRequest(InetAddress clientIp) {
     Optional<ClientArch> a = clientArch();
-    return new BootRequest(mac, clientIp, uuid, Optional.empty(), Optional.empty(),
-        a.map(ClientArch::arch), a.map(ClientArch::platform), BootRequest.Protocol.DHCP);
+    return new BootRequest(
+        mac,
+        clientIp,
+        uuid,
+        Optional.empty(),
+        Optional.empty(),
+        a.map(ClientArch::arch),
+        a.map(ClientArch::platform),
+        BootRequest.Protocol.DHCP);
   }
 
   /**
-   * Option 77's classes: RFC 3004 (length-prefixed items) when the value parses as such,
-   * otherwise the whole value as one string (iPXE sends a plain {@code iPXE}).
+   * Option 77's classes: RFC 3004 (length-prefixed items) when the value parses as such, otherwise
+   * the whole value as one string (iPXE sends a plain {@code iPXE}).
    */
   static List<String> userClasses(byte[] v) {
     List<String> out = new ArrayList<>();
@@ -90,16 +99,25 @@ public record PxeClient(
   }
 
   /**
-   * Option 97's GUID (after the type byte) as text. PXE firmware and iPXE send the SMBIOS UUID
-   * with its first three fields little-endian (as SMBIOS stores it), so those are swapped back:
-   * the result is the UUID that dmidecode and iPXE's {@code ${uuid}} show.
+   * Option 97's GUID (after the type byte) as text. PXE firmware and iPXE send the SMBIOS UUID with
+   * its first three fields little-endian (as SMBIOS stores it), so those are swapped back: the
+   * result is the UUID that dmidecode and iPXE's {@code ${uuid}} show.
    */
   private static String uuidText(byte[] v) {
     byte[] g = java.util.Arrays.copyOfRange(v, 1, 17);
-    byte[] b = {g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6],
-        g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]};
+    byte[] b = {
+      g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+      g[15]
+    };
     String h = HexFormat.of().formatHex(b).toLowerCase(Locale.ROOT);
-    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
-        + h.substring(16, 20) + "-" + h.substring(20);
+    return h.substring(0, 8)
+        + "-"
+        + h.substring(8, 12)
+        + "-"
+        + h.substring(12, 16)
+        + "-"
+        + h.substring(16, 20)
+        + "-"
+        + h.substring(20);
   }
 }

@@ -3,9 +3,9 @@ package dev.chainboot.firmware;
 import java.util.List;
 
 /**
- * The iPXE and syslinux binaries chainboot knows, each with the names it is served under
- * (Debian's, pixie's, Fedora's) and the relative paths it may have in a user's firmware
- * directory (a Debian {@code /usr/lib/ipxe} or Fedora {@code /usr/share/ipxe} layout).
+ * The iPXE and syslinux binaries chainboot knows, each with the names it is served under (Debian's,
+ * pixie's, Fedora's) and the relative paths it may have in a user's firmware directory (a Debian
+ * {@code /usr/lib/ipxe} or Fedora {@code /usr/share/ipxe} layout).
  */
 public enum BootBinary {
   UNDIONLY_KPXE("undionly.kpxe", List.of("undionly.kpxe"), List.of("undionly.kpxe")),
@@ -21,13 +21,14 @@ public enum BootBinary {
       List.of("snponly64.efi", "snponly-x86_64.efi"),
       List.of("snponly.efi", "ipxe-snponly-x86_64.efi", "snponly64.efi")),
   /**
-   * arm64 iPXE. Debian builds no separate arm64 snponly binary, so pixie's
-   * {@code snponly-arm64.efi} name serves this full build (it drives SNP NICs too).
+   * arm64 iPXE. Debian builds no separate arm64 snponly binary, so pixie's {@code
+   * snponly-arm64.efi} name serves this full build (it drives SNP NICs too).
    */
   IPXE_ARM64_EFI(
       "ipxe-arm64.efi",
       List.of("snponly-arm64.efi", "ipxe-aa64.efi"),
-      List.of("ipxe-arm64.efi", "arm64-efi/ipxe.efi", "arm64-efi/snponly.efi", "snponly-arm64.efi")),
+      List.of(
+          "ipxe-arm64.efi", "arm64-efi/ipxe.efi", "arm64-efi/snponly.efi", "snponly-arm64.efi")),
   ISOLINUX_BIN("isolinux.bin", List.of(), List.of("isolinux.bin", "ISOLINUX/isolinux.bin")),
   ISOHDPFX_BIN("isohdpfx.bin", List.of(), List.of("isohdpfx.bin", "ISOLINUX/isohdpfx.bin")),
   LDLINUX_C32(

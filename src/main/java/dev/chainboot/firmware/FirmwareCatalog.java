@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The boot binaries this process can hand out: first from a user's firmware directory
- * ({@code serve --firmware-dir}), then those embedded in the jar at build time from pinned
- * Debian packages. Contents are read once and kept in memory (a few MiB in all).
+ * The boot binaries this process can hand out: first from a user's firmware directory ({@code serve
+ * --firmware-dir}), then those embedded in the jar at build time from pinned Debian packages.
+ * Contents are read once and kept in memory (a few MiB in all).
  */
 public final class FirmwareCatalog {
 
@@ -47,7 +47,9 @@ public final class FirmwareCatalog {
     return new FirmwareCatalog(dir);
   }
 
-  /** Contents of {@code binary}, or empty when neither the firmware directory nor the jar has it. */
+  /**
+   * Contents of {@code binary}, or empty when neither the firmware directory nor the jar has it.
+   */
   public Optional<byte[]> bytes(BootBinary binary) {
     return cache.computeIfAbsent(binary, this::load);
   }
@@ -81,7 +83,8 @@ public final class FirmwareCatalog {
           }
         }
       }
-      try (InputStream in = FirmwareCatalog.class.getResourceAsStream(EMBEDDED_PREFIX + binary.fileName())) {
+      try (InputStream in =
+          FirmwareCatalog.class.getResourceAsStream(EMBEDDED_PREFIX + binary.fileName())) {
         return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
       }
     } catch (IOException e) {
@@ -116,12 +119,26 @@ public final class FirmwareCatalog {
   /** One line for --version and the start-up log. */
   public String describe() {
     List<String> missing = new ArrayList<>();
-    availability().forEach((b, ok) -> { if (!ok) missing.add(b.fileName()); });
+    availability()
+        .forEach(
+            (b, ok) -> {
+              if (!ok) missing.add(b.fileName());
+            });
     String src = userDir != null ? userDir + " then embedded" : "embedded";
     if (missing.isEmpty()) {
-      return "all " + BootBinary.values().length + " available (" + src + "; " + embeddedVersions() + ")";
+      return "all "
+          + BootBinary.values().length
+          + " available ("
+          + src
+          + "; "
+          + embeddedVersions()
+          + ")";
     }
-    return "missing " + String.join(", ", missing) + " (" + src + ")"
+    return "missing "
+        + String.join(", ", missing)
+        + " ("
+        + src
+        + ")"
         + missingReason().map(r -> ": " + r).orElse("");
   }
 

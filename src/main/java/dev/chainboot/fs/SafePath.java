@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Resolves a client-supplied relative path inside a root directory, refusing anything that
- * could leave it: {@code ..} segments, absolute paths, backslashes, NUL and other control
- * characters, and symbolic links whose target lies outside the root. Used by every
- * transport that serves files (TFTP, HTTP assets, compat document roots).
+ * Resolves a client-supplied relative path inside a root directory, refusing anything that could
+ * leave it: {@code ..} segments, absolute paths, backslashes, NUL and other control characters, and
+ * symbolic links whose target lies outside the root. Used by every transport that serves files
+ * (TFTP, HTTP assets, compat document roots).
  */
 public final class SafePath {
 
@@ -47,8 +47,8 @@ public final class SafePath {
 
   /**
    * The file {@code requested} names under {@code root}, or empty when the path is unsafe or
-   * resolves (after following links) outside the root. Leading slashes are taken as relative
-   * to the root, as TFTP clients and URLs send them. The file need not exist.
+   * resolves (after following links) outside the root. Leading slashes are taken as relative to the
+   * root, as TFTP clients and URLs send them. The file need not exist.
    */
   public static Optional<Path> resolve(Path root, String requested) {
     if (problem(requested).isPresent()) {

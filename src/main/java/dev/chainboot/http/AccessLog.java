@@ -16,7 +16,8 @@ final class AccessLog implements RequestLog {
   public void log(Request request, Response response) {
     if (log.isInfoEnabled()) {
       String query = request.getHttpURI().getQuery();
-      log.info("{} {} {}{} {} {}B",
+      log.info(
+          "{} {} {}{} {} {}B",
           Request.getRemoteAddr(request),
           request.getMethod(),
           Printable.of(request.getHttpURI().getPath()),

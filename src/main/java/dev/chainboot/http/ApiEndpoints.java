@@ -15,9 +15,9 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * Read-only JSON: {@code /api/v1/machines} and
- * {@code /api/v1/events?machine=MAC&after=ID&limit=N} (newest {@code limit}, default 100, max
- * 1000, oldest first; with {@code after}, the events after that id).
+ * Read-only JSON: {@code /api/v1/machines} and {@code /api/v1/events?machine=MAC&after=ID&limit=N}
+ * (newest {@code limit}, default 100, max 1000, oldest first; with {@code after}, the events after
+ * that id).
  */
 final class ApiEndpoints {
 

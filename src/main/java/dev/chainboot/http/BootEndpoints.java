@@ -21,14 +21,14 @@ import org.eclipse.jetty.util.Fields;
  * The native boot endpoints.
  *
  * <ul>
- *   <li>{@code /boot.ipxe} — where every chain lands. With a valid {@code mac} parameter (as
- *       {@code chain.ipxe} sends) it answers with the machine's script at once; without one it
- *       answers a script that chains to the resolver with iPXE's identity settings
- *       ({@link ChainScripts#resolveChain}).
- *   <li>{@code /boot/resolve?mac=..&uuid=..&serial=..&hostname=..&buildarch=..&platform=..} —
- *       the resolver. Without a valid MAC: 400 with a message, except for iPXE (User-Agent
- *       iPXE), which gets a 200 {@code #!ipxe} script that prints the error and exits, since
- *       iPXE shows nothing useful for a 4xx.
+ *   <li>{@code /boot.ipxe} — where every chain lands. With a valid {@code mac} parameter (as {@code
+ *       chain.ipxe} sends) it answers with the machine's script at once; without one it answers a
+ *       script that chains to the resolver with iPXE's identity settings ({@link
+ *       ChainScripts#resolveChain}).
+ *   <li>{@code /boot/resolve?mac=..&uuid=..&serial=..&hostname=..&buildarch=..&platform=..} — the
+ *       resolver. Without a valid MAC: 400 with a message, except for iPXE (User-Agent iPXE), which
+ *       gets a 200 {@code #!ipxe} script that prints the error and exits, since iPXE shows nothing
+ *       useful for a 4xx.
  * </ul>
  *
  * Resolving consumes once-assignments: only GET may do it.

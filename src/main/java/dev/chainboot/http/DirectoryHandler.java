@@ -25,11 +25,11 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
 
 /**
  * Serves the regular files of one directory under a URL prefix: Content-Length, HEAD, Range
- * (single, suffix, multi -> multipart/byteranges, 416), Last-Modified/ETag and conditional
- * requests (304, If-Range) come from Jetty's {@link ResourceService}, files are memory-mapped.
- * Every path is checked with {@link SafePath} first (no {@code ..}, backslash, NUL, no symlink
- * leading outside the root); directories are never listed. Used for {@code /assets/}, the
- * pxe_srv document root, pixie's {@code /extra/} and scripts, and Zero-OS's {@code /kernel/}.
+ * (single, suffix, multi -> multipart/byteranges, 416), Last-Modified/ETag and conditional requests
+ * (304, If-Range) come from Jetty's {@link ResourceService}, files are memory-mapped. Every path is
+ * checked with {@link SafePath} first (no {@code ..}, backslash, NUL, no symlink leading outside
+ * the root); directories are never listed. Used for {@code /assets/}, the pxe_srv document root,
+ * pixie's {@code /extra/} and scripts, and Zero-OS's {@code /kernel/}.
  */
 public final class DirectoryHandler extends Handler.Abstract {
 
@@ -42,8 +42,8 @@ public final class DirectoryHandler extends Handler.Abstract {
   /**
    * @param root the directory to serve
    * @param mount the URL prefix it is mounted at, ending in '/' (e.g. {@code /assets/})
-   * @param forcedContentType a Content-Type for every file (e.g. {@code text/plain}), or null
-   *     to derive it from the file name
+   * @param forcedContentType a Content-Type for every file (e.g. {@code text/plain}), or null to
+   *     derive it from the file name
    */
   public DirectoryHandler(Path root, String mount, String forcedContentType) {
     if (!mount.endsWith("/")) {
@@ -56,10 +56,12 @@ public final class DirectoryHandler extends Handler.Abstract {
     service.setDirAllowed(false);
     service.setEtags(true);
     ByteBufferPool.Sized sized = new ByteBufferPool.Sized(new ArrayByteBufferPool());
-    HttpContent.Factory files = absolutePath -> {
-      Path p = Path.of(absolutePath);
-      return new ResourceHttpContent(ResourceFactory.root().newResource(p), contentType(p), sized);
-    };
+    HttpContent.Factory files =
+        absolutePath -> {
+          Path p = Path.of(absolutePath);
+          return new ResourceHttpContent(
+              ResourceFactory.root().newResource(p), contentType(p), sized);
+        };
     factory = new FileMappingHttpContentFactory(files);
     service.setHttpContentFactory(factory);
     addBean(service);
@@ -121,15 +123,16 @@ public final class DirectoryHandler extends Handler.Abstract {
   /** Jetty's resource service, with its conditional-request evaluation made reachable. */
   private static final class Service extends ResourceService {
     /** False when a 304 or 412 has been sent. */
-    boolean conditionalsPass(Request request, Response response, HttpContent content, Callback callback)
+    boolean conditionalsPass(
+        Request request, Response response, HttpContent content, Callback callback)
         throws IOException {
       return !handleConditionalHeaders(request, response, content, callback);
     }
   }
 
   /**
-   * RFC 9110 If-Range, which Jetty's ResourceService does not evaluate: when the validator does
-   * not match the file, the Range header is dropped and the whole file is sent.
+   * RFC 9110 If-Range, which Jetty's ResourceService does not evaluate: when the validator does not
+   * match the file, the Range header is dropped and the whole file is sent.
    */
   static Request applyIfRange(Request request, HttpContent content) {
     String ifRange = request.getHeaders().get(HttpHeader.IF_RANGE);
@@ -162,8 +165,8 @@ public final class DirectoryHandler extends Handler.Abstract {
   }
 
   /**
-   * Jetty marks its file ETags weak; they are derived from modification time and size (like
-   * nginx's strong ones), so they are offered as strong validators, which Range needs.
+   * Jetty marks its file ETags weak; they are derived from modification time and size (like nginx's
+   * strong ones), so they are offered as strong validators, which Range needs.
    */
   private static final class StrongEtag extends HttpContent.Wrapper {
     private final String etag;

@@ -9,9 +9,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * {@code GET /firmware/<name>}: a boot binary by one of its names (e.g. {@code snponly.efi},
- * {@code ipxe-arm64.efi}), for UEFI HTTP boot clients. Only the catalogue's names match, so no
- * path can reach the file system; anything else is not handled (the router's 404).
+ * {@code GET /firmware/<name>}: a boot binary by one of its names (e.g. {@code snponly.efi}, {@code
+ * ipxe-arm64.efi}), for UEFI HTTP boot clients. Only the catalogue's names match, so no path can
+ * reach the file system; anything else is not handled (the router's 404).
  */
 final class FirmwareHandler extends Handler.Abstract.NonBlocking {
 
@@ -37,6 +37,7 @@ final class FirmwareHandler extends Handler.Abstract.NonBlocking {
     if (!Methods.allowed(request, response, callback, Methods.GET_HEAD)) {
       return true;
     }
-    return Responses.bytes(request, response, callback, 200, "application/octet-stream", bytes.get());
+    return Responses.bytes(
+        request, response, callback, 200, "application/octet-stream", bytes.get());
   }
 }

@@ -2,7 +2,6 @@ package dev.chainboot.http;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -28,8 +27,10 @@ public final class HttpServer implements AutoCloseable {
     hc.setSendServerVersion(false);
     hc.setSendDateHeader(true);
     connector = new ServerConnector(server, new HttpConnectionFactory(hc));
-    connector.setHost(bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()
-        ? null : bind.getAddress().getHostAddress());
+    connector.setHost(
+        bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()
+            ? null
+            : bind.getAddress().getHostAddress());
     connector.setPort(bind.getPort());
     connector.setReuseAddress(true);
     server.addConnector(connector);

@@ -12,11 +12,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * {@code /ipxe/} is shared by two seed tools: Zero-OS bootstrap's
- * {@code /ipxe/<runmode>[/<farmer>[/<extra>[/<kernel>]]]} when the first segment is a
- * configured runmode, pixie's scripts directory otherwise ({@code /ipxe/<mac>.ipxe} is the
- * machine's script, or the boot core's decision when it has none; any other file of the
- * directory is served as it is).
+ * {@code /ipxe/} is shared by two seed tools: Zero-OS bootstrap's {@code
+ * /ipxe/<runmode>[/<farmer>[/<extra>[/<kernel>]]]} when the first segment is a configured runmode,
+ * pixie's scripts directory otherwise ({@code /ipxe/<mac>.ipxe} is the machine's script, or the
+ * boot core's decision when it has none; any other file of the directory is served as it is).
  */
 final class IpxeEndpoints extends Handler.Abstract {
 

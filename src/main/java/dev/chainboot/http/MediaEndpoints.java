@@ -20,12 +20,12 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * {@code GET /media/<machine-or-profile>.iso|.img|.esp[?arch=x86_64,arm64]}: boot media whose
- * iPXE chains back to this server. A name that is a MAC address of a known machine makes media
- * for that machine ({@code /boot.ipxe?mac=<mac>}); any other name must be a known profile
- * ({@code /boot.ipxe?profile=NAME} plus the identity settings iPXE fills in at boot). Unknown
- * names get a 404 that says what exists. Images are built in memory and cached by content
- * ({@link MediaResponder}). Bad names and parameters get a 400 with the reason.
+ * {@code GET /media/<machine-or-profile>.iso|.img|.esp[?arch=x86_64,arm64]}: boot media whose iPXE
+ * chains back to this server. A name that is a MAC address of a known machine makes media for that
+ * machine ({@code /boot.ipxe?mac=<mac>}); any other name must be a known profile ({@code
+ * /boot.ipxe?profile=NAME} plus the identity settings iPXE fills in at boot). Unknown names get a
+ * 404 that says what exists. Images are built in memory and cached by content ({@link
+ * MediaResponder}). Bad names and parameters get a 400 with the reason.
  */
 final class MediaEndpoints extends Handler.Abstract {
 

@@ -12,9 +12,9 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Sends one boot image over HTTP: built on first use and cached by content (the SHA-256 of its
- * inputs, which is also its ETag), with Content-Length, Content-Disposition, HEAD and
- * If-None-Match (304). Every endpoint that serves media (/media/..., Zero-OS's /iso/ ...) uses
- * this; the endpoint only decides the {@link MediaSpec}.
+ * inputs, which is also its ETag), with Content-Length, Content-Disposition, HEAD and If-None-Match
+ * (304). Every endpoint that serves media (/media/..., Zero-OS's /iso/ ...) uses this; the endpoint
+ * only decides the {@link MediaSpec}.
  */
 final class MediaResponder {
 

@@ -20,8 +20,8 @@ public final class Methods {
   private Methods() {}
 
   /**
-   * True when the request's method is one of {@code allowed}; otherwise answers 405 with
-   * {@code Allow} and returns false (the answer is complete: the handler returns true).
+   * True when the request's method is one of {@code allowed}; otherwise answers 405 with {@code
+   * Allow} and returns false (the answer is complete: the handler returns true).
    */
   public static boolean allowed(
       Request request, Response response, Callback callback, List<String> allowed) {

@@ -20,9 +20,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Writes a {@code multipart/byteranges} answer to a multi-range request with a
- * Content-Length (Jetty streams it chunked, without one). The parts' headers are built first,
- * so the exact length is known before the first byte; the file is then copied part by part.
+ * Writes a {@code multipart/byteranges} answer to a multi-range request with a Content-Length
+ * (Jetty streams it chunked, without one). The parts' headers are built first, so the exact length
+ * is known before the first byte; the file is then copied part by part.
  */
 final class MultiRangeWriter {
 
@@ -32,8 +32,8 @@ final class MultiRangeWriter {
   private MultiRangeWriter() {}
 
   /**
-   * The ranges of a multi-range request on {@code length} bytes, or null when this is not one
-   * (no Range, a single range, unsatisfiable, or too many ranges) and Jetty should answer.
+   * The ranges of a multi-range request on {@code length} bytes, or null when this is not one (no
+   * Range, a single range, unsatisfiable, or too many ranges) and Jetty should answer.
    */
   static List<ByteRange> ranges(Request request, long length) {
     List<String> headers = request.getHeaders().getValuesList(HttpHeader.RANGE);
@@ -47,17 +47,27 @@ final class MultiRangeWriter {
     return ranges;
   }
 
-  static void write(Request request, Response response, Callback callback, HttpContent content,
-      Path file, List<ByteRange> ranges) {
+  static void write(
+      Request request,
+      Response response,
+      Callback callback,
+      HttpContent content,
+      Path file,
+      List<ByteRange> ranges) {
     long length = content.getContentLengthValue();
     String boundary = UUID.randomUUID().toString().replace("-", "");
     String type = content.getContentTypeValue();
     List<byte[]> heads = new ArrayList<>();
     long total = 0;
     for (ByteRange r : ranges) {
-      String head = "--" + boundary + "\r\n"
-          + (type == null ? "" : "Content-Type: " + type + "\r\n")
-          + "Content-Range: " + r.toHeaderValue(length) + "\r\n\r\n";
+      String head =
+          "--"
+              + boundary
+              + "\r\n"
+              + (type == null ? "" : "Content-Type: " + type + "\r\n")
+              + "Content-Range: "
+              + r.toHeaderValue(length)
+              + "\r\n\r\n";
       byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
       heads.add(h);
       total += h.length + r.getLength() + 2;
@@ -66,7 +76,9 @@ final class MultiRangeWriter {
     total += tail.length;
 
     response.setStatus(HttpStatus.PARTIAL_CONTENT_206);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
+    response
+        .getHeaders()
+        .put(HttpHeader.CONTENT_TYPE, "multipart/byteranges; boundary=" + boundary);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, total);
     response.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
     if (content.getETag() != null) {
@@ -80,7 +92,7 @@ final class MultiRangeWriter {
       return;
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-         OutputStream out = Content.Sink.asOutputStream(response)) {
+        OutputStream out = Content.Sink.asOutputStream(response)) {
       ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
       for (int i = 0; i < ranges.size(); i++) {
         out.write(heads.get(i));

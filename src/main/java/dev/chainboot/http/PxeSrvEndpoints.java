@@ -11,8 +11,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * pxe_srv's two dynamic endpoints over its document root: {@code GET /redirect} (the root's
- * once/static/default for the client's IP, else the boot core's decision) and
- * {@code GET /grub/clear/<version>} (deletes the client's {@code grub.cfg-<HEXIP>}).
+ * once/static/default for the client's IP, else the boot core's decision) and {@code GET
+ * /grub/clear/<version>} (deletes the client's {@code grub.cfg-<HEXIP>}).
  */
 final class PxeSrvEndpoints {
 

@@ -13,8 +13,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * The one place a request is read: who sent it, this server's base URL as the client reached
- * it, bounded query parameters, and the part of the path after a route prefix.
+ * The one place a request is read: who sent it, this server's base URL as the client reached it,
+ * bounded query parameters, and the part of the path after a route prefix.
  */
 public final class Requests {
 
@@ -56,8 +56,8 @@ public final class Requests {
   }
 
   /**
-   * This server's base URL as the client reached it: the request's scheme and its Host header
-   * when that is a valid host[:port], else the local address the connection arrived on.
+   * This server's base URL as the client reached it: the request's scheme and its Host header when
+   * that is a valid host[:port], else the local address the connection arrived on.
    */
   public static String baseUrl(Request req) {
     String host = req.getHeaders().get(HttpHeader.HOST);
@@ -76,8 +76,8 @@ public final class Requests {
   }
 
   /**
-   * Like {@link #baseUrl(Request)}, but an operator's {@code --advertise} host (already
-   * validated at start-up) wins over what the request says; the port is the local one.
+   * Like {@link #baseUrl(Request)}, but an operator's {@code --advertise} host (already validated
+   * at start-up) wins over what the request says; the port is the local one.
    */
   public static String baseUrl(Request req, Optional<String> advertise) {
     if (advertise.isEmpty()) {
@@ -91,12 +91,12 @@ public final class Requests {
   }
 
   /**
-   * The part of a request's path after a route prefix, percent-decoded, taken from the path as
-   * the client sent it: nothing is silently dropped (Jetty's canonical path strips
-   * {@code ;parameters}), so validators see every character the client sent.
+   * The part of a request's path after a route prefix, percent-decoded, taken from the path as the
+   * client sent it: nothing is silently dropped (Jetty's canonical path strips {@code
+   * ;parameters}), so validators see every character the client sent.
    *
-   * @return the decoded rest of the path after {@code prefix}, or empty when the raw path does
-   *     not start with it or its percent-encoding is malformed
+   * @return the decoded rest of the path after {@code prefix}, or empty when the raw path does not
+   *     start with it or its percent-encoding is malformed
    */
   public static Optional<String> pathAfter(Request request, String prefix) {
     String raw = request.getHttpURI().getPath();

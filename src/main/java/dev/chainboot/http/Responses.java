@@ -9,9 +9,8 @@ import org.eclipse.jetty.util.Callback;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The one way every endpoint writes a complete answer: status, Content-Type and
- * Content-Length, and no body for HEAD. Each method returns true, so a handler can
- * {@code return Responses.text(...)}.
+ * The one way every endpoint writes a complete answer: status, Content-Type and Content-Length, and
+ * no body for HEAD. Each method returns true, so a handler can {@code return Responses.text(...)}.
  */
 public final class Responses {
 
@@ -27,8 +26,8 @@ public final class Responses {
   }
 
   /**
-   * A boot script (or a seed tool's file standing in for one): {@code text/plain} and never
-   * cached, since the next boot may get another.
+   * A boot script (or a seed tool's file standing in for one): {@code text/plain} and never cached,
+   * since the next boot may get another.
    */
   public static boolean script(
       Request request, Response response, Callback callback, int status, byte[] script) {
@@ -46,7 +45,12 @@ public final class Responses {
   public static boolean json(
       Request request, Response response, Callback callback, int status, Object value) {
     return bytes(
-        request, response, callback, status, "application/json", utf8(JSON.writeValueAsString(value)));
+        request,
+        response,
+        callback,
+        status,
+        "application/json",
+        utf8(JSON.writeValueAsString(value)));
   }
 
   /** Any complete answer held in memory. */

@@ -12,9 +12,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Dispatches a request to the handler registered for its exact path, else to the handler of
- * the longest registered prefix. Prefixes end in {@code /}. Unmatched requests get a plain
- * 404 that names the path.
+ * Dispatches a request to the handler registered for its exact path, else to the handler of the
+ * longest registered prefix. Prefixes end in {@code /}. Unmatched requests get a plain 404 that
+ * names the path.
  */
 public final class Router extends Handler.Abstract {
 
@@ -61,6 +61,10 @@ public final class Router extends Handler.Abstract {
       return true;
     }
     return Responses.text(
-        request, response, callback, HttpStatus.NOT_FOUND_404, "not found: " + Printable.of(path) + "\n");
+        request,
+        response,
+        callback,
+        HttpStatus.NOT_FOUND_404,
+        "not found: " + Printable.of(path) + "\n");
   }
 }

@@ -16,12 +16,11 @@ import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The one place that decides which URL reaches which endpoint. {@link #all} is what
- * {@code chainboot serve} answers; the groups are separate so that tests can mount a part.
+ * The one place that decides which URL reaches which endpoint. {@link #all} is what {@code
+ * chainboot serve} answers; the groups are separate so that tests can mount a part.
  *
  * <pre>
  * /health                         ok
@@ -92,8 +91,8 @@ public final class Routes {
   /**
    * The seed tools' boot URLs: {@code /ipxe/} (Zero-OS runmodes and pixie scripts), and, when a
    * pxe_srv root is configured, {@code /redirect}, {@code /grub/clear/<version>} and the root
-   * itself as static files at every otherwise unrouted path. Their layouts are assignment
-   * sources of the boot core; the core decides and records.
+   * itself as static files at every otherwise unrouted path. Their layouts are assignment sources
+   * of the boot core; the core decides and records.
    *
    * @param events where decisions taken from the seed layouts are recorded
    */
@@ -125,11 +124,7 @@ public final class Routes {
 
   /** {@code /media/}, Zero-OS's image URLs and {@code /firmware/}. */
   public static void media(
-      Router router,
-      ServerConfig config,
-      ConfigFile file,
-      Store store,
-      FirmwareCatalog firmware) {
+      Router router, ServerConfig config, ConfigFile file, Store store, FirmwareCatalog firmware) {
     MediaResponder media =
         new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
     router.prefix(

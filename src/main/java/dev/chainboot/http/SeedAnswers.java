@@ -11,12 +11,12 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Answers a seed tool's boot URL ({@code /redirect}, {@code /ipxe/<mac>.ipxe},
- * {@code /ipxe/<runmode>/...}) through the boot core, with the seed layout as the request's
- * {@link AssignmentSource}: the HTTP request becomes a {@link BootRequest}, the core decides
- * ({@link LayeredResolver}), the script goes back as it is. GET decides (and may consume a
- * once-assignment); HEAD only looks at the source, and is refused (405) where only the core
- * could answer, since asking it may consume.
+ * Answers a seed tool's boot URL ({@code /redirect}, {@code /ipxe/<mac>.ipxe}, {@code
+ * /ipxe/<runmode>/...}) through the boot core, with the seed layout as the request's {@link
+ * AssignmentSource}: the HTTP request becomes a {@link BootRequest}, the core decides ({@link
+ * LayeredResolver}), the script goes back as it is. GET decides (and may consume a
+ * once-assignment); HEAD only looks at the source, and is refused (405) where only the core could
+ * answer, since asking it may consume.
  */
 final class SeedAnswers {
 

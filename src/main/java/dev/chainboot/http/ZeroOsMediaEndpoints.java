@@ -16,9 +16,9 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Zero-OS bootstrap's image URLs over HTTP, one handler per {@link ZeroOsMedia.Kind}
- * ({@code /iso/}, {@code /usb/}, {@code /uefimg/}, {@code /uefi/}, {@code /krn/}); what each
- * serves is {@link ZeroOsMedia}'s translation into chainboot's boot media.
+ * Zero-OS bootstrap's image URLs over HTTP, one handler per {@link ZeroOsMedia.Kind} ({@code
+ * /iso/}, {@code /usb/}, {@code /uefimg/}, {@code /uefi/}, {@code /krn/}); what each serves is
+ * {@link ZeroOsMedia}'s translation into chainboot's boot media.
  */
 final class ZeroOsMediaEndpoints extends Handler.Abstract {
 
@@ -30,9 +30,9 @@ final class ZeroOsMediaEndpoints extends Handler.Abstract {
   private final Optional<DirectoryHandler> pxesrvRoot;
 
   /**
-   * @param pxesrvRoot a pxe_srv root served as static files at every path: a path under this
-   *     prefix whose first segment is not a Zero-OS runmode is served from it when it names a
-   *     file there (e.g. {@code /iso/centos.iso}), as pxe_srv did
+   * @param pxesrvRoot a pxe_srv root served as static files at every path: a path under this prefix
+   *     whose first segment is not a Zero-OS runmode is served from it when it names a file there
+   *     (e.g. {@code /iso/centos.iso}), as pxe_srv did
    */
   ZeroOsMediaEndpoints(
       ZeroOsMedia.Kind kind,

@@ -1,9 +1,8 @@
 /**
- * The HTTP transport (Jetty 12 core handlers): {@link dev.chainboot.http.Routes} is the one
- * place that maps URLs to endpoints; endpoints parse the request ({@link
- * dev.chainboot.http.Requests}), ask the core or a pure library, and answer through {@link
- * dev.chainboot.http.Responses} after {@link dev.chainboot.http.Methods}' check. The only
- * package besides {@code server} that may import Jetty. May import every package but {@code
- * server} and {@code cli}.
+ * The HTTP transport (Jetty 12 core handlers): {@link dev.chainboot.http.Routes} is the one place
+ * that maps URLs to endpoints; endpoints parse the request ({@link dev.chainboot.http.Requests}),
+ * ask the core or a pure library, and answer through {@link dev.chainboot.http.Responses} after
+ * {@link dev.chainboot.http.Methods}' check. The only package besides {@code server} that may
+ * import Jetty. May import every package but {@code server} and {@code cli}.
  */
 package dev.chainboot.http;

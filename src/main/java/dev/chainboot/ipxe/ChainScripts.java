@@ -3,10 +3,10 @@ package dev.chainboot.ipxe;
 import java.util.Optional;
 
 /**
- * The one home of the chain into chainboot: the URL every chain lands on ({@link #BOOT_PATH}),
- * the query that carries a machine's identity, and the three scripts that chain there with
- * retries: {@code chain.ipxe} over TFTP, {@code /boot.ipxe} for an iPXE that did not say who it
- * is, and the script on boot media.
+ * The one home of the chain into chainboot: the URL every chain lands on ({@link #BOOT_PATH}), the
+ * query that carries a machine's identity, and the three scripts that chain there with retries:
+ * {@code chain.ipxe} over TFTP, {@code /boot.ipxe} for an iPXE that did not say who it is, and the
+ * script on boot media.
  */
 public final class ChainScripts {
 
@@ -17,12 +17,12 @@ public final class ChainScripts {
   public static final String RESOLVE_PATH = "/boot/resolve";
 
   /**
-   * The iPXE query string that carries a machine's identity. Every free-text value is
-   * {@code :uristring}-escaped. The UUID is not: iPXE formats a uuid-typed setting with
-   * {@code :uristring} from its raw bytes and cuts the whole rest of the URL off after it (seen
-   * with QEMU's iPXE ROM: {@code ?mac=..&uuid=} and nothing more), while plain {@code ${uuid}} is
-   * always the canonical {@code 8-4-4-4-12} hex form, safe in a URL. It goes last so that no iPXE
-   * quirk with it can cost the other fields.
+   * The iPXE query string that carries a machine's identity. Every free-text value is {@code
+   * :uristring}-escaped. The UUID is not: iPXE formats a uuid-typed setting with {@code :uristring}
+   * from its raw bytes and cuts the whole rest of the URL off after it (seen with QEMU's iPXE ROM:
+   * {@code ?mac=..&uuid=} and nothing more), while plain {@code ${uuid}} is always the canonical
+   * {@code 8-4-4-4-12} hex form, safe in a URL. It goes last so that no iPXE quirk with it can cost
+   * the other fields.
    */
   public static final String IDENTITY_QUERY =
       "mac=${mac:hexhyp}&serial=${serial:uristring}"
@@ -44,10 +44,9 @@ public final class ChainScripts {
 
   /**
    * The {@code chain.ipxe} script served over TFTP: it hands a machine running iPXE to the HTTP
-   * server's {@code /boot.ipxe}, carrying the settings that identify it, and keeps trying until
-   * the server answers. The HTTP host is the operator's advertised address when one is
-   * configured, otherwise iPXE's own {@code ${next-server}} (the TFTP server it was loaded from,
-   * per DHCP).
+   * server's {@code /boot.ipxe}, carrying the settings that identify it, and keeps trying until the
+   * server answers. The HTTP host is the operator's advertised address when one is configured,
+   * otherwise iPXE's own {@code ${next-server}} (the TFTP server it was loaded from, per DHCP).
    *
    * @param advertisedHost host name or address (validated) to put in the URL, or empty to use
    *     {@code ${next-server}}
@@ -101,12 +100,12 @@ public final class ChainScripts {
   }
 
   /**
-   * The script on boot media: DHCP with retries, then {@code chain URL}; on failure a clear
-   * message and the iPXE shell (never a reboot loop).
+   * The script on boot media: DHCP with retries, then {@code chain URL}; on failure a clear message
+   * and the iPXE shell (never a reboot loop).
    *
    * @param url a URL that passed {@link IpxeSafe#urlProblem} for {@link IpxeSafe#CHAIN_SCHEMES}
-   * @param trustedSuffix appended to the URL in the {@code chain} line: a constant of
-   *     chainboot's own (such as {@code &} + {@link #IDENTITY_QUERY}), never input
+   * @param trustedSuffix appended to the URL in the {@code chain} line: a constant of chainboot's
+   *     own (such as {@code &} + {@link #IDENTITY_QUERY}), never input
    */
   public static String mediaChain(String url, String trustedSuffix) {
     if (!trustedSuffix.matches("[^\\s\"'\\\\]*")) {

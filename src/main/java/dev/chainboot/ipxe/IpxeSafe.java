@@ -11,17 +11,16 @@ import java.util.regex.Pattern;
 
 /**
  * The one place that decides what may enter an iPXE script. iPXE splits a line on whitespace,
- * expands {@code ${...}} anywhere, treats the words {@code ||}, {@code &&} and {@code ;} as
- * command separators, and a word starting with {@code #} as a comment; a newline starts a new
- * command. Every value from outside (a request, a label, an operator's field, a URL for boot
- * media) passes through one of these methods:
+ * expands {@code ${...}} anywhere, treats the words {@code ||}, {@code &&} and {@code ;} as command
+ * separators, and a word starting with {@code #} as a comment; a newline starts a new command.
+ * Every value from outside (a request, a label, an operator's field, a URL for boot media) passes
+ * through one of these methods:
  *
  * <ul>
- *   <li>{@link #value} percent-encodes everything but a small safe alphabet (request and
- *       machine data in templates: cannot fail, cannot inject);
+ *   <li>{@link #value} percent-encodes everything but a small safe alphabet (request and machine
+ *       data in templates: cannot fail, cannot inject);
  *   <li>{@link #url}, {@link #urlProblem}, {@link #cmdline}, {@link #host}, {@link #hostName}
- *       validate and reject (operator-written fields: a bad one is an error, not silently
- *       changed);
+ *       validate and reject (operator-written fields: a bad one is an error, not silently changed);
  *   <li>{@link #text} makes a message safe for {@code echo}.
  * </ul>
  */
@@ -64,8 +63,8 @@ public final class IpxeSafe {
   }
 
   /**
-   * {@code s} with every byte outside {@code [A-Za-z0-9._~:/@+=,-]} percent-encoded (UTF-8), so
-   * the result is one iPXE word with no expansion, separator, quote or line break in it.
+   * {@code s} with every byte outside {@code [A-Za-z0-9._~:/@+=,-]} percent-encoded (UTF-8), so the
+   * result is one iPXE word with no expansion, separator, quote or line break in it.
    */
   public static String value(String s) {
     if (s == null) {
@@ -103,12 +102,11 @@ public final class IpxeSafe {
 
   /**
    * A URL a profile may make iPXE fetch: http, https, tftp or ftp, passing {@link #urlProblem},
-   * and, since profile URLs are rendered from templates, without the characters
-   * {@value #FETCH_EXCLUDED} and without {@code &&} (the conservative alphabet profiles have
-   * always had).
+   * and, since profile URLs are rendered from templates, without the characters {@value
+   * #FETCH_EXCLUDED} and without {@code &&} (the conservative alphabet profiles have always had).
    *
-   * @throws UnsafeValueException otherwise, saying which character at which position and how
-   *     to write it
+   * @throws UnsafeValueException otherwise, saying which character at which position and how to
+   *     write it
    */
   public static String url(String s) {
     Optional<String> problem = urlProblem(s, FETCH_SCHEMES).or(() -> fetchProblem(s));
@@ -120,11 +118,11 @@ public final class IpxeSafe {
 
   /**
    * Why {@code url} cannot be written into an iPXE script as one word that fetches it, or empty
-   * when it can: a scheme of {@code schemes} with its host, then only printable ASCII that is
-   * legal in a URI and means nothing to iPXE's parser (no whitespace, quotes, backslash,
-   * {@code #}, {@code ${...}} settings, control or non-ASCII characters), every '%' starting a
-   * percent-encoding, at most {@value #MAX_URL} characters. The message names the character,
-   * its position and its percent-encoding.
+   * when it can: a scheme of {@code schemes} with its host, then only printable ASCII that is legal
+   * in a URI and means nothing to iPXE's parser (no whitespace, quotes, backslash, {@code #},
+   * {@code ${...}} settings, control or non-ASCII characters), every '%' starting a
+   * percent-encoding, at most {@value #MAX_URL} characters. The message names the character, its
+   * position and its percent-encoding.
    */
   public static Optional<String> urlProblem(String url, Set<String> schemes) {
     if (url == null || url.isEmpty()) {
@@ -291,8 +289,8 @@ public final class IpxeSafe {
   }
 
   /**
-   * {@code s} made safe as the arguments of {@code echo}: letters, digits, spaces and
-   * {@code .,:/()_=+-@[]%} kept, everything else replaced by {@code ?}; at most 300 characters.
+   * {@code s} made safe as the arguments of {@code echo}: letters, digits, spaces and {@code
+   * .,:/()_=+-@[]%} kept, everything else replaced by {@code ?}; at most 300 characters.
    */
   public static String text(String s) {
     if (s == null) {

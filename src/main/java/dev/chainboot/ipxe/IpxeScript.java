@@ -1,9 +1,9 @@
 package dev.chainboot.ipxe;
 
 /**
- * Builds an iPXE script line by line, with the one shape of retry loop every chainboot script
- * uses (chain scripts, profile downloads, boot media, Zero-OS). Lines are trusted text: values
- * from outside must already have passed {@link IpxeSafe}.
+ * Builds an iPXE script line by line, with the one shape of retry loop every chainboot script uses
+ * (chain scripts, profile downloads, boot media, Zero-OS). Lines are trusted text: values from
+ * outside must already have passed {@link IpxeSafe}.
  */
 public final class IpxeScript {
 
@@ -60,8 +60,8 @@ public final class IpxeScript {
   }
 
   /**
-   * A retry loop without a bound (the machine keeps trying until it works; Ctrl-C during the
-   * pause opens the iPXE shell):
+   * A retry loop without a bound (the machine keeps trying until it works; Ctrl-C during the pause
+   * opens the iPXE shell):
    *
    * <pre>
    * :label

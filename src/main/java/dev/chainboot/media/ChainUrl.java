@@ -4,9 +4,9 @@ import dev.chainboot.ipxe.IpxeSafe;
 import java.util.Optional;
 
 /**
- * A URL that iPXE's {@code chain} can fetch and that can be written into an iPXE script
- * verbatim without changing it: any scheme iPXE chains (http, https, tftp, ftp, nfs, iscsi),
- * checked by the one URL rule, {@link IpxeSafe#urlProblem}. Nothing is fetched.
+ * A URL that iPXE's {@code chain} can fetch and that can be written into an iPXE script verbatim
+ * without changing it: any scheme iPXE chains (http, https, tftp, ftp, nfs, iscsi), checked by the
+ * one URL rule, {@link IpxeSafe#urlProblem}. Nothing is fetched.
  */
 public record ChainUrl(String value, String scheme) {
 

@@ -12,19 +12,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes a FAT12 or FAT16 file system image (no partition table, a "superfloppy") holding
- * the files and directories it is given. Pure and deterministic: the same files, label and
- * volume id give the same bytes. Names that are not plain upper-case 8.3 get a VFAT long
- * file name (LFN) entry plus a generated {@code NAME~1.EXT} short name, so
- * {@code autoexec.ipxe} is found by its exact name. FAT12 is used while the data fits in
- * fewer than 4085 clusters, FAT16 otherwise.
+ * Writes a FAT12 or FAT16 file system image (no partition table, a "superfloppy") holding the files
+ * and directories it is given. Pure and deterministic: the same files, label and volume id give the
+ * same bytes. Names that are not plain upper-case 8.3 get a VFAT long file name (LFN) entry plus a
+ * generated {@code NAME~1.EXT} short name, so {@code autoexec.ipxe} is found by its exact name.
+ * FAT12 is used while the data fits in fewer than 4085 clusters, FAT16 otherwise.
  */
 public final class FatImageWriter {
 
   static final int SECTOR = 512;
   private static final int ROOT_ENTRIES = 512;
+
   /** 2024-01-01 00:00:00, the fixed timestamp of every entry. */
   private static final int FAT_DATE = ((2024 - 1980) << 9) | (1 << 5) | 1;
+
   private static final int FAT_TIME = 0;
 
   private final Dir root = new Dir();
@@ -35,7 +36,8 @@ public final class FatImageWriter {
   public FatImageWriter label(String label) {
     String l = label.toUpperCase(Locale.ROOT);
     if (!l.matches("[A-Z0-9_-]{1,11}")) {
-      throw new IllegalArgumentException("FAT volume label must be 1-11 characters of A-Z 0-9 _ -: " + label);
+      throw new IllegalArgumentException(
+          "FAT volume label must be 1-11 characters of A-Z 0-9 _ -: " + label);
     }
     this.label = l;
     return this;
@@ -63,8 +65,13 @@ public final class FatImageWriter {
   }
 
   private static String checkName(String name) {
-    if (name.isEmpty() || name.length() > 255 || name.equals(".") || name.equals("..")
-        || !name.matches("[A-Za-z0-9._ ~!#$%&'()@^`{}-]+") || name.endsWith(".") || name.endsWith(" ")) {
+    if (name.isEmpty()
+        || name.length() > 255
+        || name.equals(".")
+        || name.equals("..")
+        || !name.matches("[A-Za-z0-9._ ~!#$%&'()@^`{}-]+")
+        || name.endsWith(".")
+        || name.endsWith(" ")) {
       throw new IllegalArgumentException("not a valid FAT file name: " + name);
     }
     return name;
@@ -112,7 +119,8 @@ public final class FatImageWriter {
 
   // ---- geometry ----
 
-  private record Geometry(int fatBits, int sectorsPerCluster, int fatSectors, int clusters, long totalSectors) {
+  private record Geometry(
+      int fatBits, int sectorsPerCluster, int fatSectors, int clusters, long totalSectors) {
     int rootDirSectors() {
       return ROOT_ENTRIES * 32 / SECTOR;
     }
@@ -127,10 +135,10 @@ public final class FatImageWriter {
   }
 
   /**
-   * Picks FAT type, cluster size and FAT size. Readers derive the FAT type from the cluster
-   * count, which is (total sectors - first data sector) / sectors per cluster, so the image is
-   * first rounded up to whole 2048-byte blocks (for El Torito and ISO9660) and the count taken
-   * from the result; the FAT then covers every cluster that count implies.
+   * Picks FAT type, cluster size and FAT size. Readers derive the FAT type from the cluster count,
+   * which is (total sectors - first data sector) / sectors per cluster, so the image is first
+   * rounded up to whole 2048-byte blocks (for El Torito and ISO9660) and the count taken from the
+   * result; the FAT then covers every cluster that count implies.
    */
   private static Geometry geometry(java.util.function.IntUnaryOperator clustersNeeded) {
     for (int spc = 1; spc <= 64; spc *= 2) {
@@ -174,7 +182,9 @@ public final class FatImageWriter {
     if (g.fatBits == 16 && g.clusters < 4085 || g.fatBits == 12 && g.clusters >= 4085) {
       throw new IllegalStateException("FAT type does not match cluster count");
     }
-    ByteBuffer img = ByteBuffer.allocate(Math.toIntExact(g.totalSectors * SECTOR)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer img =
+        ByteBuffer.allocate(Math.toIntExact(g.totalSectors * SECTOR))
+            .order(ByteOrder.LITTLE_ENDIAN);
     writeBootSector(img, g);
     int[] fat = new int[g.clusters + 2];
     fat[0] = g.fatBits == 12 ? 0xFF8 : 0xFFF8;
@@ -303,9 +313,7 @@ public final class FatImageWriter {
   }
 
   private void writeDir(ByteBuffer img, Geometry g, Dir d) {
-    long off = d == root
-        ? (long) (1 + 2 * g.fatSectors) * SECTOR
-        : clusterOffset(g, d.cluster);
+    long off = d == root ? (long) (1 + 2 * g.fatSectors) * SECTOR : clusterOffset(g, d.cluster);
     for (byte[] e : d.entries) {
       img.put((int) off, e);
       off += 32;

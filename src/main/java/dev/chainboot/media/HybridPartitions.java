@@ -6,23 +6,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
- * Makes an ISO image bootable from a disk (USB stick) too: an isohybrid MBR in sector 0 and a
- * GPT in sectors 1-63 plus a backup at the end, written into the image in place.
+ * Makes an ISO image bootable from a disk (USB stick) too: an isohybrid MBR in sector 0 and a GPT
+ * in sectors 1-63 plus a backup at the end, written into the image in place.
  *
- * <p>MBR: bytes 0-431 the isohybrid boot code ({@code isohdpfx.bin}, which loads the BIOS boot
- * file whose 512-byte LBA is at byte 432), disk signature at 440, partition 1 active, type
- * 0x00, over the whole image; partition 2 type 0xEF over the EFI FAT image (UEFI boots it
- * from a stick). GPT: 248 entries at LBA 2; entry 1 Basic Data over the usable area, entry 2
- * EFI System over the FAT image. Geometry 64 heads x 32 sectors. Disk signature and GUIDs come
- * from {@code seed} (a hash of the content), so the output stays deterministic.
+ * <p>MBR: bytes 0-431 the isohybrid boot code ({@code isohdpfx.bin}, which loads the BIOS boot file
+ * whose 512-byte LBA is at byte 432), disk signature at 440, partition 1 active, type 0x00, over
+ * the whole image; partition 2 type 0xEF over the EFI FAT image (UEFI boots it from a stick). GPT:
+ * 248 entries at LBA 2; entry 1 Basic Data over the usable area, entry 2 EFI System over the FAT
+ * image. Geometry 64 heads x 32 sectors. Disk signature and GUIDs come from {@code seed} (a hash of
+ * the content), so the output stays deterministic.
  */
 public final class HybridPartitions {
 
   static final int SECTOR = 512;
   static final int GPT_ENTRIES = 248;
   static final int ENTRY_SIZE = 128;
+
   /** Sectors the GPT entry array takes (248 x 128 bytes). */
   static final int ENTRY_SECTORS = GPT_ENTRIES * ENTRY_SIZE / SECTOR;
+
   static final int FIRST_USABLE = 64;
   private static final byte[] BASIC_DATA = guid("EBD0A0A2-B9E5-4433-87C0-68B6B72699C7");
   private static final byte[] EFI_SYSTEM = guid("C12A7328-F81F-11D2-BA4B-00A0C93EC93B");
@@ -42,9 +44,11 @@ public final class HybridPartitions {
    * @param espBytes its size
    * @param seed at least 32 bytes (a SHA-256 of the content) for the disk signature and GUIDs
    */
-  public static void write(byte[] img, byte[] bootCode, int biosBootLba2k, int espLba2k, long espBytes, byte[] seed) {
+  public static void write(
+      byte[] img, byte[] bootCode, int biosBootLba2k, int espLba2k, long espBytes, byte[] seed) {
     if (img.length % SECTOR != 0 || img.length < 1024 * 1024) {
-      throw new IllegalArgumentException("image must be a whole number of sectors and at least 1 MiB");
+      throw new IllegalArgumentException(
+          "image must be a whole number of sectors and at least 1 MiB");
     }
     long total = img.length / SECTOR;
     long espStart = espLba2k * 4L;
@@ -67,9 +71,17 @@ public final class HybridPartitions {
     // ---- GPT ----
     long lastUsable = total - 1 - ENTRY_SECTORS - 1;
     byte[] diskGuid = uuidFrom(seed, 4);
-    ByteBuffer entries = ByteBuffer.allocate(GPT_ENTRIES * ENTRY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer entries =
+        ByteBuffer.allocate(GPT_ENTRIES * ENTRY_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     gptEntry(entries, 0, BASIC_DATA, uuidFrom(seed, 8), FIRST_USABLE, lastUsable, "chainboot ISO");
-    gptEntry(entries, 1, EFI_SYSTEM, uuidFrom(seed, 12), espStart, espStart + espSectors - 1, "chainboot EFI");
+    gptEntry(
+        entries,
+        1,
+        EFI_SYSTEM,
+        uuidFrom(seed, 12),
+        espStart,
+        espStart + espSectors - 1,
+        "chainboot EFI");
     byte[] entryBytes = entries.array();
     int entriesCrc = crc(entryBytes, 0, entryBytes.length);
     long backupEntriesLba = total - 1 - ENTRY_SECTORS;
@@ -79,7 +91,8 @@ public final class HybridPartitions {
     gptHeader(b, total - 1, 1, backupEntriesLba, lastUsable, diskGuid, entriesCrc);
   }
 
-  private static void mbrEntry(ByteBuffer b, int o, boolean active, int type, long start, long sectors) {
+  private static void mbrEntry(
+      ByteBuffer b, int o, boolean active, int type, long start, long sectors) {
     b.put(o, (byte) (active ? 0x80 : 0));
     b.put(o + 1, chs(start));
     b.put(o + 4, (byte) type);
@@ -98,7 +111,8 @@ public final class HybridPartitions {
     return new byte[] {(byte) h, (byte) (s | ((c >> 2) & 0xC0)), (byte) c};
   }
 
-  private static void gptEntry(ByteBuffer e, int index, byte[] type, byte[] unique, long first, long last, String name) {
+  private static void gptEntry(
+      ByteBuffer e, int index, byte[] type, byte[] unique, long first, long last, String name) {
     int o = index * ENTRY_SIZE;
     e.put(o, type);
     e.put(o + 16, unique);
@@ -109,8 +123,14 @@ public final class HybridPartitions {
     e.put(o + 56, n, 0, Math.min(n.length, 72));
   }
 
-  private static void gptHeader(ByteBuffer b, long myLba, long altLba, long entriesLba, long lastUsable,
-      byte[] diskGuid, int entriesCrc) {
+  private static void gptHeader(
+      ByteBuffer b,
+      long myLba,
+      long altLba,
+      long entriesLba,
+      long lastUsable,
+      byte[] diskGuid,
+      int entriesCrc) {
     int o = (int) (myLba * SECTOR);
     b.put(o, "EFI PART".getBytes(StandardCharsets.US_ASCII));
     b.putInt(o + 8, 0x00010000);
@@ -159,9 +179,14 @@ public final class HybridPartitions {
       raw[i] = (byte) Integer.parseInt(h.substring(2 * i, 2 * i + 2), 16);
     }
     byte[] g = raw.clone();
-    g[0] = raw[3]; g[1] = raw[2]; g[2] = raw[1]; g[3] = raw[0];
-    g[4] = raw[5]; g[5] = raw[4];
-    g[6] = raw[7]; g[7] = raw[6];
+    g[0] = raw[3];
+    g[1] = raw[2];
+    g[2] = raw[1];
+    g[3] = raw[0];
+    g[4] = raw[5];
+    g[5] = raw[4];
+    g[6] = raw[7];
+    g[7] = raw[6];
     return g;
   }
 }

@@ -12,14 +12,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes an ISO9660 image (one root directory, ISO level 2 upper-case names with {@code ;1})
- * with an El Torito boot catalog: an optional BIOS no-emulation entry whose file gets a
- * boot-info table, and an optional UEFI no-emulation entry pointing at a FAT image. The first
- * 32 KiB (system area) are left zero for {@link HybridPartitions}. Pure and deterministic.
+ * Writes an ISO9660 image (one root directory, ISO level 2 upper-case names with {@code ;1}) with
+ * an El Torito boot catalog: an optional BIOS no-emulation entry whose file gets a boot-info table,
+ * and an optional UEFI no-emulation entry pointing at a FAT image. The first 32 KiB (system area)
+ * are left zero for {@link HybridPartitions}. Pure and deterministic.
  *
  * <p>Layout (2048-byte blocks): 16 primary volume descriptor, 17 El Torito boot record, 18
- * terminator, 19 L path table, 20 M path table, 21 root directory, 22 boot catalog, then the
- * files in the order added.
+ * terminator, 19 L path table, 20 M path table, 21 root directory, 22 boot catalog, then the files
+ * in the order added.
  */
 public final class IsoImageWriter {
 
@@ -28,8 +28,10 @@ public final class IsoImageWriter {
   private static final int ROOT_LBA = 21;
   private static final int CATALOG_LBA = 22;
   private static final String CATALOG_NAME = "BOOT.CAT";
+
   /** 2024-01-01 00:00:00 UTC for every date in the image. */
   private static final byte[] DIR_DATE = {124, 1, 1, 0, 0, 0, 0};
+
   private static final String VOL_DATE = "2024010100000000";
 
   private final Map<String, byte[]> files = new LinkedHashMap<>();
@@ -44,7 +46,8 @@ public final class IsoImageWriter {
 
   public IsoImageWriter volumeId(String id) {
     if (!id.matches("[A-Z0-9_]{1,32}")) {
-      throw new IllegalArgumentException("ISO volume id must be 1-32 characters of A-Z 0-9 _: " + id);
+      throw new IllegalArgumentException(
+          "ISO volume id must be 1-32 characters of A-Z 0-9 _: " + id);
     }
     this.volumeId = id;
     return this;
@@ -53,7 +56,9 @@ public final class IsoImageWriter {
   /** Adds a file to the root directory; the name is stored upper-case with {@code ;1}. */
   public IsoImageWriter add(String name, byte[] content) {
     String n = name.toUpperCase(Locale.ROOT);
-    if (!n.matches("[A-Z0-9_]{1,24}(\\.[A-Z0-9_]{0,6})?") || n.equals(CATALOG_NAME) || files.containsKey(n)) {
+    if (!n.matches("[A-Z0-9_]{1,24}(\\.[A-Z0-9_]{0,6})?")
+        || n.equals(CATALOG_NAME)
+        || files.containsKey(n)) {
       throw new IllegalArgumentException("not a usable ISO9660 file name: " + name);
     }
     files.put(n, content);
@@ -187,18 +192,23 @@ public final class IsoImageWriter {
         img.putInt(o + 2, ROOT_LBA);
         img.putShort(o + 6, (short) 1);
       } else {
-        img.order(ByteOrder.BIG_ENDIAN).putInt(o + 2, ROOT_LBA).putShort(o + 6, (short) 1)
+        img.order(ByteOrder.BIG_ENDIAN)
+            .putInt(o + 2, ROOT_LBA)
+            .putShort(o + 6, (short) 1)
             .order(ByteOrder.LITTLE_ENDIAN);
       }
     }
   }
 
-  private static byte[] rootDirectory(List<String> names, Map<String, Integer> lba, Map<String, Integer> size) {
+  private static byte[] rootDirectory(
+      List<String> names, Map<String, Integer> lba, Map<String, Integer> size) {
     ByteBuffer d = ByteBuffer.allocate(BLOCK * 2);
     d.put(dirRecord(new byte[] {0}, ROOT_LBA, BLOCK, true));
     d.put(dirRecord(new byte[] {1}, ROOT_LBA, BLOCK, true));
     for (String n : names) {
-      d.put(dirRecord((n + ";1").getBytes(StandardCharsets.US_ASCII), lba.get(n), size.get(n), false));
+      d.put(
+          dirRecord(
+              (n + ";1").getBytes(StandardCharsets.US_ASCII), lba.get(n), size.get(n), false));
     }
     return Arrays.copyOf(d.array(), d.position());
   }

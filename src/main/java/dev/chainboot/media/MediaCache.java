@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Built images by content key (the SHA-256 of everything that determines them), least
- * recently used first out, bounded by total bytes. Images are immutable once built; callers
- * must not modify the arrays they get.
+ * Built images by content key (the SHA-256 of everything that determines them), least recently used
+ * first out, bounded by total bytes. Images are immutable once built; callers must not modify the
+ * arrays they get.
  */
 public final class MediaCache {
 

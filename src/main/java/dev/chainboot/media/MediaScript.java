@@ -11,17 +11,17 @@ public final class MediaScript {
   private MediaScript() {}
 
   /**
-   * {@code #!ipxe}, DHCP with retries, {@code chain URL}; on failure a clear message and the
-   * iPXE shell (never a reboot loop). See {@link ChainScripts#mediaChain}.
+   * {@code #!ipxe}, DHCP with retries, {@code chain URL}; on failure a clear message and the iPXE
+   * shell (never a reboot loop). See {@link ChainScripts#mediaChain}.
    */
   public static byte[] chainTo(ChainUrl url) {
     return chainTo(url, "");
   }
 
   /**
-   * Like {@link #chainTo(ChainUrl)}, with {@code trustedSuffix} appended to the URL in the
-   * {@code chain} line: a constant of chainboot's own (such as iPXE settings that identify the
-   * machine, {@code ${mac:hexhyp}}), never user input.
+   * Like {@link #chainTo(ChainUrl)}, with {@code trustedSuffix} appended to the URL in the {@code
+   * chain} line: a constant of chainboot's own (such as iPXE settings that identify the machine,
+   * {@code ${mac:hexhyp}}), never user input.
    */
   public static byte[] chainTo(ChainUrl url, String trustedSuffix) {
     return ChainScripts.mediaChain(url.value(), trustedSuffix).getBytes(StandardCharsets.US_ASCII);
@@ -34,7 +34,9 @@ public final class MediaScript {
           "script is " + script.length + " bytes; at most " + MAX_BYTES + " fit");
     }
     String head = new String(script, 0, Math.min(script.length, 7), StandardCharsets.ISO_8859_1);
-    if (!head.startsWith("#!ipxe") || head.length() < 7 || !Character.isWhitespace(head.charAt(6))) {
+    if (!head.startsWith("#!ipxe")
+        || head.length() < 7
+        || !Character.isWhitespace(head.charAt(6))) {
       throw new MediaInputException(
           "script must start with '#!ipxe' and a line break: iPXE runs nothing else");
     }

@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What to put on one boot medium: format, architectures (x86_64 = BIOS + UEFI x64, arm64 =
- * UEFI AA64), the iPXE script and the volume label. Validated on construction.
+ * What to put on one boot medium: format, architectures (x86_64 = BIOS + UEFI x64, arm64 = UEFI
+ * AA64), the iPXE script and the volume label. Validated on construction.
  */
 public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, String label) {
 
@@ -22,7 +22,10 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
     archs = archs.isEmpty() ? EnumSet.of(Arch.X86_64) : EnumSet.copyOf(archs);
     for (Arch a : archs) {
       if (a != Arch.X86_64 && a != Arch.ARM64) {
-        throw new MediaInputException("architecture " + a.ipxeName() + " is not supported on boot media; use x86_64 and/or arm64");
+        throw new MediaInputException(
+            "architecture "
+                + a.ipxeName()
+                + " is not supported on boot media; use x86_64 and/or arm64");
       }
     }
     label = checkLabel(label == null ? DEFAULT_LABEL : label);
@@ -33,9 +36,15 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
   public static Set<Arch> parseArchs(String list) {
     Set<Arch> out = EnumSet.noneOf(Arch.class);
     for (String s : list.split(",")) {
-      Arch a = Arch.parse(s).filter(x -> x == Arch.X86_64 || x == Arch.ARM64)
-          .orElseThrow(() -> new MediaInputException("unknown architecture '" + s.strip()
-              + "': use x86_64, arm64 or x86_64,arm64"));
+      Arch a =
+          Arch.parse(s)
+              .filter(x -> x == Arch.X86_64 || x == Arch.ARM64)
+              .orElseThrow(
+                  () ->
+                      new MediaInputException(
+                          "unknown architecture '"
+                              + s.strip()
+                              + "': use x86_64, arm64 or x86_64,arm64"));
       out.add(a);
     }
     return out;
@@ -45,7 +54,8 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
   public static String checkLabel(String label) {
     String l = label.toUpperCase(Locale.ROOT);
     if (!l.matches("[A-Z0-9_]{1,11}")) {
-      throw new MediaInputException("label '" + label + "' is not valid: use 1 to 11 characters of A-Z, 0-9 and _");
+      throw new MediaInputException(
+          "label '" + label + "' is not valid: use 1 to 11 characters of A-Z, 0-9 and _");
     }
     return l;
   }
@@ -54,7 +64,8 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
   public byte[] digest() {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update((format.name() + "\0" + archs + "\0" + label + "\0").getBytes(StandardCharsets.US_ASCII));
+      md.update(
+          (format.name() + "\0" + archs + "\0" + label + "\0").getBytes(StandardCharsets.US_ASCII));
       md.update(script);
       return md.digest();
     } catch (NoSuchAlgorithmException e) {
@@ -68,8 +79,11 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MediaSpec m && m.format == format && m.archs.equals(archs)
-        && m.label.equals(label) && Arrays.equals(m.script, script);
+    return o instanceof MediaSpec m
+        && m.format == format
+        && m.archs.equals(archs)
+        && m.label.equals(label)
+        && Arrays.equals(m.script, script);
   }
 
   @Override
@@ -79,6 +93,14 @@ public record MediaSpec(MediaFormat format, Set<Arch> archs, byte[] script, Stri
 
   @Override
   public String toString() {
-    return "MediaSpec[" + format + ", " + archs + ", " + label + ", script " + script.length + " bytes]";
+    return "MediaSpec["
+        + format
+        + ", "
+        + archs
+        + ", "
+        + label
+        + ", script "
+        + script.length
+        + " bytes]";
   }
 }

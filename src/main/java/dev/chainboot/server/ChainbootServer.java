@@ -21,13 +21,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles one chainboot process from a {@link ServerConfig}: the data directory, the
- * firmware catalogue and the transports. Closing it stops the transports in reverse order.
+ * Assembles one chainboot process from a {@link ServerConfig}: the data directory, the firmware
+ * catalogue and the transports. Closing it stops the transports in reverse order.
  */
 public final class ChainbootServer implements AutoCloseable {
 
@@ -79,9 +78,15 @@ public final class ChainbootServer implements AutoCloseable {
       try {
         http.start();
       } catch (IOException e) {
-        throw new StartupException("cannot listen for HTTP on " + hostOf(config.http()) + ":"
-            + config.http().getPort() + ": " + e.getMessage()
-            + " (choose another with --http ADDR:PORT)", e);
+        throw new StartupException(
+            "cannot listen for HTTP on "
+                + hostOf(config.http())
+                + ":"
+                + config.http().getPort()
+                + ": "
+                + e.getMessage()
+                + " (choose another with --http ADDR:PORT)",
+            e);
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
@@ -102,11 +107,10 @@ public final class ChainbootServer implements AutoCloseable {
     return this;
   }
 
-  /**
-   * proxyDHCP: answers PXE clients for which the boot core has something to boot.
-   */
+  /** proxyDHCP: answers PXE clients for which the boot core has something to boot. */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
-    BootFileChooser chooser = new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
+    BootFileChooser chooser =
+        new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
     ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, resolver);
     try {
       return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
@@ -166,5 +170,4 @@ public final class ChainbootServer implements AutoCloseable {
       }
     }
   }
-
 }

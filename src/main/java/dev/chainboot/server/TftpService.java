@@ -1,9 +1,9 @@
 package dev.chainboot.server;
 
-import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.tftp.CompositeFileSource;
 import dev.chainboot.tftp.DirectoryFileSource;
 import dev.chainboot.tftp.InMemoryFileSource;
@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 
 /**
  * What the TFTP server serves and how it is started: files under {@code DATA/tftp/} first (so
- * operators can override anything), then {@code chain.ipxe} and the boot binaries under every
- * name in {@link BootBinary}.
+ * operators can override anything), then {@code chain.ipxe} and the boot binaries under every name
+ * in {@link BootBinary}.
  */
 final class TftpService {
 
@@ -29,8 +29,8 @@ final class TftpService {
 
   static TftpFileSource files(ServerConfig config, FirmwareCatalog firmware, int httpPort) {
     Map<String, Supplier<Optional<byte[]>>> builtIn = new HashMap<>();
-    byte[] chain = ChainScripts.tftpChain(config.advertise(), httpPort)
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] chain =
+        ChainScripts.tftpChain(config.advertise(), httpPort).getBytes(StandardCharsets.UTF_8);
     builtIn.put("chain.ipxe", () -> Optional.of(chain));
     for (BootBinary b : BootBinary.values()) {
       builtIn.put(b.fileName(), () -> firmware.bytes(b));
@@ -38,32 +38,42 @@ final class TftpService {
         builtIn.putIfAbsent(alias, () -> firmware.bytes(b));
       }
     }
-    return new CompositeFileSource(List.of(
-        new DirectoryFileSource(config.tftpRoot()), new InMemoryFileSource(builtIn)));
+    return new CompositeFileSource(
+        List.of(new DirectoryFileSource(config.tftpRoot()), new InMemoryFileSource(builtIn)));
   }
 
   static TftpServer start(ServerConfig config, FirmwareCatalog firmware, int httpPort)
       throws StartupException {
     InetSocketAddress bind = config.tftp().orElseThrow();
-    TftpServer server = new TftpServer(bind, files(config, firmware, httpPort),
-        TftpServer.Settings.DEFAULTS);
+    TftpServer server =
+        new TftpServer(bind, files(config, firmware, httpPort), TftpServer.Settings.DEFAULTS);
     try {
       return server.start();
     } catch (IOException e) {
-      String where = (bind.getAddress() == null ? bind.getHostString()
-          : bind.getAddress().getHostAddress()) + ":" + bind.getPort();
+      String where =
+          (bind.getAddress() == null ? bind.getHostString() : bind.getAddress().getHostAddress())
+              + ":"
+              + bind.getPort();
       String msg = String.valueOf(e.getMessage());
       if (msg.contains("Permission denied") || msg.contains("Access denied")) {
-        throw new StartupException("cannot listen for TFTP on " + where
-            + ": permission denied (ports below 1024 need privilege). Fix it one of these ways: "
-            + "run as root; or `sudo setcap cap_net_bind_service=+ep "
-            + ProcessHandle.current().info().command().orElse("$(readlink -f $(which java))")
-            + "`; or `sudo sysctl net.ipv4.ip_unprivileged_port_start=69`; "
-            + "or use an unprivileged port, e.g. --tftp 0.0.0.0:6969 "
-            + "(or --tftp off to disable TFTP)", e);
+        throw new StartupException(
+            "cannot listen for TFTP on "
+                + where
+                + ": permission denied (ports below 1024 need privilege). Fix it one of these ways: "
+                + "run as root; or `sudo setcap cap_net_bind_service=+ep "
+                + ProcessHandle.current().info().command().orElse("$(readlink -f $(which java))")
+                + "`; or `sudo sysctl net.ipv4.ip_unprivileged_port_start=69`; "
+                + "or use an unprivileged port, e.g. --tftp 0.0.0.0:6969 "
+                + "(or --tftp off to disable TFTP)",
+            e);
       }
-      throw new StartupException("cannot listen for TFTP on " + where + ": " + msg
-          + " (choose another with --tftp ADDR:PORT, or --tftp off)", e);
+      throw new StartupException(
+          "cannot listen for TFTP on "
+              + where
+              + ": "
+              + msg
+              + " (choose another with --tftp ADDR:PORT, or --tftp off)",
+          e);
     }
   }
 }

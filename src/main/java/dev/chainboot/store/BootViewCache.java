@@ -15,16 +15,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each machine's {@link BootView} in memory so a boot request for a known machine
- * needs no SQLite query, yet sees every change any process has committed before it:
+ * Keeps each machine's {@link BootView} in memory so a boot request for a known machine needs no
+ * SQLite query, yet sees every change any process has committed before it:
  *
  * <ul>
- *   <li>every cached view is tagged with the {@code machine_version} it was read with (in the
- *       same statement); triggers bump that counter on any change to machines or
- *       assignments, by any process;
- *   <li>a view is served only while its tag equals the current counter. The counter is read
- *       again only when {@link WalCommitWatch} says something was committed since it was last
- *       read; with no commit in between, nothing can have changed.
+ *   <li>every cached view is tagged with the {@code machine_version} it was read with (in the same
+ *       statement); triggers bump that counter on any change to machines or assignments, by any
+ *       process;
+ *   <li>a view is served only while its tag equals the current counter. The counter is read again
+ *       only when {@link WalCommitWatch} says something was committed since it was last read; with
+ *       no commit in between, nothing can have changed.
  * </ul>
  *
  * A cached once-assignment is only a hint: the boot core always consumes it in the database.
@@ -48,8 +48,11 @@ final class BootViewCache implements AutoCloseable {
   private final WalCommitWatch watch;
   private volatile Versions versions;
 
-  private BootViewCache(Function<MacAddress, Entry> read, Supplier<long[]> readVersions,
-      Connection pin, WalCommitWatch watch) {
+  private BootViewCache(
+      Function<MacAddress, Entry> read,
+      Supplier<long[]> readVersions,
+      Connection pin,
+      WalCommitWatch watch) {
     this.read = read;
     this.readVersions = readVersions;
     this.pin = pin;
@@ -60,8 +63,8 @@ final class BootViewCache implements AutoCloseable {
    * @param read reads one machine's view and the machine version, in one statement
    * @param readVersions reads {config version, machine version}, in one statement
    */
-  static BootViewCache open(Path db, Function<MacAddress, Entry> read,
-      Supplier<long[]> readVersions) {
+  static BootViewCache open(
+      Path db, Function<MacAddress, Entry> read, Supplier<long[]> readVersions) {
     Connection pin = null;
     WalCommitWatch watch = null;
     try {
@@ -96,7 +99,8 @@ final class BootViewCache implements AutoCloseable {
       }
       if (e.machineVersion() == v.machine()) {
         BootView view = e.view();
-        return view.configVersion() == v.config() ? view
+        return view.configVersion() == v.config()
+            ? view
             : new BootView(view.machine(), view.onceProfile(), view.staticProfile(), v.config());
       }
     }

@@ -12,10 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records boot events on a background thread in batches, so a boot request never waits for a
- * SQLite write of its own event. The queue is bounded: when full, a caller waits up to a
- * second; only then is the event dropped, counted and logged. {@link #close()} writes
- * everything still queued.
+ * Records boot events on a background thread in batches, so a boot request never waits for a SQLite
+ * write of its own event. The queue is bounded: when full, a caller waits up to a second; only then
+ * is the event dropped, counted and logged. {@link #close()} writes everything still queued.
  */
 public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
 
@@ -51,8 +50,12 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     long n = dropped.incrementAndGet();
-    log.error("boot event dropped (queue full or closing; {} dropped so far): {} {} {}",
-        n, e.mac().map(Object::toString).orElse("-"), e.match(), e.reason());
+    log.error(
+        "boot event dropped (queue full or closing; {} dropped so far): {} {} {}",
+        n,
+        e.mac().map(Object::toString).orElse("-"),
+        e.match(),
+        e.reason());
   }
 
   /** Events that could not be queued or written. */
@@ -110,8 +113,11 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
       } catch (RuntimeException ex) {
         if (attempt >= 3) {
           long n = dropped.addAndGet(batch.size());
-          log.error("could not record {} boot events ({} dropped so far): {}",
-              batch.size(), n, ex.toString());
+          log.error(
+              "could not record {} boot events ({} dropped so far): {}",
+              batch.size(),
+              n,
+              ex.toString());
           break;
         }
         log.warn("recording boot events failed (attempt {}): {}", attempt, ex.toString());

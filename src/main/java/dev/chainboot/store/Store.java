@@ -11,11 +11,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where chainboot keeps machines, profiles, assignments, groups and boot events: the boot
- * core's port ({@link BootStore}) plus what operators and imports change and read. Several
- * processes (the server and CLI commands) may use one store at once; every method is a
- * complete transaction. Implementations: {@link SqliteStore}; each must pass the store
- * contract tests.
+ * Where chainboot keeps machines, profiles, assignments, groups and boot events: the boot core's
+ * port ({@link BootStore}) plus what operators and imports change and read. Several processes (the
+ * server and CLI commands) may use one store at once; every method is a complete transaction.
+ * Implementations: {@link SqliteStore}; each must pass the store contract tests.
  */
 public interface Store extends BootStore, AutoCloseable {
 

@@ -10,15 +10,14 @@ import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
- * Tells, without a query, whether any process has committed to a SQLite database in WAL
- * mode since an earlier look: it reads the WAL-index header at the start of the
- * {@code -shm} file (documented in SQLite's "WAL-mode file format"), which every commit
- * rewrites (its change counter, frame count, salts and checksum). SQLite writes the
- * header's second copy first and its first copy last, so the two copies agree only when no
- * commit is half-published; a {@link Mark} is taken only then.
+ * Tells, without a query, whether any process has committed to a SQLite database in WAL mode since
+ * an earlier look: it reads the WAL-index header at the start of the {@code -shm} file (documented
+ * in SQLite's "WAL-mode file format"), which every commit rewrites (its change counter, frame
+ * count, salts and checksum). SQLite writes the header's second copy first and its first copy last,
+ * so the two copies agree only when no commit is half-published; a {@link Mark} is taken only then.
  *
- * <p>Valid only while the caller keeps a connection to the database open (so SQLite cannot
- * delete and recreate the {@code -shm} file under the mapping): {@link SqliteStore} holds one.
+ * <p>Valid only while the caller keeps a connection to the database open (so SQLite cannot delete
+ * and recreate the {@code -shm} file under the mapping): {@link SqliteStore} holds one.
  */
 final class WalCommitWatch implements AutoCloseable {
 
@@ -70,8 +69,13 @@ final class WalCommitWatch implements AutoCloseable {
   }
 
   private Mark read(int at) {
-    return new Mark(shm.getLong(at), shm.getLong(at + 8), shm.getLong(at + 16),
-        shm.getLong(at + 24), shm.getLong(at + 32), shm.getLong(at + 40));
+    return new Mark(
+        shm.getLong(at),
+        shm.getLong(at + 8),
+        shm.getLong(at + 16),
+        shm.getLong(at + 24),
+        shm.getLong(at + 32),
+        shm.getLong(at + 40));
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.chainboot.text;
 
 /**
- * The one rule for putting text that came from outside (a request, a file name, a client's
- * option) into a log line or an error message: it can neither forge a line nor flood one.
+ * The one rule for putting text that came from outside (a request, a file name, a client's option)
+ * into a log line or an error message: it can neither forge a line nor flood one.
  */
 public final class Printable {
 
@@ -11,7 +11,9 @@ public final class Printable {
 
   private Printable() {}
 
-  /** {@code s} with control characters as '?', at most {@value #MAX} characters; "null" for null. */
+  /**
+   * {@code s} with control characters as '?', at most {@value #MAX} characters; "null" for null.
+   */
   public static String of(String s) {
     return of(s, MAX);
   }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Asks each source in order; the first that finds or denies the name decides. Unsafe names
- * ({@code ..}, backslash, control characters) are denied before any source sees them, and an
- * absolute name that no source has is denied as lying outside the root.
+ * Asks each source in order; the first that finds or denies the name decides. Unsafe names ({@code
+ * ..}, backslash, control characters) are denied before any source sees them, and an absolute name
+ * that no source has is denied as lying outside the root.
  */
 public final class CompositeFileSource implements TftpFileSource {
 

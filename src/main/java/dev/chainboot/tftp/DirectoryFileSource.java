@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Regular files under a root directory (the operator's {@code DATA/tftp/}), read by position.
- * A leading {@code /} is relative to the root; a name that is the root's own absolute path
- * plus a file below it also works. Anything that could leave the root is denied.
+ * Regular files under a root directory (the operator's {@code DATA/tftp/}), read by position. A
+ * leading {@code /} is relative to the root; a name that is the root's own absolute path plus a
+ * file below it also works. Anything that could leave the root is denied.
  */
 public final class DirectoryFileSource implements TftpFileSource {
 

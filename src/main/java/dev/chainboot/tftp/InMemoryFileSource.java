@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Files held in memory under fixed names (the boot binaries, {@code chain.ipxe}). A leading
- * {@code /} is ignored. A supplier answering empty means the file is not available.
+ * Files held in memory under fixed names (the boot binaries, {@code chain.ipxe}). A leading {@code
+ * /} is ignored. A supplier answering empty means the file is not available.
  */
 public final class InMemoryFileSource implements TftpFileSource {
 

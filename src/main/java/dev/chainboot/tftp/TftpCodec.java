@@ -12,15 +12,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Pure TFTP wire codec: bytes in, {@link TftpPacket} records out, and back. Malformed input is
- * a {@link TftpParseException}; nothing unchecked escapes {@link #decode}.
+ * Pure TFTP wire codec: bytes in, {@link TftpPacket} records out, and back. Malformed input is a
+ * {@link TftpParseException}; nothing unchecked escapes {@link #decode}.
  */
 public final class TftpCodec {
 
   /** Longest filename accepted in a request, in bytes. */
   public static final int MAX_FILENAME = 1024;
+
   /** Longest option name or value accepted, in bytes. */
   public static final int MAX_OPTION = 255;
+
   /** Most options accepted in one request or OACK. */
   public static final int MAX_OPTIONS = 32;
 
@@ -36,8 +38,8 @@ public final class TftpCodec {
       throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION, "bad buffer bounds");
     }
     if (length < 2) {
-      throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION,
-          "truncated packet (" + length + " bytes)");
+      throw new TftpParseException(
+          TftpErrorCode.ILLEGAL_OPERATION, "truncated packet (" + length + " bytes)");
     }
     int end = offset + length;
     int op = u16(b, offset);
@@ -46,13 +48,13 @@ public final class TftpCodec {
       case TftpPacket.RRQ, TftpPacket.WRQ -> {
         List<String> strings = strings(b, p, end);
         if (strings.size() < 2) {
-          throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION,
-              "request without filename and mode");
+          throw new TftpParseException(
+              TftpErrorCode.ILLEGAL_OPERATION, "request without filename and mode");
         }
         String filename = strings.get(0);
         if (utf8Length(filename) > MAX_FILENAME) {
-          throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION,
-              "filename longer than " + MAX_FILENAME + " bytes");
+          throw new TftpParseException(
+              TftpErrorCode.ILLEGAL_OPERATION, "filename longer than " + MAX_FILENAME + " bytes");
         }
         if (filename.isEmpty()) {
           throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION, "empty filename");
@@ -92,8 +94,8 @@ public final class TftpCodec {
         List<String> strings = strings(b, p, end);
         return new TftpPacket.OptionAck(options(strings, false));
       }
-      default -> throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION,
-          "unknown opcode " + op);
+      default ->
+          throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION, "unknown opcode " + op);
     }
   }
 
@@ -115,8 +117,7 @@ public final class TftpCodec {
       }
     }
     if (start != end) {
-      throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION,
-          "field not NUL-terminated");
+      throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION, "field not NUL-terminated");
     }
     return out;
   }
@@ -135,7 +136,8 @@ public final class TftpCodec {
         throw new TftpParseException(TftpErrorCode.ILLEGAL_OPERATION, "empty option name");
       }
       if (utf8Length(name) > MAX_OPTION || utf8Length(value) > MAX_OPTION) {
-        throw new TftpParseException(TftpErrorCode.OPTION_NEGOTIATION_FAILED,
+        throw new TftpParseException(
+            TftpErrorCode.OPTION_NEGOTIATION_FAILED,
             "option name or value longer than " + MAX_OPTION + " bytes");
       }
       options.putIfAbsent(name, value);
@@ -156,10 +158,12 @@ public final class TftpCodec {
       return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
     }
     try {
-      CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b, from, to - from));
+      CharBuffer cb =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(b, from, to - from));
       return cb.toString();
     } catch (CharacterCodingException e) {
       return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
@@ -184,10 +188,12 @@ public final class TftpCodec {
       case TftpPacket.Request r -> {
         putString(out, r.filename());
         putString(out, r.mode());
-        r.options().forEach((k, v) -> {
-          putString(out, k);
-          putString(out, v);
-        });
+        r.options()
+            .forEach(
+                (k, v) -> {
+                  putString(out, k);
+                  putString(out, v);
+                });
       }
       case TftpPacket.Data d -> {
         out.putShort((short) d.block());
@@ -198,10 +204,13 @@ public final class TftpCodec {
         out.putShort((short) e.code());
         putString(out, e.message());
       }
-      case TftpPacket.OptionAck o -> o.options().forEach((k, v) -> {
-        putString(out, k);
-        putString(out, v);
-      });
+      case TftpPacket.OptionAck o ->
+          o.options()
+              .forEach(
+                  (k, v) -> {
+                    putString(out, k);
+                    putString(out, v);
+                  });
     }
   }
 
@@ -213,13 +222,21 @@ public final class TftpCodec {
 
   private static int encodedLength(TftpPacket packet) {
     return switch (packet) {
-      case TftpPacket.Request r -> 2 + len(r.filename()) + len(r.mode())
-          + r.options().entrySet().stream().mapToInt(e -> len(e.getKey()) + len(e.getValue())).sum();
+      case TftpPacket.Request r ->
+          2
+              + len(r.filename())
+              + len(r.mode())
+              + r.options().entrySet().stream()
+                  .mapToInt(e -> len(e.getKey()) + len(e.getValue()))
+                  .sum();
       case TftpPacket.Data d -> 4 + d.payload().length;
       case TftpPacket.Ack a -> 4;
       case TftpPacket.Error e -> 4 + len(e.message());
-      case TftpPacket.OptionAck o -> 2
-          + o.options().entrySet().stream().mapToInt(e -> len(e.getKey()) + len(e.getValue())).sum();
+      case TftpPacket.OptionAck o ->
+          2
+              + o.options().entrySet().stream()
+                  .mapToInt(e -> len(e.getKey()) + len(e.getValue()))
+                  .sum();
     };
   }
 

@@ -53,8 +53,8 @@ public interface TftpFile extends AutoCloseable {
 
   /**
    * Opens a file for positional reads; contents are not held in memory. Reads go through a
-   * read-ahead buffer of {@link #READ_AHEAD} bytes, so consecutive blocks cost one system call
-   * per buffer, not one per block. For one reader at a time (a transfer).
+   * read-ahead buffer of {@link #READ_AHEAD} bytes, so consecutive blocks cost one system call per
+   * buffer, not one per block. For one reader at a time (a transfer).
    */
   static TftpFile open(Path path) throws IOException {
     FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);

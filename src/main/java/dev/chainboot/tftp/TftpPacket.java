@@ -16,8 +16,8 @@ public sealed interface TftpPacket {
   int opcode();
 
   /**
-   * A read or write request. {@code options} keeps the client's order; names are lower-cased
-   * (RFC 2347 option names are case-insensitive), the first of duplicate names wins.
+   * A read or write request. {@code options} keeps the client's order; names are lower-cased (RFC
+   * 2347 option names are case-insensitive), the first of duplicate names wins.
    */
   record Request(boolean write, String filename, String mode, Map<String, String> options)
       implements TftpPacket {

@@ -1,6 +1,8 @@
 package dev.chainboot.tftp;
 
-/** A datagram that is not a well-formed TFTP packet; {@link #code()} is the error to answer with. */
+/**
+ * A datagram that is not a well-formed TFTP packet; {@link #code()} is the error to answer with.
+ */
 public final class TftpParseException extends Exception {
 
   private final TftpErrorCode code;

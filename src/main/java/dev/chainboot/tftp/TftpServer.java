@@ -17,12 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440) on NIO datagram channels. One
- * listener receives requests; each read request is looked up, opened and negotiated on its own
- * virtual thread, then runs on its own channel on a new ephemeral port (bound to the
- * listener's local address), driven by a {@link TransferReactor}. Write requests,
- * unsafe names, unknown files and malformed packets are answered with an ERROR and the
- * server carries on.
+ * Read-only TFTP server (RFC 1350, 2347, 2348, 2349, 7440) on NIO datagram channels. One listener
+ * receives requests; each read request is looked up, opened and negotiated on its own virtual
+ * thread, then runs on its own channel on a new ephemeral port (bound to the listener's local
+ * address), driven by a {@link TransferReactor}. Write requests, unsafe names, unknown files and
+ * malformed packets are answered with an ERROR and the server carries on.
  */
 public final class TftpServer implements AutoCloseable {
 
@@ -32,8 +31,8 @@ public final class TftpServer implements AutoCloseable {
   static final int NETASCII_LIMIT = 64 << 20;
 
   /**
-   * @param defaultTimeoutMillis wait for an ACK before sending again, unless the client asks
-   *     for a timeout
+   * @param defaultTimeoutMillis wait for an ACK before sending again, unless the client asks for a
+   *     timeout
    * @param maxRetries sends of the same packet after the first before giving up
    * @param maxBlockSize largest blksize granted
    */
@@ -118,26 +117,43 @@ public final class TftpServer implements AutoCloseable {
       try {
         packet = TftpCodec.decode(bytes);
       } catch (TftpParseException e) {
-        log.info("client={} malformed request ({} bytes): {} -> ERROR {}", addr(client),
-            bytes.length, e.getMessage(), e.code().code());
+        log.info(
+            "client={} malformed request ({} bytes): {} -> ERROR {}",
+            addr(client),
+            bytes.length,
+            e.getMessage(),
+            e.code().code());
         reply(client, new TftpPacket.Error(e.code(), e.getMessage()));
         continue;
       }
       switch (packet) {
         case TftpPacket.Request r when r.write() -> {
-          logTransfer(client, r, Map.of(), 0, System.nanoTime(), 0,
+          logTransfer(
+              client,
+              r,
+              Map.of(),
+              0,
+              System.nanoTime(),
+              0,
               "error 2 (write request refused: read-only server)");
           reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "read-only server"));
         }
         case TftpPacket.Request r ->
             Thread.ofVirtual().name("tftp-" + addr(client)).start(() -> handleRead(r, client));
-        case TftpPacket.Error e -> log.debug("client={} sent ERROR {} to the request port: {}",
-            addr(client), e.code(), e.message());
+        case TftpPacket.Error e ->
+            log.debug(
+                "client={} sent ERROR {} to the request port: {}",
+                addr(client),
+                e.code(),
+                e.message());
         default -> {
-          log.info("client={} sent opcode {} to the request port -> ERROR 4", addr(client),
+          log.info(
+              "client={} sent opcode {} to the request port -> ERROR 4",
+              addr(client),
               packet.opcode());
-          reply(client, new TftpPacket.Error(TftpErrorCode.ILLEGAL_OPERATION,
-              "expected a read request"));
+          reply(
+              client,
+              new TftpPacket.Error(TftpErrorCode.ILLEGAL_OPERATION, "expected a read request"));
         }
       }
     }
@@ -148,14 +164,22 @@ public final class TftpServer implements AutoCloseable {
     TftpFile file = null;
     try {
       if (!r.mode().equals("octet") && !r.mode().equals("netascii")) {
-        refuse(r, client, started, TftpErrorCode.ILLEGAL_OPERATION,
+        refuse(
+            r,
+            client,
+            started,
+            TftpErrorCode.ILLEGAL_OPERATION,
             "unsupported mode " + Printable.escaped(r.mode()) + " (octet or netascii)");
         return;
       }
       TftpFileSource.Lookup lookup = files.open(r.filename());
       switch (lookup) {
         case TftpFileSource.Denied d -> {
-          refuse(r, client, started, TftpErrorCode.ACCESS_VIOLATION,
+          refuse(
+              r,
+              client,
+              started,
+              TftpErrorCode.ACCESS_VIOLATION,
               "access violation: " + d.reason());
           return;
         }
@@ -173,8 +197,12 @@ public final class TftpServer implements AutoCloseable {
       }
       TransferOptions opts;
       try {
-        opts = TransferOptions.negotiate(r.options(), file.size(),
-            settings.defaultTimeoutMillis(), maxBlockSizeTowards(client));
+        opts =
+            TransferOptions.negotiate(
+                r.options(),
+                file.size(),
+                settings.defaultTimeoutMillis(),
+                maxBlockSizeTowards(client));
       } catch (TransferOptions.Rejected e) {
         file.close();
         refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
@@ -206,9 +234,9 @@ public final class TftpServer implements AutoCloseable {
   }
 
   /**
-   * The largest block that fits one datagram on the interface the kernel routes to
-   * {@code client} through (its MTU less IP, UDP and TFTP headers), capped by the settings;
-   * 65464 on loopback. Falls back to the setting when the interface cannot be told.
+   * The largest block that fits one datagram on the interface the kernel routes to {@code client}
+   * through (its MTU less IP, UDP and TFTP headers), capped by the settings; 65464 on loopback.
+   * Falls back to the setting when the interface cannot be told.
    */
   private int maxBlockSizeTowards(InetSocketAddress client) {
     int max = settings.maxBlockSize();
@@ -226,11 +254,14 @@ public final class TftpServer implements AutoCloseable {
     return max;
   }
 
-  private void refuse(TftpPacket.Request r, InetSocketAddress client, long started,
-      TftpErrorCode code, String message) {
+  private void refuse(
+      TftpPacket.Request r,
+      InetSocketAddress client,
+      long started,
+      TftpErrorCode code,
+      String message) {
     reply(client, new TftpPacket.Error(code, message));
-    logTransfer(client, r, Map.of(), 0, started, 0,
-        "error " + code.code() + " (" + message + ")");
+    logTransfer(client, r, Map.of(), 0, started, 0, "error " + code.code() + " (" + message + ")");
   }
 
   private void reply(InetSocketAddress client, TftpPacket packet) {
@@ -242,23 +273,37 @@ public final class TftpServer implements AutoCloseable {
   }
 
   /** The one log line per transfer. */
-  static void logTransfer(InetSocketAddress client, TftpPacket.Request r,
-      Map<String, String> accepted, long bytes, long startedNanos, int resends, String result) {
-    log.info("client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
+  static void logTransfer(
+      InetSocketAddress client,
+      TftpPacket.Request r,
+      Map<String, String> accepted,
+      long bytes,
+      long startedNanos,
+      int resends,
+      String result) {
+    log.info(
+        "client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
             + "resends={} result={}",
-        addr(client), quoted(r.filename()), quoted(r.mode()), Printable.escaped(r.options().toString()),
-        accepted, bytes, (System.nanoTime() - startedNanos) / 1_000_000, resends, result);
+        addr(client),
+        quoted(r.filename()),
+        quoted(r.mode()),
+        Printable.escaped(r.options().toString()),
+        accepted,
+        bytes,
+        (System.nanoTime() - startedNanos) / 1_000_000,
+        resends,
+        result);
   }
 
   static String addr(InetSocketAddress a) {
     return (a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress())
-        + ":" + a.getPort();
+        + ":"
+        + a.getPort();
   }
 
   static String quoted(String s) {
     return "\"" + Printable.escaped(s) + "\"";
   }
-
 
   @Override
   public void close() {

@@ -8,13 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 
 /**
- * One read transfer on its own channel and port, as a state machine driven by a
- * {@link TransferReactor}: OACK (when options were accepted) then DATA in windows of
- * {@code windowsize} blocks. Each ACK that advances moves the window; duplicate and stale ACKs
- * are ignored (no Sorcerer's Apprentice); a timeout resends the window from the first
- * unacknowledged block, at most {@code maxRetries} times in a row, then gives up. Block numbers
- * are 16-bit on the wire and roll over to 0 past 65535. Packets from any other address or port
- * get ERROR 5 and leave the transfer alone. One send buffer per transfer, reused for every block.
+ * One read transfer on its own channel and port, as a state machine driven by a {@link
+ * TransferReactor}: OACK (when options were accepted) then DATA in windows of {@code windowsize}
+ * blocks. Each ACK that advances moves the window; duplicate and stale ACKs are ignored (no
+ * Sorcerer's Apprentice); a timeout resends the window from the first unacknowledged block, at most
+ * {@code maxRetries} times in a row, then gives up. Block numbers are 16-bit on the wire and roll
+ * over to 0 past 65535. Packets from any other address or port get ERROR 5 and leave the transfer
+ * alone. One send buffer per transfer, reused for every block.
  */
 final class Transfer {
 
@@ -40,8 +40,14 @@ final class Transfer {
   private boolean finished;
   private int resends;
 
-  Transfer(DatagramChannel channel, InetSocketAddress client, TftpPacket.Request request,
-      TftpFile file, TransferOptions opts, TftpServer.Settings settings, long started) {
+  Transfer(
+      DatagramChannel channel,
+      InetSocketAddress client,
+      TftpPacket.Request request,
+      TftpFile file,
+      TransferOptions opts,
+      TftpServer.Settings settings,
+      long started) {
     this.channel = channel;
     this.client = client;
     this.request = request;
@@ -95,10 +101,14 @@ final class Transfer {
     }
     try {
       if (!client.equals(from)) {
-        TftpServer.log.debug("transfer to {}: packet from {} -> ERROR 5",
-            TftpServer.addr(client), from);
-        channel.send(ByteBuffer.wrap(TftpCodec.encode(new TftpPacket.Error(
-            TftpErrorCode.UNKNOWN_TRANSFER_ID, "unknown transfer ID"))), from);
+        TftpServer.log.debug(
+            "transfer to {}: packet from {} -> ERROR 5", TftpServer.addr(client), from);
+        channel.send(
+            ByteBuffer.wrap(
+                TftpCodec.encode(
+                    new TftpPacket.Error(
+                        TftpErrorCode.UNKNOWN_TRANSFER_ID, "unknown transfer ID"))),
+            from);
         return;
       }
       int len = in.remaining();
@@ -152,9 +162,10 @@ final class Transfer {
       return;
     }
     if (++tries > settings.maxRetries()) {
-      finish(awaitingOack
-          ? "timeout (no ACK for the OACK after " + tries + " tries)"
-          : "timeout (no ACK for block " + base + " after " + tries + " tries)");
+      finish(
+          awaitingOack
+              ? "timeout (no ACK for the OACK after " + tries + " tries)"
+              : "timeout (no ACK for block " + base + " after " + tries + " tries)");
       return;
     }
     resends++;
@@ -191,8 +202,10 @@ final class Transfer {
     }
     try {
       if (channel.isOpen()) {
-        channel.send(ByteBuffer.wrap(TftpCodec.encode(
-            new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "server error"))), client);
+        channel.send(
+            ByteBuffer.wrap(
+                TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "server error"))),
+            client);
       }
     } catch (IOException ignored) {
       // best effort
@@ -216,7 +229,7 @@ final class Transfer {
     } catch (IOException ignored) {
       // read-only
     }
-    TftpServer.logTransfer(client, request, opts.oack(), Math.min(size, ackedBlocks * blk),
-        started, resends, result);
+    TftpServer.logTransfer(
+        client, request, opts.oack(), Math.min(size, ackedBlocks * blk), started, resends, result);
   }
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The parameters one read transfer runs with, negotiated from a request's options: RFC 2348
- * blksize, RFC 2349 tsize and timeout, RFC 7440 windowsize. Options this server does not
- * know are ignored; a request without options gets plain RFC 1350 and no OACK.
+ * blksize, RFC 2349 tsize and timeout, RFC 7440 windowsize. Options this server does not know are
+ * ignored; a request without options gets plain RFC 1350 and no OACK.
  *
  * @param blockSize bytes per DATA block
  * @param windowSize DATA blocks sent before waiting for an ACK
@@ -37,8 +37,8 @@ public record TransferOptions(
    * Negotiates a read request's options.
    *
    * @param requested the request's options (lower-case names)
-   * @param transferSize the bytes the client will receive (after netascii conversion), or -1
-   *     when unknown (tsize is then not acknowledged)
+   * @param transferSize the bytes the client will receive (after netascii conversion), or -1 when
+   *     unknown (tsize is then not acknowledged)
    * @param defaultTimeoutMillis the timeout used when the client asks for none
    * @param maxBlockSize the largest block this server sends (at most {@link #MAX_BLOCK_SIZE})
    */
@@ -55,8 +55,13 @@ public record TransferOptions(
         case "blksize" -> {
           long v = number(value);
           if (v < MIN_BLOCK_SIZE) {
-            throw new Rejected("blksize " + Printable.ascii(value, Printable.MAX) + " is outside " + MIN_BLOCK_SIZE
-                + ".." + MAX_BLOCK_SIZE);
+            throw new Rejected(
+                "blksize "
+                    + Printable.ascii(value, Printable.MAX)
+                    + " is outside "
+                    + MIN_BLOCK_SIZE
+                    + ".."
+                    + MAX_BLOCK_SIZE);
           }
           blockSize = (int) Math.min(v, Math.min(maxBlockSize, MAX_BLOCK_SIZE));
           oack.put("blksize", Integer.toString(blockSize));
@@ -80,7 +85,7 @@ public record TransferOptions(
             oack.put("windowsize", Integer.toString(windowSize));
           }
         }
-        default -> { } // unknown options are ignored (RFC 2347)
+        default -> {} // unknown options are ignored (RFC 2347)
       }
     }
     return new TransferOptions(blockSize, windowSize, timeout, oack);

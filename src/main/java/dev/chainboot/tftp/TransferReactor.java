@@ -13,11 +13,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Drives transfers' data paths: one thread, one selector over all their channels. An ACK is
- * read and the next window sent by the thread the kernel woke, with no hand-off in between:
- * a TFTP transfer is a chain of round trips, and on loopback parking and waking a virtual
- * thread per ACK cost more than the round trip itself (see docs/benchmarks.md). Deadlines are
- * checked every {@link #TICK_NANOS}.
+ * Drives transfers' data paths: one thread, one selector over all their channels. An ACK is read
+ * and the next window sent by the thread the kernel woke, with no hand-off in between: a TFTP
+ * transfer is a chain of round trips, and on loopback parking and waking a virtual thread per ACK
+ * cost more than the round trip itself (see docs/benchmarks.md). Deadlines are checked every {@link
+ * #TICK_NANOS}.
  */
 final class TransferReactor implements AutoCloseable {
 
@@ -112,8 +112,8 @@ final class TransferReactor implements AutoCloseable {
   }
 
   /**
-   * Reads one datagram: the selector is level-triggered, so more waiting datagrams select the
-   * key again, and a window's single ACK costs no extra empty read.
+   * Reads one datagram: the selector is level-triggered, so more waiting datagrams select the key
+   * again, and a window's single ACK costs no extra empty read.
    */
   private void readOne(Transfer t, long now) {
     if (!t.finished()) {

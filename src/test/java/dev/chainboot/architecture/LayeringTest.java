@@ -11,10 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of docs/architecture.md, checked on the compiled main classes: a wrong
- * dependency fails the build. Pure utilities ({@code ipxe}, {@code text}, {@code fs}) depend on
- * nothing of chainboot's; the boot core on nothing but them; stores and transports on the core,
- * never the other way; Jetty only in {@code http} and the assembly in {@code server}.
+ * The layering of docs/architecture.md, checked on the compiled main classes: a wrong dependency
+ * fails the build. Pure utilities ({@code ipxe}, {@code text}, {@code fs}) depend on nothing of
+ * chainboot's; the boot core on nothing but them; stores and transports on the core, never the
+ * other way; Jetty only in {@code http} and the assembly in {@code server}.
  */
 class LayeringTest {
 
@@ -127,8 +127,7 @@ class LayeringTest {
             "dev.chainboot.firmware..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(
-            "dev.chainboot.http..", "dev.chainboot.server..", "dev.chainboot.cli..")
+        .resideInAnyPackage("dev.chainboot.http..", "dev.chainboot.server..", "dev.chainboot.cli..")
         .check(main);
   }
 

@@ -1,11 +1,10 @@
 package dev.chainboot.boot;
 
-import dev.chainboot.testing.ParsedScript;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.BootEvent.Match;
-import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.testing.InMemoryStore;
+import dev.chainboot.testing.ParsedScript;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -58,8 +57,15 @@ class BootCoreTest {
   }
 
   static BootRequest request(Optional<MacAddress> mac, String ip) {
-    return new BootRequest(mac, ip(ip), Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), BootRequest.Protocol.HTTP);
+    return new BootRequest(
+        mac,
+        ip(ip),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        BootRequest.Protocol.HTTP);
   }
 
   static BootRequest request(MacAddress mac) {
@@ -92,18 +98,27 @@ class BootCoreTest {
     assertThat(script).contains("echo chainboot: nothing to boot for " + who + " ");
     ParsedScript s = new ParsedScript(script);
     assertThat(s.commandNames()).containsOnly("echo", "sleep", "exit");
-    assertThat(s.named("exit")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("exit"))
+        .extracting(ParsedScript.Command::words)
         .containsExactly(List.of("exit", "0"));
   }
 
   static BootEvent event(Match match, String reason, String profile, boolean onceConsumed) {
-    return new BootEvent(0, NOW, Optional.of(MAC), IP, match, reason,
-        Optional.ofNullable(profile), "http", onceConsumed);
+    return new BootEvent(
+        0,
+        NOW,
+        Optional.of(MAC),
+        IP,
+        match,
+        reason,
+        Optional.ofNullable(profile),
+        "http",
+        onceConsumed);
   }
 
   static Group group(String name, Map<String, String> labels, Arch arch, String macPrefix) {
-    return new Group(name, "p-" + name, labels, Optional.ofNullable(arch),
-        Optional.ofNullable(macPrefix));
+    return new Group(
+        name, "p-" + name, labels, Optional.ofNullable(arch), Optional.ofNullable(macPrefix));
   }
 
   // ------------------------------------------------------------------------------ precedence
@@ -125,14 +140,14 @@ class BootCoreTest {
   }
 
   static Stream<Arguments> everyCombination() {
-    return IntStream.range(0, 16).mapToObj(i ->
-        Arguments.of((i & 8) != 0, (i & 4) != 0, (i & 2) != 0, (i & 1) != 0));
+    return IntStream.range(0, 16)
+        .mapToObj(i -> Arguments.of((i & 8) != 0, (i & 4) != 0, (i & 2) != 0, (i & 1) != 0));
   }
 
   @ParameterizedTest(name = "once={0} static={1} group={2} default={3}")
   @MethodSource("everyCombination")
-  void onceBeatsStaticBeatsGroupBeatsDefaultAndOnceIsUsedUp(boolean once, boolean fixed,
-      boolean group, boolean dflt) {
+  void onceBeatsStaticBeatsGroupBeatsDefaultAndOnceIsUsedUp(
+      boolean once, boolean fixed, boolean group, boolean dflt) {
     chains("p-once", "p-static", "p-group", "p-default", "p-other");
     store.putMachine(Machine.of(MAC).withLabels(Map.of("rack", "r1")));
     store.putGroup(group("other", Map.of("rack", "r2"), null, null)); // never matches
@@ -143,8 +158,8 @@ class BootCoreTest {
       store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
     }
     if (group) {
-      store.putGroup(new Group("rack", "p-group", Map.of("rack", "r1"), Optional.empty(),
-          Optional.empty()));
+      store.putGroup(
+          new Group("rack", "p-group", Map.of("rack", "r1"), Optional.empty(), Optional.empty()));
     }
     if (dflt) {
       store.setDefaultProfile(Optional.of("p-default"));
@@ -181,11 +196,13 @@ class BootCoreTest {
     List<Future<BootAnswer>> results = new ArrayList<>();
     try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
       for (int i = 0; i < n; i++) {
-        results.add(pool.submit(() -> {
-          ready.countDown();
-          go.await();
-          return resolve(request(MAC));
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  ready.countDown();
+                  go.await();
+                  return resolve(request(MAC));
+                }));
       }
       assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
       go.countDown();
@@ -197,11 +214,17 @@ class BootCoreTest {
       assertThat(chained).filteredOn(url("p-static")::equals).hasSize(n - 1);
     }
     assertThat(events).hasSize(n);
-    assertThat(events).filteredOn(BootEvent::onceConsumed).singleElement()
+    assertThat(events)
+        .filteredOn(BootEvent::onceConsumed)
+        .singleElement()
         .isEqualTo(event(Match.ONCE, "once assignment", "p-once", true));
-    assertThat(events).filteredOn(e -> !e.onceConsumed()).hasSize(n - 1)
-        .allSatisfy(e -> assertThat(e).isEqualTo(
-            event(Match.STATIC, "static assignment", "p-static", false)));
+    assertThat(events)
+        .filteredOn(e -> !e.onceConsumed())
+        .hasSize(n - 1)
+        .allSatisfy(
+            e ->
+                assertThat(e)
+                    .isEqualTo(event(Match.STATIC, "static assignment", "p-static", false)));
   }
 
   // ------------------------------------------------------------------------------ groups
@@ -216,44 +239,83 @@ class BootCoreTest {
 
   static Stream<GroupCase> groupCases() {
     return Stream.of(
-        new GroupCase("two labels beat one", List.of(group("rack", Map.of("rack", "r1"), null,
-            null), group("rackrole", Map.of("rack", "r1", "role", "db"), null, null)), "rackrole"),
-        new GroupCase("a tie goes to the smaller name", List.of(
-            group("zz", Map.of(), Arch.X86_64, null), group("aa", Map.of(), null, "52:54:00")),
+        new GroupCase(
+            "two labels beat one",
+            List.of(
+                group("rack", Map.of("rack", "r1"), null, null),
+                group("rackrole", Map.of("rack", "r1", "role", "db"), null, null)),
+            "rackrole"),
+        new GroupCase(
+            "a tie goes to the smaller name",
+            List.of(
+                group("zz", Map.of(), Arch.X86_64, null), group("aa", Map.of(), null, "52:54:00")),
             "aa"),
-        new GroupCase("a tie goes to the smaller name, whichever selector", List.of(
-            group("aa", Map.of(), Arch.X86_64, null), group("zz", Map.of(), null, "52:54:00")),
+        new GroupCase(
+            "a tie goes to the smaller name, whichever selector",
+            List.of(
+                group("aa", Map.of(), Arch.X86_64, null), group("zz", Map.of(), null, "52:54:00")),
             "aa"),
-        new GroupCase("the arch must be the machine's", List.of(
-            group("arm", Map.of(), Arch.ARM64, null), group("x86", Map.of(), Arch.X86_64, null)),
+        new GroupCase(
+            "the arch must be the machine's",
+            List.of(
+                group("arm", Map.of(), Arch.ARM64, null),
+                group("x86", Map.of(), Arch.X86_64, null)),
             "x86"),
-        new GroupCase("the MAC must start with the prefix", List.of(
-            group("a-other", Map.of(), null, "52:54:01"), group("b-ours", Map.of(), null,
-                "52-54-00-12")), "b-ours"),
-        new GroupCase("every label must match", List.of(
-            group("a-web", Map.of("rack", "r1", "role", "web"), null, null),
-            group("b-rack", Map.of("rack", "r1"), null, null)), "b-rack"),
-        new GroupCase("a more specific group that does not match is passed over", List.of(
-            group("big", Map.of("rack", "r1", "role", "db"), Arch.ARM64, null),
-            group("small", Map.of("rack", "r1"), null, null)), "small"),
-        new GroupCase("arch and MAC prefix beat one label", List.of(
-            group("a-rack", Map.of("rack", "r1"), null, null),
-            group("b-both", Map.of(), Arch.X86_64, "52:54")), "b-both"),
-        new GroupCase("a group without selectors matches any machine", List.of(
-            group("all", Map.of(), null, null)), "all"),
-        new GroupCase("and loses to any other that matches", List.of(
-            group("a-all", Map.of(), null, null), group("b-rack", Map.of("rack", "r1"), null,
-                null)), "b-rack"),
-        new GroupCase("no group matches", List.of(group("arm", Map.of(), Arch.ARM64, null),
-            group("web", Map.of("role", "web"), null, null)), null));
+        new GroupCase(
+            "the MAC must start with the prefix",
+            List.of(
+                group("a-other", Map.of(), null, "52:54:01"),
+                group("b-ours", Map.of(), null, "52-54-00-12")),
+            "b-ours"),
+        new GroupCase(
+            "every label must match",
+            List.of(
+                group("a-web", Map.of("rack", "r1", "role", "web"), null, null),
+                group("b-rack", Map.of("rack", "r1"), null, null)),
+            "b-rack"),
+        new GroupCase(
+            "a more specific group that does not match is passed over",
+            List.of(
+                group("big", Map.of("rack", "r1", "role", "db"), Arch.ARM64, null),
+                group("small", Map.of("rack", "r1"), null, null)),
+            "small"),
+        new GroupCase(
+            "arch and MAC prefix beat one label",
+            List.of(
+                group("a-rack", Map.of("rack", "r1"), null, null),
+                group("b-both", Map.of(), Arch.X86_64, "52:54")),
+            "b-both"),
+        new GroupCase(
+            "a group without selectors matches any machine",
+            List.of(group("all", Map.of(), null, null)),
+            "all"),
+        new GroupCase(
+            "and loses to any other that matches",
+            List.of(
+                group("a-all", Map.of(), null, null),
+                group("b-rack", Map.of("rack", "r1"), null, null)),
+            "b-rack"),
+        new GroupCase(
+            "no group matches",
+            List.of(
+                group("arm", Map.of(), Arch.ARM64, null),
+                group("web", Map.of("role", "web"), null, null)),
+            null));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("groupCases")
   void theMostSpecificMatchingGroupWinsAndTiesGoByName(GroupCase c) {
-    store.putMachine(new Machine(MAC, Optional.of(IP), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.of(Arch.X86_64), Optional.empty(),
-        Map.of("rack", "r1", "role", "db")));
+    store.putMachine(
+        new Machine(
+            MAC,
+            Optional.of(IP),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(Arch.X86_64),
+            Optional.empty(),
+            Map.of("rack", "r1", "role", "db")));
     for (Group g : c.groups()) {
       chains(g.profile());
       store.putGroup(g);
@@ -264,8 +326,8 @@ class BootCoreTest {
       assertThat(events).containsExactly(event(Match.NONE, "no match, no default", null, false));
       return;
     }
-    Group winner = c.groups().stream().filter(g -> g.name().equals(c.winner())).findFirst()
-        .orElseThrow();
+    Group winner =
+        c.groups().stream().filter(g -> g.name().equals(c.winner())).findFirst().orElseThrow();
     String reason = "group " + winner.name() + " (" + winner.selector() + ")";
     assertThat(chainedTo(s.text())).isEqualTo(url("p-" + c.winner()));
     assertThat(s.reason()).isEqualTo(reason);
@@ -276,32 +338,79 @@ class BootCoreTest {
 
   @Test
   void anUnknownMachineIsRegisteredAsItDescribedItselfAndToldThereIsNothingToBoot() {
-    BootRequest r = new BootRequest(Optional.of(MAC), ip("10.0.0.77"), Optional.of("uuid-1"),
-        Optional.of("SN1"), Optional.of("node1"), Optional.of(Arch.ARM64),
-        Optional.of(Platform.EFI), BootRequest.Protocol.TFTP);
+    BootRequest r =
+        new BootRequest(
+            Optional.of(MAC),
+            ip("10.0.0.77"),
+            Optional.of("uuid-1"),
+            Optional.of("SN1"),
+            Optional.of("node1"),
+            Optional.of(Arch.ARM64),
+            Optional.of(Platform.EFI),
+            BootRequest.Protocol.TFTP);
     assertThat(store.machine(MAC)).isEmpty();
 
     BootAnswer s = resolve(r);
     assertNothingToBoot(s.text(), MAC.colon());
     assertThat(s.profile()).isEmpty();
-    assertThat(store.machine(MAC)).contains(new Machine(MAC, Optional.of("10.0.0.77"),
-        Optional.of("uuid-1"), Optional.of("SN1"), Optional.of("node1"), Optional.of(Arch.ARM64),
-        Optional.of(Platform.EFI), Map.of()));
-    assertThat(events).containsExactly(new BootEvent(0, NOW, Optional.of(MAC), "10.0.0.77",
-        Match.NONE, "no match, no default", Optional.empty(), "tftp", false));
+    assertThat(store.machine(MAC))
+        .contains(
+            new Machine(
+                MAC,
+                Optional.of("10.0.0.77"),
+                Optional.of("uuid-1"),
+                Optional.of("SN1"),
+                Optional.of("node1"),
+                Optional.of(Arch.ARM64),
+                Optional.of(Platform.EFI),
+                Map.of()));
+    assertThat(events)
+        .containsExactly(
+            new BootEvent(
+                0,
+                NOW,
+                Optional.of(MAC),
+                "10.0.0.77",
+                Match.NONE,
+                "no match, no default",
+                Optional.empty(),
+                "tftp",
+                false));
   }
 
   @Test
   void aKnownMachineIsUpdatedWithWhatItSaysAndKeepsItsLabels() {
-    store.putMachine(new Machine(MAC, Optional.of("10.0.0.9"), Optional.of("uuid-old"),
-        Optional.empty(), Optional.of("old"), Optional.of(Arch.X86_64),
-        Optional.of(Platform.PCBIOS), Map.of("rack", "r1")));
-    resolve(new BootRequest(Optional.of(MAC), ip(IP), Optional.empty(), Optional.of("SN9"),
-        Optional.of("new"), Optional.empty(), Optional.of(Platform.EFI),
-        BootRequest.Protocol.DHCP));
-    assertThat(store.machine(MAC)).contains(new Machine(MAC, Optional.of(IP),
-        Optional.of("uuid-old"), Optional.of("SN9"), Optional.of("new"),
-        Optional.of(Arch.X86_64), Optional.of(Platform.EFI), Map.of("rack", "r1")));
+    store.putMachine(
+        new Machine(
+            MAC,
+            Optional.of("10.0.0.9"),
+            Optional.of("uuid-old"),
+            Optional.empty(),
+            Optional.of("old"),
+            Optional.of(Arch.X86_64),
+            Optional.of(Platform.PCBIOS),
+            Map.of("rack", "r1")));
+    resolve(
+        new BootRequest(
+            Optional.of(MAC),
+            ip(IP),
+            Optional.empty(),
+            Optional.of("SN9"),
+            Optional.of("new"),
+            Optional.empty(),
+            Optional.of(Platform.EFI),
+            BootRequest.Protocol.DHCP));
+    assertThat(store.machine(MAC))
+        .contains(
+            new Machine(
+                MAC,
+                Optional.of(IP),
+                Optional.of("uuid-old"),
+                Optional.of("SN9"),
+                Optional.of("new"),
+                Optional.of(Arch.X86_64),
+                Optional.of(Platform.EFI),
+                Map.of("rack", "r1")));
     assertThat(store.machineByIp(IP).map(Machine::mac)).contains(MAC);
     assertThat(events).singleElement().satisfies(e -> assertThat(e.protocol()).isEqualTo("dhcp"));
   }
@@ -316,11 +425,28 @@ class BootCoreTest {
 
     assertThat(chainedTo(resolve(r).text())).isEqualTo(url("p-once"));
     assertThat(chainedTo(resolve(r).text())).isEqualTo(url("p-static"));
-    assertThat(events).containsExactly(
-        new BootEvent(0, NOW, Optional.of(OTHER), "10.0.0.77", Match.ONCE, "once assignment",
-            Optional.of("p-once"), "http", true),
-        new BootEvent(0, NOW, Optional.of(OTHER), "10.0.0.77", Match.STATIC,
-            "static assignment", Optional.of("p-static"), "http", false));
+    assertThat(events)
+        .containsExactly(
+            new BootEvent(
+                0,
+                NOW,
+                Optional.of(OTHER),
+                "10.0.0.77",
+                Match.ONCE,
+                "once assignment",
+                Optional.of("p-once"),
+                "http",
+                true),
+            new BootEvent(
+                0,
+                NOW,
+                Optional.of(OTHER),
+                "10.0.0.77",
+                Match.STATIC,
+                "static assignment",
+                Optional.of("p-static"),
+                "http",
+                false));
     assertThat(store.machines()).hasSize(1);
   }
 
@@ -334,11 +460,28 @@ class BootCoreTest {
     assertNothingToBoot(resolve(r).text(), "this machine (no MAC given)");
     store.setDefaultProfile(Optional.of("p-default"));
     assertThat(chainedTo(resolve(r).text())).isEqualTo(url("p-default"));
-    assertThat(events).containsExactly(
-        new BootEvent(0, NOW, Optional.empty(), "10.0.0.99", Match.NONE,
-            "no match (machine not identified, no default)", Optional.empty(), "http", false),
-        new BootEvent(0, NOW, Optional.empty(), "10.0.0.99", Match.DEFAULT,
-            "default (machine not identified)", Optional.of("p-default"), "http", false));
+    assertThat(events)
+        .containsExactly(
+            new BootEvent(
+                0,
+                NOW,
+                Optional.empty(),
+                "10.0.0.99",
+                Match.NONE,
+                "no match (machine not identified, no default)",
+                Optional.empty(),
+                "http",
+                false),
+            new BootEvent(
+                0,
+                NOW,
+                Optional.empty(),
+                "10.0.0.99",
+                Match.DEFAULT,
+                "default (machine not identified)",
+                Optional.of("p-default"),
+                "http",
+                false));
     assertThat(store.machines()).extracting(Machine::mac).containsExactly(OTHER);
   }
 
@@ -367,8 +510,8 @@ class BootCoreTest {
 
   // ------------------------------------------------------------------------------ hasBootFor
 
-  record HasBootCase(String name, Consumer<InMemoryStore> setup, BootRequest request,
-      boolean expected) {
+  record HasBootCase(
+      String name, Consumer<InMemoryStore> setup, BootRequest request, boolean expected) {
     @Override
     public String toString() {
       return name;
@@ -377,38 +520,74 @@ class BootCoreTest {
 
   static Stream<HasBootCase> hasBootCases() {
     BootRequest known = request(MAC);
-    BootRequest unknownArm = new BootRequest(Optional.of(OTHER), ip("10.0.0.77"),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(Arch.ARM64),
-        Optional.empty(), BootRequest.Protocol.DHCP);
+    BootRequest unknownArm =
+        new BootRequest(
+            Optional.of(OTHER),
+            ip("10.0.0.77"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(Arch.ARM64),
+            Optional.empty(),
+            BootRequest.Protocol.DHCP);
     BootRequest noMacKnownIp = request(Optional.empty(), IP);
     BootRequest noMacUnknownIp = request(Optional.empty(), "10.0.0.99");
     return Stream.of(
-        new HasBootCase("a once-assignment",
-            s -> s.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p")), known, true),
-        new HasBootCase("a static assignment",
-            s -> s.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p")), known, true),
-        new HasBootCase("a matching group",
-            s -> s.putGroup(new Group("g", "p", Map.of("rack", "r1"), Optional.empty(),
-                Optional.empty())), known, true),
-        new HasBootCase("only a group that does not match",
-            s -> s.putGroup(new Group("g", "p", Map.of("rack", "r2"), Optional.empty(),
-                Optional.empty())), known, false),
-        new HasBootCase("a default", s -> s.setDefaultProfile(Optional.of("p")), known, true),
-        new HasBootCase("nothing", s -> { }, known, false),
-        new HasBootCase("an unknown machine in a group of the arch it names",
-            s -> s.putGroup(new Group("g", "p", Map.of(), Optional.of(Arch.ARM64),
-                Optional.empty())), unknownArm, true),
-        new HasBootCase("an unknown machine, nothing for it",
-            s -> s.putGroup(new Group("g", "p", Map.of("rack", "r1"), Optional.empty(),
-                Optional.empty())), unknownArm, false),
-        new HasBootCase("no MAC, from the address of a machine with a static assignment",
-            s -> s.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p")), noMacKnownIp,
+        new HasBootCase(
+            "a once-assignment",
+            s -> s.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p")),
+            known,
             true),
-        new HasBootCase("no MAC, from an unknown address, a default",
-            s -> s.setDefaultProfile(Optional.of("p")), noMacUnknownIp, true),
-        new HasBootCase("no MAC, from an unknown address, only a group for every machine",
+        new HasBootCase(
+            "a static assignment",
+            s -> s.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p")),
+            known,
+            true),
+        new HasBootCase(
+            "a matching group",
+            s ->
+                s.putGroup(
+                    new Group("g", "p", Map.of("rack", "r1"), Optional.empty(), Optional.empty())),
+            known,
+            true),
+        new HasBootCase(
+            "only a group that does not match",
+            s ->
+                s.putGroup(
+                    new Group("g", "p", Map.of("rack", "r2"), Optional.empty(), Optional.empty())),
+            known,
+            false),
+        new HasBootCase("a default", s -> s.setDefaultProfile(Optional.of("p")), known, true),
+        new HasBootCase("nothing", s -> {}, known, false),
+        new HasBootCase(
+            "an unknown machine in a group of the arch it names",
+            s ->
+                s.putGroup(
+                    new Group("g", "p", Map.of(), Optional.of(Arch.ARM64), Optional.empty())),
+            unknownArm,
+            true),
+        new HasBootCase(
+            "an unknown machine, nothing for it",
+            s ->
+                s.putGroup(
+                    new Group("g", "p", Map.of("rack", "r1"), Optional.empty(), Optional.empty())),
+            unknownArm,
+            false),
+        new HasBootCase(
+            "no MAC, from the address of a machine with a static assignment",
+            s -> s.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p")),
+            noMacKnownIp,
+            true),
+        new HasBootCase(
+            "no MAC, from an unknown address, a default",
+            s -> s.setDefaultProfile(Optional.of("p")),
+            noMacUnknownIp,
+            true),
+        new HasBootCase(
+            "no MAC, from an unknown address, only a group for every machine",
             s -> s.putGroup(new Group("g", "p", Map.of(), Optional.empty(), Optional.empty())),
-            noMacUnknownIp, false));
+            noMacUnknownIp,
+            false));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -438,54 +617,78 @@ class BootCoreTest {
 
   static Stream<ErrorCase> errorCases() {
     return Stream.of(
-        new ErrorCase("a template variable the machine does not have",
+        new ErrorCase(
+            "a template variable the machine does not have",
             Profile.script("bad", "#!ipxe\nchain {{base_url}}/x?rack={{labels.rack}}\n"),
             "labels.rack"),
-        new ErrorCase("an unsafe chain URL",
-            Profile.chain("bad", "http://example.invalid/x;shell"), "not a safe URL"),
-        new ErrorCase("an unsafe kernel argument",
+        new ErrorCase(
+            "an unsafe chain URL",
+            Profile.chain("bad", "http://example.invalid/x;shell"),
+            "not a safe URL"),
+        new ErrorCase(
+            "an unsafe kernel argument",
             Profile.kernel("bad", "http://example.invalid/k", List.of(), "console=ttyS0 x=$(y)"),
             "unsafe kernel argument"),
-        new ErrorCase("an initrd URL that is not http, https, tftp or ftp",
-            Profile.kernel("bad", "http://example.invalid/k", List.of("file:///etc/shadow"),
-                null), "not a safe URL"),
-        new ErrorCase("a machine variable that makes no URL",
-            Profile.chain("bad", "{{hostname}}"), "not a safe URL"));
+        new ErrorCase(
+            "an initrd URL that is not http, https, tftp or ftp",
+            Profile.kernel("bad", "http://example.invalid/k", List.of("file:///etc/shadow"), null),
+            "not a safe URL"),
+        new ErrorCase(
+            "a machine variable that makes no URL",
+            Profile.chain("bad", "{{hostname}}"),
+            "not a safe URL"));
   }
 
   static void assertErrorScript(String script, String message) {
     ParsedScript s = new ParsedScript(script);
     assertThat(s.commandNames()).containsOnly("echo", "sleep", "exit");
-    assertThat(s.named("exit")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("exit"))
+        .extracting(ParsedScript.Command::words)
         .containsExactly(List.of("exit", "1"));
-    assertThat(script).contains("echo chainboot: error: cannot boot 52:54:00:12:34:56: profile bad")
+    assertThat(script)
+        .contains("echo chainboot: error: cannot boot 52:54:00:12:34:56: profile bad")
         .contains(message);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("errorCases")
   void aProfileThatCannotBeRenderedGivesAnErrorScriptAndAnErrorEvent(ErrorCase c) {
-    store.putMachine(new Machine(MAC, Optional.of(IP), Optional.empty(), Optional.empty(),
-        Optional.of("node1"), Optional.empty(), Optional.empty(), Map.of()));
+    store.putMachine(
+        new Machine(
+            MAC,
+            Optional.of(IP),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of("node1"),
+            Optional.empty(),
+            Optional.empty(),
+            Map.of()));
     store.putProfile(c.profile());
     store.setDefaultProfile(Optional.of("bad"));
 
     BootAnswer s = resolve(request(MAC));
     assertErrorScript(s.text(), c.message());
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.match()).isEqualTo(Match.ERROR);
-      assertThat(e.reason()).startsWith("error: profile bad: ").contains(c.message());
-      assertThat(e.profile()).isEmpty();
-      assertThat(e.onceConsumed()).isFalse();
-      assertThat(e.time()).isEqualTo(NOW);
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.match()).isEqualTo(Match.ERROR);
+              assertThat(e.reason()).startsWith("error: profile bad: ").contains(c.message());
+              assertThat(e.profile()).isEmpty();
+              assertThat(e.onceConsumed()).isFalse();
+              assertThat(e.time()).isEqualTo(NOW);
+            });
 
     BootAnswer byName = core.resolveProfile(request(MAC), "bad", BASE).orElseThrow();
     assertErrorScript(byName.text(), c.message());
-    assertThat(events).hasSize(2).last().satisfies(e -> {
-      assertThat(e.match()).isEqualTo(Match.ERROR);
-      assertThat(e.profile()).contains("bad");
-    });
+    assertThat(events)
+        .hasSize(2)
+        .last()
+        .satisfies(
+            e -> {
+              assertThat(e.match()).isEqualTo(Match.ERROR);
+              assertThat(e.profile()).contains("bad");
+            });
   }
 
   @Test
@@ -498,11 +701,14 @@ class BootCoreTest {
 
     assertErrorScript(resolve(request(MAC)).text(), "not a safe URL");
     assertThat(store.assignment(MAC, Assignment.Kind.ONCE)).isEmpty();
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.match()).isEqualTo(Match.ERROR);
-      assertThat(e.reason()).startsWith("error: profile bad: ");
-      assertThat(e.onceConsumed()).as("the once-assignment was consumed").isTrue();
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.match()).isEqualTo(Match.ERROR);
+              assertThat(e.reason()).startsWith("error: profile bad: ");
+              assertThat(e.onceConsumed()).as("the once-assignment was consumed").isTrue();
+            });
     assertThat(chainedTo(resolve(request(MAC)).text())).isEqualTo(url("p-static"));
   }
 
@@ -520,16 +726,28 @@ class BootCoreTest {
   @Test
   void aKernelProfileLoadsTheKernelWithItsCommandLineThenEachInitrdInOrderThenBoots() {
     store.putMachine(Machine.of(MAC));
-    ParsedScript s = render(Profile.kernel("k", "{{base_url}}/assets/vmlinuz",
-        List.of("{{base_url}}/b.img", "http://example.invalid/a.img",
-            "{{base_url}}/{{mac_hexraw}}.img"),
-        "console=ttyS0   ip=dhcp BOOTIF=01-{{mac_hexhyp}}"));
-    assertThat(s.commands.get(0).words()).containsExactly("echo", "chainboot:",
-        "52:54:00:12:34:56", "boots", "profile", "k", "(default)");
-    assertThat(s.commands).extracting(ParsedScript.Command::words)
+    ParsedScript s =
+        render(
+            Profile.kernel(
+                "k",
+                "{{base_url}}/assets/vmlinuz",
+                List.of(
+                    "{{base_url}}/b.img",
+                    "http://example.invalid/a.img",
+                    "{{base_url}}/{{mac_hexraw}}.img"),
+                "console=ttyS0   ip=dhcp BOOTIF=01-{{mac_hexhyp}}"));
+    assertThat(s.commands.get(0).words())
+        .containsExactly(
+            "echo", "chainboot:", "52:54:00:12:34:56", "boots", "profile", "k", "(default)");
+    assertThat(s.commands)
+        .extracting(ParsedScript.Command::words)
         .filteredOn(w -> List.of("kernel", "initrd", "boot").contains(w.get(0)))
         .containsExactly(
-            List.of("kernel", BASE + "/assets/vmlinuz", "console=ttyS0", "ip=dhcp",
+            List.of(
+                "kernel",
+                BASE + "/assets/vmlinuz",
+                "console=ttyS0",
+                "ip=dhcp",
                 "BOOTIF=01-52-54-00-12-34-56"),
             List.of("initrd", BASE + "/b.img"),
             List.of("initrd", "http://example.invalid/a.img"),
@@ -541,19 +759,32 @@ class BootCoreTest {
   void aChainProfileChainsToItsUrlAndExits() {
     store.putMachine(Machine.of(MAC));
     ParsedScript s = render(Profile.chain("c", "{{base_url}}/next/{{mac}}"));
-    assertThat(s.named("chain")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("chain"))
+        .extracting(ParsedScript.Command::words)
         .containsExactly(List.of("chain", "--autofree", BASE + "/next/52:54:00:12:34:56"));
-    assertThat(s.named("exit")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("exit"))
+        .extracting(ParsedScript.Command::words)
         .contains(List.of("exit", "0"));
     assertThat(s.commandNames()).doesNotContain("kernel", "boot", "sanboot");
   }
 
   @Test
   void aScriptProfileIsItsTemplateFilledWithTheMachinesVariables() {
-    store.putMachine(new Machine(MAC, Optional.of(IP), Optional.of("uuid-1"),
-        Optional.of("SN 1"), Optional.of("node1"), Optional.of(Arch.X86_64),
-        Optional.of(Platform.EFI), Map.of("rack", "r 1")));
-    ParsedScript s = render(Profile.script("tpl", """
+    store.putMachine(
+        new Machine(
+            MAC,
+            Optional.of(IP),
+            Optional.of("uuid-1"),
+            Optional.of("SN 1"),
+            Optional.of("node1"),
+            Optional.of(Arch.X86_64),
+            Optional.of(Platform.EFI),
+            Map.of("rack", "r 1")));
+    ParsedScript s =
+        render(
+            Profile.script(
+                "tpl",
+                """
         set mac {{mac}}
         set hyp {{mac_hexhyp}}
         set raw {{mac_hexraw}}
@@ -567,11 +798,22 @@ class BootCoreTest {
         set profile {{profile}}
         chain {{base_url}}/next
         """));
-    assertThat(s.named("set")).extracting(c -> c.words().get(1) + "=" + c.words().get(2))
-        .containsExactly("mac=52:54:00:12:34:56", "hyp=52-54-00-12-34-56", "raw=525400123456",
-            "ip=10.0.0.50", "uuid=uuid-1", "serial=SN%201", "host=node1", "arch=x86_64",
-            "platform=efi", "rack=r%201", "profile=tpl");
-    assertThat(s.named("chain")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("set"))
+        .extracting(c -> c.words().get(1) + "=" + c.words().get(2))
+        .containsExactly(
+            "mac=52:54:00:12:34:56",
+            "hyp=52-54-00-12-34-56",
+            "raw=525400123456",
+            "ip=10.0.0.50",
+            "uuid=uuid-1",
+            "serial=SN%201",
+            "host=node1",
+            "arch=x86_64",
+            "platform=efi",
+            "rack=r%201",
+            "profile=tpl");
+    assertThat(s.named("chain"))
+        .extracting(ParsedScript.Command::words)
         .containsExactly(List.of("chain", BASE + "/next"));
     assertThat(s.commands).hasSize(12);
   }
@@ -580,7 +822,8 @@ class BootCoreTest {
   void aLocalDiskProfileExitsOnEfiAndBootsTheFirstDiskOnBios() {
     store.putMachine(Machine.of(MAC));
     ParsedScript s = render(Profile.localDisk("disk"));
-    assertThat(s.commands).extracting(ParsedScript.Command::words)
+    assertThat(s.commands)
+        .extracting(ParsedScript.Command::words)
         .containsSubsequence(
             List.of("iseq", "${platform}", "efi"), List.of("exit", "0"),
             List.of("sanboot", "--no-describe", "--drive", "0x80"), List.of("exit", "0"));
@@ -593,18 +836,26 @@ class BootCoreTest {
     chains("a");
     store.putProfile(Profile.localDisk("disk"));
     ParsedScript s = render(Profile.menu("m", List.of("a", "disk", "missing")));
-    assertThat(s.named("menu")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("menu"))
+        .extracting(ParsedScript.Command::words)
         .containsExactly(List.of("menu", "chainboot:", "m"));
-    assertThat(s.named("item")).extracting(ParsedScript.Command::words).containsExactly(
-        List.of("item", "cbm-a", "a"), List.of("item", "cbm-disk", "disk"),
-        List.of("item", "cbm-missing", "missing"));
-    assertThat(s.named("choose")).extracting(ParsedScript.Command::words).containsExactly(
-        List.of("choose", "--default", "cbm-a", "--timeout", "30000", "cb-choice"));
+    assertThat(s.named("item"))
+        .extracting(ParsedScript.Command::words)
+        .containsExactly(
+            List.of("item", "cbm-a", "a"),
+            List.of("item", "cbm-disk", "disk"),
+            List.of("item", "cbm-missing", "missing"));
+    assertThat(s.named("choose"))
+        .extracting(ParsedScript.Command::words)
+        .containsExactly(
+            List.of("choose", "--default", "cbm-a", "--timeout", "30000", "cb-choice"));
     assertThat(s.labels).contains("cbm-a", "cbm-disk", "cbm-missing", "chainboot_failed");
-    assertThat(s.named("chain")).extracting(ParsedScript.Command::words)
+    assertThat(s.named("chain"))
+        .extracting(ParsedScript.Command::words)
         .containsExactly(List.of("chain", "--autofree", url("a")));
     assertThat(s.named("sanboot")).hasSize(1);
-    assertThat(s.named("echo")).extracting(c -> String.join(" ", c.words()))
+    assertThat(s.named("echo"))
+        .extracting(c -> String.join(" ", c.words()))
         .contains("echo chainboot: menu entry missing is not a profile");
   }
 
@@ -628,8 +879,9 @@ class BootCoreTest {
     store.deleteGroup("all");
     store.putProfile(Profile.localDisk("q"));
     assertThat(new ParsedScript(resolve(request(MAC)).text()).named("sanboot")).hasSize(1);
-    assertThat(events).extracting(BootEvent::match).containsExactly(Match.DEFAULT,
-        Match.DEFAULT, Match.DEFAULT, Match.GROUP, Match.DEFAULT);
+    assertThat(events)
+        .extracting(BootEvent::match)
+        .containsExactly(Match.DEFAULT, Match.DEFAULT, Match.DEFAULT, Match.GROUP, Match.DEFAULT);
   }
 
   @Test

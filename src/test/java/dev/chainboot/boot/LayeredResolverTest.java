@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The core's precedence over a request's own assignment source (a seed layout) and the store's
  * rules, table-driven: the source's once &gt; static &gt; default, then the store; the source's
- * decisions are recorded with its name, the store's are left to the store's resolver; HEAD
- * (peek) consumes and records nothing and never asks the store.
+ * decisions are recorded with its name, the store's are left to the store's resolver; HEAD (peek)
+ * consumes and records nothing and never asks the store.
  */
 class LayeredResolverTest {
 
@@ -122,8 +122,7 @@ class LayeredResolverTest {
     Layout layout = new Layout(once, hasStatic, hasDefault);
     Store store = new Store();
     List<BootEvent> events = new ArrayList<>();
-    LayeredResolver r =
-        new LayeredResolver(store, events::add, Clock.fixed(NOW, ZoneOffset.UTC));
+    LayeredResolver r = new LayeredResolver(store, events::add, Clock.fixed(NOW, ZoneOffset.UTC));
 
     BootAnswer a = r.resolve(request(), "http://h:1", layout);
 
@@ -134,16 +133,19 @@ class LayeredResolverTest {
       assertThat(a.text()).contains("http://h:1");
     } else {
       assertThat(store.resolved).as("the store is not asked").isEmpty();
-      assertThat(events).singleElement().satisfies(e -> {
-        assertThat(e.match()).isEqualTo(BootEvent.Match.valueOf(winner));
-        assertThat(e.protocol()).isEqualTo("seed");
-        assertThat(e.reason()).isEqualTo(winner);
-        assertThat(e.mac()).contains(MAC);
-        assertThat(e.clientIp()).isEqualTo("10.0.0.5");
-        assertThat(e.time()).isEqualTo(NOW);
-        assertThat(e.onceConsumed()).isEqualTo(winner.equals("ONCE"));
-        assertThat(e.profile()).isEmpty();
-      });
+      assertThat(events)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.match()).isEqualTo(BootEvent.Match.valueOf(winner));
+                assertThat(e.protocol()).isEqualTo("seed");
+                assertThat(e.reason()).isEqualTo(winner);
+                assertThat(e.mac()).contains(MAC);
+                assertThat(e.clientIp()).isEqualTo("10.0.0.5");
+                assertThat(e.time()).isEqualTo(NOW);
+                assertThat(e.onceConsumed()).isEqualTo(winner.equals("ONCE"));
+                assertThat(e.profile()).isEmpty();
+              });
       assertThat(a.reason()).isEqualTo(winner);
     }
     if (winner.equals("ONCE")) {
@@ -179,7 +181,8 @@ class LayeredResolverTest {
     Store store = new Store();
     List<BootEvent> events = new ArrayList<>();
     BootAnswer a =
-        new LayeredResolver(store, events::add).resolve(request(), "http://h:1", AssignmentSource.NONE);
+        new LayeredResolver(store, events::add)
+            .resolve(request(), "http://h:1", AssignmentSource.NONE);
     assertThat(a.text()).contains("STORE");
     assertThat(events).isEmpty();
   }

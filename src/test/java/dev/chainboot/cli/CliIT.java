@@ -1,12 +1,12 @@
 package dev.chainboot.cli;
 
-import dev.chainboot.testing.Jar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.store.SqliteStore;
+import dev.chainboot.testing.Jar;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,8 +37,9 @@ class CliIT {
   }
 
   static String get(HttpClient c, String url) throws Exception {
-    HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        c.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }
@@ -51,9 +52,19 @@ class CliIT {
 
       assertThat(cb("machine", "add", MAC, "--hostname", "node1", "--label", "rack=r1").code())
           .isZero();
-      assertThat(cb("profile", "add", "install", "--kernel", "http://10.0.0.1/vmlinuz",
-          "--initrd", "http://10.0.0.1/initrd.img", "--cmdline", "console=ttyS0 auto=true")
-          .code()).isZero();
+      assertThat(
+              cb(
+                      "profile",
+                      "add",
+                      "install",
+                      "--kernel",
+                      "http://10.0.0.1/vmlinuz",
+                      "--initrd",
+                      "http://10.0.0.1/initrd.img",
+                      "--cmdline",
+                      "console=ttyS0 auto=true")
+                  .code())
+          .isZero();
       assertThat(cb("profile", "add", "disk", "--local-disk").code()).isZero();
       assertThat(cb("boot", "once", MAC, "install").code()).isZero();
       assertThat(cb("boot", "static", MAC, "disk").code()).isZero();
@@ -62,7 +73,9 @@ class CliIT {
       assertThat(get(http, url)).contains("sanboot --no-describe --drive 0x80");
 
       Jar.Result show = cb("machine", "show", MAC);
-      assertThat(show.out()).contains("hostname: node1").contains("static:   disk")
+      assertThat(show.out())
+          .contains("hostname: node1")
+          .contains("static:   disk")
           .contains("once:     -");
       Jar.Result ev = cb("events", "--machine", MAC);
       assertThat(ev.code()).isZero();
@@ -97,33 +110,58 @@ class CliIT {
           .isZero();
       assertThat(cb("machine", "add", MAC, "--label", "rack=r1", "--arch", "x86_64").code())
           .isZero();
-      assertThat(cb("group", "add", "byprefix", "--profile", "qemup", "--mac-prefix", "52:54:00")
-          .code()).isZero();
-      assertThat(cb("group", "add", "rack", "--profile", "rackp", "--label", "rack=r1",
-          "--arch", "x86_64").code()).isZero();
+      assertThat(
+              cb("group", "add", "byprefix", "--profile", "qemup", "--mac-prefix", "52:54:00")
+                  .code())
+          .isZero();
+      assertThat(
+              cb(
+                      "group",
+                      "add",
+                      "rack",
+                      "--profile",
+                      "rackp",
+                      "--label",
+                      "rack=r1",
+                      "--arch",
+                      "x86_64")
+                  .code())
+          .isZero();
       assertThat(cb("group", "list").out()).containsSubsequence("rack", "byprefix");
 
-      Process follow = new ProcessBuilder(Jar.command("events", "--follow", "--data",
-          tmp.resolve("data").toString())).redirectErrorStream(true).start();
+      Process follow =
+          new ProcessBuilder(
+                  Jar.command("events", "--follow", "--data", tmp.resolve("data").toString()))
+              .redirectErrorStream(true)
+              .start();
       try {
         // its lines, read on another thread so that every wait for one is bounded
-        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> {
-          try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(
-              follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-            for (String l; (l = r.readLine()) != null; ) {
-              lines.add(l);
-            }
-          } catch (java.io.IOException e) {
-            // follow was stopped
-          }
-        });
+        java.util.concurrent.BlockingQueue<String> lines =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (var r =
+                      new java.io.BufferedReader(
+                          new java.io.InputStreamReader(
+                              follow.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String l; (l = r.readLine()) != null; ) {
+                      lines.add(l);
+                    }
+                  } catch (java.io.IOException e) {
+                    // follow was stopped
+                  }
+                });
         assertThat(lines.poll(60, java.util.concurrent.TimeUnit.SECONDS))
-            .as("events --follow header").startsWith("ID"); // header: follow is up
+            .as("events --follow header")
+            .startsWith("ID"); // header: follow is up
         assertThat(get(http, server.base() + "/boot/resolve?mac=52-54-00-12-34-56"))
             .contains("http://10.0.0.1/rack.ipxe");
         String line = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
-        assertThat(line).contains(MAC).contains("group/http").contains("rackp")
+        assertThat(line)
+            .contains(MAC)
+            .contains("group/http")
+            .contains("rackp")
             .contains("group rack (arch=x86_64,rack=r1)");
       } finally {
         dev.chainboot.testing.Processes.stop(follow);
@@ -161,17 +199,18 @@ class CliIT {
   }
 
   /**
-   * Two processes race for one once-assignment: the server (HTTP) and this JVM (store), 20
-   * racers each per round, exactly one winner per round. An HTTP request takes a few ms to
-   * reach the server's SQLite while this JVM's store is there in microseconds, so with both
-   * sides released together this JVM won about 39 rounds of 40 and the server's side of the
-   * race went untested. Each round therefore holds this JVM's racers back by an offset from
-   * {@link #RACE_OFFSETS_MICROS}, from 0 (this JVM all but surely first) through the range
-   * where the two collide to 25 ms (the server all but surely first); the test requires that
-   * both processes won rounds.
+   * Two processes race for one once-assignment: the server (HTTP) and this JVM (store), 20 racers
+   * each per round, exactly one winner per round. An HTTP request takes a few ms to reach the
+   * server's SQLite while this JVM's store is there in microseconds, so with both sides released
+   * together this JVM won about 39 rounds of 40 and the server's side of the race went untested.
+   * Each round therefore holds this JVM's racers back by an offset from {@link
+   * #RACE_OFFSETS_MICROS}, from 0 (this JVM all but surely first) through the range where the two
+   * collide to 25 ms (the server all but surely first); the test requires that both processes won
+   * rounds.
    */
-  static final long[] RACE_OFFSETS_MICROS = {0, 25_000, 250, 10_000, 500, 5_000, 1_000, 3_000,
-      1_500, 2_000};
+  static final long[] RACE_OFFSETS_MICROS = {
+    0, 25_000, 250, 10_000, 500, 5_000, 1_000, 3_000, 1_500, 2_000
+  };
 
   @Test
   @org.junit.jupiter.api.Timeout(180)
@@ -183,14 +222,15 @@ class CliIT {
     try (Jar.Server server = new Jar.Server(data, tmp.resolve("server.log"));
         SqliteStore local = SqliteStore.open(data);
         ExecutorService pool = Executors.newFixedThreadPool(40)) {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10))
-          .build();
+      HttpClient http =
+          HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(10)).build();
       String url = server.base() + "/boot/resolve?mac=" + mac.hexhyp();
       // Warm the server's boot path and the client's connections (another machine's MAC, so
       // no event of MAC): a cold server would lose every early round by tens of ms.
       List<Future<String>> warm = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
-        warm.add(pool.submit(() -> get(http, server.base() + "/boot/resolve?mac=52-54-00-00-00-01")));
+        warm.add(
+            pool.submit(() -> get(http, server.base() + "/boot/resolve?mac=52-54-00-00-00-01")));
       }
       for (Future<String> f : warm) {
         f.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -200,19 +240,24 @@ class CliIT {
       StringBuilder winners = new StringBuilder();
       for (int round = 0; round < rounds; round++) {
         local.assign(new Assignment(mac, Assignment.Kind.ONCE, "p-once"));
-        long localOffset = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(RACE_OFFSETS_MICROS[round]);
+        long localOffset =
+            java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(RACE_OFFSETS_MICROS[round]);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Boolean>> wins = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-          wins.add(pool.submit(() -> {
-            go.await();
-            return get(http, url).contains("http://x/once");
-          }));
-          wins.add(pool.submit(() -> {
-            go.await();
-            java.util.concurrent.locks.LockSupport.parkNanos(localOffset);
-            return local.consumeOnce(mac).isPresent();
-          }));
+          wins.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return get(http, url).contains("http://x/once");
+                  }));
+          wins.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    java.util.concurrent.locks.LockSupport.parkNanos(localOffset);
+                    return local.consumeOnce(mac).isPresent();
+                  }));
         }
         go.countDown();
         int n = 0;
@@ -227,12 +272,16 @@ class CliIT {
       }
       System.out.println("once race winners by round (S server, L this JVM): " + winners);
       List<BootEvent> consumed = new ArrayList<>();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
-        consumed.clear();
-        local.recentEvents(Optional.of(mac), 1000).stream()
-            .filter(BootEvent::onceConsumed).forEach(consumed::add);
-        return local.recentEvents(Optional.of(mac), 1000).size() == rounds * 20;
-      });
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(20))
+          .until(
+              () -> {
+                consumed.clear();
+                local.recentEvents(Optional.of(mac), 1000).stream()
+                    .filter(BootEvent::onceConsumed)
+                    .forEach(consumed::add);
+                return local.recentEvents(Optional.of(mac), 1000).size() == rounds * 20;
+              });
       assertThat(consumed).hasSize(httpWins);
       // Both processes won rounds (S = server over HTTP, L = this JVM, by offset order).
       assertThat(httpWins).as("rounds the server won: %s", winners).isPositive();

@@ -2,12 +2,10 @@ package dev.chainboot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +52,11 @@ class LauncherIT {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("Usage: chainboot").contains("serve");
     Result s = launcher("serve", "--help");
-    assertThat(s.out()).contains("--data").contains("--tftp").contains("--http").contains("--firmware-dir");
+    assertThat(s.out())
+        .contains("--data")
+        .contains("--tftp")
+        .contains("--http")
+        .contains("--firmware-dir");
   }
 
   @Test
@@ -68,17 +70,27 @@ class LauncherIT {
   void serveAnswersHealthAndStopsCleanlyOnSigterm() throws Exception {
     Path data = tmp.resolve("data");
     Path log = tmp.resolve("serve.log");
-    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("chainboot").toString(), "serve",
-        "--data", data.toString(), "--http", "127.0.0.1:0", "--tftp", "127.0.0.1:0")
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                ROOT.resolve("chainboot").toString(),
+                "serve",
+                "--data",
+                data.toString(),
+                "--http",
+                "127.0.0.1:0",
+                "--tftp",
+                "127.0.0.1:0")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().put("CHAINBOOT_NO_BUILD", "1");
     Process p = pb.start();
     try {
       int port = waitForPort(log, p);
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> res = http.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> res =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(res.statusCode()).isEqualTo(200);
       assertThat(res.body()).isEqualTo("ok\n");
       assertThat(data.resolve("tftp")).isDirectory();

@@ -3,14 +3,12 @@ package dev.chainboot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -18,7 +16,9 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code chainboot media ...} as a real process: outputs, determinism, and every bad-input class. */
+/**
+ * {@code chainboot media ...} as a real process: outputs, determinism, and every bad-input class.
+ */
 class MediaCliIT {
 
   static final String JAR = System.getProperty("chainboot.jar", "target/chainboot.jar");
@@ -33,15 +33,22 @@ class MediaCliIT {
   }
 
   static Run run(Path cwd, String jar, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", Path.of(jar).toAbsolutePath().toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                Path.of(jar).toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     // stdout to a file too: it may be binary (media written to "-")
     Path outFile = cwd.resolveSibling(cwd.getFileName() + ".stdout");
-    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
-        new ProcessBuilder(cmd).directory(cwd.toFile()).redirectOutput(outFile.toFile())
-            .redirectError(cwd.resolveSibling(cwd.getFileName() + ".stderr").toFile()),
-        java.time.Duration.ofSeconds(60));
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(
+            new ProcessBuilder(cmd)
+                .directory(cwd.toFile())
+                .redirectOutput(outFile.toFile())
+                .redirectError(cwd.resolveSibling(cwd.getFileName() + ".stderr").toFile()),
+            java.time.Duration.ofSeconds(60));
     byte[] out = Files.readAllBytes(outFile);
     String err = Files.readString(cwd.resolveSibling(cwd.getFileName() + ".stderr"));
     return new Run(o.exit(), out, err);
@@ -76,14 +83,24 @@ class MediaCliIT {
     Run iso = media("iso", URL);
     assertThat(iso.exit()).as(iso.stderr()).isZero();
     assertThat(iso.stderr()).contains("wrote chainboot.iso");
-    assertThat(sh("xorriso", "-indev", dir.resolve("chainboot.iso").toString(), "-report_el_torito", "plain"))
-        .containsPattern("El Torito boot img :\\s+1\\s+BIOS").containsPattern("El Torito boot img :\\s+2\\s+UEFI");
+    assertThat(
+            sh(
+                "xorriso",
+                "-indev",
+                dir.resolve("chainboot.iso").toString(),
+                "-report_el_torito",
+                "plain"))
+        .containsPattern("El Torito boot img :\\s+1\\s+BIOS")
+        .containsPattern("El Torito boot img :\\s+2\\s+UEFI");
     assertThat(media("img", URL).exit()).isZero();
-    assertThat(sh("sfdisk", "--json", dir.resolve("chainboot.img").toString())).contains("\"type\": \"ef\"");
+    assertThat(sh("sfdisk", "--json", dir.resolve("chainboot.img").toString()))
+        .contains("\"type\": \"ef\"");
     assertThat(media("esp", "--arch", "x86_64,arm64", URL).exit()).isZero();
     sh("fsck.fat", "-n", dir.resolve("chainboot.esp").toString());
     assertThat(sh("mdir", "-i", dir.resolve("chainboot.esp").toString(), "::EFI/BOOT"))
-        .contains("BOOTX64  EFI").contains("BOOTAA64 EFI").contains("autoexec.ipxe");
+        .contains("BOOTX64  EFI")
+        .contains("BOOTAA64 EFI")
+        .contains("autoexec.ipxe");
     assertThat(files()).containsExactly("chainboot.esp", "chainboot.img", "chainboot.iso");
   }
 
@@ -96,7 +113,8 @@ class MediaCliIT {
     byte[] a = Files.readAllBytes(dir.resolve("a.iso"));
     assertThat(Files.readAllBytes(dir.resolve("b.iso"))).isEqualTo(a);
     assertThat(stdout.stdout()).isEqualTo(a);
-    assertThat(sh("isoinfo", "-d", "-i", dir.resolve("a.iso").toString())).contains("Volume id: BOOT1");
+    assertThat(sh("isoinfo", "-d", "-i", dir.resolve("a.iso").toString()))
+        .contains("Volume id: BOOT1");
     assertThat(media("iso", "-o", "c.iso", "--label", "boot1", URL + "&x=1").exit()).isZero();
     assertThat(Files.readAllBytes(dir.resolve("c.iso"))).isNotEqualTo(a);
   }
@@ -121,18 +139,18 @@ class MediaCliIT {
   @Test
   void everyInvalidUrlClassFailsClearlyAndLeavesNoFile() throws Exception {
     String[][] cases = {
-        {"http://host/a b", "space (U+0020) at position 14"},
-        {"http://host/a\"b", "double quote"},
-        {"http://host/a'b", "single quote"},
-        {"http://host/a\\b", "backslash"},
-        {"http://host/x\nshell", "line feed"},
-        {"http://host/x\u0007", "control character"},
-        {"http://host/${mac}", "'${'"},
-        {"http://host/ü", "%C3%BC"},
-        {"gopher://host/x", "scheme 'gopher'"},
-        {"host/x", "scheme is missing"},
-        {"http:///x", "no host"},
-        {"http://host/50%", "%25"},
+      {"http://host/a b", "space (U+0020) at position 14"},
+      {"http://host/a\"b", "double quote"},
+      {"http://host/a'b", "single quote"},
+      {"http://host/a\\b", "backslash"},
+      {"http://host/x\nshell", "line feed"},
+      {"http://host/x\u0007", "control character"},
+      {"http://host/${mac}", "'${'"},
+      {"http://host/ü", "%C3%BC"},
+      {"gopher://host/x", "scheme 'gopher'"},
+      {"host/x", "scheme is missing"},
+      {"http:///x", "no host"},
+      {"http://host/50%", "%25"},
     };
     for (String[] c : cases) {
       for (String fmt : c == cases[0] ? new String[] {"iso", "img", "esp"} : new String[] {"iso"}) {
@@ -208,7 +226,8 @@ class MediaCliIT {
     try (ZipInputStream in = new ZipInputStream(Files.newInputStream(Path.of(JAR)))) {
       for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
         if (e.getName().startsWith("dev/chainboot/firmware/bin/") && !e.isDirectory()) {
-          try (OutputStream o = Files.newOutputStream(fw.resolve(Path.of(e.getName()).getFileName()))) {
+          try (OutputStream o =
+              Files.newOutputStream(fw.resolve(Path.of(e.getName()).getFileName()))) {
             in.transferTo(o);
           }
         }

@@ -32,22 +32,27 @@ class CompatServeIT {
     return System.getProperty("chainboot.jar", "target/chainboot.jar");
   }
 
-  static Process serve(Map<String, String> env, List<String> lines, String... args) throws Exception {
+  static Process serve(Map<String, String> env, List<String> lines, String... args)
+      throws Exception {
     List<String> cmd = new java.util.ArrayList<>(List.of(java(), "-jar", jar(), "serve"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().remove("PXESRV_ROOT");
     pb.environment().putAll(env);
     Process p = pb.start();
-    Thread.ofVirtual().start(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String l; (l = r.readLine()) != null; ) {
-          lines.add(l);
-        }
-      } catch (Exception ignored) {
-        // process ended
-      }
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                  lines.add(l);
+                }
+              } catch (Exception ignored) {
+                // process ended
+              }
+            });
     return p;
   }
 
@@ -71,28 +76,52 @@ class CompatServeIT {
     Files.createSymbolicLink(data.resolve("kernels/net/edge.efi"), Path.of("../z1.efi"));
 
     List<String> lines = new CopyOnWriteArrayList<>();
-    Process p = serve(Map.of("PXESRV_ROOT", root.toString()), lines, "--data", data.toString(),
-        "--tftp", "off", "--http", "127.0.0.1:0", "--scripts", scripts.toString(),
-        "--extra", extra.toString(), "--config", config.toString());
+    Process p =
+        serve(
+            Map.of("PXESRV_ROOT", root.toString()),
+            lines,
+            "--data",
+            data.toString(),
+            "--tftp",
+            "off",
+            "--http",
+            "127.0.0.1:0",
+            "--scripts",
+            scripts.toString(),
+            "--extra",
+            extra.toString(),
+            "--config",
+            config.toString());
     try {
-      Awaitility.await().atMost(Duration.ofSeconds(60)).alias("started: " + lines)
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .alias("started: " + lines)
           .until(() -> lines.stream().anyMatch(l -> l.contains("ready")));
       String base = "http://127.0.0.1:" + port(lines);
       assertThat(Curl.run(base + "/redirect").text()).isEqualTo("#!ipxe\necho from-pxesrv-env\n");
-      assertThat(Curl.run(base + "/ipxe/00-11-22-33-44-55.ipxe").text()).isEqualTo("#!ipxe\necho from-pixie\n");
+      assertThat(Curl.run(base + "/ipxe/00-11-22-33-44-55.ipxe").text())
+          .isEqualTo("#!ipxe\necho from-pixie\n");
       Curl.Result unknown = Curl.run(base + "/ipxe/52-54-00-99-99-99.ipxe");
       assertThat(unknown.status()).isEqualTo(200);
       assertThat(unknown.text()).startsWith("#!ipxe\n").contains("52:54:00:99:99:99");
       assertThat(Curl.run(base + "/extra/x.txt").text()).isEqualTo("extra-file");
-      assertThat(Curl.run(base + "/ipxe/edge/42").text()).contains(base + "/kernel/z1.efi runmode=edge farmer_id=42 &&");
+      assertThat(Curl.run(base + "/ipxe/edge/42").text())
+          .contains(base + "/kernel/z1.efi runmode=edge farmer_id=42 &&");
       assertThat(Curl.run(base + "/ipxe/prod").status()).isEqualTo(404);
       // Decisions taken from the adapters' own files are BootEvents too: 'chainboot events'.
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-        Curl.ProcessOutput ev = Curl.exec(List.of(java(), "-jar", jar(), "events", "--data", data.toString(),
-            "--json"));
-        return ev.exit() == 0 && ev.stdout().contains("pxesrv") && ev.stdout().contains("pixie")
-            && ev.stdout().contains("zeroos");
-      });
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                Curl.ProcessOutput ev =
+                    Curl.exec(
+                        List.of(
+                            java(), "-jar", jar(), "events", "--data", data.toString(), "--json"));
+                return ev.exit() == 0
+                    && ev.stdout().contains("pxesrv")
+                    && ev.stdout().contains("pixie")
+                    && ev.stdout().contains("zeroos");
+              });
     } finally {
       stop(p);
     }
@@ -101,13 +130,25 @@ class CompatServeIT {
   @Test
   void aPxeSrvRootThatIsNotADirectoryStopsTheServer() throws Exception {
     List<String> lines = new CopyOnWriteArrayList<>();
-    Process p = serve(Map.of("PXESRV_ROOT", dir.resolve("missing").toString()), lines,
-        "--data", dir.resolve("data").toString(), "--tftp", "off", "--http", "127.0.0.1:0");
+    Process p =
+        serve(
+            Map.of("PXESRV_ROOT", dir.resolve("missing").toString()),
+            lines,
+            "--data",
+            dir.resolve("data").toString(),
+            "--tftp",
+            "off",
+            "--http",
+            "127.0.0.1:0");
     try {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isEqualTo(2);
-      Awaitility.await().atMost(Duration.ofSeconds(5))
-          .until(() -> lines.stream().anyMatch(l -> l.contains("PXESRV_ROOT") && l.contains("not a directory")));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  lines.stream()
+                      .anyMatch(l -> l.contains("PXESRV_ROOT") && l.contains("not a directory")));
     } finally {
       stop(p);
     }

@@ -53,11 +53,13 @@ class PixieCompatTest {
     assertThat(r.text()).isEqualTo(SCRIPT);
     assertThat(r.header("content-type")).startsWith("text/plain");
     assertThat(server.resolver.requests).isEmpty();
-    assertThat(server.events).anySatisfy(e -> {
-      assertThat(e.protocol()).isEqualTo("pixie");
-      assertThat(e.mac()).contains(MacAddress.parse("00:11:22:33:44:55").orElseThrow());
-      assertThat(e.reason()).isEqualTo("pixie script 00-11-22-33-44-55.ipxe");
-    });
+    assertThat(server.events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.protocol()).isEqualTo("pixie");
+              assertThat(e.mac()).contains(MacAddress.parse("00:11:22:33:44:55").orElseThrow());
+              assertThat(e.reason()).isEqualTo("pixie script 00-11-22-33-44-55.ipxe");
+            });
   }
 
   @Test
@@ -74,9 +76,12 @@ class PixieCompatTest {
   void missingMacFileFallsBackToTheCoreDecision() throws Exception {
     Curl.Result r = Curl.run(server.url("/ipxe/52-54-00-AB-CD-EF.ipxe"));
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.text()).startsWith("#!ipxe\n").contains("core-decision mac=52:54:00:ab:cd:ef ip=127.0.0.1");
+    assertThat(r.text())
+        .startsWith("#!ipxe\n")
+        .contains("core-decision mac=52:54:00:ab:cd:ef ip=127.0.0.1");
     assertThat(server.resolver.requests).hasSize(1);
-    assertThat(server.resolver.requests.get(0).mac()).contains(MacAddress.parse("52:54:00:ab:cd:ef").orElseThrow());
+    assertThat(server.resolver.requests.get(0).mac())
+        .contains(MacAddress.parse("52:54:00:ab:cd:ef").orElseThrow());
   }
 
   @Test
@@ -93,7 +98,8 @@ class PixieCompatTest {
     Curl.Result r = Curl.run(server.url("/extra/sub/file.bin"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.text()).isEqualTo("extra-content");
-    assertThat(Curl.run("-r", "6-12", server.url("/extra/sub/file.bin")).text()).isEqualTo("content");
+    assertThat(Curl.run("-r", "6-12", server.url("/extra/sub/file.bin")).text())
+        .isEqualTo("content");
   }
 
   @Test

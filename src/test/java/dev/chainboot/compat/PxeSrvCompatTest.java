@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * pxe_srv's /redirect, /grub/clear and static root, with curl bound to different loopback
- * source addresses (--interface 127.0.0.N) so the server sees different client IPs.
+ * pxe_srv's /redirect, /grub/clear and static root, with curl bound to different loopback source
+ * addresses (--interface 127.0.0.N) so the server sees different client IPs.
  */
 class PxeSrvCompatTest {
 
@@ -77,12 +77,18 @@ class PxeSrvCompatTest {
     assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
     Curl.Result head = Curl.run("--interface", "127.0.0.2", "-I", server.url("/redirect"));
     assertThat(head.status()).isEqualTo(200);
-    assertThat(head.header("content-length")).isEqualTo(Integer.toString("#!ipxe\necho install\n".length()));
-    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).as("HEAD does not consume").isTrue();
-    assertThat(Curl.run("--interface", "127.0.0.2", "-X", "POST", server.url("/redirect")).status()).isEqualTo(405);
+    assertThat(head.header("content-length"))
+        .isEqualTo(Integer.toString("#!ipxe\necho install\n".length()));
+    assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2")))
+        .as("HEAD does not consume")
+        .isTrue();
+    assertThat(Curl.run("--interface", "127.0.0.2", "-X", "POST", server.url("/redirect")).status())
+        .isEqualTo(405);
     assertThat(Files.isSymbolicLink(root.resolve("once/127.0.0.2"))).isTrue();
     assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho install\n");
-    assertThat(Files.exists(root.resolve("once/127.0.0.2"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(
+            Files.exists(root.resolve("once/127.0.0.2"), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .isFalse();
     assertThat(from("127.0.0.2", "/redirect").text()).isEqualTo("#!ipxe\necho static-for-2\n");
     assertThat(Files.exists(root.resolve("install"))).isTrue();
     try (var s = Files.list(root.resolve("once"))) {
@@ -120,16 +126,17 @@ class PxeSrvCompatTest {
   }
 
   /**
-   * One HTTP/1.1 GET over a socket bound to {@code source}, connected before {@code go} trips
-   * so that the request bytes of all threads leave at the same instant; {status, body}.
+   * One HTTP/1.1 GET over a socket bound to {@code source}, connected before {@code go} trips so
+   * that the request bytes of all threads leave at the same instant; {status, body}.
    */
   static String[] rawGet(String source, int port, String path, CyclicBarrier go) throws Exception {
     try (Socket s = new Socket()) {
       s.setSoTimeout(30_000);
       s.bind(new InetSocketAddress(source, 0));
       s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-      byte[] req = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] req =
+          ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
       go.await(30, TimeUnit.SECONDS);
       s.getOutputStream().write(req);
       s.getOutputStream().flush();
@@ -141,8 +148,9 @@ class PxeSrvCompatTest {
       String body = text.substring(end + 4);
       assertThat(head).as("plain Content-Length body expected").doesNotContain("transfer-encoding");
       String status = head.split(" ")[1];
-      return new String[] {status, new String(body.getBytes(StandardCharsets.ISO_8859_1),
-          StandardCharsets.UTF_8)};
+      return new String[] {
+        status, new String(body.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8)
+      };
     }
   }
 
@@ -180,16 +188,24 @@ class PxeSrvCompatTest {
     assertThat(once).isEqualTo(1);
     assertThat(rest).isEqualTo(49);
     // The BootEvents say so: one once (consumed), 49 static, all for 127.0.0.5 via pxesrv.
-    assertThat(server.events).hasSize(50).allSatisfy(e -> {
-      assertThat(e.clientIp()).isEqualTo("127.0.0.5");
-      assertThat(e.protocol()).isEqualTo("pxesrv");
-    });
-    assertThat(server.events).filteredOn(e -> e.match() == BootEvent.Match.ONCE).singleElement()
-        .satisfies(e -> {
-          assertThat(e.onceConsumed()).isTrue();
-          assertThat(e.reason()).isEqualTo("pxe_srv once -> install");
-        });
-    assertThat(server.events).filteredOn(e -> e.match() == BootEvent.Match.STATIC).hasSize(49)
+    assertThat(server.events)
+        .hasSize(50)
+        .allSatisfy(
+            e -> {
+              assertThat(e.clientIp()).isEqualTo("127.0.0.5");
+              assertThat(e.protocol()).isEqualTo("pxesrv");
+            });
+    assertThat(server.events)
+        .filteredOn(e -> e.match() == BootEvent.Match.ONCE)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.onceConsumed()).isTrue();
+              assertThat(e.reason()).isEqualTo("pxe_srv once -> install");
+            });
+    assertThat(server.events)
+        .filteredOn(e -> e.match() == BootEvent.Match.STATIC)
+        .hasSize(49)
         .allSatisfy(e -> assertThat(e.onceConsumed()).isFalse());
     try (var s = Files.list(root.resolve("once"))) {
       assertThat(s).isEmpty();
@@ -231,8 +247,10 @@ class PxeSrvCompatTest {
     assertThat(Files.exists(dir.resolve("grub.cfg-7F000002"))).isFalse();
     assertThat(Files.exists(dir.resolve("grub.cfg-7F000003"))).isTrue();
     assertThat(from("127.0.0.2", "/grub/clear/centos7").text()).contains("nothing to clear");
-    for (String bad : List.of("..", "%2e%2e", "../grub", "a/b", "centos7%2f..", ".hidden", "a%00")) {
-      Curl.Result b = Curl.run("--path-as-is", "--interface", "127.0.0.3", server.url("/grub/clear/" + bad));
+    for (String bad :
+        List.of("..", "%2e%2e", "../grub", "a/b", "centos7%2f..", ".hidden", "a%00")) {
+      Curl.Result b =
+          Curl.run("--path-as-is", "--interface", "127.0.0.3", server.url("/grub/clear/" + bad));
       assertThat(b.status()).as(bad).isIn(400, 404);
     }
     assertThat(Files.exists(dir.resolve("grub.cfg-7F000003"))).isTrue();

@@ -45,8 +45,10 @@ class ZeroOsCompatTest {
 
   /** The script's lines that are commands (not labels), reduced to their command word. */
   static List<String> commands(String script) {
-    return Arrays.stream(script.split("\n")).filter(l -> !l.startsWith(":") && !l.startsWith("#!"))
-        .map(l -> l.split(" ")[0]).toList();
+    return Arrays.stream(script.split("\n"))
+        .filter(l -> !l.startsWith(":") && !l.startsWith("#!"))
+        .map(l -> l.split(" ")[0])
+        .toList();
   }
 
   @Test
@@ -54,8 +56,12 @@ class ZeroOsCompatTest {
     Curl.Result r = Curl.run(server.url("/ipxe/prod"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("content-type")).startsWith("text/plain");
-    assertThat(r.text()).startsWith("#!ipxe\n")
-        .contains("imgfetch --name zos-kernel " + base() + "/kernel/zero-os-v3.efi runmode=prod && goto zos_boot ||\n")
+    assertThat(r.text())
+        .startsWith("#!ipxe\n")
+        .contains(
+            "imgfetch --name zos-kernel "
+                + base()
+                + "/kernel/zero-os-v3.efi runmode=prod && goto zos_boot ||\n")
         .contains("imgexec zos-kernel")
         .contains("dhcp")
         .contains("Production");
@@ -63,17 +69,22 @@ class ZeroOsCompatTest {
     assertThat(kernel.text()).isEqualTo("KERNEL-V3");
     assertThat(Curl.run(base() + "/kernel/net/prod.efi").text()).isEqualTo("KERNEL-V3");
     // A regular file as the runmode's kernel keeps its net/ name.
-    assertThat(Curl.run(server.url("/ipxe/dev")).text()).contains("/kernel/net/dev.efi runmode=dev &&");
+    assertThat(Curl.run(server.url("/ipxe/dev")).text())
+        .contains("/kernel/net/dev.efi runmode=dev &&");
   }
 
   @Test
   void farmerExtraAndKernelOverride() throws Exception {
     String s = Curl.run(server.url("/ipxe/test/1234/console=ttyS0___dev%20debug")).text();
-    assertThat(server.events).anySatisfy(e -> {
-      assertThat(e.protocol()).isEqualTo("zeroos");
-      assertThat(e.reason()).isEqualTo("zeroos runmode=test farmer_id=1234 console=ttyS0/dev debug");
-    });
-    assertThat(s).contains("/kernel/zero-os-v2.efi runmode=test farmer_id=1234 console=ttyS0/dev debug &&");
+    assertThat(server.events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.protocol()).isEqualTo("zeroos");
+              assertThat(e.reason())
+                  .isEqualTo("zeroos runmode=test farmer_id=1234 console=ttyS0/dev debug");
+            });
+    assertThat(s)
+        .contains("/kernel/zero-os-v2.efi runmode=test farmer_id=1234 console=ttyS0/dev debug &&");
     String k = Curl.run(server.url("/ipxe/prod/77/quiet/zero-os-v2.efi")).text();
     assertThat(k).contains("/kernel/zero-os-v2.efi runmode=prod farmer_id=77 quiet &&");
     assertThat(commands(s)).isEqualTo(commands(Curl.run(server.url("/ipxe/prod")).text()));
@@ -83,7 +94,9 @@ class ZeroOsCompatTest {
   void clearErrors() throws Exception {
     Curl.Result unknown = Curl.run(server.url("/ipxe/staging"));
     assertThat(unknown.status()).isEqualTo(404);
-    assertThat(unknown.text()).contains("'staging' is not a Zero-OS runmode").contains("prod, test, dev, qa");
+    assertThat(unknown.text())
+        .contains("'staging' is not a Zero-OS runmode")
+        .contains("prod, test, dev, qa");
     Curl.Result farmer = Curl.run(server.url("/ipxe/prod/12ab"));
     assertThat(farmer.status()).isEqualTo(400);
     assertThat(farmer.text()).contains("farmer id must be a number");
@@ -98,13 +111,28 @@ class ZeroOsCompatTest {
   @Test
   void hostileValuesNeverAddCommands() throws Exception {
     String[] hostile = {
-        "/ipxe/prod/1%0Ashell", "/ipxe/prod/1;reboot", "/ipxe/prod/1%20&&%20shell", "/ipxe/prod/$%7Bx%7D",
-        "/ipxe/prod/1/a%0Ashell", "/ipxe/prod/1/a%0D%0Ashell", "/ipxe/prod/1/x%20%26%26%20shell",
-        "/ipxe/prod/1/x%20%7C%7C%20shell", "/ipxe/prod/1/x;shell", "/ipxe/prod/1/$%7Bnet0/mac%7D",
-        "/ipxe/prod/1/a'b", "/ipxe/prod/1/a%22b", "/ipxe/prod/1/a%09shell", "/ipxe/prod/1/a%23b",
-        "/ipxe/prod/1/a%5Cnshell", "/ipxe/prod/1/ok/..", "/ipxe/prod/1/ok/k%0Ashell",
-        "/ipxe/prod/1/ok/$%7Bx%7D", "/ipxe/prod/1/ok/..%2f..%2fsecret.txt", "/ipxe/prod/1/ok/escape",
-        "/ipxe/prod%0Ashell", "/ipxe/prod/1/ok/.hidden",
+      "/ipxe/prod/1%0Ashell",
+      "/ipxe/prod/1;reboot",
+      "/ipxe/prod/1%20&&%20shell",
+      "/ipxe/prod/$%7Bx%7D",
+      "/ipxe/prod/1/a%0Ashell",
+      "/ipxe/prod/1/a%0D%0Ashell",
+      "/ipxe/prod/1/x%20%26%26%20shell",
+      "/ipxe/prod/1/x%20%7C%7C%20shell",
+      "/ipxe/prod/1/x;shell",
+      "/ipxe/prod/1/$%7Bnet0/mac%7D",
+      "/ipxe/prod/1/a'b",
+      "/ipxe/prod/1/a%22b",
+      "/ipxe/prod/1/a%09shell",
+      "/ipxe/prod/1/a%23b",
+      "/ipxe/prod/1/a%5Cnshell",
+      "/ipxe/prod/1/ok/..",
+      "/ipxe/prod/1/ok/k%0Ashell",
+      "/ipxe/prod/1/ok/$%7Bx%7D",
+      "/ipxe/prod/1/ok/..%2f..%2fsecret.txt",
+      "/ipxe/prod/1/ok/escape",
+      "/ipxe/prod%0Ashell",
+      "/ipxe/prod/1/ok/.hidden",
     };
     for (String h : hostile) {
       Curl.Result r = Curl.run("--path-as-is", server.url(h));
@@ -121,14 +149,17 @@ class ZeroOsCompatTest {
   @Test
   void runmodesComeFromTheConfigFile() throws Exception {
     try (CompatServer own = new CompatServer()) {
-      Files.writeString(own.data.resolve("chainboot.yaml"),
+      Files.writeString(
+          own.data.resolve("chainboot.yaml"),
           "zeroos:\n  runmodes:\n    edge: Edge network\n    prod: Production\n");
       Files.writeString(own.data.resolve("kernels/k1.efi"), "K1");
       Files.createSymbolicLink(own.data.resolve("kernels/net/edge.efi"), Path.of("../k1.efi"));
       own.start(Optional.empty(), Optional.empty());
       Curl.Result edge = Curl.run(own.url("/ipxe/edge/5"));
       assertThat(edge.status()).isEqualTo(200);
-      assertThat(edge.text()).contains("Edge network").contains("/kernel/k1.efi runmode=edge farmer_id=5 &&");
+      assertThat(edge.text())
+          .contains("Edge network")
+          .contains("/kernel/k1.efi runmode=edge farmer_id=5 &&");
       Curl.Result test = Curl.run(own.url("/ipxe/test"));
       assertThat(test.status()).isEqualTo(404);
       assertThat(test.text()).contains("configured: edge, prod");

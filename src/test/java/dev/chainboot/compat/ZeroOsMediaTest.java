@@ -14,26 +14,35 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Zero-OS's /iso/, /usb/, /uefimg/, /uefi/ and /krn/ URLs, checked with xorriso, sfdisk, fsck.fat, mtools. */
+/**
+ * Zero-OS's /iso/, /usb/, /uefimg/, /uefi/ and /krn/ URLs, checked with xorriso, sfdisk, fsck.fat,
+ * mtools.
+ */
 class ZeroOsMediaTest {
 
   @TempDir static Path tmp;
   static ChainbootServer server;
   static String base;
-  static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   @BeforeAll
   static void start() throws Exception {
-    server = new ChainbootServer(new ServerConfig(tmp.resolve("data"), Optional.empty(),
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty())).start();
+    server =
+        new ChainbootServer(
+                new ServerConfig(
+                    tmp.resolve("data"),
+                    Optional.empty(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    Optional.empty(),
+                    Optional.empty()))
+            .start();
     base = "http://127.0.0.1:" + server.httpPort();
   }
 
@@ -43,7 +52,9 @@ class ZeroOsMediaTest {
   }
 
   static HttpResponse<byte[]> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base + path)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   static String run(String... cmd) throws Exception {
@@ -64,12 +75,22 @@ class ZeroOsMediaTest {
     HttpResponse<byte[]> r = get("/iso/prod/1234");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Length")).hasValue(String.valueOf(r.body().length));
-    assertThat(r.headers().firstValue("Content-Disposition").orElseThrow()).contains("ipxe-prod.iso");
+    assertThat(r.headers().firstValue("Content-Disposition").orElseThrow())
+        .contains("ipxe-prod.iso");
     Path iso = save("z.iso", r.body());
     assertThat(run("xorriso", "-indev", iso.toString(), "-report_el_torito", "plain"))
-        .containsPattern("boot img :\\s+1\\s+BIOS").containsPattern("boot img :\\s+2\\s+UEFI");
+        .containsPattern("boot img :\\s+1\\s+BIOS")
+        .containsPattern("boot img :\\s+2\\s+UEFI");
     Path script = tmp.resolve("z.ipxe");
-    run("xorriso", "-osirrox", "on", "-indev", iso.toString(), "-extract", "/AUTOEXEC.IPXE", script.toString());
+    run(
+        "xorriso",
+        "-osirrox",
+        "on",
+        "-indev",
+        iso.toString(),
+        "-extract",
+        "/AUTOEXEC.IPXE",
+        script.toString());
     assertThat(Files.readString(script)).contains("\nchain " + base + "/ipxe/prod/1234 ||\n");
   }
 
@@ -77,14 +98,20 @@ class ZeroOsMediaTest {
   void usbAndUefimgAreTheHybridAndFatImages() throws Exception {
     HttpResponse<byte[]> usb = get("/usb/test");
     assertThat(usb.statusCode()).isEqualTo(200);
-    assertThat(run("sfdisk", "--json", save("z.img", usb.body()).toString())).contains("\"type\": \"ef\"");
+    assertThat(run("sfdisk", "--json", save("z.img", usb.body()).toString()))
+        .contains("\"type\": \"ef\"");
     HttpResponse<byte[]> fat = get("/uefimg/prod/12/console=ttyS0___debug");
     assertThat(fat.statusCode()).isEqualTo(200);
     Path esp = save("z.esp", fat.body());
     run("fsck.fat", "-n", esp.toString());
     Path script = tmp.resolve("zu.ipxe");
     run("mcopy", "-i", esp.toString(), "::/EFI/BOOT/autoexec.ipxe", script.toString());
-    String chain = Files.readString(script).lines().filter(l -> l.startsWith("chain ")).findFirst().orElseThrow();
+    String chain =
+        Files.readString(script)
+            .lines()
+            .filter(l -> l.startsWith("chain "))
+            .findFirst()
+            .orElseThrow();
     assertThat(chain).isEqualTo("chain " + base + "/ipxe/prod/12/console%3DttyS0___debug ||");
     // The URL on the media is one the Zero-OS /ipxe/ endpoint parses (it then wants a kernel file).
     String path = chain.substring(("chain " + base).length(), chain.length() - 3);
@@ -104,22 +131,26 @@ class ZeroOsMediaTest {
     HttpResponse<byte[]> script = get("/uefi/prod/12/autoexec.ipxe");
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(new String(script.body(), StandardCharsets.US_ASCII))
-        .startsWith("#!ipxe\n").contains("\nchain " + base + "/ipxe/prod/12 ||\n");
+        .startsWith("#!ipxe\n")
+        .contains("\nchain " + base + "/ipxe/prod/12 ||\n");
   }
 
   @Test
   void krnExplainsAndPointsToIsoAndUefi() throws Exception {
     HttpResponse<byte[]> r = get("/krn/prod/12");
     assertThat(r.statusCode()).isEqualTo(501);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("must be compiled", "C toolchain")
-        .contains(base + "/iso/prod/12").contains(base + "/uefi/prod/12/");
+    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+        .contains("must be compiled", "C toolchain")
+        .contains(base + "/iso/prod/12")
+        .contains(base + "/uefi/prod/12/");
   }
 
   @Test
   void badPathsGetZeroOsGrammarErrors() throws Exception {
     HttpResponse<byte[]> unknown = get("/iso/nope");
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(new String(unknown.body(), StandardCharsets.UTF_8)).contains("unknown runmode 'nope'");
+    assertThat(new String(unknown.body(), StandardCharsets.UTF_8))
+        .contains("unknown runmode 'nope'");
     HttpResponse<byte[]> farmer = get("/usb/prod/abc");
     assertThat(farmer.statusCode()).isEqualTo(400);
     assertThat(new String(farmer.body(), StandardCharsets.UTF_8)).contains("farmer id");
@@ -127,8 +158,14 @@ class ZeroOsMediaTest {
     assertThat(inject.statusCode()).isEqualTo(400);
     assertThat(get("/uefi/prod/1/%22%0Ashell/").statusCode()).isEqualTo(400);
     assertThat(get("/iso/prod/1/a/b/c").statusCode()).isEqualTo(404);
-    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/iso/prod")).POST(HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(405);
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/iso/prod"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode())
+        .isEqualTo(405);
   }
 
   @Test
@@ -137,20 +174,37 @@ class ZeroOsMediaTest {
     Files.writeString(root.resolve("default"), "#!ipxe\n");
     Files.createDirectories(root.resolve("iso"));
     Files.writeString(root.resolve("iso/centos.cfg"), "kickstart\n");
-    try (ChainbootServer withRoot = new ChainbootServer(new ServerConfig(tmp.resolve("data-px"), Optional.empty(),
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty(), Optional.of(root),
-        Optional.empty(), Optional.empty(), Optional.empty())).start()) {
+    try (ChainbootServer withRoot =
+        new ChainbootServer(
+                new ServerConfig(
+                    tmp.resolve("data-px"),
+                    Optional.empty(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(root),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty()))
+            .start()) {
       String b = "http://127.0.0.1:" + withRoot.httpPort();
-      HttpResponse<String> file = http.send(HttpRequest.newBuilder(URI.create(b + "/iso/centos.cfg")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> file =
+          http.send(
+              HttpRequest.newBuilder(URI.create(b + "/iso/centos.cfg")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(file.statusCode()).isEqualTo(200);
       assertThat(file.body()).isEqualTo("kickstart\n");
-      HttpResponse<byte[]> media = http.send(HttpRequest.newBuilder(URI.create(b + "/iso/prod/1")).build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> media =
+          http.send(
+              HttpRequest.newBuilder(URI.create(b + "/iso/prod/1")).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
       assertThat(media.statusCode()).isEqualTo(200);
-      assertThat(media.headers().firstValue("Content-Type")).hasValue("application/x-iso9660-image");
-      HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(b + "/iso/nothing.iso")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      assertThat(media.headers().firstValue("Content-Type"))
+          .hasValue("application/x-iso9660-image");
+      HttpResponse<String> missing =
+          http.send(
+              HttpRequest.newBuilder(URI.create(b + "/iso/nothing.iso")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(missing.statusCode()).isEqualTo(404);
     }
   }

@@ -42,8 +42,8 @@ class DhcpCodecTest {
     assertThat(c.vendorClass()).isEqualTo("PXEClient:Arch:00000:UNDI:002001");
     assertThat(c.clientArch()).contains(ClientArch.BIOS);
     assertThat(c.ipxe()).isFalse();
-    assertThat(m.options().get(DhcpOptions.CLIENT_NDI)).hasValueSatisfying(v ->
-        assertThat(v).containsExactly(1, 2, 1));
+    assertThat(m.options().get(DhcpOptions.CLIENT_NDI))
+        .hasValueSatisfying(v -> assertThat(v).containsExactly(1, 2, 1));
   }
 
   @Test
@@ -95,9 +95,18 @@ class DhcpCodecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"udhcpc-bios-discover", "udhcpc-efi64-discover", "udhcpc-ipxe-discover",
-      "udhcpc-plain-discover", "udhcpc-http-discover", "udhcpc-arm64-discover",
-      "udhcpc-rfc3004-userclass-discover", "seabios-ipxe-rom-discover", "ovmf-pxe-discover"})
+  @ValueSource(
+      strings = {
+        "udhcpc-bios-discover",
+        "udhcpc-efi64-discover",
+        "udhcpc-ipxe-discover",
+        "udhcpc-plain-discover",
+        "udhcpc-http-discover",
+        "udhcpc-arm64-discover",
+        "udhcpc-rfc3004-userclass-discover",
+        "seabios-ipxe-rom-discover",
+        "ovmf-pxe-discover"
+      })
   void roundTripsCapturedPackets(String name) throws Exception {
     byte[] wire = golden(name);
     DhcpMessage m = DhcpCodec.parse(wire);
@@ -117,7 +126,9 @@ class DhcpCodecTest {
     return i;
   }
 
-  /** QEMU's e1000 iPXE ROM under SeaBIOS (-smbios type=1,uuid=11223344-5566-7788-99aa-bbccddeeff00). */
+  /**
+   * QEMU's e1000 iPXE ROM under SeaBIOS (-smbios type=1,uuid=11223344-5566-7788-99aa-bbccddeeff00).
+   */
   @Test
   void seabiosIpxeRomDiscover() throws Exception {
     DhcpMessage m = DhcpCodec.parse(golden("seabios-ipxe-rom-discover"));
@@ -133,7 +144,8 @@ class DhcpCodecTest {
     DhcpOptions ipxe = m.options().encapsulated(DhcpOptions.IPXE_ENCAPSULATED).orElseThrow();
     assertThat(ipxe.has(0xb1)).isTrue(); // bus id
     assertThat(ipxe.u8(0x13)).contains(1); // HTTP
-    assertThat(m.options().get(DhcpOptions.CLIENT_NDI)).hasValueSatisfying(v -> assertThat(v).containsExactly(1, 2, 1));
+    assertThat(m.options().get(DhcpOptions.CLIENT_NDI))
+        .hasValueSatisfying(v -> assertThat(v).containsExactly(1, 2, 1));
   }
 
   /** OVMF's own PXE (virtio-net, no NIC ROM), same SMBIOS UUID. */
@@ -149,17 +161,28 @@ class DhcpCodecTest {
     assertThat(c.ipxe()).isFalse();
     assertThat(c.userClasses()).isEmpty();
     assertThat(c.uuid()).contains("11223344-5566-7788-99aa-bbccddeeff00");
-    assertThat(m.options().get(DhcpOptions.CLIENT_NDI)).hasValueSatisfying(v -> assertThat(v).containsExactly(1, 3, 0));
-    assertThat(m.options().get(DhcpOptions.PARAMETER_REQUEST_LIST)).hasValueSatisfying(v ->
-        assertThat(v).contains(DhcpOptions.VENDOR_SPECIFIC, DhcpOptions.VENDOR_CLASS, DhcpOptions.CLIENT_UUID));
+    assertThat(m.options().get(DhcpOptions.CLIENT_NDI))
+        .hasValueSatisfying(v -> assertThat(v).containsExactly(1, 3, 0));
+    assertThat(m.options().get(DhcpOptions.PARAMETER_REQUEST_LIST))
+        .hasValueSatisfying(
+            v ->
+                assertThat(v)
+                    .contains(
+                        DhcpOptions.VENDOR_SPECIFIC,
+                        DhcpOptions.VENDOR_CLASS,
+                        DhcpOptions.CLIENT_UUID));
   }
 
   @Test
   void vendorClassArchUsedWhenOption93Missing() throws Exception {
-    DhcpMessage m = request(DhcpOptions.builder()
-        .putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.DISCOVER)
-        .put(DhcpOptions.VENDOR_CLASS, "PXEClient:Arch:00011:UNDI:003000").build());
-    assertThat(PxeClient.of(DhcpCodec.parse(DhcpCodec.encode(m))).clientArch()).contains(ClientArch.EFI_ARM64);
+    DhcpMessage m =
+        request(
+            DhcpOptions.builder()
+                .putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.DISCOVER)
+                .put(DhcpOptions.VENDOR_CLASS, "PXEClient:Arch:00011:UNDI:003000")
+                .build());
+    assertThat(PxeClient.of(DhcpCodec.parse(DhcpCodec.encode(m))).clientArch())
+        .contains(ClientArch.EFI_ARM64);
   }
 
   @Test
@@ -169,17 +192,22 @@ class DhcpCodecTest {
     DhcpMessage m = request(DhcpOptions.builder().put(DhcpOptions.VENDOR_CLASS, big).build());
     byte[] wire = DhcpCodec.encode(m);
     assertThat(wire.length).isEqualTo(240 + 3 * 2 + 600 + 1);
-    assertThat(DhcpCodec.parse(wire).options().get(DhcpOptions.VENDOR_CLASS)).hasValueSatisfying(v ->
-        assertThat(v).isEqualTo(big));
+    assertThat(DhcpCodec.parse(wire).options().get(DhcpOptions.VENDOR_CLASS))
+        .hasValueSatisfying(v -> assertThat(v).isEqualTo(big));
   }
 
   @Test
   void optionOverloadReadsFileAndSnameFields() throws Exception {
-    byte[] wire = DhcpCodec.encode(request(DhcpOptions.builder()
-        .putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.DISCOVER)
-        .putByte(DhcpOptions.OVERLOAD, 3).build()));
+    byte[] wire =
+        DhcpCodec.encode(
+            request(
+                DhcpOptions.builder()
+                    .putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.DISCOVER)
+                    .putByte(DhcpOptions.OVERLOAD, 3)
+                    .build()));
     // file field (offset 108): option 60 "PXEClient", end
-    byte[] vc = "\u003c\u0009PXEClient\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] vc =
+        "\u003c\u0009PXEClient\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     System.arraycopy(vc, 0, wire, 108, vc.length);
     // sname field (offset 44): option 93 = 7
     System.arraycopy(new byte[] {93, 2, 0, 7, (byte) 255}, 0, wire, 44, 5);
@@ -193,15 +221,29 @@ class DhcpCodecTest {
 
   @Test
   void encodesReplyFieldsAtTheirOffsets() throws Exception {
-    DhcpMessage reply = new DhcpMessage(DhcpMessage.BOOTREPLY, 1, 6, 0, 0x11223344, 0, 0x8000,
-        DhcpMessage.ZERO, DhcpMessage.ZERO, (java.net.Inet4Address) InetAddress.getByName("10.0.0.1"),
-        DhcpMessage.ZERO, Arrays.copyOf(MAC.bytes(), 16), "10.0.0.1", "undionly.kpxe",
-        DhcpOptions.builder().putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.OFFER).build());
+    DhcpMessage reply =
+        new DhcpMessage(
+            DhcpMessage.BOOTREPLY,
+            1,
+            6,
+            0,
+            0x11223344,
+            0,
+            0x8000,
+            DhcpMessage.ZERO,
+            DhcpMessage.ZERO,
+            (java.net.Inet4Address) InetAddress.getByName("10.0.0.1"),
+            DhcpMessage.ZERO,
+            Arrays.copyOf(MAC.bytes(), 16),
+            "10.0.0.1",
+            "undionly.kpxe",
+            DhcpOptions.builder().putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.OFFER).build());
     byte[] w = DhcpCodec.encode(reply);
     assertThat(w).hasSize(DhcpCodec.MIN_ENCODED_LENGTH);
     assertThat(HexFormat.of().formatHex(w, 0, 12)).isEqualTo("020106001122334400008000");
     assertThat(Arrays.copyOfRange(w, 20, 24)).containsExactly(10, 0, 0, 1);
-    assertThat(new String(w, 108, 13, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("undionly.kpxe");
+    assertThat(new String(w, 108, 13, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("undionly.kpxe");
     assertThat(w[121]).isZero();
     assertThat(HexFormat.of().formatHex(w, 236, 244)).isEqualTo("63825363350102ff");
     assertThat(DhcpCodec.parse(w)).isEqualTo(reply);
@@ -218,7 +260,8 @@ class DhcpCodecTest {
     }
     // cut inside the options: the option whose value runs past the end is reported
     assertThatThrownBy(() -> DhcpCodec.parse(Arrays.copyOf(wire, 260)))
-        .isInstanceOf(MalformedPacketException.class).hasMessageContaining("claims");
+        .isInstanceOf(MalformedPacketException.class)
+        .hasMessageContaining("claims");
     assertThatThrownBy(() -> DhcpCodec.parse(null)).isInstanceOf(MalformedPacketException.class);
     assertThatThrownBy(() -> DhcpCodec.parse(wire, 10, wire.length))
         .isInstanceOf(MalformedPacketException.class);
@@ -232,11 +275,13 @@ class DhcpCodecTest {
     assertThatThrownBy(() -> DhcpCodec.parse(badOp)).hasMessageContaining("op 9");
     byte[] badHlen = wire.clone();
     badHlen[2] = (byte) 200;
-    assertThatThrownBy(() -> DhcpCodec.parse(badHlen)).hasMessageContaining("hardware address length");
+    assertThatThrownBy(() -> DhcpCodec.parse(badHlen))
+        .hasMessageContaining("hardware address length");
     byte[] noCookie = wire.clone();
     noCookie[236] = 0;
     assertThatThrownBy(() -> DhcpCodec.parse(noCookie)).hasMessageContaining("cookie");
-    byte[] badOverload = DhcpCodec.encode(request(DhcpOptions.builder().putByte(DhcpOptions.OVERLOAD, 9).build()));
+    byte[] badOverload =
+        DhcpCodec.encode(request(DhcpOptions.builder().putByte(DhcpOptions.OVERLOAD, 9).build()));
     assertThatThrownBy(() -> DhcpCodec.parse(badOverload)).hasMessageContaining("overload");
     byte[] huge = Arrays.copyOf(wire, DhcpCodec.MAX_LENGTH + 1);
     assertThatThrownBy(() -> DhcpCodec.parse(huge)).hasMessageContaining("larger");
@@ -256,10 +301,15 @@ class DhcpCodecTest {
 
   @Test
   void malformedEncapsulationAndOddArchListAreIgnoredNotFatal() throws Exception {
-    DhcpMessage m = DhcpCodec.parse(DhcpCodec.encode(request(DhcpOptions.builder()
-        .put(DhcpOptions.VENDOR_SPECIFIC, new byte[] {6, 9, 1})
-        .put(DhcpOptions.CLIENT_ARCH, new byte[] {0, 7, 1})
-        .put(DhcpOptions.USER_CLASS, new byte[] {9, 'i'}).build())));
+    DhcpMessage m =
+        DhcpCodec.parse(
+            DhcpCodec.encode(
+                request(
+                    DhcpOptions.builder()
+                        .put(DhcpOptions.VENDOR_SPECIFIC, new byte[] {6, 9, 1})
+                        .put(DhcpOptions.CLIENT_ARCH, new byte[] {0, 7, 1})
+                        .put(DhcpOptions.USER_CLASS, new byte[] {9, 'i'})
+                        .build())));
     assertThat(m.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC)).isEmpty();
     assertThat(m.options().u16List(DhcpOptions.CLIENT_ARCH)).isEmpty();
     assertThat(PxeClient.of(m).userClasses()).containsExactly("\ti");
@@ -269,14 +319,29 @@ class DhcpCodecTest {
   void encapsulatedRoundTrip() throws Exception {
     DhcpOptions pxe = DhcpOptions.builder().putByte(DhcpOptions.PXE_DISCOVERY_CONTROL, 8).build();
     DhcpOptions outer = DhcpOptions.builder().put(DhcpOptions.VENDOR_SPECIFIC, pxe).build();
-    assertThat(outer.get(DhcpOptions.VENDOR_SPECIFIC)).hasValueSatisfying(v -> assertThat(v).containsExactly(6, 1, 8, 255));
+    assertThat(outer.get(DhcpOptions.VENDOR_SPECIFIC))
+        .hasValueSatisfying(v -> assertThat(v).containsExactly(6, 1, 8, 255));
     assertThat(outer.encapsulated(DhcpOptions.VENDOR_SPECIFIC)).contains(pxe);
     assertThat(List.of(1)).hasSize(1);
   }
 
   static DhcpMessage request(DhcpOptions options) {
-    return new DhcpMessage(DhcpMessage.BOOTREQUEST, 1, 6, 0, 42, 0, 0, DhcpMessage.ZERO, DhcpMessage.ZERO,
-        DhcpMessage.ZERO, DhcpMessage.ZERO, Arrays.copyOf(MAC.bytes(), 16), "", "", options);
+    return new DhcpMessage(
+        DhcpMessage.BOOTREQUEST,
+        1,
+        6,
+        0,
+        42,
+        0,
+        0,
+        DhcpMessage.ZERO,
+        DhcpMessage.ZERO,
+        DhcpMessage.ZERO,
+        DhcpMessage.ZERO,
+        Arrays.copyOf(MAC.bytes(), 16),
+        "",
+        "",
+        options);
   }
 
   static Optional<Integer> none() {

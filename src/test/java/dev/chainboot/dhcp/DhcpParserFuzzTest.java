@@ -4,14 +4,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetAddress;
 
 /**
- * Jazzer: the DHCP parser and what is derived from a parsed message never throw anything but
- * {@link MalformedPacketException}; a parsed message survives our encoder: it parses back to
- * an equal message, and that encoding is a fixed point byte for byte
- * ({@code encode(parse(encode(m))) == encode(m)}). The input itself is not expected to come
- * back byte for byte: by design the encoder writes its own canonical form (options in its
- * order, long options split and overloaded fields folded into the options area, one END,
- * zero padding to 300 bytes). Plain {@code mvn verify} replays
- * src/test/resources/dev/chainboot/dhcp/DhcpParserFuzzTestInputs/parse (regression mode);
+ * Jazzer: the DHCP parser and what is derived from a parsed message never throw anything but {@link
+ * MalformedPacketException}; a parsed message survives our encoder: it parses back to an equal
+ * message, and that encoding is a fixed point byte for byte ({@code encode(parse(encode(m))) ==
+ * encode(m)}). The input itself is not expected to come back byte for byte: by design the encoder
+ * writes its own canonical form (options in its order, long options split and overloaded fields
+ * folded into the options area, one END, zero padding to 300 bytes). Plain {@code mvn verify}
+ * replays src/test/resources/dev/chainboot/dhcp/DhcpParserFuzzTestInputs/parse (regression mode);
  * {@code JAZZER_FUZZ=1} fuzzes for the bounded time and writes any failing input into that
  * directory (scripts/test).
  */
@@ -36,9 +35,13 @@ class DhcpParserFuzzTest {
     }
     byte[] twice = DhcpCodec.encode(again);
     if (!java.util.Arrays.equals(twice, encoded)) {
-      throw new AssertionError("encoding is not a fixed point for " + m + ": "
-          + java.util.HexFormat.of().formatHex(encoded) + " then "
-          + java.util.HexFormat.of().formatHex(twice));
+      throw new AssertionError(
+          "encoding is not a fixed point for "
+              + m
+              + ": "
+              + java.util.HexFormat.of().formatHex(encoded)
+              + " then "
+              + java.util.HexFormat.of().formatHex(twice));
     }
   }
 }

@@ -34,7 +34,8 @@ class ProxyDhcpAnswererTest {
     }
 
     @Override
-    public Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl) {
+    public Optional<BootAnswer> resolveProfile(
+        BootRequest request, String profile, String baseUrl) {
       throw new UnsupportedOperationException();
     }
 
@@ -71,15 +72,22 @@ class ProxyDhcpAnswererTest {
     assertThat(r.options().ipv4(DhcpOptions.SERVER_ID)).contains(SERVER);
     assertThat(r.file()).isEqualTo("undionly.kpxe");
     assertThat(r.options().string(DhcpOptions.VENDOR_CLASS)).contains("PXEClient");
-    assertThat(r.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow()
-        .u8(DhcpOptions.PXE_DISCOVERY_CONTROL)).contains(8);
+    assertThat(
+            r.options()
+                .encapsulated(DhcpOptions.VENDOR_SPECIFIC)
+                .orElseThrow()
+                .u8(DhcpOptions.PXE_DISCOVERY_CONTROL))
+        .contains(8);
     assertThat(a.log()).contains("offer", "52:54:00:12:34:56", "arch=0", "undionly.kpxe");
     // the wire form parses back to the same reply
     assertThat(DhcpCodec.parse(DhcpCodec.encode(r))).isEqualTo(r);
-    assertThat(yes.asked).singleElement().satisfies(b -> {
-      assertThat(b.mac().orElseThrow().colon()).isEqualTo("52:54:00:12:34:56");
-      assertThat(b.protocol()).isEqualTo(BootRequest.Protocol.DHCP);
-    });
+    assertThat(yes.asked)
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.mac().orElseThrow().colon()).isEqualTo("52:54:00:12:34:56");
+              assertThat(b.protocol()).isEqualTo(BootRequest.Protocol.DHCP);
+            });
   }
 
   @Test
@@ -87,10 +95,14 @@ class ProxyDhcpAnswererTest {
     DhcpMessage req = DhcpCodec.parse(golden("udhcpc-efi64-discover"));
     DhcpMessage snp = answer("udhcpc-efi64-discover").reply().orElseThrow();
     assertThat(snp.file()).isEqualTo("snponly.efi");
-    assertThat(snp.options().get(DhcpOptions.CLIENT_UUID)).hasValueSatisfying(v ->
-        assertThat(v).isEqualTo(req.options().get(DhcpOptions.CLIENT_UUID).orElseThrow()));
-    DhcpMessage full = answerer(BootBinary.IPXE_X86_64_EFI, yes)
-        .answer(req, 67, DhcpMessage.ZERO, SERVER, "10.77.0.1", 8080).reply().orElseThrow();
+    assertThat(snp.options().get(DhcpOptions.CLIENT_UUID))
+        .hasValueSatisfying(
+            v -> assertThat(v).isEqualTo(req.options().get(DhcpOptions.CLIENT_UUID).orElseThrow()));
+    DhcpMessage full =
+        answerer(BootBinary.IPXE_X86_64_EFI, yes)
+            .answer(req, 67, DhcpMessage.ZERO, SERVER, "10.77.0.1", 8080)
+            .reply()
+            .orElseThrow();
     assertThat(full.file()).isEqualTo("ipxe-amd64.efi");
   }
 
@@ -104,7 +116,8 @@ class ProxyDhcpAnswererTest {
 
   @Test
   void arm64GetsTheArm64Binary() throws Exception {
-    assertThat(answer("udhcpc-arm64-discover").reply().orElseThrow().file()).isEqualTo("ipxe-arm64.efi");
+    assertThat(answer("udhcpc-arm64-discover").reply().orElseThrow().file())
+        .isEqualTo("ipxe-arm64.efi");
   }
 
   @Test
@@ -134,8 +147,15 @@ class ProxyDhcpAnswererTest {
   @Test
   void machinesTheCoreIgnoresGetNoOffer() throws Exception {
     TestResolver no = new TestResolver(false);
-    var a = answerer(BootBinary.SNPONLY_X86_64_EFI, no)
-        .answer(DhcpCodec.parse(golden("udhcpc-bios-discover")), 67, DhcpMessage.ZERO, SERVER, "10.77.0.1", 8080);
+    var a =
+        answerer(BootBinary.SNPONLY_X86_64_EFI, no)
+            .answer(
+                DhcpCodec.parse(golden("udhcpc-bios-discover")),
+                67,
+                DhcpMessage.ZERO,
+                SERVER,
+                "10.77.0.1",
+                8080);
     assertThat(a.reply()).isEmpty();
     assertThat(a.log()).contains("no answer", "52:54:00:12:34:56", "boot core has nothing");
     assertThat(no.asked).hasSize(1);
@@ -144,21 +164,36 @@ class ProxyDhcpAnswererTest {
   @Test
   void unknownAndUnsupportedArchitecturesAreSkippedNotGuessed() throws Exception {
     for (int[] c : new int[][] {{0x1234, 0}, {6, 0}, {10, 0}, {18, 0}}) {
-      DhcpMessage req = DhcpCodecTest.request(DhcpOptions.builder()
-          .putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.DISCOVER)
-          .put(DhcpOptions.VENDOR_CLASS, c[0] == 18 ? "HTTPClient" : "PXEClient")
-          .putU16(DhcpOptions.CLIENT_ARCH, c[0]).build());
-      var a = answerer(BootBinary.SNPONLY_X86_64_EFI, yes).answer(req, 67, DhcpMessage.ZERO, SERVER, "h", 1);
+      DhcpMessage req =
+          DhcpCodecTest.request(
+              DhcpOptions.builder()
+                  .putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.DISCOVER)
+                  .put(DhcpOptions.VENDOR_CLASS, c[0] == 18 ? "HTTPClient" : "PXEClient")
+                  .putU16(DhcpOptions.CLIENT_ARCH, c[0])
+                  .build());
+      var a =
+          answerer(BootBinary.SNPONLY_X86_64_EFI, yes)
+              .answer(req, 67, DhcpMessage.ZERO, SERVER, "h", 1);
       assertThat(a.reply()).as("arch %d", c[0]).isEmpty();
-      assertThat(a.log()).containsAnyOf("unknown client architecture 4660", "no iPXE binary for architecture");
+      assertThat(a.log())
+          .containsAnyOf("unknown client architecture 4660", "no iPXE binary for architecture");
     }
   }
 
   @Test
   void missingBinaryIsSkipped() throws Exception {
-    var a = new ProxyDhcpAnswerer(new BootFileChooser(BootBinary.SNPONLY_X86_64_EFI,
-        b -> b != BootBinary.UNDIONLY_KPXE), yes)
-        .answer(DhcpCodec.parse(golden("udhcpc-bios-discover")), 67, DhcpMessage.ZERO, SERVER, "h", 1);
+    var a =
+        new ProxyDhcpAnswerer(
+                new BootFileChooser(
+                    BootBinary.SNPONLY_X86_64_EFI, b -> b != BootBinary.UNDIONLY_KPXE),
+                yes)
+            .answer(
+                DhcpCodec.parse(golden("udhcpc-bios-discover")),
+                67,
+                DhcpMessage.ZERO,
+                SERVER,
+                "h",
+                1);
     assertThat(a.reply()).isEmpty();
     assertThat(a.log()).contains("undionly.kpxe is not available");
   }
@@ -173,9 +208,26 @@ class ProxyDhcpAnswererTest {
     }
     o.putByte(DhcpOptions.MESSAGE_TYPE, DhcpMessage.REQUEST).put(DhcpOptions.VENDOR_SPECIFIC, item);
     Inet4Address client = (Inet4Address) addr("10.77.0.50");
-    DhcpMessage req = new DhcpMessage(1, 1, 6, 0, 7, 0, 0, client, DhcpMessage.ZERO, DhcpMessage.ZERO,
-        DhcpMessage.ZERO, disc.chaddr(), "", "", o.build());
-    var a = answerer(BootBinary.SNPONLY_X86_64_EFI, yes).answer(req, 4011, client, SERVER, "10.77.0.1", 8080);
+    DhcpMessage req =
+        new DhcpMessage(
+            1,
+            1,
+            6,
+            0,
+            7,
+            0,
+            0,
+            client,
+            DhcpMessage.ZERO,
+            DhcpMessage.ZERO,
+            DhcpMessage.ZERO,
+            disc.chaddr(),
+            "",
+            "",
+            o.build());
+    var a =
+        answerer(BootBinary.SNPONLY_X86_64_EFI, yes)
+            .answer(req, 4011, client, SERVER, "10.77.0.1", 8080);
     DhcpMessage r = a.reply().orElseThrow();
     assertThat(r.messageType()).contains(DhcpMessage.ACK);
     assertThat(r.file()).isEqualTo("undionly.kpxe");
@@ -185,14 +237,30 @@ class ProxyDhcpAnswererTest {
         .hasValueSatisfying(v -> assertThat(v).containsExactly(0x80, 0, 0, 0));
     assertThat(yes.asked.getLast().clientIp()).isEqualTo(client);
     // a DISCOVER on 4011, or a REQUEST on 67 (to the LAN's DHCP server), is not ours to answer
-    assertThat(answerer(BootBinary.SNPONLY_X86_64_EFI, yes).answer(disc, 4011, client, SERVER, "h", 1).reply()).isEmpty();
-    assertThat(answerer(BootBinary.SNPONLY_X86_64_EFI, yes).answer(req, 67, client, SERVER, "h", 1).reply()).isEmpty();
+    assertThat(
+            answerer(BootBinary.SNPONLY_X86_64_EFI, yes)
+                .answer(disc, 4011, client, SERVER, "h", 1)
+                .reply())
+        .isEmpty();
+    assertThat(
+            answerer(BootBinary.SNPONLY_X86_64_EFI, yes)
+                .answer(req, 67, client, SERVER, "h", 1)
+                .reply())
+        .isEmpty();
   }
 
   @Test
   void withoutABootCoreEveryPxeClientIsAnswered() throws Exception {
-    var a = new ProxyDhcpAnswerer(new BootFileChooser(BootBinary.SNPONLY_X86_64_EFI, b -> true), BootResolver.NONE)
-        .answer(DhcpCodec.parse(golden("udhcpc-bios-discover")), 67, DhcpMessage.ZERO, SERVER, "h", 1);
+    var a =
+        new ProxyDhcpAnswerer(
+                new BootFileChooser(BootBinary.SNPONLY_X86_64_EFI, b -> true), BootResolver.NONE)
+            .answer(
+                DhcpCodec.parse(golden("udhcpc-bios-discover")),
+                67,
+                DhcpMessage.ZERO,
+                SERVER,
+                "h",
+                1);
     assertThat(a.reply()).isPresent();
   }
 

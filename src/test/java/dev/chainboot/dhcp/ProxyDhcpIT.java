@@ -38,17 +38,37 @@ class ProxyDhcpIT {
     // the boot core knows the test machines (a static profile each) and has no default, so any
     // other machine gets no offer
     Path data = tmp.resolve("data");
-    cli("profile", "add", "--data", data.toString(), "--chain", "http://" + lan.ip(1) + ":8081/marker.ipxe", "marker");
+    cli(
+        "profile",
+        "add",
+        "--data",
+        data.toString(),
+        "--chain",
+        "http://" + lan.ip(1) + ":8081/marker.ipxe",
+        "marker");
     for (String mac : List.of(BIOS_MAC, EFI_MAC, IPXE_MAC, PXE4011_MAC)) {
       cli("machine", "add", "--data", data.toString(), mac);
       cli("boot", "static", "--data", data.toString(), mac, "marker");
     }
     chainbootLog = tmp.resolve("chainboot.log");
-    chainboot = lan.start(lan.server(), chainbootLog, javaBin(), "-jar", System.getProperty("chainboot.jar"),
-        "serve", "--proxy-dhcp", "--data", data.toString(), "--tftp", "off",
-        "--http", "0.0.0.0:8080");
+    chainboot =
+        lan.start(
+            lan.server(),
+            chainbootLog,
+            javaBin(),
+            "-jar",
+            System.getProperty("chainboot.jar"),
+            "serve",
+            "--proxy-dhcp",
+            "--data",
+            data.toString(),
+            "--tftp",
+            "off",
+            "--http",
+            "0.0.0.0:8080");
     assertThat(Lan.await(chainbootLog, "proxyDHCP listening", chainboot, 60))
-        .as(Files.exists(chainbootLog) ? Files.readString(chainbootLog) : "no log").isTrue();
+        .as(Files.exists(chainbootLog) ? Files.readString(chainbootLog) : "no log")
+        .isTrue();
   }
 
   @AfterAll
@@ -65,10 +85,12 @@ class ProxyDhcpIT {
 
   /** Runs a chainboot subcommand (the real jar) to completion; fails unless it exits 0. */
   static String cli(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", System.getProperty("chainboot.jar")));
+    List<String> cmd =
+        new ArrayList<>(List.of(javaBin(), "-jar", System.getProperty("chainboot.jar")));
     cmd.addAll(List.of(args));
-    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
-        new ProcessBuilder(cmd).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(
+            new ProcessBuilder(cmd).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
     String out = o.stdout();
     assertThat(o.exit()).as("chainboot %s: %s", String.join(" ", args), out).isZero();
     return out;
@@ -90,13 +112,26 @@ class ProxyDhcpIT {
     return capture(name, mac, null, client);
   }
 
-  /** Like the above; a client that stays running (dhclient -d) is stopped once {@code until} exists. */
+  /**
+   * Like the above; a client that stays running (dhclient -d) is stopped once {@code until} exists.
+   */
   static Offers capture(String name, String mac, Path until, String... client) throws Exception {
     String ns = lan.attach(name, mac, null);
     Path pcap = tmp.resolve(name + ".pcap");
     Path dumpLog = tmp.resolve(name + ".tcpdump.log");
-    Process dump = lan.start(ns, dumpLog, "tcpdump", "-i", "eth0", "-n", "-U", "--immediate-mode", "-w", pcap.toString(),
-        "udp port 68");
+    Process dump =
+        lan.start(
+            ns,
+            dumpLog,
+            "tcpdump",
+            "-i",
+            "eth0",
+            "-n",
+            "-U",
+            "--immediate-mode",
+            "-w",
+            pcap.toString(),
+            "udp port 68");
     assertThat(Lan.await(dumpLog, "listening on", dump, 20)).isTrue();
     try {
       Process p = lan.start(ns, tmp.resolve(name + ".client.log"), client);
@@ -125,8 +160,23 @@ class ProxyDhcpIT {
   }
 
   static String[] udhcpc(String... extra) {
-    List<String> c = new ArrayList<>(List.of("timeout", "30", "udhcpc", "-f", "-q", "-n", "-t", "2", "-T", "2",
-        "-i", "eth0", "-s", "/bin/true"));
+    List<String> c =
+        new ArrayList<>(
+            List.of(
+                "timeout",
+                "30",
+                "udhcpc",
+                "-f",
+                "-q",
+                "-n",
+                "-t",
+                "2",
+                "-T",
+                "2",
+                "-i",
+                "eth0",
+                "-s",
+                "/bin/true"));
     c.addAll(List.of(extra));
     return c.toArray(String[]::new);
   }
@@ -144,32 +194,46 @@ class ProxyDhcpIT {
 
   /** dnsmasq, the LAN's server, still offers the address, and offers no boot file. */
   void assertDnsmasqOffersAnAddress(Offers offers) {
-    assertThat(offers.from(lan.ip(2))).as("dnsmasq's offer").isNotEmpty().allSatisfy(o -> {
-      assertThat(o.yiaddr().getHostAddress()).startsWith(lan.ip(1).substring(0, lan.ip(1).length() - 1));
-      assertThat(o.yiaddr()).isNotEqualTo(DhcpMessage.ZERO);
-      assertThat(o.file()).isEmpty();
-    });
+    assertThat(offers.from(lan.ip(2)))
+        .as("dnsmasq's offer")
+        .isNotEmpty()
+        .allSatisfy(
+            o -> {
+              assertThat(o.yiaddr().getHostAddress())
+                  .startsWith(lan.ip(1).substring(0, lan.ip(1).length() - 1));
+              assertThat(o.yiaddr()).isNotEqualTo(DhcpMessage.ZERO);
+              assertThat(o.file()).isEmpty();
+            });
   }
 
   @Test
   void biosPxeClientIsOfferedUndionlyFromTheInterfaceAddress() throws Exception {
     String mac = BIOS_MAC;
-    Offers offers = capture("bios", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
+    Offers offers =
+        capture("bios", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
     assertThat(offers.from(lan.ip(1))).as("chainboot's offers: %s", offers).isNotEmpty();
     for (DhcpMessage o : offers.from(lan.ip(1))) {
       assertProxyOffer(o, mac, "undionly.kpxe");
-      assertThat(o.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow()
-          .u8(DhcpOptions.PXE_DISCOVERY_CONTROL)).contains(8);
+      assertThat(
+              o.options()
+                  .encapsulated(DhcpOptions.VENDOR_SPECIFIC)
+                  .orElseThrow()
+                  .u8(DhcpOptions.PXE_DISCOVERY_CONTROL))
+          .contains(8);
     }
     assertDnsmasqOffersAnAddress(offers);
-    assertThat(Files.readString(chainbootLog)).contains("proxyDHCP offer to " + mac + " arch=0(BIOS) file=undionly.kpxe");
+    assertThat(Files.readString(chainbootLog))
+        .contains("proxyDHCP offer to " + mac + " arch=0(BIOS) file=undionly.kpxe");
   }
 
   @Test
   void efiX64PxeClientIsOfferedSnponly() throws Exception {
     String mac = EFI_MAC;
-    Offers offers = capture("efi", mac, udhcpc("-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"));
-    assertThat(offers.from(lan.ip(1))).as("chainboot's offers: %s", offers).isNotEmpty()
+    Offers offers =
+        capture("efi", mac, udhcpc("-V", "PXEClient:Arch:00007:UNDI:003016", "-x", "0x5d:0007"));
+    assertThat(offers.from(lan.ip(1)))
+        .as("chainboot's offers: %s", offers)
+        .isNotEmpty()
         .allSatisfy(o -> assertProxyOfferUnchecked(o, mac, "snponly.efi"));
     assertDnsmasqOffersAnAddress(offers);
   }
@@ -177,47 +241,88 @@ class ProxyDhcpIT {
   @Test
   void ipxeUserClassIsSentToTheHttpBootScript() throws Exception {
     String mac = IPXE_MAC;
-    Offers offers = capture("ipxe", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "77:69505845"));
-    assertThat(offers.from(lan.ip(1))).as("chainboot's offers: %s", offers).isNotEmpty()
-        .allSatisfy(o -> assertProxyOfferUnchecked(o, mac, "http://" + lan.ip(1) + ":8080/boot.ipxe"));
+    Offers offers =
+        capture("ipxe", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "77:69505845"));
+    assertThat(offers.from(lan.ip(1)))
+        .as("chainboot's offers: %s", offers)
+        .isNotEmpty()
+        .allSatisfy(
+            o -> assertProxyOfferUnchecked(o, mac, "http://" + lan.ip(1) + ":8080/boot.ipxe"));
   }
 
-  /** A PXE client the boot core has nothing for (no assignment, no group, no default) boots as if
-   * chainboot were not there: no offer, one log line saying why. */
+  /**
+   * A PXE client the boot core has nothing for (no assignment, no group, no default) boots as if
+   * chainboot were not there: no offer, one log line saying why.
+   */
   @Test
   void pxeClientTheCoreIgnoresGetsNoOffer() throws Exception {
     String mac = "52:54:00:00:00:99";
-    Offers offers = capture("ignored", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
+    Offers offers =
+        capture(
+            "ignored", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
     assertThat(offers.from(lan.ip(1))).as("chainboot must stay silent").isEmpty();
     assertDnsmasqOffersAnAddress(offers);
-    assertThat(Files.readString(chainbootLog)).contains("proxyDHCP no answer to " + mac + " arch=0(BIOS): the boot core has nothing");
+    assertThat(Files.readString(chainbootLog))
+        .contains("proxyDHCP no answer to " + mac + " arch=0(BIOS): the boot core has nothing");
   }
 
   @Test
   void plainDhclientGetsNoOfferFromChainbootAndItsLeaseFromDnsmasq() throws Exception {
     String mac = "52:54:00:00:00:aa";
     Path script = tmp.resolve("dhclient-script");
-    Files.writeString(script, "#!/bin/sh\nenv > " + tmp.resolve("dhclient-$reason.tmp") + " && mv "
-        + tmp.resolve("dhclient-$reason.tmp") + " " + tmp.resolve("dhclient-$reason.env") + "\n");
+    Files.writeString(
+        script,
+        "#!/bin/sh\nenv > "
+            + tmp.resolve("dhclient-$reason.tmp")
+            + " && mv "
+            + tmp.resolve("dhclient-$reason.tmp")
+            + " "
+            + tmp.resolve("dhclient-$reason.env")
+            + "\n");
     script.toFile().setExecutable(true);
     Path conf = tmp.resolve("dhclient.conf");
     Files.writeString(conf, "");
     Path bound = tmp.resolve("dhclient-BOUND.env");
-    Offers offers = capture("plain", mac, bound, "timeout", "30", "dhclient", "-1", "-d", "-v", "-cf", conf.toString(),
-        "-sf", script.toString(), "-lf", tmp.resolve("dhclient.leases").toString(),
-        "-pf", tmp.resolve("dhclient.pid").toString(), "eth0");
+    Offers offers =
+        capture(
+            "plain",
+            mac,
+            bound,
+            "timeout",
+            "30",
+            "dhclient",
+            "-1",
+            "-d",
+            "-v",
+            "-cf",
+            conf.toString(),
+            "-sf",
+            script.toString(),
+            "-lf",
+            tmp.resolve("dhclient.leases").toString(),
+            "-pf",
+            tmp.resolve("dhclient.pid").toString(),
+            "eth0");
     assertThat(offers.from(lan.ip(1))).as("chainboot must stay silent").isEmpty();
     assertDnsmasqOffersAnAddress(offers);
     assertThat(bound).exists();
-    Map<String, String> env = Files.readAllLines(bound, StandardCharsets.UTF_8).stream()
-        .filter(l -> l.contains("=")).collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')),
-            l -> l.substring(l.indexOf('=') + 1), (a, b) -> b));
+    Map<String, String> env =
+        Files.readAllLines(bound, StandardCharsets.UTF_8).stream()
+            .filter(l -> l.contains("="))
+            .collect(
+                Collectors.toMap(
+                    l -> l.substring(0, l.indexOf('=')),
+                    l -> l.substring(l.indexOf('=') + 1),
+                    (a, b) -> b));
     assertThat(env.get("new_dhcp_server_identifier")).isEqualTo(lan.ip(2));
-    assertThat(env.get("new_ip_address")).startsWith(lan.ip(1).substring(0, lan.ip(1).lastIndexOf('.') + 1));
+    assertThat(env.get("new_ip_address"))
+        .startsWith(lan.ip(1).substring(0, lan.ip(1).lastIndexOf('.') + 1));
     assertThat(Files.readString(chainbootLog)).doesNotContain("offer to " + mac);
   }
 
-  /** An address added after the start is picked up (re-read at most every 10 s) and answered from. */
+  /**
+   * An address added after the start is picked up (re-read at most every 10 s) and answered from.
+   */
   @Test
   void addressAddedLaterIsAnsweredFrom() throws Exception {
     String later = "192.168." + (100 + (int) (Math.random() * 150)) + ".1";
@@ -225,14 +330,19 @@ class ProxyDhcpIT {
     long end = System.nanoTime() + 40_000_000_000L;
     List<DhcpMessage> fromLater = List.of();
     for (int i = 0; fromLater.isEmpty() && System.nanoTime() < end; i++) {
-      Offers offers = capture("later" + i, BIOS_MAC, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001"));
+      Offers offers =
+          capture("later" + i, BIOS_MAC, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001"));
       fromLater = offers.from(later);
       assertThat(offers.from(lan.ip(1))).isNotEmpty();
     }
-    assertThat(fromLater).as("an offer naming " + later).isNotEmpty().allSatisfy(o -> {
-      assertThat(o.siaddr().getHostAddress()).isEqualTo(later);
-      assertThat(o.file()).isEqualTo("undionly.kpxe");
-    });
+    assertThat(fromLater)
+        .as("an offer naming " + later)
+        .isNotEmpty()
+        .allSatisfy(
+            o -> {
+              assertThat(o.siaddr().getHostAddress()).isEqualTo(later);
+              assertThat(o.file()).isEqualTo("undionly.kpxe");
+            });
     assertThat(Files.readString(chainbootLog)).contains("now also answering on " + later + "/24");
   }
 
@@ -240,7 +350,9 @@ class ProxyDhcpIT {
   @Test
   void port4011RequestGetsAnAckFromPort4011() throws Exception {
     String ns = lan.attach("pxe4011", "52:54:00:40:11:01", lan.ip(60) + "/24");
-    String script = Path.of(System.getProperty("chainboot.root"), "src/test/resources/dhcp/pxe4011.py").toString();
+    String script =
+        Path.of(System.getProperty("chainboot.root"), "src/test/resources/dhcp/pxe4011.py")
+            .toString();
     String[] out = lan.exec(ns, "python3", script, lan.ip(60), lan.ip(1), "7").strip().split("\n");
     assertThat(out[0]).isEqualTo("4011");
     DhcpMessage ack = DhcpCodec.parse(java.util.HexFormat.of().parseHex(out[1]));
@@ -250,8 +362,10 @@ class ProxyDhcpIT {
     assertThat(ack.yiaddr()).isEqualTo(DhcpMessage.ZERO);
     assertThat(ack.siaddr()).isEqualTo(InetAddress.getByName(lan.ip(1)));
     assertThat(ack.options().get(DhcpOptions.CLIENT_UUID)).isPresent();
-    assertThat(ack.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow().get(71)).isPresent();
-    assertThat(Files.readString(chainbootLog)).contains("proxyDHCP ack to 52:54:00:40:11:01 arch=7(EFI_X86_64) file=snponly.efi");
+    assertThat(ack.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow().get(71))
+        .isPresent();
+    assertThat(Files.readString(chainbootLog))
+        .contains("proxyDHCP ack to 52:54:00:40:11:01 arch=7(EFI_X86_64) file=snponly.efi");
   }
 
   void assertProxyOfferUnchecked(DhcpMessage o, String mac, String file) {

@@ -41,22 +41,53 @@ class ProxyDhcpQemuIT {
     String dhcp = lan.attach("dhcp", null, lan.ip(2) + "/24");
     lan.startDnsmasq(dhcp, tmp);
     Path www = Files.createDirectories(tmp.resolve("www"));
-    Files.writeString(www.resolve("marker.ipxe"), "#!ipxe\necho chainboot-test: marker reached\nsleep 600\n");
+    Files.writeString(
+        www.resolve("marker.ipxe"), "#!ipxe\necho chainboot-test: marker reached\nsleep 600\n");
     markerLog = tmp.resolve("marker.log");
-    lan.start(lan.server(), markerLog, "python3", "-u", "-m", "http.server", "8081", "--bind", lan.ip(1),
-        "--directory", www.toString());
+    lan.start(
+        lan.server(),
+        markerLog,
+        "python3",
+        "-u",
+        "-m",
+        "http.server",
+        "8081",
+        "--bind",
+        lan.ip(1),
+        "--directory",
+        www.toString());
     data = tmp.resolve("data");
-    ProxyDhcpIT.cli("profile", "add", "--data", data.toString(), "--chain",
-        "http://" + lan.ip(1) + ":8081/marker.ipxe?mac={{mac_hexhyp}}", "marker");
+    ProxyDhcpIT.cli(
+        "profile",
+        "add",
+        "--data",
+        data.toString(),
+        "--chain",
+        "http://" + lan.ip(1) + ":8081/marker.ipxe?mac={{mac_hexhyp}}",
+        "marker");
     for (String mac : List.of(BIOS_MAC, EFI_MAC)) {
       ProxyDhcpIT.cli("machine", "add", "--data", data.toString(), mac);
       ProxyDhcpIT.cli("boot", "static", "--data", data.toString(), mac, "marker");
     }
     log = tmp.resolve("chainboot.log");
-    Process chainboot = lan.start(lan.server(), log, ProxyDhcpIT.javaBin(), "-jar",
-        System.getProperty("chainboot.jar"), "serve", "--proxy-dhcp", "--data", data.toString(),
-        "--tftp", "0.0.0.0:69", "--http", "0.0.0.0:8080");
-    assertThat(Lan.await(log, "proxyDHCP listening", chainboot, 60)).as(ProxyDhcpIT.read(log)).isTrue();
+    Process chainboot =
+        lan.start(
+            lan.server(),
+            log,
+            ProxyDhcpIT.javaBin(),
+            "-jar",
+            System.getProperty("chainboot.jar"),
+            "serve",
+            "--proxy-dhcp",
+            "--data",
+            data.toString(),
+            "--tftp",
+            "0.0.0.0:69",
+            "--http",
+            "0.0.0.0:8080");
+    assertThat(Lan.await(log, "proxyDHCP listening", chainboot, 60))
+        .as(ProxyDhcpIT.read(log))
+        .isTrue();
   }
 
   @AfterAll
@@ -64,7 +95,8 @@ class ProxyDhcpQemuIT {
     try {
       if (log != null) {
         // the boot, as chainboot logged it (proxyDHCP, TFTP and HTTP lines), for the test report
-        ProxyDhcpIT.read(log).lines()
+        ProxyDhcpIT.read(log)
+            .lines()
             .filter(l -> l.contains("proxyDHCP") || l.contains("tftp") || l.contains("GET"))
             .forEach(System.out::println);
       }
@@ -75,19 +107,37 @@ class ProxyDhcpQemuIT {
     }
   }
 
-  /** Boots QEMU in the server namespace on a new tap until the marker URL is fetched for {@code mac}. */
+  /**
+   * Boots QEMU in the server namespace on a new tap until the marker URL is fetched for {@code
+   * mac}.
+   */
   static void boot(String tap, String mac, List<String> machine) throws Exception {
     lan.addTap(tap);
-    List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-nographic",
-        "-serial", "file:" + tmp.resolve(tap + ".serial"), "-monitor", "none", "-m", "256",
-        "-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "qemu-system-x86_64",
+                "-accel",
+                "tcg",
+                "-nographic",
+                "-serial",
+                "file:" + tmp.resolve(tap + ".serial"),
+                "-monitor",
+                "none",
+                "-m",
+                "256",
+                "-netdev",
+                "tap,id=n0,ifname=" + tap + ",script=no,downscript=no"));
     cmd.addAll(machine);
-    Process qemu = lan.start(lan.server(), tmp.resolve(tap + ".qemu.log"), cmd.toArray(String[]::new));
+    Process qemu =
+        lan.start(lan.server(), tmp.resolve(tap + ".qemu.log"), cmd.toArray(String[]::new));
     try {
       String marker = "GET /marker.ipxe?mac=" + mac.replace(':', '-');
       assertThat(Lan.await(markerLog, marker, qemu, 240))
-          .as("waiting for '%s'; chainboot log:%n%s%nqemu: %s", marker, ProxyDhcpIT.read(log),
-              ProxyDhcpIT.read(tmp.resolve(tap + ".qemu.log"))).isTrue();
+          .as(
+              "waiting for '%s'; chainboot log:%n%s%nqemu: %s",
+              marker, ProxyDhcpIT.read(log), ProxyDhcpIT.read(tmp.resolve(tap + ".qemu.log")))
+          .isTrue();
     } finally {
       qemu.destroyForcibly();
       qemu.waitFor(10, TimeUnit.SECONDS);
@@ -96,7 +146,8 @@ class ProxyDhcpQemuIT {
 
   /** The BootEvents (the decision: MAC, profile) and the machine record (its architecture). */
   static String events(String mac) throws Exception {
-    String events = ProxyDhcpIT.cli("events", "--data", data.toString(), "--machine", mac, "--json");
+    String events =
+        ProxyDhcpIT.cli("events", "--data", data.toString(), "--machine", mac, "--json");
     assertThat(events).contains("\"mac\" : \"" + mac + "\"").contains("\"profile\" : \"marker\"");
     return ProxyDhcpIT.cli("machine", "show", "--data", data.toString(), mac, "--json");
   }
@@ -105,10 +156,16 @@ class ProxyDhcpQemuIT {
   void biosSeabiosIpxeRomBootsItsProfileThroughProxyDhcp() throws Exception {
     // SeaBIOS runs the e1000's iPXE ROM: it sends user class "iPXE", so our offer is the HTTP
     // /boot.ipxe directly (the chain-loading loop is already broken).
-    boot("cbtapbios", BIOS_MAC, List.of("-boot", "n", "-device", "e1000,netdev=n0,mac=" + BIOS_MAC));
+    boot(
+        "cbtapbios", BIOS_MAC, List.of("-boot", "n", "-device", "e1000,netdev=n0,mac=" + BIOS_MAC));
     String text = ProxyDhcpIT.read(log);
-    assertThat(text).contains("proxyDHCP offer to " + BIOS_MAC + " arch=0(BIOS) iPXE file=http://"
-        + lan.ip(1) + ":8080/boot.ipxe");
+    assertThat(text)
+        .contains(
+            "proxyDHCP offer to "
+                + BIOS_MAC
+                + " arch=0(BIOS) iPXE file=http://"
+                + lan.ip(1)
+                + ":8080/boot.ipxe");
     assertThat(text).containsPattern(" GET /boot.ipxe\\S* 200");
     assertThat(events(BIOS_MAC)).contains(BIOS_MAC).contains("pcbios").contains("i386");
   }
@@ -116,19 +173,35 @@ class ProxyDhcpQemuIT {
   @Test
   void uefiOvmfLoadsSnponlyOverOurTftpThenIpxeBootsItsProfile() throws Exception {
     Path vars = tmp.resolve("OVMF_VARS.fd");
-    Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
-    boot("cbtapefi", EFI_MAC, List.of("-machine", "q35",
-        "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-        "-drive", "if=pflash,format=raw,file=" + vars,
-        "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,string=no",
-        "-device", "virtio-net-pci,netdev=n0,romfile=,bootindex=0,mac=" + EFI_MAC));
+    Files.copy(
+        Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
+    boot(
+        "cbtapefi",
+        EFI_MAC,
+        List.of(
+            "-machine",
+            "q35",
+            "-drive",
+            "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+            "-drive",
+            "if=pflash,format=raw,file=" + vars,
+            "-fw_cfg",
+            "name=opt/org.tianocore/IPv6PXESupport,string=no",
+            "-device",
+            "virtio-net-pci,netdev=n0,romfile=,bootindex=0,mac=" + EFI_MAC));
     String text = ProxyDhcpIT.read(log);
     // firmware: our offer names snponly.efi, and our TFTP serves it
-    assertThat(text).contains("proxyDHCP offer to " + EFI_MAC + " arch=7(EFI_X86_64) file=snponly.efi");
+    assertThat(text)
+        .contains("proxyDHCP offer to " + EFI_MAC + " arch=7(EFI_X86_64) file=snponly.efi");
     assertThat(text).containsPattern("file=\"snponly.efi\".*result=ok");
     // iPXE (snponly.efi) asks our proxyDHCP again and is sent to /boot.ipxe
-    assertThat(text).contains("proxyDHCP offer to " + EFI_MAC + " arch=7(EFI_X86_64) iPXE file=http://"
-        + lan.ip(1) + ":8080/boot.ipxe");
+    assertThat(text)
+        .contains(
+            "proxyDHCP offer to "
+                + EFI_MAC
+                + " arch=7(EFI_X86_64) iPXE file=http://"
+                + lan.ip(1)
+                + ":8080/boot.ipxe");
     assertThat(events(EFI_MAC)).contains(EFI_MAC).contains("\"efi\"").contains("x86_64");
   }
 }

@@ -2,18 +2,15 @@ package dev.chainboot.firmware;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs scripts/fetch-firmware for real: the embedded binaries are byte-identical to the ones in
- * the pinned Debian packages, and a package whose sha256 differs from the manifest is refused.
+ * Runs scripts/fetch-firmware for real: the embedded binaries are byte-identical to the ones in the
+ * pinned Debian packages, and a package whose sha256 differs from the manifest is refused.
  */
 class FetchFirmwareScriptTest {
 
@@ -25,8 +22,13 @@ class FetchFirmwareScriptTest {
   record Result(int exit, String output) {}
 
   Result run(Path manifest, Path out, Path cache, String... env) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("scripts/fetch-firmware").toString(),
-        out.toString(), cache.toString()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "bash",
+                ROOT.resolve("scripts/fetch-firmware").toString(),
+                out.toString(),
+                cache.toString())
+            .redirectErrorStream(true);
     pb.environment().put("CHAINBOOT_FIRMWARE_MANIFEST", manifest.toString());
     pb.environment().remove("CHAINBOOT_FIRMWARE_REQUIRED");
     for (int i = 0; i + 1 < env.length; i += 2) {
@@ -69,9 +71,14 @@ class FetchFirmwareScriptTest {
     assertThat(Files.readString(out.resolve("MISSING"))).contains("isolinux");
     assertThat(out.resolve("isolinux.bin")).doesNotExist();
 
-    Result strict = run(manifest, tmp.resolve("out2"), tmp.resolve("cache"), "CHAINBOOT_FIRMWARE_REQUIRED", "1");
+    Result strict =
+        run(
+            manifest,
+            tmp.resolve("out2"),
+            tmp.resolve("cache"),
+            "CHAINBOOT_FIRMWARE_REQUIRED",
+            "1");
     assertThat(strict.exit()).isNotZero();
     assertThat(strict.output()).contains("ERROR").contains("does not match the pinned");
   }
-
 }

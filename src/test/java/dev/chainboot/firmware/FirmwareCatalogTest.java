@@ -31,9 +31,12 @@ class FirmwareCatalogTest {
     assertThat(c.bytes("ipxe.efi")).get().isEqualTo(c.bytes("ipxe-amd64.efi").orElseThrow());
     assertThat(c.bytes("ipxe64.efi")).get().isEqualTo(c.bytes("ipxe-amd64.efi").orElseThrow());
     assertThat(c.bytes("snponly64.efi")).get().isEqualTo(c.bytes("snponly.efi").orElseThrow());
-    assertThat(c.bytes("snponly-arm64.efi")).get().isEqualTo(c.bytes("ipxe-arm64.efi").orElseThrow());
+    assertThat(c.bytes("snponly-arm64.efi"))
+        .get()
+        .isEqualTo(c.bytes("ipxe-arm64.efi").orElseThrow());
     assertThat(c.bytes("no-such.efi")).isEmpty();
-    assertThat(c.bytes("snponly.efi").orElseThrow()).isNotEqualTo(c.bytes("ipxe.efi").orElseThrow());
+    assertThat(c.bytes("snponly.efi").orElseThrow())
+        .isNotEqualTo(c.bytes("ipxe.efi").orElseThrow());
   }
 
   @Test
@@ -44,10 +47,12 @@ class FirmwareCatalogTest {
     Files.writeString(tmp.resolve("undionly.kpxe"), "mine");
     FirmwareCatalog c = FirmwareCatalog.withDirectory(tmp);
     assertThat(new String(c.bytes("ipxe.efi").orElseThrow())).isEqualTo("fedora x86_64");
-    assertThat(new String(c.bytes("snponly-arm64.efi").orElseThrow())).isEqualTo("fedora arm64 snp");
+    assertThat(new String(c.bytes("snponly-arm64.efi").orElseThrow()))
+        .isEqualTo("fedora arm64 snp");
     assertThat(new String(c.bytes("undionly.kpxe").orElseThrow())).isEqualTo("mine");
     // not in the user's directory: falls back to the embedded copy
-    assertThat(c.bytes("ipxe.lkrn").orElseThrow()).isEqualTo(FirmwareCatalog.embedded().bytes("ipxe.lkrn").orElseThrow());
+    assertThat(c.bytes("ipxe.lkrn").orElseThrow())
+        .isEqualTo(FirmwareCatalog.embedded().bytes("ipxe.lkrn").orElseThrow());
   }
 
   @Test

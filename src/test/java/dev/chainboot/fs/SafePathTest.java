@@ -17,14 +17,16 @@ class SafePathTest {
     Files.writeString(root.resolve("a.txt"), "a");
     assertThat(SafePath.resolve(root, "a.txt")).contains(root.toRealPath().resolve("a.txt"));
     assertThat(SafePath.resolve(root, "/a.txt")).contains(root.toRealPath().resolve("a.txt"));
-    assertThat(SafePath.resolve(root, "sub/new.txt")).contains(root.toRealPath().resolve("sub/new.txt"));
+    assertThat(SafePath.resolve(root, "sub/new.txt"))
+        .contains(root.toRealPath().resolve("sub/new.txt"));
   }
 
   @Test
   void refusesEscapes() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
     Files.writeString(tmp.resolve("secret"), "s");
-    for (String bad : new String[] {"../secret", "a/../../secret", "..", "a\\..\\secret", "a\0b", "a\nb", ""}) {
+    for (String bad :
+        new String[] {"../secret", "a/../../secret", "..", "a\\..\\secret", "a\0b", "a\nb", ""}) {
       assertThat(SafePath.resolve(root, bad)).as(bad).isEmpty();
       assertThat(SafePath.problem(bad)).as(bad).isPresent();
     }

@@ -1,17 +1,17 @@
 package dev.chainboot.http;
 
-import dev.chainboot.testing.TestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.Group;
-import dev.chainboot.testing.ParsedScript;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
 import dev.chainboot.store.Store;
+import dev.chainboot.testing.ParsedScript;
+import dev.chainboot.testing.TestServer;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +48,11 @@ class BootHttpTest {
   }
 
   String resolve(MacAddress mac) throws Exception {
-    HttpResponse<String> r = ts.get("/boot/resolve?mac=" + mac.hexhyp()
-        + "&buildarch=x86_64&platform=pcbios&hostname=node1");
+    HttpResponse<String> r =
+        ts.get(
+            "/boot/resolve?mac="
+                + mac.hexhyp()
+                + "&buildarch=x86_64&platform=pcbios&hostname=node1");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
     assertThat(r.body()).startsWith("#!ipxe\n");
@@ -75,12 +78,15 @@ class BootHttpTest {
     assertThat(m.ip()).contains("127.0.0.1");
     assertThat(m.arch()).contains(Arch.X86_64);
     assertThat(m.hostname()).contains("node1");
-    assertThat(events(MAC)).singleElement().satisfies(e -> {
-      assertThat(e.match()).isEqualTo(BootEvent.Match.NONE);
-      assertThat(e.profile()).isEmpty();
-      assertThat(e.protocol()).isEqualTo("http");
-      assertThat(e.clientIp()).isEqualTo("127.0.0.1");
-    });
+    assertThat(events(MAC))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.match()).isEqualTo(BootEvent.Match.NONE);
+              assertThat(e.profile()).isEmpty();
+              assertThat(e.protocol()).isEqualTo("http");
+              assertThat(e.clientIp()).isEqualTo("127.0.0.1");
+            });
   }
 
   @Test
@@ -89,7 +95,8 @@ class BootHttpTest {
     store.setDefaultProfile(Optional.of("dflt"));
     String s = resolve(MAC);
     assertThat(s).contains("chain --autofree http://example.invalid/dflt.ipxe");
-    assertThat(events(MAC)).singleElement()
+    assertThat(events(MAC))
+        .singleElement()
         .satisfies(e -> assertThat(e.match()).isEqualTo(BootEvent.Match.DEFAULT));
   }
 
@@ -101,10 +108,15 @@ class BootHttpTest {
     store.putMachine(Machine.of(MAC).withLabels(Map.of("rack", "r1", "role", "db")));
     store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p-once"));
     store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
-    store.putGroup(new Group("rack", "p-group2", Map.of("rack", "r1"), Optional.empty(),
-        Optional.empty()));
-    store.putGroup(new Group("rackrole", "p-group", Map.of("rack", "r1", "role", "db"),
-        Optional.empty(), Optional.empty()));
+    store.putGroup(
+        new Group("rack", "p-group2", Map.of("rack", "r1"), Optional.empty(), Optional.empty()));
+    store.putGroup(
+        new Group(
+            "rackrole",
+            "p-group",
+            Map.of("rack", "r1", "role", "db"),
+            Optional.empty(),
+            Optional.empty()));
     store.setDefaultProfile(Optional.of("p-default"));
 
     assertThat(resolve(MAC)).contains("/p-once.ipxe");
@@ -116,10 +128,16 @@ class BootHttpTest {
     store.deleteGroup("rack");
     assertThat(resolve(MAC)).contains("/p-default.ipxe");
 
-    assertThat(events(MAC)).extracting(BootEvent::match).containsExactly(
-        BootEvent.Match.ONCE, BootEvent.Match.STATIC, BootEvent.Match.GROUP,
-        BootEvent.Match.GROUP, BootEvent.Match.DEFAULT);
-    assertThat(events(MAC)).extracting(BootEvent::onceConsumed)
+    assertThat(events(MAC))
+        .extracting(BootEvent::match)
+        .containsExactly(
+            BootEvent.Match.ONCE,
+            BootEvent.Match.STATIC,
+            BootEvent.Match.GROUP,
+            BootEvent.Match.GROUP,
+            BootEvent.Match.DEFAULT);
+    assertThat(events(MAC))
+        .extracting(BootEvent::onceConsumed)
         .containsExactly(true, false, false, false, false);
     assertThat(events(MAC).get(2).reason()).contains("group rackrole");
   }
@@ -145,10 +163,12 @@ class BootHttpTest {
     List<Future<String>> results = new ArrayList<>();
     try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
       for (int i = 0; i < n; i++) {
-        results.add(pool.submit(() -> {
-          go.await();
-          return resolve(MAC);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return resolve(MAC);
+                }));
       }
       go.countDown();
       int once = 0;
@@ -163,16 +183,25 @@ class BootHttpTest {
     }
     List<BootEvent> ev = events(MAC);
     assertThat(ev).hasSize(n);
-    assertThat(ev).filteredOn(BootEvent::onceConsumed).singleElement()
+    assertThat(ev)
+        .filteredOn(BootEvent::onceConsumed)
+        .singleElement()
         .satisfies(e -> assertThat(e.profile()).contains("p-once"));
     assertThat(ev).filteredOn(e -> e.match() == BootEvent.Match.STATIC).hasSize(n - 1);
   }
 
   /** Writes to the database from another process, as the CLI or an operator's sqlite3 does. */
   void sqlite3(String sql) throws Exception {
-    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
-        java.time.Duration.ofSeconds(60), "sqlite3", "-cmd", ".timeout 10000", "-cmd",
-        "PRAGMA foreign_keys = ON", data.resolve("chainboot.db").toString(), sql);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(
+            java.time.Duration.ofSeconds(60),
+            "sqlite3",
+            "-cmd",
+            ".timeout 10000",
+            "-cmd",
+            "PRAGMA foreign_keys = ON",
+            data.resolve("chainboot.db").toString(),
+            sql);
     assertThat(o.exit()).as(o.stdout()).isZero();
   }
 
@@ -186,8 +215,11 @@ class BootHttpTest {
     assertThat(resolve(MAC)).contains("/p-static.ipxe");
     assertThat(resolve(MAC)).contains("/p-static.ipxe"); // now served from memory
 
-    sqlite3("INSERT INTO assignments (mac, kind, profile, created_at)"
-        + " VALUES ('" + MAC.colon() + "', 'once', 'p-once', 0)");
+    sqlite3(
+        "INSERT INTO assignments (mac, kind, profile, created_at)"
+            + " VALUES ('"
+            + MAC.colon()
+            + "', 'once', 'p-once', 0)");
     assertThat(resolve(MAC)).contains("/p-once.ipxe");
     assertThat(resolve(MAC)).contains("/p-static.ipxe");
     assertThat(store.assignment(MAC, Assignment.Kind.ONCE)).isEmpty();
@@ -199,21 +231,40 @@ class BootHttpTest {
     assertThat(resolve(MAC)).contains("nothing to boot");
     assertThat(store.machine(MAC)).isPresent(); // registered again, without assignments
 
-    sqlite3("UPDATE profiles SET chain_url = 'http://example.invalid/changed.ipxe'"
-        + " WHERE name = 'p-static'");
-    sqlite3("INSERT INTO assignments (mac, kind, profile, created_at)"
-        + " VALUES ('" + MAC.colon() + "', 'static', 'p-static', 0)");
+    sqlite3(
+        "UPDATE profiles SET chain_url = 'http://example.invalid/changed.ipxe'"
+            + " WHERE name = 'p-static'");
+    sqlite3(
+        "INSERT INTO assignments (mac, kind, profile, created_at)"
+            + " VALUES ('"
+            + MAC.colon()
+            + "', 'static', 'p-static', 0)");
     assertThat(resolve(MAC)).contains("/changed.ipxe");
-    assertThat(events(MAC)).extracting(BootEvent::match).containsExactly(
-        BootEvent.Match.STATIC, BootEvent.Match.STATIC, BootEvent.Match.ONCE,
-        BootEvent.Match.STATIC, BootEvent.Match.STATIC, BootEvent.Match.NONE,
-        BootEvent.Match.STATIC);
+    assertThat(events(MAC))
+        .extracting(BootEvent::match)
+        .containsExactly(
+            BootEvent.Match.STATIC,
+            BootEvent.Match.STATIC,
+            BootEvent.Match.ONCE,
+            BootEvent.Match.STATIC,
+            BootEvent.Match.STATIC,
+            BootEvent.Match.NONE,
+            BootEvent.Match.STATIC);
   }
 
   static String curlFrom(String sourceIp, String url) throws Exception {
-    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
-        java.time.Duration.ofSeconds(60), "curl", "-sS", "--max-time", "30", "--interface",
-        sourceIp, "-A", "iPXE/1.21.1", url);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(
+            java.time.Duration.ofSeconds(60),
+            "curl",
+            "-sS",
+            "--max-time",
+            "30",
+            "--interface",
+            sourceIp,
+            "-A",
+            "iPXE/1.21.1",
+            url);
     assertThat(o.exit()).as(o.stdout()).isZero();
     return o.stdout();
   }
@@ -240,10 +291,14 @@ class BootHttpTest {
   void bootIpxeWithoutMacChainsToTheResolverWithIdentity() throws Exception {
     HttpResponse<String> r = ts.get("/boot.ipxe");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).startsWith("#!ipxe\n").contains("chain --autofree " + ts.base()
-        + "/boot/resolve?mac=${mac:hexhyp}&serial=${serial:uristring}"
-        + "&hostname=${hostname:uristring}&buildarch=${buildarch:uristring}"
-        + "&platform=${platform:uristring}&uuid=${uuid}");
+    assertThat(r.body())
+        .startsWith("#!ipxe\n")
+        .contains(
+            "chain --autofree "
+                + ts.base()
+                + "/boot/resolve?mac=${mac:hexhyp}&serial=${serial:uristring}"
+                + "&hostname=${hostname:uristring}&buildarch=${buildarch:uristring}"
+                + "&platform=${platform:uristring}&uuid=${uuid}");
     assertThat(store.machines()).isEmpty();
   }
 
@@ -251,8 +306,10 @@ class BootHttpTest {
   void bootIpxeWithMacResolvesDirectly() throws Exception {
     chainProfile("dflt");
     store.setDefaultProfile(Optional.of("dflt"));
-    HttpResponse<String> r = ts.get("/boot.ipxe?mac=52-54-00-12-34-56&uuid=&serial=&hostname="
-        + "&buildarch=x86_64&platform=efi");
+    HttpResponse<String> r =
+        ts.get(
+            "/boot.ipxe?mac=52-54-00-12-34-56&uuid=&serial=&hostname="
+                + "&buildarch=x86_64&platform=efi");
     assertThat(r.body()).contains("/dflt.ipxe");
     assertThat(store.machine(MAC).orElseThrow().platform()).isPresent();
   }
@@ -275,9 +332,12 @@ class BootHttpTest {
     store.setDefaultProfile(Optional.of("tpl"));
     HttpResponse<String> r = ts.get("/boot/resolve?mac=52-54-00-12-34-56");
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.body()).startsWith("#!ipxe\n").contains("chainboot: error")
+    assertThat(r.body())
+        .startsWith("#!ipxe\n")
+        .contains("chainboot: error")
         .doesNotContain("chain ");
-    assertThat(events(MAC)).singleElement()
+    assertThat(events(MAC))
+        .singleElement()
         .satisfies(e -> assertThat(e.match()).isEqualTo(BootEvent.Match.ERROR));
     store.putMachine(Machine.of(MAC).withLabels(Map.of("rack", "r7")));
     assertThat(resolve(MAC)).contains("chain " + ts.base() + "/x?rack=r7");
@@ -285,16 +345,29 @@ class BootHttpTest {
 
   @Test
   void kernelProfileRetriesDownloads() throws Exception {
-    store.putProfile(Profile.kernel("k", "{{base_url}}/assets/vmlinuz",
-        List.of("{{base_url}}/assets/initrd.img"), "console=ttyS0 BOOTIF=01-{{mac_hexhyp}}"));
+    store.putProfile(
+        Profile.kernel(
+            "k",
+            "{{base_url}}/assets/vmlinuz",
+            List.of("{{base_url}}/assets/initrd.img"),
+            "console=ttyS0 BOOTIF=01-{{mac_hexhyp}}"));
     store.setDefaultProfile(Optional.of("k"));
     String s = resolve(MAC);
     ParsedScript script = new ParsedScript(s);
-    assertThat(script.named("kernel")).first().satisfies(c -> assertThat(c.words())
-        .containsExactly("kernel", ts.base() + "/assets/vmlinuz", "console=ttyS0",
-            "BOOTIF=01-52-54-00-12-34-56"));
-    assertThat(script.named("initrd")).first().satisfies(c -> assertThat(c.words())
-        .containsExactly("initrd", ts.base() + "/assets/initrd.img"));
+    assertThat(script.named("kernel"))
+        .first()
+        .satisfies(
+            c ->
+                assertThat(c.words())
+                    .containsExactly(
+                        "kernel",
+                        ts.base() + "/assets/vmlinuz",
+                        "console=ttyS0",
+                        "BOOTIF=01-52-54-00-12-34-56"));
+    assertThat(script.named("initrd"))
+        .first()
+        .satisfies(
+            c -> assertThat(c.words()).containsExactly("initrd", ts.base() + "/assets/initrd.img"));
     assertThat(s).contains("inc cb-try").contains("iseq ${cb-try} 3 && goto chainboot_failed");
     assertThat(script.named("boot")).hasSize(1);
   }
@@ -304,7 +377,8 @@ class BootHttpTest {
     store.putProfile(Profile.localDisk("disk"));
     store.setDefaultProfile(Optional.of("disk"));
     String s = resolve(MAC);
-    assertThat(s).contains("iseq ${platform} efi && exit 0 ||\n")
+    assertThat(s)
+        .contains("iseq ${platform} efi && exit 0 ||\n")
         .contains("sanboot --no-describe --drive 0x80 || exit 0\n");
   }
 
@@ -342,11 +416,14 @@ class BootHttpTest {
     HttpResponse<String> r = ts.get("/boot.ipxe?profile=p-media&mac=" + MAC.hexhyp());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("http://example.invalid/p-media.ipxe").doesNotContain("p-once");
-    assertThat(events(MAC)).singleElement().satisfies(e -> {
-      assertThat(e.match()).isEqualTo(BootEvent.Match.PROFILE);
-      assertThat(e.profile()).contains("p-media");
-      assertThat(e.onceConsumed()).isFalse();
-    });
+    assertThat(events(MAC))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.match()).isEqualTo(BootEvent.Match.PROFILE);
+              assertThat(e.profile()).contains("p-media");
+              assertThat(e.onceConsumed()).isFalse();
+            });
     // the once is still there for the next ordinary boot
     assertThat(resolve(MAC)).contains("p-once.ipxe");
 

@@ -81,8 +81,10 @@ class DirectoryHandlerTest {
   @Test
   void wholeLargeFileIsByteIdentical() throws Exception {
     HttpClient client = HttpClient.newHttpClient();
-    HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(URI.create(server.url("/assets/big.img"))).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        client.send(
+            HttpRequest.newBuilder(URI.create(server.url("/assets/big.img"))).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValueAsLong("content-length")).hasValue(BIG);
     MessageDigest got = MessageDigest.getInstance("SHA-256");
@@ -104,12 +106,18 @@ class DirectoryHandlerTest {
 
   @Test
   void headHasLengthAndValidatorsButNoBody() throws Exception {
-    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/assets/big.img")))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.url("/assets/big.img")))
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-length")).hasValue(Long.toString(BIG));
     assertThat(r.headers().firstValue("last-modified")).isPresent();
-    assertThat(r.headers().firstValue("etag")).hasValueSatisfying(e -> assertThat(e).startsWith("\""));
+    assertThat(r.headers().firstValue("etag"))
+        .hasValueSatisfying(e -> assertThat(e).startsWith("\""));
     assertThat(r.headers().firstValue("accept-ranges")).hasValue("bytes");
     assertThat(r.body()).isEmpty();
   }
@@ -119,7 +127,8 @@ class DirectoryHandlerTest {
     long mid = 123_456_789L;
     Curl.Result r = Curl.run("-r", mid + "-" + (mid + 9_999_999), server.url("/assets/big.img"));
     assertThat(r.status()).isEqualTo(206);
-    assertThat(r.header("content-range")).isEqualTo("bytes " + mid + "-" + (mid + 9_999_999) + "/" + BIG);
+    assertThat(r.header("content-range"))
+        .isEqualTo("bytes " + mid + "-" + (mid + 9_999_999) + "/" + BIG);
     assertThat(r.header("content-length")).isEqualTo("10000000");
     assertThat(sha(r.body())).isEqualTo(sha(slice(mid, 10_000_000)));
 
@@ -158,14 +167,23 @@ class DirectoryHandlerTest {
   void multiRangeHonoursConditionalsAndHead() throws Exception {
     Curl.Result first = Curl.run(server.url("/assets/sub/hello.txt"));
     String etag = first.header("etag");
-    Curl.Result notModified = Curl.run("-r", "0-0,2-3", "-H", "If-None-Match: " + etag, server.url("/assets/sub/hello.txt"));
+    Curl.Result notModified =
+        Curl.run(
+            "-r", "0-0,2-3", "-H", "If-None-Match: " + etag, server.url("/assets/sub/hello.txt"));
     assertThat(notModified.status()).isEqualTo(304);
     Curl.Result ok = Curl.run("-r", "0-0,2-3", server.url("/assets/sub/hello.txt"));
     assertThat(ok.status()).isEqualTo(206);
-    assertThat(ok.text()).contains("Content-Range: bytes 0-0/6\r\n\r\nh\r\n").contains("Content-Range: bytes 2-3/6\r\n\r\nll\r\n");
-    HttpResponse<byte[]> head = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url("/assets/sub/hello.txt")))
-        .header("Range", "bytes=0-0,2-3").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(ok.text())
+        .contains("Content-Range: bytes 0-0/6\r\n\r\nh\r\n")
+        .contains("Content-Range: bytes 2-3/6\r\n\r\nll\r\n");
+    HttpResponse<byte[]> head =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.url("/assets/sub/hello.txt")))
+                    .header("Range", "bytes=0-0,2-3")
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     assertThat(head.statusCode()).isEqualTo(206);
     assertThat(head.headers().firstValue("content-length")).hasValue(ok.header("content-length"));
     assertThat(head.body()).isEmpty();
@@ -175,7 +193,8 @@ class DirectoryHandlerTest {
   static List<byte[]> multipartBodies(byte[] body, String boundary) {
     String s = new String(body, StandardCharsets.ISO_8859_1);
     List<byte[]> out = new ArrayList<>();
-    Pattern p = Pattern.compile("--" + Pattern.quote(boundary) + "\r\n(.*?)\r\n\r\n", Pattern.DOTALL);
+    Pattern p =
+        Pattern.compile("--" + Pattern.quote(boundary) + "\r\n(.*?)\r\n\r\n", Pattern.DOTALL);
     Matcher m = p.matcher(s);
     while (m.find()) {
       Matcher cr = Pattern.compile("(?i)content-range: bytes (\\d+)-(\\d+)/").matcher(m.group(1));
@@ -204,24 +223,39 @@ class DirectoryHandlerTest {
     Curl.Result inm = Curl.run("-H", "If-None-Match: " + etag, server.url("/assets/sub/hello.txt"));
     assertThat(inm.status()).isEqualTo(304);
     assertThat(inm.body()).isEmpty();
-    Curl.Result otherTag = Curl.run("-H", "If-None-Match: \"nope\"", server.url("/assets/sub/hello.txt"));
+    Curl.Result otherTag =
+        Curl.run("-H", "If-None-Match: \"nope\"", server.url("/assets/sub/hello.txt"));
     assertThat(otherTag.status()).isEqualTo(200);
 
-    Curl.Result ims = Curl.run("-H", "If-Modified-Since: " + lastModified, server.url("/assets/sub/hello.txt"));
+    Curl.Result ims =
+        Curl.run("-H", "If-Modified-Since: " + lastModified, server.url("/assets/sub/hello.txt"));
     assertThat(ims.status()).isEqualTo(304);
-    Curl.Result old = Curl.run("-H", "If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT", server.url("/assets/sub/hello.txt"));
+    Curl.Result old =
+        Curl.run(
+            "-H",
+            "If-Modified-Since: Mon, 01 Jan 2001 00:00:00 GMT",
+            server.url("/assets/sub/hello.txt"));
     assertThat(old.status()).isEqualTo(200);
 
-    Curl.Result ifRange = Curl.run("-r", "1-2", "-H", "If-Range: " + etag, server.url("/assets/sub/hello.txt"));
+    Curl.Result ifRange =
+        Curl.run("-r", "1-2", "-H", "If-Range: " + etag, server.url("/assets/sub/hello.txt"));
     assertThat(ifRange.status()).isEqualTo(206);
     assertThat(ifRange.text()).isEqualTo("el");
-    Curl.Result staleIfRange = Curl.run("-r", "1-2", "-H", "If-Range: \"stale\"", server.url("/assets/sub/hello.txt"));
+    Curl.Result staleIfRange =
+        Curl.run("-r", "1-2", "-H", "If-Range: \"stale\"", server.url("/assets/sub/hello.txt"));
     assertThat(staleIfRange.status()).isEqualTo(200);
     assertThat(staleIfRange.text()).isEqualTo("hello\n");
-    Curl.Result dateIfRange = Curl.run("-r", "1-2", "-H", "If-Range: " + lastModified, server.url("/assets/sub/hello.txt"));
+    Curl.Result dateIfRange =
+        Curl.run(
+            "-r", "1-2", "-H", "If-Range: " + lastModified, server.url("/assets/sub/hello.txt"));
     assertThat(dateIfRange.status()).isEqualTo(206);
-    Curl.Result oldDateIfRange = Curl.run("-r", "1-2", "-H", "If-Range: Mon, 01 Jan 2001 00:00:00 GMT",
-        server.url("/assets/sub/hello.txt"));
+    Curl.Result oldDateIfRange =
+        Curl.run(
+            "-r",
+            "1-2",
+            "-H",
+            "If-Range: Mon, 01 Jan 2001 00:00:00 GMT",
+            server.url("/assets/sub/hello.txt"));
     assertThat(oldDateIfRange.status()).isEqualTo(200);
   }
 

@@ -3,23 +3,26 @@ package dev.chainboot.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Profile;
 import dev.chainboot.config.ServerConfig;
-import dev.chainboot.testing.Proc;
 import dev.chainboot.server.ChainbootServer;
+import dev.chainboot.testing.Proc;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import dev.chainboot.boot.MacAddress;
-import dev.chainboot.boot.Machine;
-import dev.chainboot.boot.Profile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** /media/... served by the real server, fetched with curl, checked with fsck.fat, mtools and xorriso. */
+/**
+ * /media/... served by the real server, fetched with curl, checked with fsck.fat, mtools and
+ * xorriso.
+ */
 class MediaEndpointsTest {
 
   @TempDir static Path tmp;
@@ -28,12 +31,29 @@ class MediaEndpointsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = new ChainbootServer(new ServerConfig(tmp.resolve("data"), Optional.empty(),
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.of("boot.example"))).start();
+    server =
+        new ChainbootServer(
+                new ServerConfig(
+                    tmp.resolve("data"),
+                    Optional.empty(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    Optional.empty(),
+                    Optional.of("boot.example")))
+            .start();
     base = "http://127.0.0.1:" + server.httpPort();
     server.store().putMachine(Machine.of(MacAddress.parse("52:54:00:ab:cd:ef").orElseThrow()));
-    server.store().putProfile(new Profile("rack-7", Profile.Kind.LOCAL_DISK, Optional.empty(), List.of(),
-        Optional.empty(), Optional.empty(), Optional.empty(), List.of()));
+    server
+        .store()
+        .putProfile(
+            new Profile(
+                "rack-7",
+                Profile.Kind.LOCAL_DISK,
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of()));
   }
 
   @AfterAll
@@ -84,18 +104,27 @@ class MediaEndpointsTest {
     Proc.run("fsck.fat", "-n", body.toString()).ok();
     Path script = tmp.resolve("m.ipxe");
     Proc.run("mcopy", "-i", body.toString(), "::/autoexec.ipxe", script.toString()).ok();
-    assertThat(Files.readString(script)).contains("\nchain http://boot.example:" + server.httpPort()
-        + "/boot.ipxe?mac=52-54-00-ab-cd-ef ||\n");
+    assertThat(Files.readString(script))
+        .contains(
+            "\nchain http://boot.example:"
+                + server.httpPort()
+                + "/boot.ipxe?mac=52-54-00-ab-cd-ef ||\n");
     // Same request: same bytes and ETag from the cache; If-None-Match gives 304.
     Path again = tmp.resolve("m2.esp");
     String h2 = curl(again, base + "/media/52-54-00-ab-cd-ef.esp");
     assertThat(header(h2, "ETag")).isEqualTo(etag);
     assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(body));
-    String h3 = curl(tmp.resolve("m3"), "-H", "If-None-Match: " + etag, base + "/media/52-54-00-ab-cd-ef.esp");
+    String h3 =
+        curl(
+            tmp.resolve("m3"),
+            "-H",
+            "If-None-Match: " + etag,
+            base + "/media/52-54-00-ab-cd-ef.esp");
     assertThat(h3).startsWith("HTTP/1.1 304");
     String head = curl(tmp.resolve("m4"), "-I", base + "/media/52-54-00-ab-cd-ef.esp");
     assertThat(header(head, "Content-Length")).isEqualTo(String.valueOf(Files.size(body)));
-    assertThat(Files.size(tmp.resolve("m4"))).isLessThan(1000); // curl -I writes the headers there, no body
+    assertThat(Files.size(tmp.resolve("m4")))
+        .isLessThan(1000); // curl -I writes the headers there, no body
   }
 
   @Test
@@ -104,10 +133,22 @@ class MediaEndpointsTest {
     String h = curl(body, base + "/media/rack-7.iso?arch=x86_64,arm64");
     assertThat(h).startsWith("HTTP/1.1 200");
     assertThat(header(h, "Content-Type")).isEqualTo("application/x-iso9660-image");
-    String r = Proc.run("xorriso", "-indev", body.toString(), "-report_el_torito", "plain").ok().out();
-    assertThat(r).containsPattern("El Torito boot img :\\s+1\\s+BIOS").containsPattern("El Torito boot img :\\s+2\\s+UEFI");
+    String r =
+        Proc.run("xorriso", "-indev", body.toString(), "-report_el_torito", "plain").ok().out();
+    assertThat(r)
+        .containsPattern("El Torito boot img :\\s+1\\s+BIOS")
+        .containsPattern("El Torito boot img :\\s+2\\s+UEFI");
     Path script = tmp.resolve("p.ipxe");
-    Proc.run("xorriso", "-osirrox", "on", "-indev", body.toString(), "-extract", "/AUTOEXEC.IPXE", script.toString()).ok();
+    Proc.run(
+            "xorriso",
+            "-osirrox",
+            "on",
+            "-indev",
+            body.toString(),
+            "-extract",
+            "/AUTOEXEC.IPXE",
+            script.toString())
+        .ok();
     assertThat(Files.readString(script)).contains("/boot.ipxe?profile=rack-7&mac=${mac:hexhyp}&");
   }
 
@@ -133,24 +174,38 @@ class MediaEndpointsTest {
 
   @Test
   void withoutAdvertiseTheRequestHostIsUsedAndChecked() throws Exception {
-    try (ChainbootServer plain = new ChainbootServer(new ServerConfig(tmp.resolve("data2"), Optional.empty(),
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty())).start()) {
+    try (ChainbootServer plain =
+        new ChainbootServer(
+                new ServerConfig(
+                    tmp.resolve("data2"),
+                    Optional.empty(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    Optional.empty(),
+                    Optional.empty()))
+            .start()) {
       plain.store().putMachine(Machine.of(MacAddress.parse("aa-bb-cc-dd-ee-ff").orElseThrow()));
       String url = "http://127.0.0.1:" + plain.httpPort() + "/media/aa-bb-cc-dd-ee-ff.esp";
       Path body = tmp.resolve("plain.esp");
       assertThat(curl(body, "-H", "Host: boot.lan:8080", url)).startsWith("HTTP/1.1 200");
       Path script = tmp.resolve("plain.ipxe");
       Proc.run("mcopy", "-i", body.toString(), "::/autoexec.ipxe", script.toString()).ok();
-      assertThat(Files.readString(script)).contains("\nchain http://boot.lan:8080/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n");
+      assertThat(Files.readString(script))
+          .contains("\nchain http://boot.lan:8080/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n");
       // A hostile Host header is not used: the media chain to the address the request came in on.
       Path hostile = tmp.resolve("hostile.esp");
       assertThat(curl(hostile, "-H", "Host: bad_host$x", url)).startsWith("HTTP/1.1 200");
       Path s2 = tmp.resolve("hostile.ipxe");
       Proc.run("mcopy", "-i", hostile.toString(), "::/autoexec.ipxe", s2.toString()).ok();
-      assertThat(Files.readString(s2)).contains("\nchain http://127.0.0.1:" + plain.httpPort()
-          + "/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n").doesNotContain("bad_host");
+      assertThat(Files.readString(s2))
+          .contains(
+              "\nchain http://127.0.0.1:"
+                  + plain.httpPort()
+                  + "/boot.ipxe?mac=aa-bb-cc-dd-ee-ff ||\n")
+          .doesNotContain("bad_host");
     }
-    assertThatThrownBy(() -> MediaEndpoints.script("http://a b", "x")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> MediaEndpoints.script("http://h", "x\nshell")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MediaEndpoints.script("http://a b", "x"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> MediaEndpoints.script("http://h", "x\nshell"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,9 +1,9 @@
 package dev.chainboot.media;
 
-import dev.chainboot.testing.Proc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.chainboot.testing.Proc;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,16 +31,21 @@ class FatImageWriterTest {
   void smallImageIsFat12AndPassesFsckAndMtoolsReadsFilesBack() throws Exception {
     byte[] efi = random(300_000, 1);
     byte[] script = "#!ipxe\nchain http://10.0.2.2/x\n".getBytes(StandardCharsets.US_ASCII);
-    byte[] img = new FatImageWriter().label("chainboot").volumeId(0x12345678)
-        .add("EFI/BOOT/BOOTX64.EFI", efi)
-        .add("EFI/BOOT/autoexec.ipxe", script)
-        .add("autoexec.ipxe", script)
-        .add("empty.txt", new byte[0])
-        .build();
+    byte[] img =
+        new FatImageWriter()
+            .label("chainboot")
+            .volumeId(0x12345678)
+            .add("EFI/BOOT/BOOTX64.EFI", efi)
+            .add("EFI/BOOT/autoexec.ipxe", script)
+            .add("autoexec.ipxe", script)
+            .add("empty.txt", new byte[0])
+            .build();
     assertThat(new String(img, 54, 5, StandardCharsets.US_ASCII)).isEqualTo("FAT12");
     Path p = write(img);
     Proc fsck = Proc.run("fsck.fat", "-n", "-v", p.toString()).ok();
-    assertThat(fsck.out()).doesNotContainIgnoringCase("differ").doesNotContainIgnoringCase("invalid");
+    assertThat(fsck.out())
+        .doesNotContainIgnoringCase("differ")
+        .doesNotContainIgnoringCase("invalid");
     String dir = Proc.run("mdir", "-i", p.toString(), "-/", "::").ok().out();
     assertThat(dir).contains("autoexec.ipxe").contains("BOOTX64  EFI").contains("CHAINBOOT");
     Path out = tmp.resolve("back.efi");
@@ -58,10 +63,16 @@ class FatImageWriterTest {
   void largeImageIsFat16AndPassesFsck() throws Exception {
     byte[] a = random(1_000_000, 2);
     byte[] b = random(1_100_000, 3);
-    FatImageWriter w = new FatImageWriter().label("ESP").volumeId(7)
-        .add("EFI/BOOT/BOOTX64.EFI", a).add("EFI/BOOT/BOOTAA64.EFI", b);
+    FatImageWriter w =
+        new FatImageWriter()
+            .label("ESP")
+            .volumeId(7)
+            .add("EFI/BOOT/BOOTX64.EFI", a)
+            .add("EFI/BOOT/BOOTAA64.EFI", b);
     for (int i = 0; i < 40; i++) { // enough names to spill a directory over several clusters
-      w.add("EFI/many/a-long-file-name-number-" + i + ".txt", ("file " + i).getBytes(StandardCharsets.US_ASCII));
+      w.add(
+          "EFI/many/a-long-file-name-number-" + i + ".txt",
+          ("file " + i).getBytes(StandardCharsets.US_ASCII));
     }
     byte[] img = w.build();
     assertThat(new String(img, 54, 5, StandardCharsets.US_ASCII)).isEqualTo("FAT16");
@@ -73,7 +84,8 @@ class FatImageWriterTest {
     Proc.run("mcopy", "-i", p.toString(), "::EFI/BOOT/BOOTAA64.EFI", out.toString()).ok();
     assertThat(Files.readAllBytes(out)).isEqualTo(b);
     Path t = tmp.resolve("t39");
-    Proc.run("mcopy", "-i", p.toString(), "::EFI/many/a-long-file-name-number-39.txt", t.toString()).ok();
+    Proc.run("mcopy", "-i", p.toString(), "::EFI/many/a-long-file-name-number-39.txt", t.toString())
+        .ok();
     assertThat(Files.readString(t)).isEqualTo("file 39");
   }
 
@@ -104,9 +116,9 @@ class FatImageWriterTest {
   }
 
   /**
-   * The FAT12/FAT16 boundary (4084 / 4085 clusters) is where FAT type detection goes wrong:
-   * readers derive the type from the cluster count, so it must agree with the label, and the
-   * FAT must cover every cluster.
+   * The FAT12/FAT16 boundary (4084 / 4085 clusters) is where FAT type detection goes wrong: readers
+   * derive the type from the cluster count, so it must agree with the label, and the FAT must cover
+   * every cluster.
    */
   @Test
   void clusterCountBoundaryPicksTheRightFatType() throws Exception {
@@ -115,8 +127,12 @@ class FatImageWriterTest {
       byte[] data = random(dataClusters * 512, dataClusters);
       byte[] img = new FatImageWriter().volumeId(dataClusters).add("DATA.BIN", data).build();
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(img).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-      long total = (b.getShort(19) & 0xFFFF) != 0 ? b.getShort(19) & 0xFFFF : b.getInt(32) & 0xFFFFFFFFL;
-      int firstData = (b.getShort(14) & 0xFFFF) + 2 * (b.getShort(22) & 0xFFFF) + (b.getShort(17) & 0xFFFF) * 32 / 512;
+      long total =
+          (b.getShort(19) & 0xFFFF) != 0 ? b.getShort(19) & 0xFFFF : b.getInt(32) & 0xFFFFFFFFL;
+      int firstData =
+          (b.getShort(14) & 0xFFFF)
+              + 2 * (b.getShort(22) & 0xFFFF)
+              + (b.getShort(17) & 0xFFFF) * 32 / 512;
       long clusters = (total - firstData) / (b.get(13) & 0xFF);
       String type = new String(img, 54, 5, StandardCharsets.US_ASCII);
       types.add(type);

@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Time to build boot media for a new URL in-process (bench/media.sh runs it). Every
- * invocation uses a URL not seen before, so nothing can be cached.
+ * Time to build boot media for a new URL in-process (bench/media.sh runs it). Every invocation uses
+ * a URL not seen before, so nothing can be cached.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +32,8 @@ public class MediaBenchmark {
 
   private MediaSpec spec(MediaFormat f) {
     String url = "http://10.0.0.1:8080/boot.ipxe?mac=52-54-00-00-" + n.incrementAndGet();
-    return new MediaSpec(f, EnumSet.of(Arch.X86_64), MediaScript.chainTo(ChainUrl.parse(url)), null);
+    return new MediaSpec(
+        f, EnumSet.of(Arch.X86_64), MediaScript.chainTo(ChainUrl.parse(url)), null);
   }
 
   @Benchmark

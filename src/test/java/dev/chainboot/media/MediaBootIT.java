@@ -24,11 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Boots media written by the real {@code chainboot media} command in QEMU (software emulation,
- * SeaBIOS and OVMF, the unmodified Debian iPXE/ISOLINUX binaries) until the guest's iPXE
- * fetches a marker URL from a test HTTP server on 127.0.0.1. The guest reaches that server
- * only through QEMU's {@code restrict=on,guestfwd} (10.0.2.100:80 -> 127.0.0.1:PORT).
- * One {@code media iso} output boots as BIOS CD, UEFI CD, BIOS USB and UEFI USB; the
- * {@code img} output as a BIOS hard disk; the {@code esp} output as a virtio disk under OVMF.
+ * SeaBIOS and OVMF, the unmodified Debian iPXE/ISOLINUX binaries) until the guest's iPXE fetches a
+ * marker URL from a test HTTP server on 127.0.0.1. The guest reaches that server only through
+ * QEMU's {@code restrict=on,guestfwd} (10.0.2.100:80 -> 127.0.0.1:PORT). One {@code media iso}
+ * output boots as BIOS CD, UEFI CD, BIOS USB and UEFI USB; the {@code img} output as a BIOS hard
+ * disk; the {@code esp} output as a virtio disk under OVMF.
  */
 @Tag("qemu")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -44,27 +44,47 @@ class MediaBootIT {
   @TempDir static Path tmp;
   static HttpServer server;
   static final List<String> hits = new CopyOnWriteArrayList<>();
+
   /** When set, the marker answers 404 (to see the script's failure path). */
   static volatile boolean answerNotFound;
 
   @BeforeAll
   static void setUp() throws Exception {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
-      hits.add(ex.getRequestURI().toString());
-      byte[] body = "#!ipxe\necho chainboot-test: marker reached\n".getBytes(StandardCharsets.US_ASCII);
-      ex.sendResponseHeaders(answerNotFound ? 404 : 200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          hits.add(ex.getRequestURI().toString());
+          byte[] body =
+              "#!ipxe\necho chainboot-test: marker reached\n".getBytes(StandardCharsets.US_ASCII);
+          ex.sendResponseHeaders(answerNotFound ? 404 : 200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     server.start();
-    String[][] builds = {{"iso", "boot.iso", "x86_64"}, {"img", "boot.img", "x86_64"},
-        {"esp", "boot.esp", "x86_64"}, {"esp", "both.esp", "x86_64,arm64"}};
+    String[][] builds = {
+      {"iso", "boot.iso", "x86_64"},
+      {"img", "boot.img", "x86_64"},
+      {"esp", "boot.esp", "x86_64"},
+      {"esp", "both.esp", "x86_64,arm64"}
+    };
     for (String[] b : builds) {
-      dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
-          new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", Path.of(JAR).toAbsolutePath().toString(), "media", b[0], URL, "-o", b[1], "--arch", b[2])
-          .directory(tmp.toFile()).redirectErrorStream(true), java.time.Duration.ofSeconds(60));
+      dev.chainboot.testing.Processes.Output o =
+          dev.chainboot.testing.Processes.run(
+              new ProcessBuilder(
+                      Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                      "-jar",
+                      Path.of(JAR).toAbsolutePath().toString(),
+                      "media",
+                      b[0],
+                      URL,
+                      "-o",
+                      b[1],
+                      "--arch",
+                      b[2])
+                  .directory(tmp.toFile())
+                  .redirectErrorStream(true),
+              java.time.Duration.ofSeconds(60));
       assertThat(o.exit()).as(o.stdout()).isZero();
     }
   }
@@ -79,19 +99,31 @@ class MediaBootIT {
   private static List<String> uefi(String name) throws Exception {
     Path vars = tmp.resolve(name + "-vars.fd");
     Files.copy(Path.of(OVMF_VARS), vars, StandardCopyOption.REPLACE_EXISTING);
-    return List.of("-machine", "q35",
-        "-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
-        "-drive", "if=pflash,format=raw,file=" + vars);
+    return List.of(
+        "-machine",
+        "q35",
+        "-drive",
+        "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+        "-drive",
+        "if=pflash,format=raw,file=" + vars);
   }
 
   private static List<String> cdrom(String file) {
-    return List.of("-drive", "file=" + tmp.resolve(file) + ",media=cdrom,if=none,id=cd0,readonly=on",
-        "-device", "ide-cd,drive=cd0,bootindex=0");
+    return List.of(
+        "-drive",
+        "file=" + tmp.resolve(file) + ",media=cdrom,if=none,id=cd0,readonly=on",
+        "-device",
+        "ide-cd,drive=cd0,bootindex=0");
   }
 
   private static List<String> usb(String file) {
-    return List.of("-drive", "if=none,id=s,format=raw,snapshot=on,file=" + tmp.resolve(file),
-        "-device", "qemu-xhci", "-device", "usb-storage,drive=s,bootindex=0");
+    return List.of(
+        "-drive",
+        "if=none,id=s,format=raw,snapshot=on,file=" + tmp.resolve(file),
+        "-device",
+        "qemu-xhci",
+        "-device",
+        "usb-storage,drive=s,bootindex=0");
   }
 
   /** Boots QEMU with {@code args} until the marker is fetched; kills QEMU in every case. */
@@ -100,21 +132,39 @@ class MediaBootIT {
   }
 
   /**
-   * Boots until the marker is fetched and, if {@code thenExpect} is given, until the serial
-   * console shows it too; returns the serial log (ANSI escapes removed).
+   * Boots until the marker is fetched and, if {@code thenExpect} is given, until the serial console
+   * shows it too; returns the serial log (ANSI escapes removed).
    */
-  private static String bootsToMarker(String name, List<String> args, String thenExpect) throws Exception {
+  private static String bootsToMarker(String name, List<String> args, String thenExpect)
+      throws Exception {
     hits.clear();
     Path serial = tmp.resolve(name + ".serial.log");
     boolean arm = args.get(0).equals("arm64");
-    List<String> cmd = new ArrayList<>(List.of(arm ? "qemu-system-aarch64" : "qemu-system-x86_64",
-        "-accel", "tcg", "-m", "512",
-        "-nographic", "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
-        "-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:" + server.getAddress().getPort(),
-        "-device", (arm ? "virtio-net-pci" : "e1000") + ",netdev=n0"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                arm ? "qemu-system-aarch64" : "qemu-system-x86_64",
+                "-accel",
+                "tcg",
+                "-m",
+                "512",
+                "-nographic",
+                "-monitor",
+                "none",
+                "-serial",
+                "file:" + serial,
+                "-no-reboot",
+                "-netdev",
+                "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:"
+                    + server.getAddress().getPort(),
+                "-device",
+                (arm ? "virtio-net-pci" : "e1000") + ",netdev=n0"));
     cmd.addAll(arm ? args.subList(1, args.size()) : args);
-    Process q = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve(name + ".qemu.log").toFile()).start();
+    Process q =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve(name + ".qemu.log").toFile())
+            .start();
     long start = System.nanoTime();
     try {
       long deadline = start + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
@@ -122,8 +172,12 @@ class MediaBootIT {
         Thread.sleep(200);
       }
       long extra = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (thenExpect != null && !hits.isEmpty() && q.isAlive() && System.nanoTime() < extra
-          && !(Files.exists(serial) && Files.readString(serial, StandardCharsets.ISO_8859_1).contains(thenExpect))) {
+      while (thenExpect != null
+          && !hits.isEmpty()
+          && q.isAlive()
+          && System.nanoTime() < extra
+          && !(Files.exists(serial)
+              && Files.readString(serial, StandardCharsets.ISO_8859_1).contains(thenExpect))) {
         Thread.sleep(200);
       }
     } finally {
@@ -132,11 +186,17 @@ class MediaBootIT {
     }
     String log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
     String clean = log.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "");
-    assertThat(hits).as("%s: marker not fetched in %d s; serial log tail:%n%s%nqemu:%n%s", name, TIMEOUT_S,
-        clean.substring(Math.max(0, clean.length() - 2000)),
-        Files.readString(tmp.resolve(name + ".qemu.log"))).contains(MARKER);
+    assertThat(hits)
+        .as(
+            "%s: marker not fetched in %d s; serial log tail:%n%s%nqemu:%n%s",
+            name,
+            TIMEOUT_S,
+            clean.substring(Math.max(0, clean.length() - 2000)),
+            Files.readString(tmp.resolve(name + ".qemu.log")))
+        .contains(MARKER);
     assertThat(clean).contains("chainboot: booting from " + URL);
-    System.out.printf("MediaBootIT %s: marker fetched after %.1f s%n", name, (System.nanoTime() - start) / 1e9);
+    System.out.printf(
+        "MediaBootIT %s: marker fetched after %.1f s%n", name, (System.nanoTime() - start) / 1e9);
     return clean;
   }
 
@@ -147,10 +207,15 @@ class MediaBootIT {
     // with -no-reboot, so a reboot would end it instead).
     answerNotFound = true;
     try {
-      String log = bootsToMarker("bios-cd", List.of("-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d"),
-          "iPXE>");
-      assertThat(log).contains("chainboot: could not boot from " + URL)
-          .contains("chainboot: starting the iPXE shell").contains("iPXE>");
+      String log =
+          bootsToMarker(
+              "bios-cd",
+              List.of("-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d"),
+              "iPXE>");
+      assertThat(log)
+          .contains("chainboot: could not boot from " + URL)
+          .contains("chainboot: starting the iPXE shell")
+          .contains("iPXE>");
     } finally {
       answerNotFound = false;
     }
@@ -181,17 +246,25 @@ class MediaBootIT {
   @Test
   @Order(5)
   void imgBootsAsBiosHardDisk() throws Exception {
-    bootsToMarker("img-bios-disk", List.of(
-        "-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("boot.img"),
-        "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
+    bootsToMarker(
+        "img-bios-disk",
+        List.of(
+            "-drive",
+            "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("boot.img"),
+            "-device",
+            "virtio-blk-pci,drive=d0,bootindex=0"));
   }
 
   @Test
   @Order(6)
   void espBootsAsUefiVirtioDisk() throws Exception {
     List<String> a = new ArrayList<>(uefi("esp"));
-    a.addAll(List.of("-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("boot.esp"),
-        "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
+    a.addAll(
+        List.of(
+            "-drive",
+            "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("boot.esp"),
+            "-device",
+            "virtio-blk-pci,drive=d0,bootindex=0"));
     bootsToMarker("esp-uefi-virtio", a);
   }
 
@@ -200,51 +273,112 @@ class MediaBootIT {
   @Order(7)
   void combinedEspBootsOnArm64Uefi() throws Exception {
     Path vars = tmp.resolve("aavmf-vars.fd");
-    Files.copy(Path.of("/usr/share/AAVMF/AAVMF_VARS.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
-    bootsToMarker("arm64-esp", List.of("arm64", "-M", "virt", "-cpu", "cortex-a57",
-        "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd",
-        "-drive", "if=pflash,format=raw,file=" + vars,
-        "-drive", "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("both.esp"),
-        "-device", "virtio-blk-pci,drive=d0,bootindex=0"));
+    Files.copy(
+        Path.of("/usr/share/AAVMF/AAVMF_VARS.fd"), vars, StandardCopyOption.REPLACE_EXISTING);
+    bootsToMarker(
+        "arm64-esp",
+        List.of(
+            "arm64",
+            "-M",
+            "virt",
+            "-cpu",
+            "cortex-a57",
+            "-drive",
+            "if=pflash,format=raw,readonly=on,file=/usr/share/AAVMF/AAVMF_CODE.fd",
+            "-drive",
+            "if=pflash,format=raw,file=" + vars,
+            "-drive",
+            "if=none,id=d0,format=raw,snapshot=on,file=" + tmp.resolve("both.esp"),
+            "-device",
+            "virtio-blk-pci,drive=d0,bootindex=0"));
   }
 
   /**
-   * End to end through the server: {@code GET /media/<mac>.iso} from a running chainboot, booted
-   * as a BIOS CD; its iPXE chains to {@code /boot.ipxe?mac=...}, the boot core answers with the
+   * End to end through the server: {@code GET /media/<mac>.iso} from a running chainboot, booted as
+   * a BIOS CD; its iPXE chains to {@code /boot.ipxe?mac=...}, the boot core answers with the
    * machine's static profile, which chains to a marker route on the same server.
    */
   @Test
   @Order(8)
   void serverMediaForAMachineBootsThroughTheBootCore() throws Exception {
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    try (dev.chainboot.server.ChainbootServer cb = new dev.chainboot.server.ChainbootServer(
-        new dev.chainboot.config.ServerConfig(tmp.resolve("cb-data"), java.util.Optional.empty(),
-            new InetSocketAddress("127.0.0.1", port), java.util.Optional.empty(),
-            java.util.Optional.of("10.0.2.100"))).start()) {
+    try (dev.chainboot.server.ChainbootServer cb =
+        new dev.chainboot.server.ChainbootServer(
+                new dev.chainboot.config.ServerConfig(
+                    tmp.resolve("cb-data"),
+                    java.util.Optional.empty(),
+                    new InetSocketAddress("127.0.0.1", port),
+                    java.util.Optional.empty(),
+                    java.util.Optional.of("10.0.2.100")))
+            .start()) {
       List<String> cbHits = new CopyOnWriteArrayList<>();
-      cb.httpRouter().exact("/e2e-marker", new dev.chainboot.http.PlainTextHandler(r -> {
-        cbHits.add("/e2e-marker");
-        return "#!ipxe\necho chainboot-test: e2e marker\n";
-      }));
-      dev.chainboot.boot.MacAddress mac = dev.chainboot.boot.MacAddress.parse("52:54:00:12:34:56").orElseThrow();
+      cb.httpRouter()
+          .exact(
+              "/e2e-marker",
+              new dev.chainboot.http.PlainTextHandler(
+                  r -> {
+                    cbHits.add("/e2e-marker");
+                    return "#!ipxe\necho chainboot-test: e2e marker\n";
+                  }));
+      dev.chainboot.boot.MacAddress mac =
+          dev.chainboot.boot.MacAddress.parse("52:54:00:12:34:56").orElseThrow();
       cb.store().putMachine(dev.chainboot.boot.Machine.of(mac));
-      cb.store().putProfile(new dev.chainboot.boot.Profile("e2e", dev.chainboot.boot.Profile.Kind.CHAIN,
-          java.util.Optional.empty(), List.of(), java.util.Optional.empty(),
-          java.util.Optional.of("http://10.0.2.100:" + port + "/e2e-marker"), java.util.Optional.empty(), List.of()));
-      cb.store().assign(new dev.chainboot.boot.Assignment(mac, dev.chainboot.boot.Assignment.Kind.STATIC, "e2e"));
-      java.net.http.HttpResponse<Path> iso = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/media/52-54-00-12-34-56.iso")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofFile(tmp.resolve("server.iso")));
+      cb.store()
+          .putProfile(
+              new dev.chainboot.boot.Profile(
+                  "e2e",
+                  dev.chainboot.boot.Profile.Kind.CHAIN,
+                  java.util.Optional.empty(),
+                  List.of(),
+                  java.util.Optional.empty(),
+                  java.util.Optional.of("http://10.0.2.100:" + port + "/e2e-marker"),
+                  java.util.Optional.empty(),
+                  List.of()));
+      cb.store()
+          .assign(
+              new dev.chainboot.boot.Assignment(
+                  mac, dev.chainboot.boot.Assignment.Kind.STATIC, "e2e"));
+      java.net.http.HttpResponse<Path> iso =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://127.0.0.1:" + port + "/media/52-54-00-12-34-56.iso"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofFile(tmp.resolve("server.iso")));
       assertThat(iso.statusCode()).isEqualTo(200);
       Path serial = tmp.resolve("e2e.serial.log");
-      Process q = new ProcessBuilder("qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-nographic",
-          "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
-          "-netdev", "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:" + port + "-tcp:127.0.0.1:" + port,
-          "-device", "e1000,netdev=n0", "-cdrom", tmp.resolve("server.iso").toString(), "-boot", "d")
-          .redirectErrorStream(true).redirectOutput(tmp.resolve("e2e.qemu.log").toFile()).start();
+      Process q =
+          new ProcessBuilder(
+                  "qemu-system-x86_64",
+                  "-accel",
+                  "tcg",
+                  "-m",
+                  "512",
+                  "-nographic",
+                  "-monitor",
+                  "none",
+                  "-serial",
+                  "file:" + serial,
+                  "-no-reboot",
+                  "-netdev",
+                  "user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:"
+                      + port
+                      + "-tcp:127.0.0.1:"
+                      + port,
+                  "-device",
+                  "e1000,netdev=n0",
+                  "-cdrom",
+                  tmp.resolve("server.iso").toString(),
+                  "-boot",
+                  "d")
+              .redirectErrorStream(true)
+              .redirectOutput(tmp.resolve("e2e.qemu.log").toFile())
+              .start();
       long start = System.nanoTime();
       try {
         long deadline = start + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
@@ -255,25 +389,48 @@ class MediaBootIT {
         q.destroyForcibly();
         q.waitFor(10, TimeUnit.SECONDS);
       }
-      String log = Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
-      assertThat(cbHits).as("serial log:%n%s", log.substring(Math.max(0, log.length() - 2000))).isNotEmpty();
+      String log =
+          Files.exists(serial) ? Files.readString(serial, StandardCharsets.ISO_8859_1) : "";
+      assertThat(cbHits)
+          .as("serial log:%n%s", log.substring(Math.max(0, log.length() - 2000)))
+          .isNotEmpty();
       assertThat(log).contains("http://10.0.2.100:" + port + "/boot.ipxe?mac=52-54-00-12-34-56");
-      System.out.printf("MediaBootIT server-media-e2e: marker fetched after %.1f s%n", (System.nanoTime() - start) / 1e9);
+      System.out.printf(
+          "MediaBootIT server-media-e2e: marker fetched after %.1f s%n",
+          (System.nanoTime() - start) / 1e9);
     }
   }
 
   /**
-   * Without a network the default script retries DHCP five times (iPXE's inc/iseq), then says
-   * so and opens the iPXE shell instead of rebooting.
+   * Without a network the default script retries DHCP five times (iPXE's inc/iseq), then says so
+   * and opens the iPXE shell instead of rebooting.
    */
   @Test
   @Order(9)
   void withoutNetworkTheScriptRetriesDhcpThenOpensTheShell() throws Exception {
     Path serial = tmp.resolve("nonet.serial.log");
-    Process q = new ProcessBuilder("qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-nographic",
-        "-monitor", "none", "-serial", "file:" + serial, "-no-reboot", "-nic", "none",
-        "-cdrom", tmp.resolve("boot.iso").toString(), "-boot", "d")
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("nonet.qemu.log").toFile()).start();
+    Process q =
+        new ProcessBuilder(
+                "qemu-system-x86_64",
+                "-accel",
+                "tcg",
+                "-m",
+                "512",
+                "-nographic",
+                "-monitor",
+                "none",
+                "-serial",
+                "file:" + serial,
+                "-no-reboot",
+                "-nic",
+                "none",
+                "-cdrom",
+                tmp.resolve("boot.iso").toString(),
+                "-boot",
+                "d")
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("nonet.qemu.log").toFile())
+            .start();
     String log = "";
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
@@ -286,9 +443,11 @@ class MediaBootIT {
       q.waitFor(10, TimeUnit.SECONDS);
     }
     String clean = log.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "");
-    assertThat(clean).as(clean.substring(Math.max(0, clean.length() - 2000)))
+    assertThat(clean)
+        .as(clean.substring(Math.max(0, clean.length() - 2000)))
         .contains("no DHCP answer (attempt 4 of 5)")
         .contains("chainboot: no network configuration after 5 DHCP attempts")
-        .contains("chainboot: starting the iPXE shell").contains("iPXE>");
+        .contains("chainboot: starting the iPXE shell")
+        .contains("iPXE>");
   }
 }

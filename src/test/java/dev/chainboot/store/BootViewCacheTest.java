@@ -1,14 +1,14 @@
 package dev.chainboot.store;
 
-import dev.chainboot.testing.Sqlite3;
-import dev.chainboot.boot.BootStore.BootView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
+import dev.chainboot.testing.Sqlite3;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * BootViewCache serves a machine's view from memory while nothing is committed, and reads
- * again after any commit by any process. Its reads are counted here: it is built with a
- * reader that counts (the same query SqliteStore's makes, on a connection of its own).
+ * BootViewCache serves a machine's view from memory while nothing is committed, and reads again
+ * after any commit by any process. Its reads are counted here: it is built with a reader that
+ * counts (the same query SqliteStore's makes, on a connection of its own).
  */
 class BootViewCacheTest {
 
@@ -71,7 +71,9 @@ class BootViewCacheTest {
 
   synchronized BootViewCache.Entry readView(MacAddress mac) {
     viewReads.incrementAndGet();
-    try (PreparedStatement ps = connection.prepareStatement("""
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            """
         SELECT c.v, mv.v, m.mac,
           (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'once'),
           (SELECT profile FROM assignments a WHERE a.mac = m.mac AND a.kind = 'static')
@@ -81,10 +83,15 @@ class BootViewCacheTest {
       ps.setString(1, mac.colon());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        Optional<Machine> m = rs.getString(3) == null ? Optional.empty()
-            : Optional.of(Machine.of(mac));
-        return new BootViewCache.Entry(new BootView(m, Optional.ofNullable(rs.getString(4)),
-            Optional.ofNullable(rs.getString(5)), rs.getLong(1)), rs.getLong(2));
+        Optional<Machine> m =
+            rs.getString(3) == null ? Optional.empty() : Optional.of(Machine.of(mac));
+        return new BootViewCache.Entry(
+            new BootView(
+                m,
+                Optional.ofNullable(rs.getString(4)),
+                Optional.ofNullable(rs.getString(5)),
+                rs.getLong(1)),
+            rs.getLong(2));
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
@@ -93,8 +100,9 @@ class BootViewCacheTest {
 
   synchronized long[] readVersions() {
     versionReads.incrementAndGet();
-    try (PreparedStatement ps = connection.prepareStatement(
-            "SELECT c.v, mv.v FROM config_version c JOIN machine_version mv ON mv.id = 1");
+    try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT c.v, mv.v FROM config_version c JOIN machine_version mv ON mv.id = 1");
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return new long[] {rs.getLong(1), rs.getLong(2)};
@@ -108,8 +116,13 @@ class BootViewCacheTest {
     storeWithMachineA();
     cacheOn(store.file());
     BootView view = cache.get(A);
-    assertThat(view).isEqualTo(new BootView(Optional.of(Machine.of(A)), Optional.empty(),
-        Optional.of("p"), store.configVersion()));
+    assertThat(view)
+        .isEqualTo(
+            new BootView(
+                Optional.of(Machine.of(A)),
+                Optional.empty(),
+                Optional.of("p"),
+                store.configVersion()));
     assertThat(viewReads).hasValue(1);
 
     store.machines(); // reads commit nothing, here or elsewhere
@@ -130,8 +143,18 @@ class BootViewCacheTest {
     assertThat(viewReads).hasValue(1);
 
     // a commit that changes no machine: one version read, and the view still holds
-    store.appendEvents(List.of(new BootEvent(0, Instant.EPOCH, Optional.of(A), "10.0.0.1",
-        BootEvent.Match.NONE, "r", Optional.empty(), "http", false)));
+    store.appendEvents(
+        List.of(
+            new BootEvent(
+                0,
+                Instant.EPOCH,
+                Optional.of(A),
+                "10.0.0.1",
+                BootEvent.Match.NONE,
+                "r",
+                Optional.empty(),
+                "http",
+                false)));
     assertThat(cache.get(A)).isEqualTo(view);
     assertThat(cache.get(A)).isEqualTo(view);
     assertThat(versionReads).hasValue(1);
@@ -139,7 +162,8 @@ class BootViewCacheTest {
 
     // a configuration change: the same view with the new version
     store.putProfile(Profile.localDisk("disk"));
-    assertThat(cache.get(A).configVersion()).isEqualTo(store.configVersion())
+    assertThat(cache.get(A).configVersion())
+        .isEqualTo(store.configVersion())
         .isGreaterThan(view.configVersion());
     assertThat(versionReads).hasValue(2);
     assertThat(viewReads).hasValue(1);
@@ -170,7 +194,9 @@ class BootViewCacheTest {
   @Test
   void withoutAShmFileEveryLookupReadsTheVersions() throws Exception {
     Path db = dir.resolve("rollback.db"); // no WAL: nothing to watch
-    Sqlite3.run(db, """
+    Sqlite3.run(
+        db,
+        """
         CREATE TABLE config_version (id INTEGER PRIMARY KEY, v BIGINT NOT NULL);
         CREATE TABLE machine_version (id INTEGER PRIMARY KEY, v BIGINT NOT NULL);
         INSERT INTO config_version VALUES (1, 0);
@@ -187,8 +213,10 @@ class BootViewCacheTest {
     assertThat(versionReads).hasValue(2);
     assertThat(viewReads).hasValue(1);
 
-    Sqlite3.run(db, "INSERT INTO assignments VALUES ('52:54:00:00:00:0a', 'once', 'p');"
-        + " UPDATE machine_version SET v = v + 1;");
+    Sqlite3.run(
+        db,
+        "INSERT INTO assignments VALUES ('52:54:00:00:00:0a', 'once', 'p');"
+            + " UPDATE machine_version SET v = v + 1;");
     assertThat(cache.get(A).onceProfile()).contains("p");
     assertThat(viewReads).hasValue(2);
   }

@@ -1,19 +1,19 @@
 package dev.chainboot.store;
 
-import dev.chainboot.testing.Sqlite3;
-import dev.chainboot.boot.BootStore.BootView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
+import dev.chainboot.testing.Sqlite3;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,8 +52,15 @@ class SqliteStoreTest extends StoreContract {
   void aNewDirectoryIsANewEmptyStore() {
     store.close();
     store = SqliteStore.open(dir.resolve("new")); // not a copy of the template: migrated here
-    assertThat(snapshot(store)).isEqualTo(new Snapshot(List.of(), List.of(), List.of(),
-        List.of(), Optional.empty(), store.configVersion()));
+    assertThat(snapshot(store))
+        .isEqualTo(
+            new Snapshot(
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
+                store.configVersion()));
     assertThat(store.events(Optional.empty(), 0, 10)).isEmpty();
     assertThat(Files.exists(dir.resolve("new").resolve("chainboot.db"))).isTrue();
   }
@@ -80,12 +87,14 @@ class SqliteStoreTest extends StoreContract {
     BootView first = store.bootView(A);
     assertThat(store.bootView(A)).isEqualTo(first); // now from the cache
 
-    sqlite3("INSERT INTO assignments (mac, kind, profile, created_at) VALUES ('" + A
-        + "', 'once', 'p-once', 0)");
+    sqlite3(
+        "INSERT INTO assignments (mac, kind, profile, created_at) VALUES ('"
+            + A
+            + "', 'once', 'p-once', 0)");
     assertThat(store.bootView(A).onceProfile()).contains("p-once");
 
-    sqlite3("UPDATE assignments SET profile = 'p-other' WHERE mac = '" + A
-        + "' AND kind = 'static'");
+    sqlite3(
+        "UPDATE assignments SET profile = 'p-other' WHERE mac = '" + A + "' AND kind = 'static'");
     assertThat(store.bootView(A).staticProfile()).contains("p-other");
 
     sqlite3("UPDATE machines SET labels = '{\"rack\":\"r9\"}' WHERE mac = '" + A + "'");
@@ -93,8 +102,9 @@ class SqliteStoreTest extends StoreContract {
         .contains(Machine.of(A).withLabels(Map.of("rack", "r9")));
 
     long v = store.bootView(A).configVersion();
-    sqlite3("UPDATE profiles SET chain_url = 'http://example.invalid/changed'"
-        + " WHERE name = 'p-other'");
+    sqlite3(
+        "UPDATE profiles SET chain_url = 'http://example.invalid/changed'"
+            + " WHERE name = 'p-other'");
     assertThat(store.bootView(A).configVersion()).isGreaterThan(v).isEqualTo(store.configVersion());
     assertThat(store.profile("p-other"))
         .contains(Profile.chain("p-other", "http://example.invalid/changed"));
@@ -106,10 +116,11 @@ class SqliteStoreTest extends StoreContract {
 
   @Test
   void aRowWrittenBySqlite3ReadsBackLikeOneWrittenByTheStore() {
-    sqlite3("INSERT INTO profiles (name, kind, kernel, initrds, cmdline, chain_url, script, menu)"
-        + " VALUES ('k', 'kernel', 'http://x/k', '[\"http://x/b\",\"http://x/a\"]', 'quiet',"
-        + " NULL, NULL, '[]')");
-    assertThat(store.profile("k")).contains(
-        Profile.kernel("k", "http://x/k", List.of("http://x/b", "http://x/a"), "quiet"));
+    sqlite3(
+        "INSERT INTO profiles (name, kind, kernel, initrds, cmdline, chain_url, script, menu)"
+            + " VALUES ('k', 'kernel', 'http://x/k', '[\"http://x/b\",\"http://x/a\"]', 'quiet',"
+            + " NULL, NULL, '[]')");
+    assertThat(store.profile("k"))
+        .contains(Profile.kernel("k", "http://x/k", List.of("http://x/b", "http://x/a"), "quiet"));
   }
 }

@@ -1,18 +1,18 @@
 package dev.chainboot.store;
 
-import dev.chainboot.testing.StoreProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
 import dev.chainboot.boot.Profile;
-import dev.chainboot.boot.BootStore.BootView;
+import dev.chainboot.testing.StoreProcess;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,10 +36,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What every {@link Store} must do. An implementation's test extends this and says how to make
- * a fresh empty store, how to open another handle on it and (unless it lives in one JVM) how
- * another process opens it: {@link #storeProcessSpec()}, understood by
- * {@link StoreProcess#open} (a new kind of store adds a case there).
+ * What every {@link Store} must do. An implementation's test extends this and says how to make a
+ * fresh empty store, how to open another handle on it and (unless it lives in one JVM) how another
+ * process opens it: {@link #storeProcessSpec()}, understood by {@link StoreProcess#open} (a new
+ * kind of store adds a case there).
  *
  * <p>Where the SQL decides (orders, foreign keys, what counts as a configuration change), the
  * contract says what SqliteStore does, so that a second implementation agrees with it.
@@ -60,8 +60,9 @@ public abstract class StoreContract {
 
   /** The arguments {@link StoreProcess#open} opens this test's store with, e.g. sqlite DIR. */
   protected List<String> storeProcessSpec() {
-    throw new UnsupportedOperationException(getClass().getSimpleName()
-        + " says it supports other processes but not how they open the store");
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName()
+            + " says it supports other processes but not how they open the store");
   }
 
   static final MacAddress A = mac("52:54:00:00:00:0a");
@@ -90,8 +91,11 @@ public abstract class StoreContract {
   }
 
   void assumeOtherProcesses() {
-    Assumptions.assumeTrue(supportsOtherProcesses(), () -> getClass().getSimpleName()
-        + ": this store lives in one JVM, no other process can open it");
+    Assumptions.assumeTrue(
+        supportsOtherProcesses(),
+        () ->
+            getClass().getSimpleName()
+                + ": this store lives in one JVM, no other process can open it");
   }
 
   static MacAddress mac(String s) {
@@ -99,14 +103,27 @@ public abstract class StoreContract {
   }
 
   static Machine full(MacAddress mac, String ip) {
-    return new Machine(mac, Optional.of(ip), Optional.of("4c4c4544-0042-3510-8052-b4c04f"),
-        Optional.of("SN-é 1"), Optional.of("node-" + mac.hexraw()), Optional.of(Arch.X86_64),
-        Optional.of(Platform.PCBIOS), Map.of("rack", "r1", "role", "db"));
+    return new Machine(
+        mac,
+        Optional.of(ip),
+        Optional.of("4c4c4544-0042-3510-8052-b4c04f"),
+        Optional.of("SN-é 1"),
+        Optional.of("node-" + mac.hexraw()),
+        Optional.of(Arch.X86_64),
+        Optional.of(Platform.PCBIOS),
+        Map.of("rack", "r1", "role", "db"));
   }
 
   static Machine withIp(MacAddress mac, String ip) {
-    return new Machine(mac, Optional.of(ip), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Map.of());
+    return new Machine(
+        mac,
+        Optional.of(ip),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Map.of());
   }
 
   static Profile chain(String name) {
@@ -124,12 +141,22 @@ public abstract class StoreContract {
   }
 
   /** Everything the store holds but events, to show that something changed nothing. */
-  record Snapshot(List<Machine> machines, List<Profile> profiles, List<Assignment> assignments,
-      List<Group> groups, Optional<String> defaultProfile, long configVersion) {}
+  record Snapshot(
+      List<Machine> machines,
+      List<Profile> profiles,
+      List<Assignment> assignments,
+      List<Group> groups,
+      Optional<String> defaultProfile,
+      long configVersion) {}
 
   static Snapshot snapshot(Store s) {
-    return new Snapshot(s.machines(), s.profiles(), s.assignments(), s.groups(),
-        s.defaultProfile(), s.configVersion());
+    return new Snapshot(
+        s.machines(),
+        s.profiles(),
+        s.assignments(),
+        s.groups(),
+        s.defaultProfile(),
+        s.configVersion());
   }
 
   /** A named step for parameterized tests (its name is what the report shows). */
@@ -149,9 +176,16 @@ public abstract class StoreContract {
     store.putMachine(first);
     assertThat(store.machine(A)).contains(first);
 
-    Machine second = new Machine(A, Optional.of("fe80::1"), Optional.empty(), Optional.of("SN2"),
-        Optional.empty(), Optional.of(Arch.ARM64), Optional.of(Platform.EFI),
-        Map.of("zone", "z ü"));
+    Machine second =
+        new Machine(
+            A,
+            Optional.of("fe80::1"),
+            Optional.empty(),
+            Optional.of("SN2"),
+            Optional.empty(),
+            Optional.of(Arch.ARM64),
+            Optional.of(Platform.EFI),
+            Map.of("zone", "z ü"));
     store.putMachine(second);
     assertThat(store.machine(A)).contains(second);
     assertThat(store.machines()).containsExactly(second);
@@ -159,12 +193,22 @@ public abstract class StoreContract {
 
   @Test
   void machinesAreListedByMac() {
-    List<String> macs = List.of("52:54:00:00:00:10", "02:00:00:00:00:01", "fe:00:00:00:00:00",
-        "52:54:00:00:00:09", "52:54:00:00:01:00");
+    List<String> macs =
+        List.of(
+            "52:54:00:00:00:10",
+            "02:00:00:00:00:01",
+            "fe:00:00:00:00:00",
+            "52:54:00:00:00:09",
+            "52:54:00:00:01:00");
     macs.forEach(m -> store.putMachine(Machine.of(mac(m))));
-    assertThat(store.machines()).extracting(m -> m.mac().colon()).containsExactly(
-        "02:00:00:00:00:01", "52:54:00:00:00:09", "52:54:00:00:00:10", "52:54:00:00:01:00",
-        "fe:00:00:00:00:00");
+    assertThat(store.machines())
+        .extracting(m -> m.mac().colon())
+        .containsExactly(
+            "02:00:00:00:00:01",
+            "52:54:00:00:00:09",
+            "52:54:00:00:00:10",
+            "52:54:00:00:01:00",
+            "fe:00:00:00:00:00");
   }
 
   @Test
@@ -185,9 +229,16 @@ public abstract class StoreContract {
   void updateSeenReplacesWhatTheMachineSaidButKeepsItsLabels() {
     Machine operators = withIp(A, "10.0.0.1").withLabels(Map.of("rack", "r1"));
     store.putMachine(operators);
-    Machine said = new Machine(A, Optional.of("10.0.0.2"), Optional.of("uuid-2"),
-        Optional.of("SN2"), Optional.of("node2"), Optional.of(Arch.ARM64),
-        Optional.of(Platform.EFI), Map.of("rack", "r9", "extra", "x"));
+    Machine said =
+        new Machine(
+            A,
+            Optional.of("10.0.0.2"),
+            Optional.of("uuid-2"),
+            Optional.of("SN2"),
+            Optional.of("node2"),
+            Optional.of(Arch.ARM64),
+            Optional.of(Platform.EFI),
+            Map.of("rack", "r9", "extra", "x"));
     store.updateSeen(said);
     assertThat(store.machine(A)).contains(said.withLabels(Map.of("rack", "r1")));
 
@@ -246,7 +297,9 @@ public abstract class StoreContract {
 
   static Stream<Profile> everyKindOfProfile() {
     return Stream.of(
-        Profile.kernel("kernel", "http://10.0.0.1/{{mac_hexhyp}}/vmlinuz",
+        Profile.kernel(
+            "kernel",
+            "http://10.0.0.1/{{mac_hexhyp}}/vmlinuz",
             List.of("http://10.0.0.1/z.img", "http://10.0.0.1/a.img", "tftp://10.0.0.1/m.img"),
             "console=ttyS0,115200n8  quiet rack={{labels.rack}} é"),
         Profile.kernel("kernel-bare", "http://10.0.0.1/vmlinuz", List.of(), null),
@@ -282,7 +335,8 @@ public abstract class StoreContract {
   void profilesAreListedByNameInBinaryOrder() {
     List<String> names = List.of("b", "a_1", "B", "a.1", "0z", "a-1", "A", "a1");
     names.forEach(this::chains);
-    assertThat(store.profiles()).extracting(Profile::name)
+    assertThat(store.profiles())
+        .extracting(Profile::name)
         .containsExactly("0z", "A", "B", "a-1", "a.1", "a1", "a_1", "b");
   }
 
@@ -296,16 +350,27 @@ public abstract class StoreContract {
 
   static Stream<User> profileUsers() {
     return Stream.of(
-        new User("a once-assignment", s -> s.assign(new Assignment(A, Assignment.Kind.ONCE, "p")),
-            "assignment of 52:54:00:00:00:0a", s -> s.clearAssignments(A, Optional.of("p"))),
-        new User("a static assignment",
+        new User(
+            "a once-assignment",
+            s -> s.assign(new Assignment(A, Assignment.Kind.ONCE, "p")),
+            "assignment of 52:54:00:00:00:0a",
+            s -> s.clearAssignments(A, Optional.of("p"))),
+        new User(
+            "a static assignment",
             s -> s.assign(new Assignment(B, Assignment.Kind.STATIC, "p")),
-            "assignment of 52:54:00:00:00:0b", s -> s.deleteMachine(B)),
-        new User("a group", s -> s.putGroup(group("g1", "p")), "group g1",
-            s -> s.deleteGroup("g1")),
-        new User("the default", s -> s.setDefaultProfile(Optional.of("p")), "the default",
+            "assignment of 52:54:00:00:00:0b",
+            s -> s.deleteMachine(B)),
+        new User(
+            "a group", s -> s.putGroup(group("g1", "p")), "group g1", s -> s.deleteGroup("g1")),
+        new User(
+            "the default",
+            s -> s.setDefaultProfile(Optional.of("p")),
+            "the default",
             s -> s.setDefaultProfile(Optional.empty())),
-        new User("a menu", s -> s.putProfile(Profile.menu("m1", List.of("q", "p"))), "menu m1",
+        new User(
+            "a menu",
+            s -> s.putProfile(Profile.menu("m1", List.of("q", "p"))),
+            "menu m1",
             s -> s.putProfile(Profile.menu("m1", List.of("q")))));
   }
 
@@ -318,8 +383,10 @@ public abstract class StoreContract {
     user.use().accept(store);
     Snapshot before = snapshot(store);
 
-    assertThatThrownBy(() -> store.deleteProfile("p")).isInstanceOf(StoreException.class)
-        .hasMessageContaining("profile p is in use by").hasMessageContaining(user.named());
+    assertThatThrownBy(() -> store.deleteProfile("p"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("profile p is in use by")
+        .hasMessageContaining(user.named());
     assertThat(snapshot(store)).isEqualTo(before);
 
     user.stop().accept(store);
@@ -334,11 +401,18 @@ public abstract class StoreContract {
     store.putMachine(Machine.of(B));
     profileUsers().forEach(u -> u.use().accept(store));
     store.putProfile(Profile.menu("m2", List.of("p")));
-    assertThatThrownBy(() -> store.deleteProfile("p")).isInstanceOf(StoreException.class)
-        .hasMessageContainingAll("assignment of 52:54:00:00:00:0a",
-            "assignment of 52:54:00:00:00:0b", "group g1", "the default", "menu m1", "menu m2");
+    assertThatThrownBy(() -> store.deleteProfile("p"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContainingAll(
+            "assignment of 52:54:00:00:00:0a",
+            "assignment of 52:54:00:00:00:0b",
+            "group g1",
+            "the default",
+            "menu m1",
+            "menu m2");
     assertThat(store.profile("p")).isPresent();
-    assertThatThrownBy(() -> store.deleteProfile("q")).hasMessageContaining("menu m1")
+    assertThatThrownBy(() -> store.deleteProfile("q"))
+        .hasMessageContaining("menu m1")
         .hasMessageNotContaining("menu m2");
   }
 
@@ -373,9 +447,10 @@ public abstract class StoreContract {
     assertThat(store.assignment(A, Assignment.Kind.ONCE)).contains("p3");
     assertThat(store.assignment(A, Assignment.Kind.STATIC)).contains("p2");
     store.assign(new Assignment(A, Assignment.Kind.STATIC, "p1"));
-    assertThat(store.assignments()).containsExactly(
-        new Assignment(A, Assignment.Kind.ONCE, "p3"),
-        new Assignment(A, Assignment.Kind.STATIC, "p1"));
+    assertThat(store.assignments())
+        .containsExactly(
+            new Assignment(A, Assignment.Kind.ONCE, "p3"),
+            new Assignment(A, Assignment.Kind.STATIC, "p1"));
     assertThat(store.assignment(B, Assignment.Kind.ONCE)).isEmpty();
   }
 
@@ -390,8 +465,9 @@ public abstract class StoreContract {
     store.assign(new Assignment(B, Assignment.Kind.ONCE, "p"));
     store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
     store.assign(new Assignment(C, Assignment.Kind.ONCE, "p"));
-    assertThat(store.assignments()).extracting(a -> a.mac() + " " + a.kind()).containsExactly(
-        A + " ONCE", A + " STATIC", B + " ONCE", C + " ONCE", C + " STATIC");
+    assertThat(store.assignments())
+        .extracting(a -> a.mac() + " " + a.kind())
+        .containsExactly(A + " ONCE", A + " STATIC", B + " ONCE", C + " ONCE", C + " STATIC");
   }
 
   @Test
@@ -409,10 +485,11 @@ public abstract class StoreContract {
     assertThat(store.clearAssignments(A, Optional.of("q"))).isEqualTo(1);
     assertThat(store.clearAssignments(A, Optional.of("nope"))).isZero();
     assertThat(store.clearAssignments(B, Optional.of("p"))).isEqualTo(2);
-    assertThat(store.assignments()).containsExactly(
-        new Assignment(A, Assignment.Kind.ONCE, "p"),
-        new Assignment(C, Assignment.Kind.ONCE, "p"),
-        new Assignment(C, Assignment.Kind.STATIC, "q"));
+    assertThat(store.assignments())
+        .containsExactly(
+            new Assignment(A, Assignment.Kind.ONCE, "p"),
+            new Assignment(C, Assignment.Kind.ONCE, "p"),
+            new Assignment(C, Assignment.Kind.STATIC, "q"));
     assertThat(store.clearAssignments(C, Optional.empty())).isEqualTo(2);
     assertThat(store.clearAssignments(C, Optional.empty())).isZero();
     assertThat(store.clearAssignments(mac("02:00:00:00:00:01"), Optional.empty())).isZero();
@@ -422,15 +499,18 @@ public abstract class StoreContract {
 
   static Stream<Step> missingReferences() {
     return Stream.of(
-        new Step("assign to a machine that does not exist",
+        new Step(
+            "assign to a machine that does not exist",
             s -> s.assign(new Assignment(C, Assignment.Kind.STATIC, "p"))),
-        new Step("assign a once profile that does not exist",
+        new Step(
+            "assign a once profile that does not exist",
             s -> s.assign(new Assignment(A, Assignment.Kind.ONCE, "nope"))),
-        new Step("assign a static profile that does not exist",
+        new Step(
+            "assign a static profile that does not exist",
             s -> s.assign(new Assignment(A, Assignment.Kind.STATIC, "nope"))),
         new Step("put a group whose profile does not exist", s -> s.putGroup(group("g", "nope"))),
-        new Step("set a default that does not exist",
-            s -> s.setDefaultProfile(Optional.of("nope"))));
+        new Step(
+            "set a default that does not exist", s -> s.setDefaultProfile(Optional.of("nope"))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -484,11 +564,13 @@ public abstract class StoreContract {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Optional<String>>> results = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-          results.add(pool.submit(() -> {
-            ready.countDown();
-            go.await();
-            return store.consumeOnce(A);
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    ready.countDown();
+                    go.await();
+                    return store.consumeOnce(A);
+                  }));
         }
         assertThat(ready.await(10, TimeUnit.SECONDS)).isTrue();
         go.countDown();
@@ -526,8 +608,11 @@ public abstract class StoreContract {
         String answer = other.answer();
         assertThat(answer).startsWith("won ");
         int there = Integer.parseInt(answer.substring(4));
-        assertThat(here + there).as("winners in round %d (this process %d, the other %d;"
-            + " delays %d/%d us)", rounds, here, there, ourDelay, theirDelay).isEqualTo(1);
+        assertThat(here + there)
+            .as(
+                "winners in round %d (this process %d, the other %d;" + " delays %d/%d us)",
+                rounds, here, there, ourDelay, theirDelay)
+            .isEqualTo(1);
         ours += here;
         theirs += there;
         assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
@@ -560,11 +645,21 @@ public abstract class StoreContract {
   void groupsComeBackWithTheirSelectorsInNameOrderAndAreReplacedAndDeleted() {
     chains("p1", "p2");
     Group all = group("all", "p1");
-    Group labels = new Group("Rack-1", "p1", Map.of("rack", "r1", "role", "db é"),
-        Optional.empty(), Optional.empty());
+    Group labels =
+        new Group(
+            "Rack-1",
+            "p1",
+            Map.of("rack", "r1", "role", "db é"),
+            Optional.empty(),
+            Optional.empty());
     Group arch = new Group("arm", "p2", Map.of(), Optional.of(Arch.ARM64), Optional.empty());
-    Group everything = new Group("vendor", "p2", Map.of("rack", "r2"), Optional.of(Arch.X86_64),
-        Optional.of("52-54-00"));
+    Group everything =
+        new Group(
+            "vendor",
+            "p2",
+            Map.of("rack", "r2"),
+            Optional.of(Arch.X86_64),
+            Optional.of("52-54-00"));
     for (Group g : List.of(everything, all, arch, labels)) {
       store.putGroup(g);
     }
@@ -572,8 +667,8 @@ public abstract class StoreContract {
     assertThat(store.groups().get(3).macPrefix()).contains("52:54:00");
     assertThat(store.groups().get(3).selector()).isEqualTo("arch=x86_64,mac=52:54:00,rack=r2");
 
-    Group arch2 = new Group("arm", "p1", Map.of("k", "v"), Optional.of(Arch.ARM32),
-        Optional.of("02"));
+    Group arch2 =
+        new Group("arm", "p1", Map.of("k", "v"), Optional.of(Arch.ARM32), Optional.of("02"));
     store.putGroup(arch2);
     assertThat(store.groups()).containsExactly(labels, all, arch2, everything);
 
@@ -628,65 +723,94 @@ public abstract class StoreContract {
   }
 
   static Stream<Step> notConfigChanges() {
-    BootEvent event = new BootEvent(0, Instant.EPOCH, Optional.of(A), "10.0.0.1",
-        BootEvent.Match.NONE, "no match", Optional.empty(), "http", false);
+    BootEvent event =
+        new BootEvent(
+            0,
+            Instant.EPOCH,
+            Optional.of(A),
+            "10.0.0.1",
+            BootEvent.Match.NONE,
+            "no match",
+            Optional.empty(),
+            "http",
+            false);
     return Stream.of(
-        new Step("put a machine", s -> {
-          s.putMachine(full(B, "10.0.0.2"));
-          done(s.machine(B).isPresent());
-        }),
+        new Step(
+            "put a machine",
+            s -> {
+              s.putMachine(full(B, "10.0.0.2"));
+              done(s.machine(B).isPresent());
+            }),
         new Step("register a machine", s -> done(s.registerMachine(Machine.of(B)))),
-        new Step("update what a machine said", s -> {
-          s.updateSeen(withIp(A, "10.0.0.3"));
-          done(s.machineByIp("10.0.0.3").isPresent());
-        }),
+        new Step(
+            "update what a machine said",
+            s -> {
+              s.updateSeen(withIp(A, "10.0.0.3"));
+              done(s.machineByIp("10.0.0.3").isPresent());
+            }),
         new Step("delete a machine", s -> done(s.deleteMachine(A))),
-        new Step("assign once", s -> {
-          s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
-          done(s.assignment(A, Assignment.Kind.ONCE).isPresent());
-        }),
-        new Step("assign static", s -> {
-          s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
-          done(s.assignment(A, Assignment.Kind.STATIC).isPresent());
-        }),
-        new Step("consume a once", s -> {
-          s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
-          done(s.consumeOnce(A).isPresent());
-        }),
-        new Step("clear assignments", s -> {
-          s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
-          done(s.clearAssignments(A, Optional.empty()) == 1);
-        }),
-        new Step("append events", s -> {
-          s.appendEvents(List.of(event, event));
-          done(s.events(Optional.empty(), 0, 10).size() == 2);
-        }),
+        new Step(
+            "assign once",
+            s -> {
+              s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
+              done(s.assignment(A, Assignment.Kind.ONCE).isPresent());
+            }),
+        new Step(
+            "assign static",
+            s -> {
+              s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+              done(s.assignment(A, Assignment.Kind.STATIC).isPresent());
+            }),
+        new Step(
+            "consume a once",
+            s -> {
+              s.assign(new Assignment(A, Assignment.Kind.ONCE, "q"));
+              done(s.consumeOnce(A).isPresent());
+            }),
+        new Step(
+            "clear assignments",
+            s -> {
+              s.assign(new Assignment(A, Assignment.Kind.STATIC, "q"));
+              done(s.clearAssignments(A, Optional.empty()) == 1);
+            }),
+        new Step(
+            "append events",
+            s -> {
+              s.appendEvents(List.of(event, event));
+              done(s.events(Optional.empty(), 0, 10).size() == 2);
+            }),
         new Step("delete a profile that does not exist", s -> done(!s.deleteProfile("nope"))),
         new Step("delete a group that does not exist", s -> done(!s.deleteGroup("nope"))),
-        new Step("refuse to delete a profile in use", s -> {
-          try {
-            s.deleteProfile("p");
-          } catch (StoreException expected) {
-            return;
-          }
-          throw new AssertionError("deleteProfile(p) was not refused");
-        }),
-        new Step("fail to put a group without its profile", s -> {
-          try {
-            s.putGroup(group("g", "nope"));
-          } catch (RuntimeException expected) {
-            return;
-          }
-          throw new AssertionError("putGroup was not refused");
-        }),
-        new Step("read everything", s -> {
-          s.machines();
-          s.profiles();
-          s.groups();
-          s.assignments();
-          s.bootView(A);
-          s.events(Optional.empty(), 0, 10);
-        }));
+        new Step(
+            "refuse to delete a profile in use",
+            s -> {
+              try {
+                s.deleteProfile("p");
+              } catch (StoreException expected) {
+                return;
+              }
+              throw new AssertionError("deleteProfile(p) was not refused");
+            }),
+        new Step(
+            "fail to put a group without its profile",
+            s -> {
+              try {
+                s.putGroup(group("g", "nope"));
+              } catch (RuntimeException expected) {
+                return;
+              }
+              throw new AssertionError("putGroup was not refused");
+            }),
+        new Step(
+            "read everything",
+            s -> {
+              s.machines();
+              s.profiles();
+              s.groups();
+              s.assignments();
+              s.bootView(A);
+              s.events(Optional.empty(), 0, 10);
+            }));
   }
 
   /** A step's check that it really did what it says. */
@@ -721,36 +845,51 @@ public abstract class StoreContract {
     chains("p-once", "p-static");
     Machine m = full(A, "10.0.0.1");
     store.putMachine(m);
-    assertThat(store.bootView(A)).isEqualTo(new BootView(Optional.of(m), Optional.empty(),
-        Optional.empty(), store.configVersion()));
+    assertThat(store.bootView(A))
+        .isEqualTo(
+            new BootView(
+                Optional.of(m), Optional.empty(), Optional.empty(), store.configVersion()));
 
     store.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
     store.assign(new Assignment(A, Assignment.Kind.STATIC, "p-static"));
-    assertThat(store.bootView(A)).isEqualTo(new BootView(Optional.of(m), Optional.of("p-once"),
-        Optional.of("p-static"), store.configVersion()));
+    assertThat(store.bootView(A))
+        .isEqualTo(
+            new BootView(
+                Optional.of(m),
+                Optional.of("p-once"),
+                Optional.of("p-static"),
+                store.configVersion()));
 
     long v = store.configVersion();
     store.putProfile(Profile.localDisk("p-static"));
-    assertThat(store.bootView(A).configVersion()).isGreaterThan(v)
-        .isEqualTo(store.configVersion());
+    assertThat(store.bootView(A).configVersion()).isGreaterThan(v).isEqualTo(store.configVersion());
 
     store.consumeOnce(A);
     assertThat(store.bootView(A).onceProfile()).isEmpty();
     Machine relabelled = m.withLabels(Map.of("rack", "r2"));
     store.putMachine(relabelled);
-    assertThat(store.bootView(A)).isEqualTo(new BootView(Optional.of(relabelled),
-        Optional.empty(), Optional.of("p-static"), store.configVersion()));
+    assertThat(store.bootView(A))
+        .isEqualTo(
+            new BootView(
+                Optional.of(relabelled),
+                Optional.empty(),
+                Optional.of("p-static"),
+                store.configVersion()));
   }
 
   @Test
   void bootViewOfAnUnknownMachineIsEmptyWithTheCurrentConfigVersion() {
     store.putMachine(Machine.of(A));
-    assertThat(store.bootView(B)).isEqualTo(new BootView(Optional.empty(), Optional.empty(),
-        Optional.empty(), store.configVersion()));
+    assertThat(store.bootView(B))
+        .isEqualTo(
+            new BootView(
+                Optional.empty(), Optional.empty(), Optional.empty(), store.configVersion()));
     chains("p");
     chains("q");
-    assertThat(store.bootView(B)).isEqualTo(new BootView(Optional.empty(), Optional.empty(),
-        Optional.empty(), store.configVersion()));
+    assertThat(store.bootView(B))
+        .isEqualTo(
+            new BootView(
+                Optional.empty(), Optional.empty(), Optional.empty(), store.configVersion()));
     assertThat(store.configVersion()).isGreaterThan(0);
     store.registerMachine(Machine.of(B));
     assertThat(store.bootView(B).machine()).contains(Machine.of(B));
@@ -776,8 +915,7 @@ public abstract class StoreContract {
 
     long v = store.bootView(A).configVersion();
     other.putProfile(Profile.localDisk("p-static"));
-    assertThat(store.bootView(A).configVersion()).isGreaterThan(v)
-        .isEqualTo(other.configVersion());
+    assertThat(store.bootView(A).configVersion()).isGreaterThan(v).isEqualTo(other.configVersion());
     assertThat(store.profile("p-static")).contains(Profile.localDisk("p-static"));
 
     other.clearAssignments(A, Optional.empty());
@@ -805,7 +943,8 @@ public abstract class StoreContract {
 
       long v = store.bootView(A).configVersion();
       assertThat(other.send("chain p-new http://example.invalid/new")).isEqualTo("ok");
-      assertThat(store.bootView(A).configVersion()).isGreaterThan(v)
+      assertThat(store.bootView(A).configVersion())
+          .isGreaterThan(v)
           .isEqualTo(store.configVersion());
       assertThat(store.bootView(B).machine()).isEmpty();
       assertThat(other.send("machine " + B)).isEqualTo("ok");
@@ -816,29 +955,80 @@ public abstract class StoreContract {
   // ------------------------------------------------------------------------------ events
 
   static BootEvent event(int i, Optional<MacAddress> mac) {
-    return new BootEvent(0, Instant.parse("2031-02-03T04:05:06.789Z").plusSeconds(i), mac,
-        "10.0.0." + (i % 250), BootEvent.Match.values()[i % BootEvent.Match.values().length],
-        "e" + i, i % 3 == 0 ? Optional.empty() : Optional.of("p" + i), "http", i % 5 == 0);
+    return new BootEvent(
+        0,
+        Instant.parse("2031-02-03T04:05:06.789Z").plusSeconds(i),
+        mac,
+        "10.0.0." + (i % 250),
+        BootEvent.Match.values()[i % BootEvent.Match.values().length],
+        "e" + i,
+        i % 3 == 0 ? Optional.empty() : Optional.of("p" + i),
+        "http",
+        i % 5 == 0);
   }
 
   static BootEvent withId(BootEvent e, long id) {
-    return new BootEvent(id, e.time(), e.mac(), e.clientIp(), e.match(), e.reason(),
-        e.profile(), e.protocol(), e.onceConsumed());
+    return new BootEvent(
+        id,
+        e.time(),
+        e.mac(),
+        e.clientIp(),
+        e.match(),
+        e.reason(),
+        e.profile(),
+        e.protocol(),
+        e.onceConsumed());
   }
 
   @Test
   void everyFieldOfAnEventComesBackAndIdsIncrease() {
     Instant t = Instant.parse("2031-02-03T04:05:06.789Z");
     List<BootEvent> in = new ArrayList<>();
-    in.add(new BootEvent(999, t, Optional.of(A), "10.0.0.7", BootEvent.Match.GROUP,
-        "group rack (rack=r1) é\nsecond line", Optional.of("no-such-profile"), "pxesrv", false));
-    in.add(new BootEvent(0, t.plusMillis(1), Optional.empty(), "fe80::1%eth0",
-        BootEvent.Match.NONE, "", Optional.empty(), "dhcp", false));
-    in.add(new BootEvent(0, t.plusSeconds(1), Optional.of(B), "10.0.0.8", BootEvent.Match.ONCE,
-        "once assignment", Optional.of("p"), "tftp", true));
+    in.add(
+        new BootEvent(
+            999,
+            t,
+            Optional.of(A),
+            "10.0.0.7",
+            BootEvent.Match.GROUP,
+            "group rack (rack=r1) é\nsecond line",
+            Optional.of("no-such-profile"),
+            "pxesrv",
+            false));
+    in.add(
+        new BootEvent(
+            0,
+            t.plusMillis(1),
+            Optional.empty(),
+            "fe80::1%eth0",
+            BootEvent.Match.NONE,
+            "",
+            Optional.empty(),
+            "dhcp",
+            false));
+    in.add(
+        new BootEvent(
+            0,
+            t.plusSeconds(1),
+            Optional.of(B),
+            "10.0.0.8",
+            BootEvent.Match.ONCE,
+            "once assignment",
+            Optional.of("p"),
+            "tftp",
+            true));
     for (BootEvent.Match m : BootEvent.Match.values()) {
-      in.add(new BootEvent(0, t.plusSeconds(2), Optional.of(C), "10.0.0.9", m, m.name(),
-          Optional.of("p"), "http", m == BootEvent.Match.ONCE));
+      in.add(
+          new BootEvent(
+              0,
+              t.plusSeconds(2),
+              Optional.of(C),
+              "10.0.0.9",
+              m,
+              m.name(),
+              Optional.of("p"),
+              "http",
+              m == BootEvent.Match.ONCE));
     }
     store.appendEvents(in);
     store.appendEvents(List.of());
@@ -855,15 +1045,27 @@ public abstract class StoreContract {
     assertThat(store.machines()).as("events need no machine").isEmpty();
 
     store.appendEvents(List.of(in.get(0)));
-    assertThat(store.events(Optional.empty(), out.get(out.size() - 1).id(), 10)).singleElement()
+    assertThat(store.events(Optional.empty(), out.get(out.size() - 1).id(), 10))
+        .singleElement()
         .satisfies(e -> assertThat(e.id()).isGreaterThan(out.get(out.size() - 1).id()));
   }
 
   @Test
   void eventTimesAreKeptToTheMillisecond() {
-    store.appendEvents(List.of(new BootEvent(0, Instant.parse("2031-02-03T04:05:06.789654321Z"),
-        Optional.of(A), "10.0.0.1", BootEvent.Match.NONE, "r", Optional.empty(), "http", false)));
-    assertThat(store.recentEvents(Optional.empty(), 1)).singleElement()
+    store.appendEvents(
+        List.of(
+            new BootEvent(
+                0,
+                Instant.parse("2031-02-03T04:05:06.789654321Z"),
+                Optional.of(A),
+                "10.0.0.1",
+                BootEvent.Match.NONE,
+                "r",
+                Optional.empty(),
+                "http",
+                false)));
+    assertThat(store.recentEvents(Optional.empty(), 1))
+        .singleElement()
         .satisfies(e -> assertThat(e.time()).isEqualTo(Instant.parse("2031-02-03T04:05:06.789Z")));
   }
 
@@ -899,7 +1101,8 @@ public abstract class StoreContract {
   void eventPagesAreOldestFirstAndCoverEveryEventExactlyOnce() {
     List<BootEvent> in = appendMixedEvents();
     List<BootEvent> all = store.events(Optional.empty(), 0, 1000);
-    assertThat(all).extracting(BootEvent::reason)
+    assertThat(all)
+        .extracting(BootEvent::reason)
         .containsExactlyElementsOf(in.stream().map(BootEvent::reason).toList());
     for (int limit : List.of(1, 5, 23, 50)) {
       assertThat(pageThrough(Optional.empty(), limit)).as("pages of %d", limit).isEqualTo(all);
@@ -907,8 +1110,8 @@ public abstract class StoreContract {
     List<BootEvent> ofA = all.stream().filter(e -> e.mac().equals(Optional.of(A))).toList();
     assertThat(ofA).hasSize(8);
     assertThat(pageThrough(Optional.of(A), 3)).isEqualTo(ofA);
-    assertThat(store.events(Optional.of(A), ofA.get(2).id(), 2)).containsExactly(ofA.get(3),
-        ofA.get(4));
+    assertThat(store.events(Optional.of(A), ofA.get(2).id(), 2))
+        .containsExactly(ofA.get(3), ofA.get(4));
     assertThat(store.events(Optional.of(C), 0, 10)).isEmpty();
     assertThat(store.events(Optional.empty(), all.get(22).id(), 10)).isEmpty();
     assertThat(store.events(Optional.empty(), 0, 0)).isEmpty();

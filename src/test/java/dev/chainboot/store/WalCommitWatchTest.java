@@ -1,11 +1,11 @@
 package dev.chainboot.store;
 
-import dev.chainboot.testing.Sqlite3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Profile;
+import dev.chainboot.testing.Sqlite3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,12 +47,23 @@ class WalCommitWatchTest {
       assertThat(marks.add(afterProfile)).as("a new mark after putProfile").isTrue();
       assertThat(watch.mark()).isEqualTo(afterProfile);
 
-      store.appendEvents(List.of(new BootEvent(0, Instant.EPOCH, Optional.of(A), "10.0.0.1",
-          BootEvent.Match.NONE, "r", Optional.empty(), "http", false)));
+      store.appendEvents(
+          List.of(
+              new BootEvent(
+                  0,
+                  Instant.EPOCH,
+                  Optional.of(A),
+                  "10.0.0.1",
+                  BootEvent.Match.NONE,
+                  "r",
+                  Optional.empty(),
+                  "http",
+                  false)));
       assertThat(marks.add(watch.mark())).as("a new mark after appendEvents").isTrue();
 
-      Sqlite3.run(store.file(), "INSERT INTO machines (mac, labels, created_at)"
-          + " VALUES ('" + A + "', '{}', 0)");
+      Sqlite3.run(
+          store.file(),
+          "INSERT INTO machines (mac, labels, created_at)" + " VALUES ('" + A + "', '{}', 0)");
       WalCommitWatch.Mark afterOther = watch.mark();
       assertThat(afterOther).isNotNull();
       assertThat(marks.add(afterOther)).as("a new mark after sqlite3's insert").isTrue();

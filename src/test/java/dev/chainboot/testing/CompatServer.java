@@ -20,8 +20,10 @@ public final class CompatServer implements AutoCloseable {
   public final Path base;
   public final Path data;
   public final FixedResolver resolver = new FixedResolver();
+
   /** The BootEvents the adapters recorded for decisions they took from their own files. */
   public final List<BootEvent> events = new CopyOnWriteArrayList<>();
+
   private HttpServer http;
 
   public CompatServer() throws IOException {
@@ -33,8 +35,17 @@ public final class CompatServer implements AutoCloseable {
   }
 
   public CompatServer start(Optional<Path> pxesrvRoot, Optional<Path> extra) throws Exception {
-    ServerConfig cfg = new ServerConfig(data, Optional.empty(), new InetSocketAddress("127.0.0.1", 0),
-        Optional.empty(), Optional.empty(), pxesrvRoot, Optional.empty(), extra, Optional.empty());
+    ServerConfig cfg =
+        new ServerConfig(
+            data,
+            Optional.empty(),
+            new InetSocketAddress("127.0.0.1", 0),
+            Optional.empty(),
+            Optional.empty(),
+            pxesrvRoot,
+            Optional.empty(),
+            extra,
+            Optional.empty());
     http = new HttpServer(cfg.http());
     Routes.health(http.router());
     Routes.files(http.router(), cfg);

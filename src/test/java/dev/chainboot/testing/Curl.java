@@ -31,14 +31,24 @@ public final class Curl {
     try {
       Path headers = dir.resolve("h");
       Path body = dir.resolve("b");
-      List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--max-time", "60", "-D",
-          headers.toString(), "-o", body.toString()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "curl",
+                  "-s",
+                  "--max-time",
+                  "60",
+                  "-D",
+                  headers.toString(),
+                  "-o",
+                  body.toString()));
       cmd.addAll(List.of(args));
       ProcessOutput out = exec(cmd);
       if (out.exit != 0) {
         throw new IOException("curl exited " + out.exit + ": " + cmd + "\n" + out.stderr);
       }
-      return parse(Files.readString(headers, StandardCharsets.ISO_8859_1),
+      return parse(
+          Files.readString(headers, StandardCharsets.ISO_8859_1),
           Files.exists(body) ? Files.readAllBytes(body) : new byte[0]);
     } finally {
       try (var s = Files.walk(dir)) {
@@ -50,15 +60,19 @@ public final class Curl {
   static Result parse(String rawHeaders, byte[] body) {
     // With several responses (e.g. 100-continue) keep the last block.
     String[] blocks = rawHeaders.split("\r\n\r\n");
-    String last = blocks[blocks.length - 1].isBlank() && blocks.length > 1
-        ? blocks[blocks.length - 2] : blocks[blocks.length - 1];
+    String last =
+        blocks[blocks.length - 1].isBlank() && blocks.length > 1
+            ? blocks[blocks.length - 2]
+            : blocks[blocks.length - 1];
     String[] lines = last.split("\r\n");
     int status = Integer.parseInt(lines[0].split(" ")[1]);
     Map<String, String> h = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int c = lines[i].indexOf(':');
       if (c > 0) {
-        h.put(lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT), lines[i].substring(c + 1).trim());
+        h.put(
+            lines[i].substring(0, c).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(c + 1).trim());
       }
     }
     return new Result(status, h, body);

@@ -15,13 +15,21 @@ public final class FixedResolver implements BootResolver {
   public BootAnswer resolve(BootRequest request, String baseUrl) {
     requests.add(request);
     String mac = request.mac().map(Object::toString).orElse("none");
-    return new BootAnswer("#!ipxe\necho core-decision mac=" + mac + " ip="
-        + request.clientIp().getHostAddress() + " base=" + baseUrl + "\nexit\n", "", "no match");
+    return new BootAnswer(
+        "#!ipxe\necho core-decision mac="
+            + mac
+            + " ip="
+            + request.clientIp().getHostAddress()
+            + " base="
+            + baseUrl
+            + "\nexit\n",
+        "",
+        "no match");
   }
 
   @Override
-  public java.util.Optional<BootAnswer> resolveProfile(BootRequest request, String profile,
-      String baseUrl) {
+  public java.util.Optional<BootAnswer> resolveProfile(
+      BootRequest request, String profile, String baseUrl) {
     return java.util.Optional.of(resolve(request, baseUrl));
   }
 

@@ -1,8 +1,8 @@
 package dev.chainboot.testing;
 
-import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
@@ -19,14 +19,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A {@link Store} in memory, for tests that need no disk. It behaves as {@code SqliteStore}
- * does (the store contract tests run against both): every method is atomic (one lock per
- * store), foreign keys hold (an assignment needs its machine and profile, a group and the
- * default their profile), deleting a machine deletes its assignments, a profile still in use
- * is not deleted, the configuration version moves on every change to profiles, groups or the
- * default, event ids increase, times are kept to the millisecond, and lists come in the
- * order of SqliteStore's {@code ORDER BY}s. {@link #handle()} opens another handle on the
- * same data, as opening the same database twice does.
+ * A {@link Store} in memory, for tests that need no disk. It behaves as {@code SqliteStore} does
+ * (the store contract tests run against both): every method is atomic (one lock per store), foreign
+ * keys hold (an assignment needs its machine and profile, a group and the default their profile),
+ * deleting a machine deletes its assignments, a profile still in use is not deleted, the
+ * configuration version moves on every change to profiles, groups or the default, event ids
+ * increase, times are kept to the millisecond, and lists come in the order of SqliteStore's {@code
+ * ORDER BY}s. {@link #handle()} opens another handle on the same data, as opening the same database
+ * twice does.
  */
 public final class InMemoryStore implements Store {
 
@@ -68,11 +68,14 @@ public final class InMemoryStore implements Store {
     synchronized (open()) {
       Row r = data.machines.get(mac.colon());
       if (r == null) {
-        return new BootView(Optional.empty(), Optional.empty(), Optional.empty(),
-            data.configVersion);
+        return new BootView(
+            Optional.empty(), Optional.empty(), Optional.empty(), data.configVersion);
       }
-      return new BootView(Optional.of(r.machine()), assigned(mac, Assignment.Kind.ONCE),
-          assigned(mac, Assignment.Kind.STATIC), data.configVersion);
+      return new BootView(
+          Optional.of(r.machine()),
+          assigned(mac, Assignment.Kind.ONCE),
+          assigned(mac, Assignment.Kind.STATIC),
+          data.configVersion);
     }
   }
 
@@ -93,16 +96,17 @@ public final class InMemoryStore implements Store {
   }
 
   /** As {@code ORDER BY seen_at DESC, mac LIMIT 1} in SQLite: never seen (NULL) sorts last. */
-  private static final Comparator<Row> MOST_RECENTLY_SEEN = Comparator
-      .comparing(Row::seenAt, Comparator.nullsLast(Comparator.<Long>reverseOrder()))
-      .thenComparing(r -> r.machine().mac().colon());
+  private static final Comparator<Row> MOST_RECENTLY_SEEN =
+      Comparator.comparing(Row::seenAt, Comparator.nullsLast(Comparator.<Long>reverseOrder()))
+          .thenComparing(r -> r.machine().mac().colon());
 
   @Override
   public Optional<Machine> machineByIp(String ip) {
     synchronized (open()) {
       return data.machines.values().stream()
           .filter(r -> r.machine().ip().isPresent() && r.machine().ip().get().equals(ip))
-          .min(MOST_RECENTLY_SEEN).map(Row::machine);
+          .min(MOST_RECENTLY_SEEN)
+          .map(Row::machine);
     }
   }
 
@@ -117,8 +121,9 @@ public final class InMemoryStore implements Store {
   public void putMachine(Machine m) {
     synchronized (open()) {
       Row old = data.machines.get(m.mac().colon());
-      data.machines.put(m.mac().colon(), old == null ? new Row(m, now(), null)
-          : new Row(m, old.createdAt(), old.seenAt()));
+      data.machines.put(
+          m.mac().colon(),
+          old == null ? new Row(m, now(), null) : new Row(m, old.createdAt(), old.seenAt()));
     }
   }
 
@@ -139,8 +144,8 @@ public final class InMemoryStore implements Store {
     synchronized (open()) {
       Row old = data.machines.get(m.mac().colon());
       if (old != null) {
-        data.machines.put(m.mac().colon(),
-            new Row(m.withLabels(old.machine().labels()), old.createdAt(), now()));
+        data.machines.put(
+            m.mac().colon(), new Row(m.withLabels(old.machine().labels()), old.createdAt(), now()));
       }
     }
   }
@@ -181,12 +186,16 @@ public final class InMemoryStore implements Store {
   public boolean deleteProfile(String name) {
     synchronized (open()) {
       List<String> users = new ArrayList<>();
-      data.assignments.forEach((mac, kinds) -> kinds.forEach((kind, profile) -> {
-        if (profile.equals(name)) {
-          users.add("assignment of " + mac);
-        }
-      }));
-      data.groups.values().stream().filter(g -> g.profile().equals(name))
+      data.assignments.forEach(
+          (mac, kinds) ->
+              kinds.forEach(
+                  (kind, profile) -> {
+                    if (profile.equals(name)) {
+                      users.add("assignment of " + mac);
+                    }
+                  }));
+      data.groups.values().stream()
+          .filter(g -> g.profile().equals(name))
           .forEach(g -> users.add("group " + g.name()));
       if (name.equals(data.defaultProfile)) {
         users.add("the default");
@@ -212,7 +221,8 @@ public final class InMemoryStore implements Store {
     synchronized (open()) {
       requireMachine(a.mac());
       requireProfile(a.profile());
-      data.assignments.computeIfAbsent(a.mac().colon(), k -> new EnumMap<>(Assignment.Kind.class))
+      data.assignments
+          .computeIfAbsent(a.mac().colon(), k -> new EnumMap<>(Assignment.Kind.class))
           .put(a.kind(), a.profile());
     }
   }
@@ -232,8 +242,12 @@ public final class InMemoryStore implements Store {
   public List<Assignment> assignments() {
     synchronized (open()) {
       List<Assignment> list = new ArrayList<>();
-      data.assignments.forEach((mac, kinds) -> kinds.forEach((kind, profile) ->
-          list.add(new Assignment(MacAddress.parse(mac).orElseThrow(), kind, profile))));
+      data.assignments.forEach(
+          (mac, kinds) ->
+              kinds.forEach(
+                  (kind, profile) ->
+                      list.add(
+                          new Assignment(MacAddress.parse(mac).orElseThrow(), kind, profile))));
       return list; // by MAC, then kind ("once" < "static", as the enum)
     }
   }
@@ -326,9 +340,17 @@ public final class InMemoryStore implements Store {
   public void appendEvents(List<BootEvent> events) {
     synchronized (open()) {
       for (BootEvent e : events) {
-        data.events.add(new BootEvent(data.nextEventId++,
-            Instant.ofEpochMilli(e.time().toEpochMilli()), e.mac(), e.clientIp(), e.match(),
-            e.reason(), e.profile(), e.protocol(), e.onceConsumed()));
+        data.events.add(
+            new BootEvent(
+                data.nextEventId++,
+                Instant.ofEpochMilli(e.time().toEpochMilli()),
+                e.mac(),
+                e.clientIp(),
+                e.match(),
+                e.reason(),
+                e.profile(),
+                e.protocol(),
+                e.onceConsumed()));
       }
     }
   }
@@ -346,8 +368,8 @@ public final class InMemoryStore implements Store {
   @Override
   public List<BootEvent> recentEvents(Optional<MacAddress> mac, int limit) {
     synchronized (open()) {
-      List<BootEvent> matching = data.events.stream()
-          .filter(e -> mac.isEmpty() || mac.equals(e.mac())).toList();
+      List<BootEvent> matching =
+          data.events.stream().filter(e -> mac.isEmpty() || mac.equals(e.mac())).toList();
       int from = limit < 0 ? 0 : Math.max(0, matching.size() - limit);
       return List.copyOf(matching.subList(from, matching.size()));
     }

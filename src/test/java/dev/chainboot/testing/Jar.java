@@ -30,8 +30,9 @@ public final class Jar {
 
   /** Runs the jar with {@code args} to completion within 120 s; killed and failed otherwise. */
   public static Result run(String... args) throws IOException, InterruptedException {
-    dev.chainboot.testing.Processes.Output o = dev.chainboot.testing.Processes.run(
-        new ProcessBuilder(command(args)), Duration.ofSeconds(120));
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(
+            new ProcessBuilder(command(args)), Duration.ofSeconds(120));
     return new Result(o.exit(), o.stdout(), o.stderr());
   }
 
@@ -50,18 +51,33 @@ public final class Jar {
     public Server(Path data, Path log, String... extra) throws Exception {
       this.port = freePort();
       this.log = log;
-      List<String> args = new ArrayList<>(List.of("serve", "--data", data.toString(),
-          "--http", "127.0.0.1:" + port, "--tftp", "off"));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "serve",
+                  "--data",
+                  data.toString(),
+                  "--http",
+                  "127.0.0.1:" + port,
+                  "--tftp",
+                  "off"));
       args.addAll(List.of(extra));
-      process = new ProcessBuilder(command(args.toArray(String[]::new)))
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      process =
+          new ProcessBuilder(command(args.toArray(String[]::new)))
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
       HttpClient c = HttpClient.newHttpClient();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (true) {
         try {
-          if (c.send(HttpRequest.newBuilder(URI.create(base() + "/health"))
-              .timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+          if (c.send(
+                      HttpRequest.newBuilder(URI.create(base() + "/health"))
+                          .timeout(Duration.ofSeconds(2))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode()
+              == 200) {
             return;
           }
         } catch (IOException e) {

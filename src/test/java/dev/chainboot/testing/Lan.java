@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A throw-away Ethernet segment made of network namespaces (run as root): a "server" namespace
- * holding a bridge with address {@code prefix.1/24}, and further namespaces attached to the
- * bridge by veth pairs. Names are unique per run; {@link #close()} kills the processes it started
- * and deletes every namespace it made.
+ * holding a bridge with address {@code prefix.1/24}, and further namespaces attached to the bridge
+ * by veth pairs. Names are unique per run; {@link #close()} kills the processes it started and
+ * deletes every namespace it made.
  */
 public final class Lan implements AutoCloseable {
 
@@ -64,7 +64,8 @@ public final class Lan implements AutoCloseable {
    * @param mac the interface's MAC, or null
    * @param cidr an address such as {@code ip(2) + "/24"}, or null for none (a DHCP client)
    */
-  public String attach(String name, String mac, String cidr) throws IOException, InterruptedException {
+  public String attach(String name, String mac, String cidr)
+      throws IOException, InterruptedException {
     String ns = id + name;
     addNamespace(ns);
     String a = id + "h" + links;
@@ -99,24 +100,41 @@ public final class Lan implements AutoCloseable {
     namespaces.add(ns);
   }
 
-  /** Runs a command in {@code ns} to completion (bounded), returning its output; fails on non-zero exit. */
+  /**
+   * Runs a command in {@code ns} to completion (bounded), returning its output; fails on non-zero
+   * exit.
+   */
   public String exec(String ns, String... cmd) throws IOException, InterruptedException {
     return run(inNs(ns, cmd));
   }
 
-  /** Starts a long-running command in {@code ns}, output to {@code log}; killed by {@link #close()}. */
+  /**
+   * Starts a long-running command in {@code ns}, output to {@code log}; killed by {@link #close()}.
+   */
   public Process start(String ns, Path log, String... cmd) throws IOException {
-    Process p = new ProcessBuilder(inNs(ns, cmd)).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(inNs(ns, cmd))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     processes.add(p);
     return p;
   }
 
   /** Starts the LAN's own DHCP server: dnsmasq with an address range and no PXE options at all. */
   public Process startDnsmasq(String ns, Path dir) throws IOException {
-    return start(ns, dir.resolve("dnsmasq.log"), "dnsmasq", "--no-daemon", "--conf-file=/dev/null",
-        "--port=0", "--interface=eth0", "--bind-interfaces", "--dhcp-range=" + ip(100) + "," + ip(150) + ",2m",
-        "--dhcp-leasefile=" + dir.resolve("dnsmasq.leases"), "--log-dhcp",
+    return start(
+        ns,
+        dir.resolve("dnsmasq.log"),
+        "dnsmasq",
+        "--no-daemon",
+        "--conf-file=/dev/null",
+        "--port=0",
+        "--interface=eth0",
+        "--bind-interfaces",
+        "--dhcp-range=" + ip(100) + "," + ip(150) + ",2m",
+        "--dhcp-leasefile=" + dir.resolve("dnsmasq.leases"),
+        "--log-dhcp",
         "--pid-file=" + dir.resolve("dnsmasq.pid"));
   }
 
@@ -143,11 +161,13 @@ public final class Lan implements AutoCloseable {
   public static boolean await(Path file, String text, Process p, long seconds) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < end) {
-      if (Files.exists(file) && Files.readString(file, StandardCharsets.ISO_8859_1).contains(text)) {
+      if (Files.exists(file)
+          && Files.readString(file, StandardCharsets.ISO_8859_1).contains(text)) {
         return true;
       }
       if (p != null && !p.isAlive()) {
-        return Files.exists(file) && Files.readString(file, StandardCharsets.ISO_8859_1).contains(text);
+        return Files.exists(file)
+            && Files.readString(file, StandardCharsets.ISO_8859_1).contains(text);
       }
       Thread.sleep(100);
     }

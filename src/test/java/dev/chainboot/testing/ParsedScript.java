@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads an iPXE script the way iPXE's parser splits it: lines, then commands separated by
- * {@code &&} / {@code ||} words. Tests use it to assert which commands a script can run.
+ * Reads an iPXE script the way iPXE's parser splits it: lines, then commands separated by {@code
+ * &&} / {@code ||} words. Tests use it to assert which commands a script can run.
  */
 public final class ParsedScript {
 

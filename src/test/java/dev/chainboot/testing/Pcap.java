@@ -25,7 +25,10 @@ public final class Pcap {
     }
     ByteBuffer b = ByteBuffer.wrap(all);
     int magic = b.getInt(0);
-    b.order(magic == 0xa1b2c3d4 || magic == 0xa1b23c4d ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+    b.order(
+        magic == 0xa1b2c3d4 || magic == 0xa1b23c4d
+            ? ByteOrder.BIG_ENDIAN
+            : ByteOrder.LITTLE_ENDIAN);
     int at = 24;
     while (at + 16 <= all.length) {
       int incl = b.getInt(at + 8);
@@ -45,12 +48,13 @@ public final class Pcap {
       int udp = ip + ihl;
       int len = ((all[udp + 4] & 0xff) << 8 | (all[udp + 5] & 0xff)) - 8;
       int end = Math.min(udp + 8 + len, frame + incl);
-      out.add(new Udp(
-          InetAddress.getByAddress(Arrays.copyOfRange(all, ip + 12, ip + 16)),
-          (all[udp] & 0xff) << 8 | (all[udp + 1] & 0xff),
-          InetAddress.getByAddress(Arrays.copyOfRange(all, ip + 16, ip + 20)),
-          (all[udp + 2] & 0xff) << 8 | (all[udp + 3] & 0xff),
-          Arrays.copyOfRange(all, udp + 8, end)));
+      out.add(
+          new Udp(
+              InetAddress.getByAddress(Arrays.copyOfRange(all, ip + 12, ip + 16)),
+              (all[udp] & 0xff) << 8 | (all[udp + 1] & 0xff),
+              InetAddress.getByAddress(Arrays.copyOfRange(all, ip + 16, ip + 20)),
+              (all[udp + 2] & 0xff) << 8 | (all[udp + 3] & 0xff),
+              Arrays.copyOfRange(all, udp + 8, end)));
     }
     return out;
   }

@@ -23,14 +23,22 @@ public final class Peer {
   public static Result run(Path dir, Duration timeout, String... command)
       throws IOException, InterruptedException {
     Path out = Files.createTempFile("peer", ".out");
-    Process p = new ProcessBuilder(List.of(command)).directory(dir.toFile())
-        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(List.of(command))
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
     try {
       p.getOutputStream().close();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        return new Result(-1, "timed out: " + String.join(" ", command) + "\n"
-            + new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
+        return new Result(
+            -1,
+            "timed out: "
+                + String.join(" ", command)
+                + "\n"
+                + new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
       }
       return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8));
     } finally {

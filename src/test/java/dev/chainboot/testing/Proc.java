@@ -15,7 +15,8 @@ public record Proc(int exit, String out) {
           dev.chainboot.testing.Processes.run(pb, java.time.Duration.ofSeconds(60));
       return new Proc(o.exit(), o.stdout());
     } catch (IOException e) {
-      throw new AssertionError("cannot run " + cmd[0] + " (install it: see scripts/test-packages.txt)", e);
+      throw new AssertionError(
+          "cannot run " + cmd[0] + " (install it: see scripts/test-packages.txt)", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);

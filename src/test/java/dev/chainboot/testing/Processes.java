@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounded runs of external programs for tests. Output is drained while the program runs (a
- * program that fills its pipe can never block the test), the wait is bounded, and a program
- * that outlives it is killed, its descendants too, before the test fails with what it printed.
+ * Bounded runs of external programs for tests. Output is drained while the program runs (a program
+ * that fills its pipe can never block the test), the wait is bounded, and a program that outlives
+ * it is killed, its descendants too, before the test fails with what it printed.
  */
 public final class Processes {
 
@@ -26,14 +26,15 @@ public final class Processes {
   }
 
   /** {@link #run(ProcessBuilder, Duration)} with stderr merged into stdout. */
-  public static Output run(Duration timeout, String... cmd) throws IOException, InterruptedException {
+  public static Output run(Duration timeout, String... cmd)
+      throws IOException, InterruptedException {
     return run(new ProcessBuilder(List.of(cmd)).redirectErrorStream(true), timeout);
   }
 
   /**
    * Starts {@code pb} (stdin closed), waits up to {@code timeout} for it to exit and returns its
-   * exit code and output; when it does not exit in time it is killed and an AssertionError
-   * names the command and what it printed so far.
+   * exit code and output; when it does not exit in time it is killed and an AssertionError names
+   * the command and what it printed so far.
    */
   public static Output run(ProcessBuilder pb, Duration timeout)
       throws IOException, InterruptedException {
@@ -48,8 +49,14 @@ public final class Processes {
         kill(p);
         o.join(2000);
         e.join(2000);
-        throw new AssertionError("timed out after " + timeout.toSeconds() + " s: "
-            + String.join(" ", pb.command()) + "\n" + text(out) + text(err));
+        throw new AssertionError(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s: "
+                + String.join(" ", pb.command())
+                + "\n"
+                + text(out)
+                + text(err));
       }
       o.join(10_000);
       e.join(10_000);
@@ -62,8 +69,8 @@ public final class Processes {
   }
 
   /**
-   * Stops a long-running program: SIGTERM, up to 10 s to exit, then SIGKILL (descendants too)
-   * and up to 10 s more. Returns whether it is gone.
+   * Stops a long-running program: SIGTERM, up to 10 s to exit, then SIGKILL (descendants too) and
+   * up to 10 s more. Returns whether it is gone.
    */
   public static boolean stop(Process p) throws InterruptedException {
     if (p == null) {

@@ -4,7 +4,6 @@ import dev.chainboot.tftp.TftpCodec;
 import dev.chainboot.tftp.TftpErrorCode;
 import dev.chainboot.tftp.TftpPacket;
 import dev.chainboot.tftp.TftpParseException;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -23,20 +22,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small TFTP client of our own for bad-input and fault tests: sends raw bytes, and downloads
- * with injected faults (dropped, delayed, duplicated ACKs, packets from a wrong port).
+ * A small TFTP client of our own for bad-input and fault tests: sends raw bytes, and downloads with
+ * injected faults (dropped, delayed, duplicated ACKs, packets from a wrong port).
  */
 public final class RawTftpClient implements AutoCloseable {
 
   /** Probabilities per ACK; {@code seed} makes a run repeatable. */
-  public record Faults(double drop, double duplicate, double delay, int delayMillis, double wrongPort,
-      long seed) {
+  public record Faults(
+      double drop, double duplicate, double delay, int delayMillis, double wrongPort, long seed) {
     public static final Faults NONE = new Faults(0, 0, 0, 0, 0, 1);
   }
 
   /** What a download got: the bytes, or the ERROR, or a timeout. */
-  public record Download(byte[] data, TftpPacket.Error error, boolean timedOut, int dataPackets,
-      Map<String, String> oack, int strayErrors) {
+  public record Download(
+      byte[] data,
+      TftpPacket.Error error,
+      boolean timedOut,
+      int dataPackets,
+      Map<String, String> oack,
+      int strayErrors) {
     public boolean ok() {
       return data != null;
     }
@@ -86,7 +90,8 @@ public final class RawTftpClient implements AutoCloseable {
   }
 
   /** Downloads {@code name} in octet mode, injecting {@code faults}, giving up at the deadline. */
-  public Download download(String name, Map<String, String> options, Faults faults, Duration deadline)
+  public Download download(
+      String name, Map<String, String> options, Faults faults, Duration deadline)
       throws IOException, InterruptedException {
     Random rnd = new Random(faults.seed());
     ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor();
@@ -148,8 +153,8 @@ public final class RawTftpClient implements AutoCloseable {
             }
             if (last) {
               drainStray(stray, strayErrors);
-              return new Download(out.toByteArray(), null, false, dataPackets, oack,
-                  strayErrors.get());
+              return new Download(
+                  out.toByteArray(), null, false, dataPackets, oack, strayErrors.get());
             }
           }
           default -> throw new AssertionError("unexpected packet from server: " + p);
@@ -162,8 +167,14 @@ public final class RawTftpClient implements AutoCloseable {
     }
   }
 
-  private void faultySend(byte[] packet, SocketAddress peer, Faults f, Random rnd,
-      ScheduledExecutorService delayer, DatagramSocket stray, AtomicInteger strayErrors)
+  private void faultySend(
+      byte[] packet,
+      SocketAddress peer,
+      Faults f,
+      Random rnd,
+      ScheduledExecutorService delayer,
+      DatagramSocket stray,
+      AtomicInteger strayErrors)
       throws IOException {
     if (rnd.nextDouble() < f.wrongPort()) {
       stray.send(new DatagramPacket(packet, packet.length, peer));
@@ -174,13 +185,16 @@ public final class RawTftpClient implements AutoCloseable {
     }
     byte[] copy = Arrays.copyOf(packet, packet.length);
     if (rnd.nextDouble() < f.delay()) {
-      delayer.schedule(() -> {
-        try {
-          sendTo(copy, peer);
-        } catch (IOException ignored) {
-          // socket closed at the end of the test
-        }
-      }, f.delayMillis(), TimeUnit.MILLISECONDS);
+      delayer.schedule(
+          () -> {
+            try {
+              sendTo(copy, peer);
+            } catch (IOException ignored) {
+              // socket closed at the end of the test
+            }
+          },
+          f.delayMillis(),
+          TimeUnit.MILLISECONDS);
     } else {
       sendTo(copy, peer);
     }

@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@code sqlite3} command-line tool (Debian package {@code sqlite3}): another process
- * changing a database, as an operator would. Tests that need it fail, saying so, when it is
- * not installed.
+ * The {@code sqlite3} command-line tool (Debian package {@code sqlite3}): another process changing
+ * a database, as an operator would. Tests that need it fail, saying so, when it is not installed.
  */
 public final class Sqlite3 {
 
@@ -18,13 +17,24 @@ public final class Sqlite3 {
   public static String run(Path db, String sql) {
     Process p;
     try {
-      p = new ProcessBuilder("sqlite3", "-batch", "-cmd", ".timeout 10000",
-          "-cmd", "PRAGMA foreign_keys = ON", db.toString(), sql)
-          .redirectErrorStream(true).start();
+      p =
+          new ProcessBuilder(
+                  "sqlite3",
+                  "-batch",
+                  "-cmd",
+                  ".timeout 10000",
+                  "-cmd",
+                  "PRAGMA foreign_keys = ON",
+                  db.toString(),
+                  sql)
+              .redirectErrorStream(true)
+              .start();
     } catch (IOException e) {
-      throw new AssertionError("the sqlite3 command-line tool is needed to change the database"
-          + " from another process, and it is not installed (Debian: apt-get install sqlite3): "
-          + e.getMessage(), e);
+      throw new AssertionError(
+          "the sqlite3 command-line tool is needed to change the database"
+              + " from another process, and it is not installed (Debian: apt-get install sqlite3): "
+              + e.getMessage(),
+          e);
     }
     try {
       p.getOutputStream().close();
@@ -34,8 +44,8 @@ public final class Sqlite3 {
       }
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new AssertionError("sqlite3 failed (exit " + p.exitValue() + "): " + sql + "\n"
-            + out);
+        throw new AssertionError(
+            "sqlite3 failed (exit " + p.exitValue() + "): " + sql + "\n" + out);
       }
       return out;
     } catch (IOException | InterruptedException e) {

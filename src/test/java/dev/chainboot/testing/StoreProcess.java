@@ -28,19 +28,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Another process using the same store as a test: {@code StoreProcess sqlite DIR} opens the
- * store, says {@code ready}, then runs one command per line from stdin and answers one line:
+ * Another process using the same store as a test: {@code StoreProcess sqlite DIR} opens the store,
+ * says {@code ready}, then runs one command per line from stdin and answers one line:
  *
  * <ul>
- *   <li>{@code consume MAC THREADS START_MICROS}: THREADS threads call consumeOnce(MAC) at
- *       once at START_MICROS (epoch microseconds); answers {@code won N} (N threads got it);
+ *   <li>{@code consume MAC THREADS START_MICROS}: THREADS threads call consumeOnce(MAC) at once at
+ *       START_MICROS (epoch microseconds); answers {@code won N} (N threads got it);
  *   <li>{@code once MAC PROFILE}, {@code static MAC PROFILE}: assigns;
  *   <li>{@code machine MAC} (adds it), {@code chain PROFILE URL} (puts a chain profile);
  *   <li>{@code quit}.
  * </ul>
  *
- * It exits when stdin closes, on any error (exit 1), and after a minute whatever happens.
- * {@link Handle} starts one from a test.
+ * It exits when stdin closes, on any error (exit 1), and after a minute whatever happens. {@link
+ * Handle} starts one from a test.
  */
 public final class StoreProcess {
 
@@ -55,15 +55,18 @@ public final class StoreProcess {
   }
 
   public static void main(String[] args) throws Exception {
-    Thread.ofPlatform().daemon().start(() -> {
-      sleep(60_000);
-      System.err.println("StoreProcess: timed out");
-      Runtime.getRuntime().halt(3);
-    });
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
-        true);
-    BufferedReader in = new BufferedReader(
-        new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    Thread.ofPlatform()
+        .daemon()
+        .start(
+            () -> {
+              sleep(60_000);
+              System.err.println("StoreProcess: timed out");
+              Runtime.getRuntime().halt(3);
+            });
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (Store store = open(List.of(args));
         ExecutorService pool = Executors.newCachedThreadPool()) {
       store.consumeOnce(MacAddress.parse("02:00:00:00:00:00").orElseThrow()); // warm up
@@ -72,8 +75,9 @@ public final class StoreProcess {
         String[] w = line.split(" ");
         MacAddress mac = w.length > 1 ? MacAddress.parse(w[1]).orElse(null) : null;
         switch (w[0]) {
-          case "consume" -> out.println("won " + race(store, pool, mac, Integer.parseInt(w[2]),
-              Long.parseLong(w[3])));
+          case "consume" ->
+              out.println(
+                  "won " + race(store, pool, mac, Integer.parseInt(w[2]), Long.parseLong(w[3])));
           case "once" -> {
             store.assign(new Assignment(mac, Assignment.Kind.ONCE, w[2]));
             out.println("ok");
@@ -100,15 +104,18 @@ public final class StoreProcess {
   }
 
   /** THREADS threads released together at {@code startMicros}; how many got the once. */
-  public static int race(Store store, ExecutorService pool, MacAddress mac, int threads,
-      long startMicros) throws Exception {
+  public static int race(
+      Store store, ExecutorService pool, MacAddress mac, int threads, long startMicros)
+      throws Exception {
     CountDownLatch go = new CountDownLatch(1);
     List<Future<Optional<String>>> results = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      results.add(pool.submit(() -> {
-        go.await();
-        return store.consumeOnce(mac);
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                go.await();
+                return store.consumeOnce(mac);
+              }));
     }
     long wait;
     while ((wait = startMicros - epochMicros()) > 0) {
@@ -147,35 +154,48 @@ public final class StoreProcess {
 
     /** Starts {@code StoreProcess SPEC...} on this JVM's java and class path; waits for ready. */
     public Handle(List<String> spec) throws IOException {
-      List<String> cmd = new ArrayList<>(List.of(
-          ProcessHandle.current().info().command().orElse("java"),
-          "-cp", System.getProperty("java.class.path"),
-          "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
-          StoreProcess.class.getName()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "-XX:TieredStopAtLevel=1",
+                  "--enable-native-access=ALL-UNNAMED",
+                  StoreProcess.class.getName()));
       cmd.addAll(spec);
       process = new ProcessBuilder(cmd).start();
-      to = new PrintWriter(new OutputStreamWriter(process.getOutputStream(),
-          StandardCharsets.UTF_8), true);
+      to =
+          new PrintWriter(
+              new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
       // Own threads (not the common pool, which may have one thread on a small machine).
-      Thread.ofPlatform().daemon().name("store-process-out").start(() -> {
-        try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
-          for (String line; (line = r.readLine()) != null; ) {
-            lines.add(line);
-          }
-        } catch (IOException e) {
-          // ended
-        }
-        lines.add(EOF);
-      });
-      Thread.ofPlatform().daemon().name("store-process-err").start(() -> {
-        try (BufferedReader r = process.errorReader(StandardCharsets.UTF_8)) {
-          for (String line; (line = r.readLine()) != null; ) {
-            stderr.append(line).append('\n');
-          }
-        } catch (IOException e) {
-          // ended
-        }
-      });
+      Thread.ofPlatform()
+          .daemon()
+          .name("store-process-out")
+          .start(
+              () -> {
+                try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                  }
+                } catch (IOException e) {
+                  // ended
+                }
+                lines.add(EOF);
+              });
+      Thread.ofPlatform()
+          .daemon()
+          .name("store-process-err")
+          .start(
+              () -> {
+                try (BufferedReader r = process.errorReader(StandardCharsets.UTF_8)) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    stderr.append(line).append('\n');
+                  }
+                } catch (IOException e) {
+                  // ended
+                }
+              });
       String ready = answer();
       if (!"ready".equals(ready)) {
         close();

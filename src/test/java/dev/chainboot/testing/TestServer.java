@@ -11,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A real chainboot server on 127.0.0.1:0 over a temporary data directory (TFTP off unless asked). */
+/**
+ * A real chainboot server on 127.0.0.1:0 over a temporary data directory (TFTP off unless asked).
+ */
 public final class TestServer implements AutoCloseable {
 
   public final ChainbootServer server;
@@ -23,9 +25,15 @@ public final class TestServer implements AutoCloseable {
 
   /** With {@code tftp}, TFTP listens on 127.0.0.1:0 too. */
   public TestServer(Path data, boolean tftp) throws Exception {
-    server = new ChainbootServer(new ServerConfig(data,
-        tftp ? Optional.of(new InetSocketAddress("127.0.0.1", 0)) : Optional.empty(),
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), Optional.empty())).start();
+    server =
+        new ChainbootServer(
+                new ServerConfig(
+                    data,
+                    tftp ? Optional.of(new InetSocketAddress("127.0.0.1", 0)) : Optional.empty(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    Optional.empty(),
+                    Optional.empty()))
+            .start();
   }
 
   public String base() {

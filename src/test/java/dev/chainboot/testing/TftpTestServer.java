@@ -22,9 +22,15 @@ public final class TftpTestServer implements AutoCloseable {
 
   public TftpTestServer(Path dataDir, Optional<String> advertise) throws Exception {
     this.dataDir = dataDir;
-    this.server = new ChainbootServer(new ServerConfig(dataDir,
-        Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), advertise)).start();
+    this.server =
+        new ChainbootServer(
+                new ServerConfig(
+                    dataDir,
+                    Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    Optional.empty(),
+                    advertise))
+            .start();
   }
 
   public int port() {

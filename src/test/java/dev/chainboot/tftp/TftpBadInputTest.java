@@ -1,10 +1,10 @@
 package dev.chainboot.tftp;
 
-import dev.chainboot.testing.TftpTestServer;
-import dev.chainboot.testing.RawTftpClient;
-import dev.chainboot.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chainboot.testing.LogCapture;
+import dev.chainboot.testing.RawTftpClient;
+import dev.chainboot.testing.TftpTestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +19,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every kind of bad request gets its exact TFTP error (or a logged drop), and a normal
- * transfer still works afterwards.
+ * Every kind of bad request gets its exact TFTP error (or a logged drop), and a normal transfer
+ * still works afterwards.
  */
 class TftpBadInputTest {
 
   @TempDir static Path data;
   static TftpTestServer server;
   static byte[] secret;
+
   /** This test's log lines only. */
   LogCapture log;
+
   /** The local port of the client {@link #errorFor} used last. */
   int lastClientPort;
 
@@ -60,8 +62,8 @@ class TftpBadInputTest {
   @AfterEach
   void normalTransferStillWorks() throws Exception {
     try (RawTftpClient c = new RawTftpClient(server.port())) {
-      RawTftpClient.Download d = c.download("ok.txt", Map.of(), RawTftpClient.Faults.NONE,
-          Duration.ofSeconds(20));
+      RawTftpClient.Download d =
+          c.download("ok.txt", Map.of(), RawTftpClient.Faults.NONE, Duration.ofSeconds(20));
       assertThat(d.ok()).as("download after bad input: %s", d).isTrue();
       assertThat(new String(d.data(), StandardCharsets.UTF_8)).isEqualTo("fine\n");
     }
@@ -88,8 +90,8 @@ class TftpBadInputTest {
 
   @Test
   void writeRequestIsAccessViolation() throws Exception {
-    TftpPacket.Error e = errorFor(TftpCodec.encode(
-        new TftpPacket.Request(true, "upload.bin", "octet", Map.of())));
+    TftpPacket.Error e =
+        errorFor(TftpCodec.encode(new TftpPacket.Request(true, "upload.bin", "octet", Map.of())));
     assertThat(e.code()).isEqualTo(2);
     assertThat(e.message()).contains("read-only");
     assertThat(server.tftpRoot().resolve("upload.bin")).doesNotExist();
@@ -113,8 +115,8 @@ class TftpBadInputTest {
   @Test
   void leadingSlashIsRelativeToTheRoot() throws Exception {
     try (RawTftpClient c = new RawTftpClient(server.port())) {
-      RawTftpClient.Download d = c.download("/ok.txt", Map.of(), RawTftpClient.Faults.NONE,
-          Duration.ofSeconds(20));
+      RawTftpClient.Download d =
+          c.download("/ok.txt", Map.of(), RawTftpClient.Faults.NONE, Duration.ofSeconds(20));
       assertThat(d.data()).isEqualTo("fine\n".getBytes(StandardCharsets.UTF_8));
     }
   }
@@ -138,7 +140,8 @@ class TftpBadInputTest {
   void unknownFileIsFileNotFound() throws Exception {
     TftpPacket.Error e = errorFor(rrq("no-such-file.bin"));
     assertThat(e.code()).isEqualTo(1);
-    assertThat(log.awaitTransfer(lastClientPort, "no-such-file.bin").result()).startsWith("error 1 (");
+    assertThat(log.awaitTransfer(lastClientPort, "no-such-file.bin").result())
+        .startsWith("error 1 (");
   }
 
   @Test
@@ -188,14 +191,19 @@ class TftpBadInputTest {
         .isEqualTo(8);
     // too big is clamped to the largest block, and the transfer works with it
     try (RawTftpClient c = new RawTftpClient(server.port())) {
-      RawTftpClient.Download d = c.download("ok.txt", Map.of("blksize", "70000"),
-          RawTftpClient.Faults.NONE, Duration.ofSeconds(20));
+      RawTftpClient.Download d =
+          c.download(
+              "ok.txt",
+              Map.of("blksize", "70000"),
+              RawTftpClient.Faults.NONE,
+              Duration.ofSeconds(20));
       assertThat(d.oack()).containsEntry("blksize", "65464");
       assertThat(d.data()).isEqualTo("fine\n".getBytes(StandardCharsets.UTF_8));
     }
     try (RawTftpClient c = new RawTftpClient(server.port())) {
-      RawTftpClient.Download d = c.download("ok.txt", Map.of("blksize", "8"),
-          RawTftpClient.Faults.NONE, Duration.ofSeconds(20));
+      RawTftpClient.Download d =
+          c.download(
+              "ok.txt", Map.of("blksize", "8"), RawTftpClient.Faults.NONE, Duration.ofSeconds(20));
       assertThat(d.oack()).containsEntry("blksize", "8");
       assertThat(d.dataPackets()).isEqualTo(1);
     }
@@ -215,8 +223,8 @@ class TftpBadInputTest {
       o.put("frobnicate", "3");
       o.put("tsize", "0");
       o.put("timeout", "300"); // out of 1..255: ignored
-      RawTftpClient.Download d = c.download("ok.txt", o, RawTftpClient.Faults.NONE,
-          Duration.ofSeconds(20));
+      RawTftpClient.Download d =
+          c.download("ok.txt", o, RawTftpClient.Faults.NONE, Duration.ofSeconds(20));
       assertThat(d.oack()).isEqualTo(Map.of("tsize", "5"));
     }
   }
@@ -224,8 +232,10 @@ class TftpBadInputTest {
   @Test
   void hugeFilenameAndOptionsAreRefused() throws Exception {
     assertThat(errorFor(rrq("a".repeat(2000))).code()).isEqualTo(4);
-    assertThat(errorFor(RawTftpClient.rrq("ok.txt", "octet", Map.of("blksize", "1".repeat(300))))
-        .code()).isEqualTo(8);
+    assertThat(
+            errorFor(RawTftpClient.rrq("ok.txt", "octet", Map.of("blksize", "1".repeat(300))))
+                .code())
+        .isEqualTo(8);
     // a filename just under the limit is merely not found
     assertThat(errorFor(rrq("b".repeat(1000))).code()).isEqualTo(1);
     // a request filling a maximal datagram with options

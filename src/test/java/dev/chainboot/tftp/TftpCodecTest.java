@@ -26,11 +26,15 @@ class TftpCodecTest {
 
   // Captured with tcpdump on loopback (2026-11-22), Debian's atftp 0.8.0, curl, tftp-hpa 5.2.
   // atftp --option "blksize 1428" --option "tsize 0" --option "windowsize 8" -g -r big.bin
-  static final byte[] ATFTP_RRQ = hex("0001 6269 672e 6269 6e00 6f63 7465 7400 7473 697a"
-      + "6500 3000 626c 6b73 697a 6500 3134 3238 0077 696e 646f 7773 697a 6500 3800");
+  static final byte[] ATFTP_RRQ =
+      hex(
+          "0001 6269 672e 6269 6e00 6f63 7465 7400 7473 697a"
+              + "6500 3000 626c 6b73 697a 6500 3134 3238 0077 696e 646f 7773 697a 6500 3800");
   // curl --max-time 1 --tftp-blksize 1468 tftp://127.0.0.1:PORT/ipxe.efi
-  static final byte[] CURL_RRQ = hex("0001 6970 7865 2e65 6669 006f 6374 6574 0074 7369"
-      + "7a65 0030 0062 6c6b 7369 7a65 0031 3436 3800 7469 6d65 6f75 7400 3100");
+  static final byte[] CURL_RRQ =
+      hex(
+          "0001 6970 7865 2e65 6669 006f 6374 6574 0074 7369"
+              + "7a65 0030 0062 6c6b 7369 7a65 0031 3436 3800 7469 6d65 6f75 7400 3100");
   // tftp 127.0.0.1 PORT -m binary -c get chain.ipxe
   static final byte[] TFTP_HPA_RRQ = hex("0001 6368 6169 6e2e 6970 7865 006f 6374 6574 00");
 
@@ -41,22 +45,29 @@ class TftpCodecTest {
   @Test
   void parsesRealRequests() throws Exception {
     TftpPacket.Request atftp = (TftpPacket.Request) TftpCodec.decode(ATFTP_RRQ);
-    assertThat(atftp).isEqualTo(new TftpPacket.Request(false, "big.bin",
-        "octet", map("tsize", "0", "blksize", "1428", "windowsize", "8")));
+    assertThat(atftp)
+        .isEqualTo(
+            new TftpPacket.Request(
+                false,
+                "big.bin",
+                "octet",
+                map("tsize", "0", "blksize", "1428", "windowsize", "8")));
     assertThat(atftp.options().keySet()).containsExactly("tsize", "blksize", "windowsize");
     assertThat(TftpCodec.encode(atftp)).isEqualTo(ATFTP_RRQ);
     TftpPacket.Request curl = (TftpPacket.Request) TftpCodec.decode(CURL_RRQ);
     assertThat(curl.filename()).isEqualTo("ipxe.efi");
-    assertThat(curl.options()).containsExactly(Map.entry("tsize", "0"),
-        Map.entry("blksize", "1468"), Map.entry("timeout", "1"));
+    assertThat(curl.options())
+        .containsExactly(
+            Map.entry("tsize", "0"), Map.entry("blksize", "1468"), Map.entry("timeout", "1"));
     assertThat(TftpCodec.decode(TFTP_HPA_RRQ))
         .isEqualTo(new TftpPacket.Request(false, "chain.ipxe", "octet", Map.of()));
   }
 
   @Test
   void modeAndOptionNamesAreCaseInsensitive() throws Exception {
-    TftpPacket.Request r = (TftpPacket.Request) TftpCodec.decode(
-        b("\0\1File.BIN\0NetASCII\0BLKSIZE\0" + "1024\0blksize\0" + "512\0"));
+    TftpPacket.Request r =
+        (TftpPacket.Request)
+            TftpCodec.decode(b("\0\1File.BIN\0NetASCII\0BLKSIZE\0" + "1024\0blksize\0" + "512\0"));
     assertThat(r.filename()).isEqualTo("File.BIN");
     assertThat(r.mode()).isEqualTo("netascii");
     assertThat(r.options()).isEqualTo(Map.of("blksize", "1024")); // first one wins
@@ -69,8 +80,9 @@ class TftpCodecTest {
     assertThat(TftpCodec.encode(new TftpPacket.Data(0x1234, b("hi"))))
         .isEqualTo(b("\0\3\u0012\u0034hi"));
     assertThat(TftpCodec.encode(new TftpPacket.Ack(65535))).isEqualTo(b("\0\4\u00ff\u00ff"));
-    assertThat(TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.FILE_NOT_FOUND,
-        "file not found"))).isEqualTo(b("\0\5\0\1file not found\0"));
+    assertThat(
+            TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.FILE_NOT_FOUND, "file not found")))
+        .isEqualTo(b("\0\5\0\1file not found\0"));
   }
 
   @Test
@@ -97,16 +109,29 @@ class TftpCodecTest {
   @Test
   void malformedInputIsATypedError() {
     byte[][] bad = {
-      {}, {0}, {0, 1}, b("\0\1name"), b("\0\1name\0"), b("\0\1name\0octet"), b("\0\1\0octet\0"),
-      {0, 3, 0}, {0, 4, 1}, {0, 5, 0}, {0, 7}, {(byte) 0xff, (byte) 0xff},
-      b("\0\6blksize\0"), b("\0\1f\0octet\0\0" + "1\0"),
+      {},
+      {0},
+      {0, 1},
+      b("\0\1name"),
+      b("\0\1name\0"),
+      b("\0\1name\0octet"),
+      b("\0\1\0octet\0"),
+      {0, 3, 0},
+      {0, 4, 1},
+      {0, 5, 0},
+      {0, 7},
+      {(byte) 0xff, (byte) 0xff},
+      b("\0\6blksize\0"),
+      b("\0\1f\0octet\0\0" + "1\0"),
     };
     for (byte[] p : bad) {
-      assertThatThrownBy(() -> TftpCodec.decode(p)).isInstanceOf(TftpParseException.class)
+      assertThatThrownBy(() -> TftpCodec.decode(p))
+          .isInstanceOf(TftpParseException.class)
           .extracting(e -> ((TftpParseException) e).code())
           .isEqualTo(TftpErrorCode.ILLEGAL_OPERATION);
     }
-    assertThatThrownBy(() -> TftpCodec.decode(b("\0\1f\0octet\0blksize\0" + "9".repeat(256) + "\0")))
+    assertThatThrownBy(
+            () -> TftpCodec.decode(b("\0\1f\0octet\0blksize\0" + "9".repeat(256) + "\0")))
         .isInstanceOf(TftpParseException.class)
         .extracting(e -> ((TftpParseException) e).code())
         .isEqualTo(TftpErrorCode.OPTION_NEGOTIATION_FAILED);
@@ -132,19 +157,28 @@ class TftpCodecTest {
 
   @Test
   void negotiatesOptions() throws Exception {
-    TransferOptions o = TransferOptions.negotiate(
-        map("blksize", "1428", "tsize", "0", "windowsize", "8", "timeout", "3", "x", "y"),
-        12345, 1000, 65464);
+    TransferOptions o =
+        TransferOptions.negotiate(
+            map("blksize", "1428", "tsize", "0", "windowsize", "8", "timeout", "3", "x", "y"),
+            12345,
+            1000,
+            65464);
     assertThat(o.blockSize()).isEqualTo(1428);
     assertThat(o.windowSize()).isEqualTo(8);
     assertThat(o.timeoutMillis()).isEqualTo(3000);
-    assertThat(o.oack()).containsExactly(Map.entry("blksize", "1428"), Map.entry("tsize", "12345"),
-        Map.entry("windowsize", "8"), Map.entry("timeout", "3"));
+    assertThat(o.oack())
+        .containsExactly(
+            Map.entry("blksize", "1428"),
+            Map.entry("tsize", "12345"),
+            Map.entry("windowsize", "8"),
+            Map.entry("timeout", "3"));
     assertThat(TransferOptions.negotiate(Map.of(), 1, 1000, 65464).oack()).isEmpty();
     assertThat(TransferOptions.negotiate(Map.of("blksize", "70000"), 1, 1000, 65464).blockSize())
         .isEqualTo(65464);
-    assertThat(TransferOptions.negotiate(Map.of("blksize", "99999999999999999999999"), 1, 1000,
-        1468).blockSize()).isEqualTo(1468);
+    assertThat(
+            TransferOptions.negotiate(Map.of("blksize", "99999999999999999999999"), 1, 1000, 1468)
+                .blockSize())
+        .isEqualTo(1468);
     assertThat(TransferOptions.negotiate(Map.of("windowsize", "0"), 1, 1000, 65464).oack())
         .isEmpty();
     assertThat(TransferOptions.negotiate(Map.of("timeout", "256"), 1, 1000, 65464).oack())

@@ -1,10 +1,10 @@
 package dev.chainboot.tftp;
 
-import dev.chainboot.testing.TftpTestServer;
-import dev.chainboot.testing.RawTftpClient;
-import dev.chainboot.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.chainboot.testing.LogCapture;
+import dev.chainboot.testing.RawTftpClient;
+import dev.chainboot.testing.TftpTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +31,7 @@ class TftpFaultTest {
   @TempDir static Path data;
   static TftpTestServer server;
   static byte[] file;
+
   /** This test's log lines only. */
   LogCapture log;
 
@@ -66,12 +67,17 @@ class TftpFaultTest {
       int blk = List.of(512, 1428, 8192).get(i % 3);
       int window = List.of(1, 4, 8, 16).get(i % 4);
       RawTftpClient.Faults faults = new RawTftpClient.Faults(0.1, 0.2, 0.1, 150, 0.05, i);
-      results.add(pool.submit(() -> {
-        try (RawTftpClient c = new RawTftpClient(server.port())) {
-          return c.download("f.bin", Map.of("blksize", "" + blk, "windowsize", "" + window),
-              faults, Duration.ofSeconds(60));
-        }
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                try (RawTftpClient c = new RawTftpClient(server.port())) {
+                  return c.download(
+                      "f.bin",
+                      Map.of("blksize", "" + blk, "windowsize", "" + window),
+                      faults,
+                      Duration.ofSeconds(60));
+                }
+              }));
     }
     pool.shutdown();
     assertThat(pool.awaitTermination(90, TimeUnit.SECONDS)).as("all clients finished").isTrue();
@@ -110,8 +116,8 @@ class TftpFaultTest {
   void packetsFromAWrongPortGetError5AndDoNotDisturbTheTransfer() throws Exception {
     RawTftpClient.Faults stray = new RawTftpClient.Faults(0, 0, 0, 0, 1.0, 1);
     try (RawTftpClient c = new RawTftpClient(server.port())) {
-      RawTftpClient.Download d = c.download("f.bin", Map.of("blksize", "1428"), stray,
-          Duration.ofSeconds(60));
+      RawTftpClient.Download d =
+          c.download("f.bin", Map.of("blksize", "1428"), stray, Duration.ofSeconds(60));
       assertThat(d.data()).isEqualTo(file);
       assertThat(d.strayErrors()).isGreaterThanOrEqualTo(file.length / 1428);
     }
@@ -134,7 +140,8 @@ class TftpFaultTest {
       // first send + maxRetries resends, then silence
       assertThat(block1).isEqualTo(1 + TftpServer.Settings.DEFAULTS.maxRetries());
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
-      assertThat(log.awaitTransfer(c.socket.getLocalPort(), "f.bin").result()).startsWith("timeout");
+      assertThat(log.awaitTransfer(c.socket.getLocalPort(), "f.bin").result())
+          .startsWith("timeout");
     }
   }
 
@@ -143,7 +150,8 @@ class TftpFaultTest {
     try (RawTftpClient c = new RawTftpClient(server.port())) {
       c.send(RawTftpClient.rrq("f.bin", "octet", Map.of()));
       assertThat(c.receive(Duration.ofSeconds(5))).isInstanceOf(TftpPacket.Data.class);
-      c.sendTo(TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "user abort")),
+      c.sendTo(
+          TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "user abort")),
           c.lastFrom);
       assertThat(c.receive(Duration.ofMillis(1500))).isNull();
       assertThat(log.awaitTransfer(c.socket.getLocalPort(), "f.bin").result())

@@ -1,16 +1,16 @@
 package dev.chainboot.tftp;
 
-import dev.chainboot.testing.TftpTestServer;
-import dev.chainboot.testing.RawTftpClient;
-import dev.chainboot.testing.LogCapture;
-import dev.chainboot.testing.Peer;
 import static dev.chainboot.testing.TftpTestServer.randomFile;
 import static dev.chainboot.testing.TftpTestServer.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.testing.LogCapture;
+import dev.chainboot.testing.Peer;
+import dev.chainboot.testing.RawTftpClient;
+import dev.chainboot.testing.TftpTestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +36,7 @@ class TftpInteropIT {
   @TempDir static Path data;
   @TempDir Path work;
   static TftpTestServer server;
+
   /** This test's log lines only (opened and closed around each test). */
   LogCapture log;
 
@@ -69,8 +70,17 @@ class TftpInteropIT {
 
   @Test
   void curlWithBlksize1468GetsIpxeEfi() throws Exception {
-    Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "curl", "-sS", "--tftp-blksize",
-        "1468", "-o", "got.efi", "tftp://127.0.0.1:" + port() + "/ipxe.efi");
+    Peer.Result r =
+        Peer.run(
+            work,
+            Duration.ofSeconds(60),
+            "curl",
+            "-sS",
+            "--tftp-blksize",
+            "1468",
+            "-o",
+            "got.efi",
+            "tftp://127.0.0.1:" + port() + "/ipxe.efi");
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(sha256(work.resolve("got.efi")))
         .isEqualTo(sha256(firmware(BootBinary.IPXE_X86_64_EFI)));
@@ -81,7 +91,8 @@ class TftpInteropIT {
 
   /** The options in atftp's {@code --trace} line "received OACK <name: value, ...>". */
   static java.util.Map<String, String> receivedOack(String trace) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("received OACK <([^>]*)>").matcher(trace);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("received OACK <([^>]*)>").matcher(trace);
     assertThat(m.find()).as("atftp received an OACK; trace:%n%s", head(trace)).isTrue();
     java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
     // atftp ends the list with ", " and two backspaces
@@ -103,24 +114,45 @@ class TftpInteropIT {
   @Timeout(120)
   void atftpWithBlksizeTsizeWindowsize() throws Exception {
     Path src = randomFile(server.tftpRoot().resolve("atftp.bin"), 3_000_123, 7);
-    Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "atftp", "--trace", "--option",
-        "blksize 1428", "--option", "tsize 0", "--option", "windowsize 8", "-g", "-r",
-        "atftp.bin", "-l", "got.bin", "127.0.0.1", port());
+    Peer.Result r =
+        Peer.run(
+            work,
+            Duration.ofSeconds(60),
+            "atftp",
+            "--trace",
+            "--option",
+            "blksize 1428",
+            "--option",
+            "tsize 0",
+            "--option",
+            "windowsize 8",
+            "-g",
+            "-r",
+            "atftp.bin",
+            "-l",
+            "got.bin",
+            "127.0.0.1",
+            port());
     assertThat(r.exit()).as(head(r.output())).isZero();
     assertThat(sha256(work.resolve("got.bin"))).isEqualTo(sha256(src));
     // What the server accepted, as the client received it: the OACK on the wire.
-    assertThat(receivedOack(r.output())).as(head(r.output()))
-        .containsEntry("windowsize", "8").containsEntry("blksize", "1428")
+    assertThat(receivedOack(r.output()))
+        .as(head(r.output()))
+        .containsEntry("windowsize", "8")
+        .containsEntry("blksize", "1428")
         .containsEntry("tsize", "3000123");
     // ... and the transfer ran with it: atftp ACKs once per window of 8 blocks (plus ACK 0 and
     // the last block), not once per block (2101 blocks of 1428 bytes).
     int blocks = 3_000_123 / 1428 + 1;
     long acks = r.output().lines().filter(l -> l.startsWith("sent ACK")).count();
-    assertThat(acks).as("ACKs atftp sent for %d blocks", blocks)
+    assertThat(acks)
+        .as("ACKs atftp sent for %d blocks", blocks)
         .isBetween((long) blocks / 8, (long) blocks / 8 + 20);
     LogCapture.Transfer t = log.awaitTransfer("atftp.bin");
     assertThat(t.options()).contains("windowsize=8");
-    assertThat(t.accepted()).containsEntry("tsize", "3000123").containsEntry("windowsize", "8")
+    assertThat(t.accepted())
+        .containsEntry("tsize", "3000123")
+        .containsEntry("windowsize", "8")
         .containsEntry("blksize", "1428");
     assertThat(t.bytes()).isEqualTo(3000123);
     assertThat(t.result()).isEqualTo("ok");
@@ -128,8 +160,18 @@ class TftpInteropIT {
 
   @Test
   void tftpHpaWithoutOptionsGetsChainIpxeAndFirmwareAliases() throws Exception {
-    Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "tftp", "127.0.0.1", port(), "-m",
-        "binary", "-c", "get", "chain.ipxe");
+    Peer.Result r =
+        Peer.run(
+            work,
+            Duration.ofSeconds(60),
+            "tftp",
+            "127.0.0.1",
+            port(),
+            "-m",
+            "binary",
+            "-c",
+            "get",
+            "chain.ipxe");
     assertThat(r.exit()).as(r.output()).isZero();
     String expected = ChainScripts.tftpChain(Optional.empty(), server.server.httpPort());
     assertThat(Files.readString(work.resolve("chain.ipxe"))).isEqualTo(expected);
@@ -138,8 +180,19 @@ class TftpInteropIT {
     assertThat(t.accepted()).isEmpty();
     assertThat(t.result()).isEqualTo("ok");
     for (String name : List.of("undionly.kpxe", "/snponly64.efi", "ipxe64.efi")) {
-      Peer.Result g = Peer.run(work, Duration.ofSeconds(60), "tftp", "127.0.0.1", port(), "-m",
-          "binary", "-c", "get", name, "alias.bin");
+      Peer.Result g =
+          Peer.run(
+              work,
+              Duration.ofSeconds(60),
+              "tftp",
+              "127.0.0.1",
+              port(),
+              "-m",
+              "binary",
+              "-c",
+              "get",
+              name,
+              "alias.bin");
       assertThat(g.exit()).as(g.output()).isZero();
       BootBinary b = BootBinary.byName(name.replace("/", "")).orElseThrow();
       assertThat(sha256(work.resolve("alias.bin"))).as(name).isEqualTo(sha256(firmware(b)));
@@ -149,8 +202,19 @@ class TftpInteropIT {
   @Test
   void fileOver32MiBAtBlksize512RollsOver() throws Exception {
     Path src = randomFile(server.tftpRoot().resolve("big.bin"), (33L << 20) + 777, 11);
-    Peer.Result r = Peer.run(work, Duration.ofSeconds(180), "tftp", "127.0.0.1", port(), "-m",
-        "binary", "-c", "get", "big.bin", "got.bin");
+    Peer.Result r =
+        Peer.run(
+            work,
+            Duration.ofSeconds(180),
+            "tftp",
+            "127.0.0.1",
+            port(),
+            "-m",
+            "binary",
+            "-c",
+            "get",
+            "big.bin",
+            "got.bin");
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(Files.size(work.resolve("got.bin"))).isEqualTo(Files.size(src));
     assertThat(sha256(work.resolve("got.bin"))).isEqualTo(sha256(src));
@@ -161,8 +225,19 @@ class TftpInteropIT {
     String text = "line one\nline two\r\nbare\rcr\n";
     Files.writeString(server.tftpRoot().resolve("notes.txt"), text);
     // tftp-hpa converts netascii back to local form (CR LF -> LF, CR NUL -> CR)
-    Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "tftp", "127.0.0.1", port(), "-m",
-        "ascii", "-c", "get", "notes.txt", "got.txt");
+    Peer.Result r =
+        Peer.run(
+            work,
+            Duration.ofSeconds(60),
+            "tftp",
+            "127.0.0.1",
+            port(),
+            "-m",
+            "ascii",
+            "-c",
+            "get",
+            "notes.txt",
+            "got.txt");
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(Files.readString(work.resolve("got.txt"))).isEqualTo(text);
     // what went over the wire: our own client sees the netascii form and its size in tsize
@@ -170,8 +245,9 @@ class TftpInteropIT {
       c.send(RawTftpClient.rrq("notes.txt", "netascii", java.util.Map.of("tsize", "0")));
       TftpPacket oack = c.receive(Duration.ofSeconds(5));
       byte[] wire = Netascii.encode(text.getBytes(StandardCharsets.US_ASCII));
-      assertThat(oack).isEqualTo(new TftpPacket.OptionAck(
-          java.util.Map.of("tsize", Integer.toString(wire.length))));
+      assertThat(oack)
+          .isEqualTo(
+              new TftpPacket.OptionAck(java.util.Map.of("tsize", Integer.toString(wire.length))));
       c.sendTo(RawTftpClient.ack(0), c.lastFrom);
       TftpPacket d = c.receive(Duration.ofSeconds(5));
       assertThat(d).isEqualTo(new TftpPacket.Data(1, wire));
@@ -183,8 +259,15 @@ class TftpInteropIT {
   void filesInDataTftpOverrideBuiltIns() throws Exception {
     Files.writeString(server.tftpRoot().resolve("undionly.kpxe"), "operator's own\n");
     try {
-      Peer.Result r = Peer.run(work, Duration.ofSeconds(60), "curl", "-sS", "-o", "u.kpxe",
-          "tftp://127.0.0.1:" + port() + "/undionly.kpxe");
+      Peer.Result r =
+          Peer.run(
+              work,
+              Duration.ofSeconds(60),
+              "curl",
+              "-sS",
+              "-o",
+              "u.kpxe",
+              "tftp://127.0.0.1:" + port() + "/undionly.kpxe");
       assertThat(r.exit()).as(r.output()).isZero();
       assertThat(Files.readString(work.resolve("u.kpxe"))).isEqualTo("operator's own\n");
     } finally {
@@ -200,21 +283,46 @@ class TftpInteropIT {
     List<Callable<String>> jobs = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       Path out = work.resolve("c" + i);
-      String[] cmd = switch (i % 3) {
-        case 0 -> new String[] {"curl", "-sS", "--tftp-blksize", "1468", "-o", out.toString(),
-            "tftp://127.0.0.1:" + p + "/mid.bin"};
-        case 1 -> new String[] {"atftp", "--option", "blksize 1428", "--option", "windowsize 8",
-            "-g", "-r", "mid.bin", "-l", out.toString(), "127.0.0.1", p};
-        default -> new String[] {"tftp", "127.0.0.1", p, "-m", "binary", "-c", "get", "mid.bin",
-            out.toString()};
-      };
-      jobs.add(() -> {
-        Peer.Result r = Peer.run(work, Duration.ofSeconds(150), cmd);
-        if (r.exit() != 0) {
-          return "exit " + r.exit() + ": " + r.output();
-        }
-        return sha256(out);
-      });
+      String[] cmd =
+          switch (i % 3) {
+            case 0 ->
+                new String[] {
+                  "curl",
+                  "-sS",
+                  "--tftp-blksize",
+                  "1468",
+                  "-o",
+                  out.toString(),
+                  "tftp://127.0.0.1:" + p + "/mid.bin"
+                };
+            case 1 ->
+                new String[] {
+                  "atftp",
+                  "--option",
+                  "blksize 1428",
+                  "--option",
+                  "windowsize 8",
+                  "-g",
+                  "-r",
+                  "mid.bin",
+                  "-l",
+                  out.toString(),
+                  "127.0.0.1",
+                  p
+                };
+            default ->
+                new String[] {
+                  "tftp", "127.0.0.1", p, "-m", "binary", "-c", "get", "mid.bin", out.toString()
+                };
+          };
+      jobs.add(
+          () -> {
+            Peer.Result r = Peer.run(work, Duration.ofSeconds(150), cmd);
+            if (r.exit() != 0) {
+              return "exit " + r.exit() + ": " + r.output();
+            }
+            return sha256(out);
+          });
     }
     long t0 = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(200);

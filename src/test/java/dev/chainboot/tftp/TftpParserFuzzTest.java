@@ -12,21 +12,24 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Jazzer: the TFTP packet parser throws nothing but {@link TftpParseException} on any datagram,
- * and whatever it accepts survives our own encoder:
+ * Jazzer: the TFTP packet parser throws nothing but {@link TftpParseException} on any datagram, and
+ * whatever it accepts survives our own encoder:
+ *
  * <ul>
- *   <li>a datagram already in canonical form ({@link #canonical}) is re-encoded to exactly its
- *       own bytes;
- *   <li>any other accepted datagram differs from its re-encoding only by the parser's
- *       documented normalizations (lower-cased mode and option names, first of duplicate
- *       options, a request's odd trailing field dropped, an ACK's or ERROR's trailing bytes
- *       after the fields, an unterminated ERROR message, text that is not UTF-8 taken as
- *       ISO-8859-1): for those the re-encoding parses to the same packet and is itself a fixed
- *       point, {@code encode(decode(encode(p))) == encode(p)} byte for byte.
+ *   <li>a datagram already in canonical form ({@link #canonical}) is re-encoded to exactly its own
+ *       bytes;
+ *   <li>any other accepted datagram differs from its re-encoding only by the parser's documented
+ *       normalizations (lower-cased mode and option names, first of duplicate options, a request's
+ *       odd trailing field dropped, an ACK's or ERROR's trailing bytes after the fields, an
+ *       unterminated ERROR message, text that is not UTF-8 taken as ISO-8859-1): for those the
+ *       re-encoding parses to the same packet and is itself a fixed point, {@code
+ *       encode(decode(encode(p))) == encode(p)} byte for byte.
  * </ul>
- * Plain {@code mvn verify} replays src/test/resources/dev/chainboot/tftp/TftpParserFuzzTestInputs/decode
- * (regression mode); {@code JAZZER_FUZZ=1} fuzzes for the bounded time and writes any failing
- * input into that directory (scripts/test).
+ *
+ * Plain {@code mvn verify} replays
+ * src/test/resources/dev/chainboot/tftp/TftpParserFuzzTestInputs/decode (regression mode); {@code
+ * JAZZER_FUZZ=1} fuzzes for the bounded time and writes any failing input into that directory
+ * (scripts/test).
  */
 class TftpParserFuzzTest {
 
@@ -40,8 +43,8 @@ class TftpParserFuzzTest {
     }
     byte[] again = TftpCodec.encode(p);
     if (canonical(data) && !Arrays.equals(again, data)) {
-      throw new AssertionError("canonical " + hex(data) + " re-encoded as " + hex(again)
-          + " (" + p + ")");
+      throw new AssertionError(
+          "canonical " + hex(data) + " re-encoded as " + hex(again) + " (" + p + ")");
     }
     TftpPacket p2;
     try {
@@ -54,17 +57,16 @@ class TftpParserFuzzTest {
     }
     byte[] third = TftpCodec.encode(p2);
     if (!Arrays.equals(third, again)) {
-      throw new AssertionError("encoding is not a fixed point: " + hex(again) + " then "
-          + hex(third));
+      throw new AssertionError(
+          "encoding is not a fixed point: " + hex(again) + " then " + hex(third));
     }
   }
 
   /**
-   * Whether the datagram is in the form our encoder writes, so it must re-encode to itself:
-   * DATA always; ACK of exactly 4 bytes; ERROR whose message is strict UTF-8 without NUL,
-   * terminated by the last byte; RRQ/WRQ/OACK whose fields are all strict UTF-8, each
-   * NUL-terminated, with a lower-case mode, lower-case and distinct option names and whole
-   * name/value pairs.
+   * Whether the datagram is in the form our encoder writes, so it must re-encode to itself: DATA
+   * always; ACK of exactly 4 bytes; ERROR whose message is strict UTF-8 without NUL, terminated by
+   * the last byte; RRQ/WRQ/OACK whose fields are all strict UTF-8, each NUL-terminated, with a
+   * lower-case mode, lower-case and distinct option names and whole name/value pairs.
    */
   static boolean canonical(byte[] d) {
     int op = ((d[0] & 0xff) << 8) | (d[1] & 0xff);
@@ -73,37 +75,40 @@ class TftpParserFuzzTest {
         return true;
       case TftpPacket.ACK:
         return d.length == 4;
-      case TftpPacket.ERROR: {
-        int z = indexOf0(d, 4);
-        return z == d.length - 1 && utf8(d, 4, z);
-      }
-      case TftpPacket.RRQ, TftpPacket.WRQ, TftpPacket.OACK: {
-        java.util.List<String> fields = new java.util.ArrayList<>();
-        int start = 2;
-        while (start < d.length) {
-          int z = indexOf0(d, start);
-          if (z < 0 || !utf8(d, start, z)) {
+      case TftpPacket.ERROR:
+        {
+          int z = indexOf0(d, 4);
+          return z == d.length - 1 && utf8(d, 4, z);
+        }
+      case TftpPacket.RRQ, TftpPacket.WRQ, TftpPacket.OACK:
+        {
+          java.util.List<String> fields = new java.util.ArrayList<>();
+          int start = 2;
+          while (start < d.length) {
+            int z = indexOf0(d, start);
+            if (z < 0 || !utf8(d, start, z)) {
+              return false;
+            }
+            fields.add(new String(d, start, z - start, StandardCharsets.UTF_8));
+            start = z + 1;
+          }
+          int first = op == TftpPacket.OACK ? 0 : 2;
+          if (op != TftpPacket.OACK
+              && !fields.get(1).equals(fields.get(1).toLowerCase(Locale.ROOT))) {
             return false;
           }
-          fields.add(new String(d, start, z - start, StandardCharsets.UTF_8));
-          start = z + 1;
-        }
-        int first = op == TftpPacket.OACK ? 0 : 2;
-        if (op != TftpPacket.OACK && !fields.get(1).equals(fields.get(1).toLowerCase(Locale.ROOT))) {
-          return false;
-        }
-        if ((fields.size() - first) % 2 != 0) {
-          return false;
-        }
-        Set<String> names = new HashSet<>();
-        for (int i = first; i < fields.size(); i += 2) {
-          String name = fields.get(i);
-          if (!name.equals(name.toLowerCase(Locale.ROOT)) || !names.add(name)) {
+          if ((fields.size() - first) % 2 != 0) {
             return false;
           }
+          Set<String> names = new HashSet<>();
+          for (int i = first; i < fields.size(); i += 2) {
+            String name = fields.get(i);
+            if (!name.equals(name.toLowerCase(Locale.ROOT)) || !names.add(name)) {
+              return false;
+            }
+          }
+          return true;
         }
-        return true;
-      }
       default:
         return false;
     }
@@ -120,7 +125,9 @@ class TftpParserFuzzTest {
 
   private static boolean utf8(byte[] d, int from, int to) {
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(d, from, to - from));
       return true;

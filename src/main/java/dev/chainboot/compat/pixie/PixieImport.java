@@ -3,8 +3,8 @@ package dev.chainboot.compat.pixie;
 import dev.chainboot.compat.ImportPlan;
 
 /**
- * {@code chainboot import pixie DIR}: each {@code <mac>.ipxe} becomes a machine with that MAC,
- * a script profile {@code pixie-<mac>} and a static assignment.
+ * {@code chainboot import pixie DIR}: each {@code <mac>.ipxe} becomes a machine with that MAC, a
+ * script profile {@code pixie-<mac>} and a static assignment.
  */
 public final class PixieImport {
 

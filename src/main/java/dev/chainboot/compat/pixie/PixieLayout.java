@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The per-MAC scripts of a pixie scripts directory ({@code 00-11-22-33-44-55.ipxe}), read
- * without changing it (for {@code chainboot import pixie}). Other files are listed in
- * {@link #skipped()}.
+ * The per-MAC scripts of a pixie scripts directory ({@code 00-11-22-33-44-55.ipxe}), read without
+ * changing it (for {@code chainboot import pixie}). Other files are listed in {@link #skipped()}.
  *
  * @param scripts one per MAC, sorted by file name
  * @param skipped files left out, with why

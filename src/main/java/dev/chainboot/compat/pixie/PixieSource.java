@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * pixie's scripts directory as assignments for the boot core: {@code <mac-with-hyphens>.ipxe}
- * ({@code 00-11-22-33-44-55.ipxe}, lowercase hex) is the static assignment of that machine,
- * sent as it is. A machine without a file is left to the store's rules (pixie answered a 404
- * dead end there).
+ * ({@code 00-11-22-33-44-55.ipxe}, lowercase hex) is the static assignment of that machine, sent as
+ * it is. A machine without a file is left to the store's rules (pixie answered a 404 dead end
+ * there).
  */
 public final class PixieSource implements AssignmentSource {
 
@@ -24,7 +24,9 @@ public final class PixieSource implements AssignmentSource {
 
   private final Path scripts;
 
-  /** @param scripts the scripts directory ({@code --scripts}, default DATA/scripts) */
+  /**
+   * @param scripts the scripts directory ({@code --scripts}, default DATA/scripts)
+   */
   public PixieSource(Path scripts) {
     this.scripts = scripts;
   }
@@ -60,7 +62,9 @@ public final class PixieSource implements AssignmentSource {
     }
     try {
       if (Files.size(file.get()) > PixieLayout.MAX_SCRIPT_BYTES) {
-        log.warn("pixie: {} is larger than {} bytes, not a script; skipped", file.get(),
+        log.warn(
+            "pixie: {} is larger than {} bytes, not a script; skipped",
+            file.get(),
             PixieLayout.MAX_SCRIPT_BYTES);
         return Optional.empty();
       }

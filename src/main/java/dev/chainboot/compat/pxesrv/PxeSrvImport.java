@@ -9,9 +9,9 @@ import java.util.Optional;
 /**
  * {@code chainboot import pxesrv DIR}: a pxe_srv root into the store. Every script a rule names
  * becomes a script profile ({@code pxesrv-<path>}); {@code default} becomes the global default,
- * {@code static/<ip>} a static and a pending {@code once/<ip>} a once assignment of the machine
- * the store knows at that IP (pxe_srv knows clients only by IP; chainboot keys machines by MAC,
- * so an IP no machine has booted from yet is reported, not guessed).
+ * {@code static/<ip>} a static and a pending {@code once/<ip>} a once assignment of the machine the
+ * store knows at that IP (pxe_srv knows clients only by IP; chainboot keys machines by MAC, so an
+ * IP no machine has booted from yet is reported, not guessed).
  */
 public final class PxeSrvImport {
 
@@ -19,12 +19,15 @@ public final class PxeSrvImport {
 
   public static void apply(PxeSrvLayout layout, ImportPlan plan) {
     layout.skipped().forEach(plan::skip);
-    layout.defaultScript().ifPresent(s -> {
-      String name = ImportPlan.profileName("pxesrv", s.path());
-      if (plan.scriptProfile(name, s.content(), s.path())) {
-        plan.defaultProfile(name);
-      }
-    });
+    layout
+        .defaultScript()
+        .ifPresent(
+            s -> {
+              String name = ImportPlan.profileName("pxesrv", s.path());
+              if (plan.scriptProfile(name, s.content(), s.path())) {
+                plan.defaultProfile(name);
+              }
+            });
     for (PxeSrvLayout.Entry e : layout.statics()) {
       entry(e, Assignment.Kind.STATIC, "static/", plan);
     }
@@ -33,11 +36,19 @@ public final class PxeSrvImport {
     }
   }
 
-  private static void entry(PxeSrvLayout.Entry e, Assignment.Kind kind, String dir, ImportPlan plan) {
+  private static void entry(
+      PxeSrvLayout.Entry e, Assignment.Kind kind, String dir, ImportPlan plan) {
     Optional<Machine> m = machineAt(plan, e.ip());
     if (m.isEmpty()) {
-      plan.skip(dir + e.ip() + ": no machine known at " + e.ip() + " (let it boot once through"
-          + " chainboot, or 'chainboot machine add MAC --ip " + e.ip() + "', then import again)");
+      plan.skip(
+          dir
+              + e.ip()
+              + ": no machine known at "
+              + e.ip()
+              + " (let it boot once through"
+              + " chainboot, or 'chainboot machine add MAC --ip "
+              + e.ip()
+              + "', then import again)");
       return;
     }
     String name = ImportPlan.profileName("pxesrv", e.script().path());

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 
 /**
  * What a pxe_srv document root holds, read without changing it (for {@code chainboot import
- * pxesrv}): the default script, and per client IP the static script and the pending once
- * link, each with the file it names relative to the root and its content. Entries that cannot
- * be used (names that are not IP addresses, links to missing files or outside the root,
- * regular files in once/) are listed in {@link #skipped()} with the reason.
+ * pxesrv}): the default script, and per client IP the static script and the pending once link, each
+ * with the file it names relative to the root and its content. Entries that cannot be used (names
+ * that are not IP addresses, links to missing files or outside the root, regular files in once/)
+ * are listed in {@link #skipped()} with the reason.
  *
  * @param root the root's real path
  * @param defaultScript {@code default}, if present
@@ -25,8 +25,12 @@ import java.util.regex.Pattern;
  * @param onces {@code once/<ip>} symlinks not consumed yet
  * @param skipped entries left out, with why
  */
-public record PxeSrvLayout(Path root, Optional<Script> defaultScript, List<Entry> statics,
-    List<Entry> onces, List<String> skipped) {
+public record PxeSrvLayout(
+    Path root,
+    Optional<Script> defaultScript,
+    List<Entry> statics,
+    List<Entry> onces,
+    List<String> skipped) {
 
   /** A script file of the root: its path relative to the root and its text. */
   public record Script(String path, String content) {}
@@ -35,7 +39,8 @@ public record PxeSrvLayout(Path root, Optional<Script> defaultScript, List<Entry
   public record Entry(String ip, Script script) {}
 
   private static final Pattern IPV4 =
-      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   /** Whether {@code name} is an IPv4 or IPv6 literal, as pxe_srv's file names are. */
@@ -109,7 +114,8 @@ public record PxeSrvLayout(Path root, Optional<Script> defaultScript, List<Entry
       return Optional.empty();
     }
     if (Files.size(real.get()) > PxeSrvRoot.MAX_SCRIPT_BYTES) {
-      skipped.add(relative + ": larger than " + PxeSrvRoot.MAX_SCRIPT_BYTES + " bytes, not a script");
+      skipped.add(
+          relative + ": larger than " + PxeSrvRoot.MAX_SCRIPT_BYTES + " bytes, not a script");
       return Optional.empty();
     }
     String path = root.relativize(real.get()).toString();

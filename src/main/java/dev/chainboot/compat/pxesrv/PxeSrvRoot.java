@@ -15,13 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A pxe_srv document root as it is on disk: the scripts {@code /redirect} may send a client,
- * {@code once/<ip>} (a symlink, consumed on use), {@code static/<ip>} and {@code default}, looked
- * up one by one ({@link PxeSrvSource} offers them to the boot core, which applies the
- * precedence). Unlike pxe_srv, consuming a once link is atomic (the link is first renamed
- * to a unique name, so of concurrent requests exactly one wins and the others fall through to
- * the next rule), a link whose target is missing is left in place, relative link targets
- * resolve against the link's directory, and nothing outside the root is ever read.
+ * A pxe_srv document root as it is on disk: the scripts {@code /redirect} may send a client, {@code
+ * once/<ip>} (a symlink, consumed on use), {@code static/<ip>} and {@code default}, looked up one
+ * by one ({@link PxeSrvSource} offers them to the boot core, which applies the precedence). Unlike
+ * pxe_srv, consuming a once link is atomic (the link is first renamed to a unique name, so of
+ * concurrent requests exactly one wins and the others fall through to the next rule), a link whose
+ * target is missing is left in place, relative link targets resolve against the link's directory,
+ * and nothing outside the root is ever read.
  */
 public final class PxeSrvRoot {
 
@@ -120,7 +120,10 @@ public final class PxeSrvRoot {
     Optional<Path> file = SafePath.resolve(root, relative).filter(Files::isRegularFile);
     if (file.isEmpty()) {
       if (Files.isSymbolicLink(root.resolve(relative))) {
-        log.warn("pxe_srv {}: {} is a link to a missing file or outside the root; skipped", rule, relative);
+        log.warn(
+            "pxe_srv {}: {} is a link to a missing file or outside the root; skipped",
+            rule,
+            relative);
       }
       return Optional.empty();
     }
@@ -219,7 +222,10 @@ public final class PxeSrvRoot {
   private static Optional<byte[]> read(Path file) {
     try {
       if (Files.size(file) > MAX_SCRIPT_BYTES) {
-        log.warn("pxe_srv: {} is larger than {} bytes, not a boot script; skipped", file, MAX_SCRIPT_BYTES);
+        log.warn(
+            "pxe_srv: {} is larger than {} bytes, not a boot script; skipped",
+            file,
+            MAX_SCRIPT_BYTES);
         return Optional.empty();
       }
       return Optional.of(Files.readAllBytes(file));
@@ -236,16 +242,17 @@ public final class PxeSrvRoot {
    * pxe_srv's {@code /grub/clear/<version>}: deletes {@code grub/<version>/grub.cfg-<HEXIP>},
    * GRUB's per-client file name (the IPv4 address as 8 uppercase hex digits).
    *
-   * @throws IllegalArgumentException for a version that is not a plain name or a client
-   *     without an IPv4 address
+   * @throws IllegalArgumentException for a version that is not a plain name or a client without an
+   *     IPv4 address
    */
   public GrubCleared clearGrub(String version, InetAddress client) throws IOException {
     if (!version.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-      throw new IllegalArgumentException("version must be a plain name (letters, digits, '.', '_', '-')");
+      throw new IllegalArgumentException(
+          "version must be a plain name (letters, digits, '.', '_', '-')");
     }
     if (!(client instanceof Inet4Address v4)) {
-      throw new IllegalArgumentException("GRUB names its files after an IPv4 address; client is "
-          + client.getHostAddress());
+      throw new IllegalArgumentException(
+          "GRUB names its files after an IPv4 address; client is " + client.getHostAddress());
     }
     byte[] a = v4.getAddress();
     String name = String.format("grub.cfg-%02X%02X%02X%02X", a[0], a[1], a[2], a[3]);

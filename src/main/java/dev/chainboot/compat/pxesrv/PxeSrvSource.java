@@ -5,9 +5,9 @@ import dev.chainboot.boot.BootRequest;
 import java.util.Optional;
 
 /**
- * A pxe_srv document root as assignments for the boot core, keyed like pxe_srv by the client's
- * IP address: {@code once/<ip>} is a once-assignment (consumed by the fetch that gets it),
- * {@code static/<ip>} a static one, {@code default} the default; each sends the file as it is.
+ * A pxe_srv document root as assignments for the boot core, keyed like pxe_srv by the client's IP
+ * address: {@code once/<ip>} is a once-assignment (consumed by the fetch that gets it), {@code
+ * static/<ip>} a static one, {@code default} the default; each sends the file as it is.
  */
 public final class PxeSrvSource implements AssignmentSource {
 

@@ -2,10 +2,10 @@ package dev.chainboot.compat.zeroos;
 
 import dev.chainboot.boot.AssignmentSource;
 import dev.chainboot.boot.BootRequest;
-import dev.chainboot.ipxe.IpxeScript;
-import java.nio.charset.StandardCharsets;
 import dev.chainboot.fs.SafePath;
+import dev.chainboot.ipxe.IpxeScript;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,10 +13,10 @@ import java.util.Optional;
 
 /**
  * Turns a {@link ZeroOsRequest} into Zero-OS bootstrap's iPXE script: fetch one EFI-stub kernel
- * from {@code /kernel/<file>} with the command line {@code runmode=.. [farmer_id=..] [extra]}
- * and execute it, retrying the network and the download. The default kernel of a runmode is
- * {@code DATA/kernels/net/<runmode>.efi}, usually a symlink to the current version; the
- * script names the link's target, so the URL changes when the version does.
+ * from {@code /kernel/<file>} with the command line {@code runmode=.. [farmer_id=..] [extra]} and
+ * execute it, retrying the network and the download. The default kernel of a runmode is {@code
+ * DATA/kernels/net/<runmode>.efi}, usually a symlink to the current version; the script names the
+ * link's target, so the URL changes when the version does.
  */
 public final class ZeroOsBoot {
 
@@ -55,16 +55,25 @@ public final class ZeroOsBoot {
     String link = "net/" + req.runmode() + ".efi";
     Optional<Path> real = SafePath.resolve(kernels, link).filter(Files::isRegularFile);
     if (real.isEmpty()) {
-      throw new ZeroOsRequest.Invalid(404, "no kernel for runmode '" + req.runmode()
-          + "': kernels/" + link + " is missing or does not lead to a file inside the kernels directory");
+      throw new ZeroOsRequest.Invalid(
+          404,
+          "no kernel for runmode '"
+              + req.runmode()
+              + "': kernels/"
+              + link
+              + " is missing or does not lead to a file inside the kernels directory");
     }
     try {
       Path rel = kernels.toRealPath().relativize(real.get());
       String name = rel.toString().replace('\\', '/');
       for (String seg : name.split("/")) {
         if (!ZeroOsRequest.isPlainFileName(seg)) {
-          throw new ZeroOsRequest.Invalid(404, "kernel for runmode '" + req.runmode()
-              + "' has a file name that cannot go into a URL: " + name);
+          throw new ZeroOsRequest.Invalid(
+              404,
+              "kernel for runmode '"
+                  + req.runmode()
+                  + "' has a file name that cannot go into a URL: "
+                  + name);
         }
       }
       return name;
@@ -115,8 +124,8 @@ public final class ZeroOsBoot {
   }
 
   /**
-   * What {@code req} names, as the request's static assignment for the boot core: the URL pins
-   * the boot, so the script for it is the answer whatever the store says.
+   * What {@code req} names, as the request's static assignment for the boot core: the URL pins the
+   * boot, so the script for it is the answer whatever the store says.
    *
    * @throws ZeroOsRequest.Invalid 404 when there is no such kernel
    */

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * {@code chainboot import zeroos FILE}: each provision row becomes a machine (its MAC) with a
- * static kernel profile {@code zeroos-<mac>} that boots its runmode's kernel
- * ({@code {{base_url}}/kernel/net/<runmode>.efi}, which follows the version symlink) with
- * {@code runmode=.. [farmer_id=..] [kargs]}.
+ * static kernel profile {@code zeroos-<mac>} that boots its runmode's kernel ({@code
+ * {{base_url}}/kernel/net/<runmode>.efi}, which follows the version symlink) with {@code runmode=..
+ * [farmer_id=..] [kargs]}.
  */
 public final class ZeroOsImport {
 
@@ -18,8 +18,12 @@ public final class ZeroOsImport {
     db.skipped().forEach(plan::skip);
     for (ZeroOsProvisionDb.Row row : db.rows()) {
       String name = "zeroos-" + row.mac().hexraw();
-      Profile p = Profile.kernel(name, "{{base_url}}/kernel/net/" + row.request().runmode() + ".efi",
-          List.of(), row.request().kernelCommandLine());
+      Profile p =
+          Profile.kernel(
+              name,
+              "{{base_url}}/kernel/net/" + row.request().runmode() + ".efi",
+              List.of(),
+              row.request().kernelCommandLine());
       if (plan.profile(p, "provision row " + row.mac())) {
         plan.machineBooting(row.mac(), name);
       }

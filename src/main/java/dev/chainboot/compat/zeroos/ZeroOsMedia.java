@@ -18,8 +18,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code /iso/...} hybrid ISO, {@code /usb/...} USB image, {@code /uefimg/...} FAT image;
  *   <li>{@code /uefi/<path>/} (and {@code /uefi/<path>/ipxe.efi}) the iPXE EFI binary, and beside
- *       it {@code /uefi/<path>/autoexec.ipxe}, the script an iPXE loaded over HTTP fetches
- *       relative to its own URL; {@code /uefi/<path>} redirects to {@code /uefi/<path>/};
+ *       it {@code /uefi/<path>/autoexec.ipxe}, the script an iPXE loaded over HTTP fetches relative
+ *       to its own URL; {@code /uefi/<path>} redirects to {@code /uefi/<path>/};
  *   <li>{@code /krn/...} not served: {@link #krnExplanation} says why and what to use instead.
  * </ul>
  */
@@ -45,10 +45,10 @@ public final class ZeroOsMedia {
    * A parsed image URL.
    *
    * @param request the Zero-OS request in the path
-   * @param path the request's path after the prefix, without a trailing slash and without the
-   *     file name ({@code prod/1234})
-   * @param file for {@link Kind#UEFI}: {@code ipxe.efi}, {@code autoexec.ipxe}, or "" when the
-   *     path names the directory without its trailing slash (a redirect); "" otherwise
+   * @param path the request's path after the prefix, without a trailing slash and without the file
+   *     name ({@code prod/1234})
+   * @param file for {@link Kind#UEFI}: {@code ipxe.efi}, {@code autoexec.ipxe}, or "" when the path
+   *     names the directory without its trailing slash (a redirect); "" otherwise
    */
   public record Target(ZeroOsRequest request, String path, String file) {}
 
@@ -75,7 +75,9 @@ public final class ZeroOsMedia {
     return new Target(req, path, file);
   }
 
-  /** Whether the first segment of {@code relative} is a runmode (else a pxe_srv root may own it). */
+  /**
+   * Whether the first segment of {@code relative} is a runmode (else a pxe_srv root may own it).
+   */
   public static boolean namesRunmode(String relative, Set<String> runmodes) {
     int slash = relative.indexOf('/');
     return runmodes.contains(slash < 0 ? relative : relative.substring(0, slash));
@@ -122,10 +124,25 @@ public final class ZeroOsMedia {
     return "chainboot cannot serve /krn/: an ipxe.lkrn with the script inside must be compiled "
         + "(iPXE's EMBED=, a C toolchain), and chainboot builds media without a compiler.\n"
         + "Use instead:\n"
-        + "  " + baseUrl + "/iso/" + path + "      hybrid ISO (CD, BMC virtual media, USB)\n"
-        + "  " + baseUrl + "/usb/" + path + "      USB disk image\n"
-        + "  " + baseUrl + "/uefi/" + path + "/     ipxe.efi with autoexec.ipxe beside it\n"
-        + "  " + baseUrl + "/ipxe/" + path
+        + "  "
+        + baseUrl
+        + "/iso/"
+        + path
+        + "      hybrid ISO (CD, BMC virtual media, USB)\n"
+        + "  "
+        + baseUrl
+        + "/usb/"
+        + path
+        + "      USB disk image\n"
+        + "  "
+        + baseUrl
+        + "/uefi/"
+        + path
+        + "/     ipxe.efi with autoexec.ipxe beside it\n"
+        + "  "
+        + baseUrl
+        + "/ipxe/"
+        + path
         + "     the script itself, for an iPXE that is already running\n";
   }
 

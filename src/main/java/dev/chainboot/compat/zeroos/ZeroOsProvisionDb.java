@@ -16,13 +16,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Zero-OS bootstrap's provisioning database, read-only (for {@code chainboot import zeroos}):
- * the table {@code provision(client primary key, branch, zerotier, kargs)} maps a client MAC
- * to the runmode ({@code branch}; some versions call the column {@code release}), the farmer
- * id ({@code zerotier}) and extra kernel arguments ({@code kargs}) its {@code /provision/<mac>}
- * script booted with. Each usable row is checked with the same grammar as
- * {@code /ipxe/<runmode>/<farmer>/<extra>} ({@link ZeroOsRequest}); rows that fail are listed
- * in {@link #skipped()}.
+ * Zero-OS bootstrap's provisioning database, read-only (for {@code chainboot import zeroos}): the
+ * table {@code provision(client primary key, branch, zerotier, kargs)} maps a client MAC to the
+ * runmode ({@code branch}; some versions call the column {@code release}), the farmer id ({@code
+ * zerotier}) and extra kernel arguments ({@code kargs}) its {@code /provision/<mac>} script booted
+ * with. Each usable row is checked with the same grammar as {@code
+ * /ipxe/<runmode>/<farmer>/<extra>} ({@link ZeroOsRequest}); rows that fail are listed in {@link
+ * #skipped()}.
  *
  * @param rows usable rows, in client order
  * @param skipped rows left out, with why
@@ -48,7 +48,8 @@ public record ZeroOsProvisionDb(List<Row> rows, List<String> skipped) {
     String url = "jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro";
     List<Row> rows = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
       Set<String> columns = new HashSet<>();
       try (ResultSet rs = st.executeQuery("PRAGMA table_info(provision)")) {
         while (rs.next()) {
@@ -58,15 +59,26 @@ public record ZeroOsProvisionDb(List<Row> rows, List<String> skipped) {
       if (columns.isEmpty()) {
         throw new SQLException(file + " has no table 'provision'");
       }
-      String branch = columns.contains("branch") ? "branch" : columns.contains("release") ? "release" : null;
+      String branch =
+          columns.contains("branch") ? "branch" : columns.contains("release") ? "release" : null;
       if (branch == null || !columns.contains("client")) {
-        throw new SQLException(file + ": table provision needs columns client and branch (or release),"
-            + " has " + columns);
+        throw new SQLException(
+            file
+                + ": table provision needs columns client and branch (or release),"
+                + " has "
+                + columns);
       }
       String zerotier = columns.contains("zerotier") ? "zerotier" : "NULL";
       String kargs = columns.contains("kargs") ? "kargs" : "NULL";
-      try (ResultSet rs = st.executeQuery("SELECT client, " + branch + ", " + zerotier + ", " + kargs
-          + " FROM provision ORDER BY client")) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT client, "
+                  + branch
+                  + ", "
+                  + zerotier
+                  + ", "
+                  + kargs
+                  + " FROM provision ORDER BY client")) {
         while (rs.next()) {
           String client = rs.getString(1);
           Optional<MacAddress> mac = MacAddress.parse(client);

@@ -27,18 +27,21 @@ class PxeSrvRootTest {
     assertThat(PxeSrvRoot.key(InetAddress.getByName("10.0.0.5"))).isEqualTo("10.0.0.5");
     assertThat(PxeSrvRoot.key(InetAddress.getByName("::1"))).isEqualTo("::1");
     assertThat(PxeSrvRoot.key(InetAddress.getByName("fe80:0:0:0:0:0:0:1"))).isEqualTo("fe80::1");
-    assertThat(PxeSrvRoot.key(InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
-    assertThat(PxeSrvRoot.key(InetAddress.getByName("2001:db8:1:2:3:4:5:6"))).isEqualTo("2001:db8:1:2:3:4:5:6");
+    assertThat(PxeSrvRoot.key(InetAddress.getByName("2001:db8:0:0:1:0:0:1")))
+        .isEqualTo("2001:db8::1:0:0:1");
+    assertThat(PxeSrvRoot.key(InetAddress.getByName("2001:db8:1:2:3:4:5:6")))
+        .isEqualTo("2001:db8:1:2:3:4:5:6");
     assertThat(PxeSrvRoot.key(InetAddress.getByName("::"))).isEqualTo("::");
-    assertThat(PxeSrvRoot.key(InetAddress.getByName("1:0:2:0:3:0:4:0"))).isEqualTo("1:0:2:0:3:0:4:0");
+    assertThat(PxeSrvRoot.key(InetAddress.getByName("1:0:2:0:3:0:4:0")))
+        .isEqualTo("1:0:2:0:3:0:4:0");
   }
 
   /**
    * The once rule without HTTP in between: in each of 100 rounds, 16 threads released by one
-   * barrier ask the boot core's precedence ({@link LayeredResolver}) over the root as an
-   * assignment source for the same client; exactly one gets the once file. (Over
-   * HTTP the requests reach the root too far apart to catch a consume whose race window is
-   * only a file read long; here they do not.)
+   * barrier ask the boot core's precedence ({@link LayeredResolver}) over the root as an assignment
+   * source for the same client; exactly one gets the once file. (Over HTTP the requests reach the
+   * root too far apart to catch a consume whose race window is only a file read long; here they do
+   * not.)
    */
   @Test
   @Timeout(60)
@@ -49,10 +52,17 @@ class PxeSrvRootTest {
     Files.writeString(root.resolve("install"), "#!ipxe\necho install\n");
     Files.writeString(root.resolve("static/10.0.0.5"), "#!ipxe\necho static\n");
     PxeSrvSource source = new PxeSrvSource(new PxeSrvRoot(root));
-    LayeredResolver core = new LayeredResolver(BootResolver.NONE, e -> { });
-    BootRequest client = new BootRequest(Optional.empty(), InetAddress.getByName("10.0.0.5"),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-        BootRequest.Protocol.HTTP);
+    LayeredResolver core = new LayeredResolver(BootResolver.NONE, e -> {});
+    BootRequest client =
+        new BootRequest(
+            Optional.empty(),
+            InetAddress.getByName("10.0.0.5"),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            BootRequest.Protocol.HTTP);
     int threads = 16;
     int rounds = 100;
     try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
@@ -61,10 +71,12 @@ class PxeSrvRootTest {
         CyclicBarrier go = new CyclicBarrier(threads);
         List<Future<String>> results = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
-          results.add(pool.submit(() -> {
-            go.await(10, TimeUnit.SECONDS);
-            return core.resolve(client, "http://h:1", source).text();
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    go.await(10, TimeUnit.SECONDS);
+                    return core.resolve(client, "http://h:1", source).text();
+                  }));
         }
         int once = 0;
         for (Future<String> f : results) {

@@ -20,7 +20,8 @@ class ZeroOsRequestTest {
     ZeroOsRequest full = ZeroOsRequest.parse("dev/5550/console=ttyS0 debug___x/zos-v2.efi", MODES);
     assertThat(full.extraArgs()).containsExactly("console=ttyS0", "debug/x");
     assertThat(full.kernel()).contains("zos-v2.efi");
-    assertThat(full.kernelCommandLine()).isEqualTo("runmode=dev farmer_id=5550 console=ttyS0 debug/x");
+    assertThat(full.kernelCommandLine())
+        .isEqualTo("runmode=dev farmer_id=5550 console=ttyS0 debug/x");
   }
 
   @Test
@@ -46,9 +47,11 @@ class ZeroOsRequestTest {
       return;
     }
     assertThatThrownBy(() -> ZeroOsRequest.parse(path, MODES))
-        .isInstanceOfSatisfying(ZeroOsRequest.Invalid.class, e -> {
-          assertThat(e.status()).isEqualTo(status);
-          assertThat(e.getMessage()).contains(message).doesNotContain("\n");
-        });
+        .isInstanceOfSatisfying(
+            ZeroOsRequest.Invalid.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(status);
+              assertThat(e.getMessage()).contains(message).doesNotContain("\n");
+            });
   }
 }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Random URL paths built from hostile characters: whatever the parser accepts renders a script
- * with exactly the lines and commands of a plain one; only the imgfetch line's arguments vary.
+ * Random URL paths built from hostile characters: whatever the parser accepts renders a script with
+ * exactly the lines and commands of a plain one; only the imgfetch line's arguments vary.
  */
 class ZeroOsScriptPropertyTest {
 
@@ -29,7 +29,8 @@ class ZeroOsScriptPropertyTest {
     Files.createSymbolicLink(kernels.resolve("net/prod.efi"), Path.of("../k.efi"));
     ZeroOsBoot boot = new ZeroOsBoot(ConfigFile.DEFAULT_RUNMODES, kernels);
     String base = "http://10.0.0.1:8080";
-    List<String> shape = shape(boot.script(ZeroOsRequest.parse("prod", boot.runmodes().keySet()), base));
+    List<String> shape =
+        shape(boot.script(ZeroOsRequest.parse("prod", boot.runmodes().keySet()), base));
     Random r = new Random(1234);
     int accepted = 0;
     for (int i = 0; i < 20_000; i++) {
@@ -59,10 +60,18 @@ class ZeroOsScriptPropertyTest {
       }
       accepted++;
       assertThat(shape(script)).as(p.toString()).isEqualTo(shape);
-      String fetch = Arrays.stream(script.split("\n")).filter(l -> l.startsWith("imgfetch ")).findFirst().orElseThrow();
-      assertThat(fetch).as(p.toString()).doesNotContain("${").doesNotContain("||  ").matches(
-          "imgfetch --name zos-kernel http://10\\.0\\.0\\.1:8080/kernel/[A-Za-z0-9._+-]+ runmode=prod"
-              + "( [A-Za-z0-9._~:/@%+=,\\[\\]-]+)* && goto zos_boot \\|\\|");
+      String fetch =
+          Arrays.stream(script.split("\n"))
+              .filter(l -> l.startsWith("imgfetch "))
+              .findFirst()
+              .orElseThrow();
+      assertThat(fetch)
+          .as(p.toString())
+          .doesNotContain("${")
+          .doesNotContain("||  ")
+          .matches(
+              "imgfetch --name zos-kernel http://10\\.0\\.0\\.1:8080/kernel/[A-Za-z0-9._+-]+ runmode=prod"
+                  + "( [A-Za-z0-9._~:/@%+=,\\[\\]-]+)* && goto zos_boot \\|\\|");
     }
     assertThat(accepted).isGreaterThan(1000);
   }
@@ -70,6 +79,8 @@ class ZeroOsScriptPropertyTest {
   /** Each line's first word (labels kept whole): the commands a script runs, in order. */
   static List<String> shape(String script) {
     assertThat(script).endsWith("\n");
-    return Arrays.stream(script.split("\n", -1)).map(l -> l.startsWith(":") ? l : l.split(" ")[0]).toList();
+    return Arrays.stream(script.split("\n", -1))
+        .map(l -> l.startsWith(":") ? l : l.split(" ")[0])
+        .toList();
   }
 }
