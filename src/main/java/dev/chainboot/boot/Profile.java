@@ -98,51 +98,33 @@ public record Profile(
   }
 
   public static Profile chain(String name, String url) {
-    return new Profile(
-        name,
-        Kind.CHAIN,
-        Optional.empty(),
-        List.of(),
-        Optional.empty(),
-        Optional.of(url),
-        Optional.empty(),
-        List.of());
+    return only(name, Kind.CHAIN, null, url, null, List.of());
   }
 
   public static Profile script(String name, String template) {
-    return new Profile(
-        name,
-        Kind.SCRIPT,
-        Optional.empty(),
-        List.of(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.of(template),
-        List.of());
+    return only(name, Kind.SCRIPT, null, null, template, List.of());
   }
 
   public static Profile localDisk(String name) {
-    return new Profile(
-        name,
-        Kind.LOCAL_DISK,
-        Optional.empty(),
-        List.of(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        List.of());
+    return only(name, Kind.LOCAL_DISK, null, null, null, List.of());
   }
 
   public static Profile menu(String name, List<String> entries) {
+    return only(name, Kind.MENU, null, null, null, entries);
+  }
+
+  /** A profile without kernel fields: the one of kernel, chain URL, script or menu given. */
+  private static Profile only(
+      String name, Kind kind, String kernel, String chain, String script, List<String> menu) {
     return new Profile(
         name,
-        Kind.MENU,
-        Optional.empty(),
+        kind,
+        Optional.ofNullable(kernel),
         List.of(),
         Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        entries);
+        Optional.ofNullable(chain),
+        Optional.ofNullable(script),
+        menu);
   }
 
   /** Profile and group names: also used as iPXE labels, so kept to a safe alphabet. */

@@ -115,17 +115,18 @@ public final class ServeCommand implements Callable<Integer> {
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
-    return new ServerConfig(
-        data,
-        tftpAddr,
-        HostPort.parse(http, 8080),
-        Optional.ofNullable(firmwareDir),
-        Optional.ofNullable(advertise),
-        existingDir("--pxesrv-root (or PXESRV_ROOT)", pxesrvRoot),
-        existingDir("--scripts", scripts),
-        existingDir("--extra", extra),
-        Optional.ofNullable(configFile),
-        proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty());
+    return ServerConfig.builder(data)
+        .tftp(tftpAddr)
+        .http(HostPort.parse(http, 8080))
+        .firmwareDir(Optional.ofNullable(firmwareDir))
+        .advertise(Optional.ofNullable(advertise))
+        .pxesrvRoot(existingDir("--pxesrv-root (or PXESRV_ROOT)", pxesrvRoot))
+        .scriptsDir(existingDir("--scripts", scripts))
+        .extraDir(existingDir("--extra", extra))
+        .configFile(Optional.ofNullable(configFile))
+        .proxyDhcp(
+            proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .build();
   }
 
   /** {@code snponly.efi} or {@code ipxe.efi} (any of their names) as a binary. */

@@ -32,59 +32,86 @@ public record ServerConfig(
     Optional<Path> configFile,
     Optional<ProxyDhcpConfig> proxyDhcp) {
 
-  /** Without the compat directories, the config file and proxyDHCP. */
-  public ServerConfig(
-      Path dataDir,
-      Optional<InetSocketAddress> tftp,
-      InetSocketAddress http,
-      Optional<Path> firmwareDir,
-      Optional<String> advertise) {
-    this(dataDir, tftp, http, firmwareDir, advertise, Optional.empty());
+  /** A configuration for {@code dataDir} with every other setting at its default. */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
   }
 
-  /** Without the compat directories and the config file. */
-  public ServerConfig(
-      Path dataDir,
-      Optional<InetSocketAddress> tftp,
-      InetSocketAddress http,
-      Optional<Path> firmwareDir,
-      Optional<String> advertise,
-      Optional<ProxyDhcpConfig> proxyDhcp) {
-    this(
-        dataDir,
-        tftp,
-        http,
-        firmwareDir,
-        advertise,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        proxyDhcp);
-  }
+  /** Builds a {@link ServerConfig}: only what differs from the defaults needs saying. */
+  public static final class Builder {
+    private final Path dataDir;
+    private Optional<InetSocketAddress> tftp = Optional.empty();
+    private InetSocketAddress http = new InetSocketAddress(8080);
+    private Optional<Path> firmwareDir = Optional.empty();
+    private Optional<String> advertise = Optional.empty();
+    private Optional<Path> pxesrvRoot = Optional.empty();
+    private Optional<Path> scriptsDir = Optional.empty();
+    private Optional<Path> extraDir = Optional.empty();
+    private Optional<Path> configFile = Optional.empty();
+    private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
 
-  /** Without proxyDHCP. */
-  public ServerConfig(
-      Path dataDir,
-      Optional<InetSocketAddress> tftp,
-      InetSocketAddress http,
-      Optional<Path> firmwareDir,
-      Optional<String> advertise,
-      Optional<Path> pxesrvRoot,
-      Optional<Path> scriptsDir,
-      Optional<Path> extraDir,
-      Optional<Path> configFile) {
-    this(
-        dataDir,
-        tftp,
-        http,
-        firmwareDir,
-        advertise,
-        pxesrvRoot,
-        scriptsDir,
-        extraDir,
-        configFile,
-        Optional.empty());
+    private Builder(Path dataDir) {
+      this.dataDir = dataDir;
+    }
+
+    public Builder tftp(Optional<InetSocketAddress> v) {
+      tftp = v;
+      return this;
+    }
+
+    public Builder http(InetSocketAddress v) {
+      http = v;
+      return this;
+    }
+
+    public Builder firmwareDir(Optional<Path> v) {
+      firmwareDir = v;
+      return this;
+    }
+
+    public Builder advertise(Optional<String> v) {
+      advertise = v;
+      return this;
+    }
+
+    public Builder pxesrvRoot(Optional<Path> v) {
+      pxesrvRoot = v;
+      return this;
+    }
+
+    public Builder scriptsDir(Optional<Path> v) {
+      scriptsDir = v;
+      return this;
+    }
+
+    public Builder extraDir(Optional<Path> v) {
+      extraDir = v;
+      return this;
+    }
+
+    public Builder configFile(Optional<Path> v) {
+      configFile = v;
+      return this;
+    }
+
+    public Builder proxyDhcp(Optional<ProxyDhcpConfig> v) {
+      proxyDhcp = v;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(
+          dataDir,
+          tftp,
+          http,
+          firmwareDir,
+          advertise,
+          pxesrvRoot,
+          scriptsDir,
+          extraDir,
+          configFile,
+          proxyDhcp);
+    }
   }
 
   public Path tftpRoot() {

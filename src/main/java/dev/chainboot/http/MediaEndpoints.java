@@ -34,24 +34,18 @@ final class MediaEndpoints extends Handler.Abstract {
 
   private final MediaResponder responder;
   private final Optional<String> advertisedHost;
-  private final Predicate<MacAddress> knownMachine;
-  private final Predicate<String> knownProfile;
+  private final Predicate<String> known;
 
   /**
    * @param advertisedHost host the media should chain back to ({@code --advertise}); when empty,
    *     the host the request was addressed to
-   * @param knownMachine whether the store has this machine
-   * @param knownProfile whether the store has this profile
+   * @param known whether the store has this machine (a name that is a MAC) or profile
    */
   MediaEndpoints(
-      MediaResponder responder,
-      Optional<String> advertisedHost,
-      Predicate<MacAddress> knownMachine,
-      Predicate<String> knownProfile) {
+      MediaResponder responder, Optional<String> advertisedHost, Predicate<String> known) {
     this.responder = responder;
     this.advertisedHost = advertisedHost;
-    this.knownMachine = knownMachine;
-    this.knownProfile = knownProfile;
+    this.known = known;
   }
 
   @Override
@@ -90,7 +84,7 @@ final class MediaEndpoints extends Handler.Abstract {
               + "': use 1-64 of A-Z a-z 0-9 _ . : - (or a MAC address)\n");
     }
     Optional<MacAddress> mac = MacAddress.parse(name);
-    if (mac.isPresent() ? !knownMachine.test(mac.get()) : !knownProfile.test(name)) {
+    if (!known.test(name)) {
       return Responses.text(
           request,
           response,

@@ -3,6 +3,7 @@ package dev.chainboot.http;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.boot.LayeredResolver;
+import dev.chainboot.boot.MacAddress;
 import dev.chainboot.compat.pixie.PixieSource;
 import dev.chainboot.compat.pxesrv.PxeSrvRoot;
 import dev.chainboot.compat.zeroos.ZeroOsBoot;
@@ -132,8 +133,10 @@ public final class Routes {
         new MediaEndpoints(
             media,
             config.advertise(),
-            mac -> store.machine(mac).isPresent(),
-            name -> store.profile(name).isPresent()));
+            name ->
+                MacAddress.parse(name)
+                    .map(mac -> store.machine(mac).isPresent())
+                    .orElseGet(() -> store.profile(name).isPresent())));
     for (ZeroOsMedia.Kind k : ZeroOsMedia.Kind.values()) {
       router.prefix(
           k.prefix(),

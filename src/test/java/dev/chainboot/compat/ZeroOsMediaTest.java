@@ -36,12 +36,9 @@ class ZeroOsMediaTest {
   static void start() throws Exception {
     server =
         new ChainbootServer(
-                new ServerConfig(
-                    tmp.resolve("data"),
-                    Optional.empty(),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    Optional.empty(),
-                    Optional.empty()))
+                ServerConfig.builder(tmp.resolve("data"))
+                    .http(new InetSocketAddress("127.0.0.1", 0))
+                    .build())
             .start();
     base = "http://127.0.0.1:" + server.httpPort();
   }
@@ -176,16 +173,10 @@ class ZeroOsMediaTest {
     Files.writeString(root.resolve("iso/centos.cfg"), "kickstart\n");
     try (ChainbootServer withRoot =
         new ChainbootServer(
-                new ServerConfig(
-                    tmp.resolve("data-px"),
-                    Optional.empty(),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.of(root),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.empty()))
+                ServerConfig.builder(tmp.resolve("data-px"))
+                    .http(new InetSocketAddress("127.0.0.1", 0))
+                    .pxesrvRoot(Optional.of(root))
+                    .build())
             .start()) {
       String b = "http://127.0.0.1:" + withRoot.httpPort();
       HttpResponse<String> file =

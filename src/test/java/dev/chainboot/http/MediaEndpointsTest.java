@@ -33,12 +33,10 @@ class MediaEndpointsTest {
   static void start() throws Exception {
     server =
         new ChainbootServer(
-                new ServerConfig(
-                    tmp.resolve("data"),
-                    Optional.empty(),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    Optional.empty(),
-                    Optional.of("boot.example")))
+                ServerConfig.builder(tmp.resolve("data"))
+                    .http(new InetSocketAddress("127.0.0.1", 0))
+                    .advertise(Optional.of("boot.example"))
+                    .build())
             .start();
     base = "http://127.0.0.1:" + server.httpPort();
     server.store().putMachine(Machine.of(MacAddress.parse("52:54:00:ab:cd:ef").orElseThrow()));
@@ -176,12 +174,9 @@ class MediaEndpointsTest {
   void withoutAdvertiseTheRequestHostIsUsedAndChecked() throws Exception {
     try (ChainbootServer plain =
         new ChainbootServer(
-                new ServerConfig(
-                    tmp.resolve("data2"),
-                    Optional.empty(),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    Optional.empty(),
-                    Optional.empty()))
+                ServerConfig.builder(tmp.resolve("data2"))
+                    .http(new InetSocketAddress("127.0.0.1", 0))
+                    .build())
             .start()) {
       plain.store().putMachine(Machine.of(MacAddress.parse("aa-bb-cc-dd-ee-ff").orElseThrow()));
       String url = "http://127.0.0.1:" + plain.httpPort() + "/media/aa-bb-cc-dd-ee-ff.esp";

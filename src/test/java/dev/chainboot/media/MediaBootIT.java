@@ -308,12 +308,10 @@ class MediaBootIT {
     }
     try (dev.chainboot.server.ChainbootServer cb =
         new dev.chainboot.server.ChainbootServer(
-                new dev.chainboot.config.ServerConfig(
-                    tmp.resolve("cb-data"),
-                    java.util.Optional.empty(),
-                    new InetSocketAddress("127.0.0.1", port),
-                    java.util.Optional.empty(),
-                    java.util.Optional.of("10.0.2.100")))
+                dev.chainboot.config.ServerConfig.builder(tmp.resolve("cb-data"))
+                    .http(new InetSocketAddress("127.0.0.1", port))
+                    .advertise(java.util.Optional.of("10.0.2.100"))
+                    .build())
             .start()) {
       List<String> cbHits = new CopyOnWriteArrayList<>();
       cb.httpRouter()

@@ -49,16 +49,11 @@ class CompatQemuIT {
     Files.createSymbolicLink(root.resolve("127.0.0.1"), Path.of("../to-pixie"));
     Path data = tmp.resolve("data");
     ServerConfig cfg =
-        new ServerConfig(
-            data,
-            Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-            new InetSocketAddress("127.0.0.1", 0),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.of(tmp.resolve("pxesrv")),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty());
+        ServerConfig.builder(data)
+            .tftp(Optional.of(new InetSocketAddress("127.0.0.1", 0)))
+            .http(new InetSocketAddress("127.0.0.1", 0))
+            .pxesrvRoot(Optional.of(tmp.resolve("pxesrv")))
+            .build();
     Queue<String> markers = new ConcurrentLinkedQueue<>();
     try (ChainbootServer server = new ChainbootServer(cfg).start()) {
       server

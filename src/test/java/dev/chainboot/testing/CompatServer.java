@@ -36,16 +36,11 @@ public final class CompatServer implements AutoCloseable {
 
   public CompatServer start(Optional<Path> pxesrvRoot, Optional<Path> extra) throws Exception {
     ServerConfig cfg =
-        new ServerConfig(
-            data,
-            Optional.empty(),
-            new InetSocketAddress("127.0.0.1", 0),
-            Optional.empty(),
-            Optional.empty(),
-            pxesrvRoot,
-            Optional.empty(),
-            extra,
-            Optional.empty());
+        ServerConfig.builder(data)
+            .http(new InetSocketAddress("127.0.0.1", 0))
+            .pxesrvRoot(pxesrvRoot)
+            .extraDir(extra)
+            .build();
     http = new HttpServer(cfg.http());
     Routes.health(http.router());
     Routes.files(http.router(), cfg);

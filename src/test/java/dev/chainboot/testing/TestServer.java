@@ -27,12 +27,13 @@ public final class TestServer implements AutoCloseable {
   public TestServer(Path data, boolean tftp) throws Exception {
     server =
         new ChainbootServer(
-                new ServerConfig(
-                    data,
-                    tftp ? Optional.of(new InetSocketAddress("127.0.0.1", 0)) : Optional.empty(),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    Optional.empty(),
-                    Optional.empty()))
+                ServerConfig.builder(data)
+                    .tftp(
+                        tftp
+                            ? Optional.of(new InetSocketAddress("127.0.0.1", 0))
+                            : Optional.empty())
+                    .http(new InetSocketAddress("127.0.0.1", 0))
+                    .build())
             .start();
   }
 

@@ -24,12 +24,11 @@ public final class TftpTestServer implements AutoCloseable {
     this.dataDir = dataDir;
     this.server =
         new ChainbootServer(
-                new ServerConfig(
-                    dataDir,
-                    Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    Optional.empty(),
-                    advertise))
+                ServerConfig.builder(dataDir)
+                    .tftp(Optional.of(new InetSocketAddress("127.0.0.1", 0)))
+                    .http(new InetSocketAddress("127.0.0.1", 0))
+                    .advertise(advertise)
+                    .build())
             .start();
   }
 
