@@ -106,20 +106,54 @@ public final class BootCore implements BootResolver {
 
   @Override
   public boolean hasBootFor(BootRequest request) {
-    BootStore.BootView view;
-    if (request.mac().isPresent()) {
-      view = store.bootView(request.mac().get());
-      if (view.machine().isEmpty()) {
-        view =
-            BootStore.BootView.unassigned(
-                Optional.of(Machine.fromRequest(request.mac().get(), request)),
-                view.configVersion());
-      }
-    } else {
-      view = viewByIp(request);
-    }
+    BootStore.BootView view = peek(request);
     Config config = config(view.configVersion());
     return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
+  }
+
+  @Override
+  public Preview preview(BootRequest request, String baseUrl) {
+    BootStore.BootView view =
+        request.mac().isPresent() ? store.bootView(request.mac().get()) : viewByIp(request);
+    boolean known = view.machine().isPresent();
+    Machine m =
+        known
+            ? view.machine().get().seenAs(request)
+            : request.mac().map(mac -> Machine.fromRequest(mac, request)).orElse(null);
+    view =
+        new BootStore.BootView(
+            Optional.ofNullable(m), view.onceProfile(), view.staticProfile(), view.configVersion());
+    Decision d;
+    String text;
+    try {
+      Config config = config(view.configVersion());
+      d = decide(m, view, config, false);
+      text = render(d, m, baseUrl, config);
+    } catch (RuntimeException e) {
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.empty(), false);
+      text = ScriptRenderer.error("cannot boot " + who(m, request) + ": " + e.getMessage());
+    }
+    return new Preview(
+        m == null ? request.mac() : Optional.of(m.mac()),
+        known,
+        d.match(),
+        d.reason(),
+        d.profile(),
+        d.match() == BootEvent.Match.ONCE,
+        text);
+  }
+
+  /** What {@link #hasBootFor} decides on: the stored machine, or one described by the request. */
+  private BootStore.BootView peek(BootRequest request) {
+    if (request.mac().isEmpty()) {
+      return viewByIp(request);
+    }
+    BootStore.BootView view = store.bootView(request.mac().get());
+    if (view.machine().isEmpty()) {
+      return BootStore.BootView.unassigned(
+          Optional.of(Machine.fromRequest(request.mac().get(), request)), view.configVersion());
+    }
+    return view;
   }
 
   /** A request without a MAC: the machine last seen at its address, if any. */

@@ -3,6 +3,7 @@ package dev.chainboot.cli;
 import dev.chainboot.config.HostPort;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.TlsFiles;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
@@ -112,6 +113,28 @@ public final class ServeCommand implements Callable<Integer> {
               + "default) or ipxe.efi (iPXE's own drivers).")
   String efiBinary = "snponly.efi";
 
+  @Option(
+      names = "--admin",
+      paramLabel = "ADDR:PORT",
+      defaultValue = "${env:CHAINBOOT_ADMIN:-127.0.0.1:9090}",
+      description =
+          "Admin listener: the REST API and the UI, behind tokens (default: ${DEFAULT-VALUE},"
+              + " env CHAINBOOT_ADMIN); 'off' disables it. Apart from --http, which faces the"
+              + " PXE LAN.")
+  String admin;
+
+  @Option(
+      names = "--admin-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate chain: the admin listener speaks HTTPS (with --admin-key).")
+  Path adminCert;
+
+  @Option(
+      names = "--admin-key",
+      paramLabel = "FILE",
+      description = "PEM private key (unencrypted PKCS#8) of --admin-cert.")
+  Path adminKey;
+
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
@@ -126,7 +149,25 @@ public final class ServeCommand implements Callable<Integer> {
         .configFile(Optional.ofNullable(configFile))
         .proxyDhcp(
             proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .admin(
+            admin.equalsIgnoreCase("off")
+                ? Optional.empty()
+                : Optional.of(HostPort.parse(admin, 9090)))
+        .adminTls(adminTls())
         .build();
+  }
+
+  private Optional<TlsFiles> adminTls() {
+    if ((adminCert == null) != (adminKey == null)) {
+      throw new IllegalArgumentException("give --admin-cert and --admin-key together");
+    }
+    if (adminCert == null) {
+      return Optional.empty();
+    }
+    if (admin.equalsIgnoreCase("off")) {
+      throw new IllegalArgumentException("--admin-cert needs the admin listener (not --admin off)");
+    }
+    return Optional.of(new TlsFiles(adminCert, adminKey));
   }
 
   /** {@code snponly.efi} or {@code ipxe.efi} (any of their names) as a binary. */

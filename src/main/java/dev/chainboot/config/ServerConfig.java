@@ -19,6 +19,9 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param admin where the admin listener (REST API, UI) listens, or empty when it is off (the
+ *     builder's default; {@code serve}'s is 127.0.0.1:9090)
+ * @param adminTls the admin listener's certificate and key, or empty for plain HTTP
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,7 +33,9 @@ public record ServerConfig(
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
     Optional<Path> configFile,
-    Optional<ProxyDhcpConfig> proxyDhcp) {
+    Optional<ProxyDhcpConfig> proxyDhcp,
+    Optional<InetSocketAddress> admin,
+    Optional<TlsFiles> adminTls) {
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -49,6 +54,8 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private Optional<InetSocketAddress> admin = Optional.empty();
+    private Optional<TlsFiles> adminTls = Optional.empty();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -99,6 +106,16 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder admin(Optional<InetSocketAddress> v) {
+      admin = v;
+      return this;
+    }
+
+    public Builder adminTls(Optional<TlsFiles> v) {
+      adminTls = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -110,7 +127,9 @@ public record ServerConfig(
           scriptsDir,
           extraDir,
           configFile,
-          proxyDhcp);
+          proxyDhcp,
+          admin,
+          adminTls);
     }
   }
 

@@ -1,15 +1,22 @@
 package dev.chainboot.server;
 
+import dev.chainboot.api.LocalControl;
+import dev.chainboot.auth.LoginThrottle;
+import dev.chainboot.auth.Sessions;
+import dev.chainboot.auth.Tokens;
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.TlsFiles;
 import dev.chainboot.dhcp.BootFileChooser;
 import dev.chainboot.dhcp.ProxyDhcpAnswerer;
 import dev.chainboot.dhcp.ProxyDhcpServer;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.http.Guard;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.http.Requests;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
 import dev.chainboot.store.EventWriter;
@@ -21,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +44,8 @@ public final class ChainbootServer implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final FirmwareCatalog firmware;
   private HttpServer http;
+  private HttpServer admin;
+  private Guard guard;
   private Store store;
   private EventWriter events;
   private BootResolver resolver;
@@ -63,11 +73,13 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.kernelsRoot());
       Files.createDirectories(config.scriptsRoot());
 
+      SqliteStore sqlite;
       try {
-        store = SqliteStore.open(config.dataDir());
+        sqlite = SqliteStore.open(config.dataDir());
       } catch (StoreException e) {
         throw new StartupException(e.getMessage(), e);
       }
+      store = sqlite;
       started.push(store);
       events = new EventWriter(store);
       started.push(events);
@@ -100,6 +112,11 @@ public final class ChainbootServer implements AutoCloseable {
       if (config.proxyDhcp().isPresent()) {
         started.push(startProxyDhcp(config.proxyDhcp().get()));
       }
+      if (config.admin().isPresent()) {
+        started.push(startAdmin(config.admin().get(), sqlite, settings));
+      } else {
+        log.info("admin listener off (--admin off): no API, no UI");
+      }
     } catch (Exception e) {
       close();
       throw e;
@@ -117,6 +134,69 @@ public final class ChainbootServer implements AutoCloseable {
     } catch (IOException e) {
       throw new StartupException("cannot start proxyDHCP: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The admin listener: the REST API and UI sessions, behind tokens (in the store) and sessions (in
+   * memory). Warns when it faces the network without TLS.
+   */
+  private HttpServer startAdmin(
+      java.net.InetSocketAddress addr, SqliteStore sqlite, ConfigFile settings)
+      throws StartupException {
+    Optional<java.security.KeyStore> tls;
+    try {
+      tls = config.adminTls().map(TlsFiles::keyStore);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    Sessions sessions = new Sessions();
+    guard = new Guard(new Tokens(sqlite), sessions, new LoginThrottle(), tls.isPresent());
+    LocalControl control =
+        new LocalControl(
+            store,
+            Optional.of(sqlite),
+            resolver,
+            () -> firmware,
+            () -> settings.zeroOsRunmodes().keySet(),
+            "http://127.0.0.1:" + http.port(),
+            sessions::closeAllOf);
+    HttpServer server = HttpServer.admin(addr, tls, TlsFiles.STORE_PASSWORD);
+    Routes.admin(
+        server.router(),
+        control,
+        guard,
+        req -> Requests.urlOnPort(req, config.advertise(), http.port()));
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.close();
+      } catch (Exception ignored) {
+        // not started
+      }
+      throw new StartupException(
+          "cannot listen for the admin API on "
+              + hostOf(addr)
+              + ":"
+              + addr.getPort()
+              + ": "
+              + e.getMessage()
+              + " (choose another with --admin ADDR:PORT, or --admin off)",
+          e);
+    }
+    admin = server;
+    String scheme = tls.isPresent() ? "https" : "http";
+    log.info("admin API listening on {}://{}:{}", scheme, hostOf(addr), server.port());
+    boolean loopback = addr.getAddress() != null && addr.getAddress().isLoopbackAddress();
+    if (!loopback && tls.isEmpty()) {
+      log.warn(
+          "the admin listener {}:{} is reachable from the network without TLS: tokens and"
+              + " session cookies cross it in clear text. Give --admin-cert and --admin-key, or"
+              + " bind it to 127.0.0.1 (the default) and tunnel to it.",
+          hostOf(addr),
+          server.port());
+    }
+    return server;
   }
 
   private static String hostOf(java.net.InetSocketAddress a) {
@@ -149,6 +229,22 @@ public final class ChainbootServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The bound admin port. */
+  public int adminPort() {
+    if (admin == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return admin.port();
+  }
+
+  /** The admin listener's authentication (tests look at its sessions and throttle). */
+  public Guard guard() {
+    if (guard == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return guard;
   }
 
   /** The bound TFTP port (useful when configured as port 0). */

@@ -2,6 +2,9 @@ package dev.chainboot.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.chainboot.auth.ApiToken;
+import dev.chainboot.auth.Role;
+import dev.chainboot.auth.TokenStore;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
@@ -39,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
  * foreign keys, migrated by Flyway, shared safely by the server and CLI processes. Writes run in
  * {@code BEGIN IMMEDIATE} transactions and are retried a few times on SQLITE_BUSY.
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore implements Store, TokenStore {
 
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -51,6 +54,9 @@ public final class SqliteStore implements Store {
   private final Path file;
   private final BootViewCache views;
   private final ReentrantLock writeLock = new ReentrantLock();
+
+  /** The handle of this thread's {@link #atomically} transaction, if one is open. */
+  private final ThreadLocal<Handle> transaction = new ThreadLocal<>();
 
   private SqliteStore(Path file, HikariDataSource pool) {
     this.file = file;
@@ -623,6 +629,45 @@ public final class SqliteStore implements Store {
     return list;
   }
 
+  @Override
+  public List<BootEvent> findEvents(EventFilter f) {
+    StringBuilder where = new StringBuilder(" WHERE 1 = 1");
+    f.mac().ifPresent(m -> where.append(" AND mac = :mac"));
+    f.profile().ifPresent(p -> where.append(" AND profile = :profile"));
+    f.match().ifPresent(m -> where.append(" AND match_kind = :match"));
+    f.since().ifPresent(t -> where.append(" AND at >= :since"));
+    f.until().ifPresent(t -> where.append(" AND at < :until"));
+    f.after().ifPresent(id -> where.append(" AND id > :after"));
+    f.before().ifPresent(id -> where.append(" AND id < :before"));
+    boolean forward = f.after().isPresent();
+    List<BootEvent> list =
+        new ArrayList<>(
+            read(
+                h ->
+                    h.createQuery(
+                            "SELECT * FROM boot_events"
+                                + where
+                                + " ORDER BY id"
+                                + (forward ? "" : " DESC")
+                                + " LIMIT :limit")
+                        .bind("mac", f.mac().map(MacAddress::colon).orElse(null))
+                        .bind("profile", f.profile().orElse(null))
+                        .bind(
+                            "match",
+                            f.match().map(m -> m.name().toLowerCase(Locale.ROOT)).orElse(null))
+                        .bind("since", f.since().map(Instant::toEpochMilli).orElse(0L))
+                        .bind("until", f.until().map(Instant::toEpochMilli).orElse(0L))
+                        .bind("after", f.after().orElse(0))
+                        .bind("before", f.before().orElse(0))
+                        .bind("limit", f.limit())
+                        .map((rs, ctx) -> event(rs))
+                        .list()));
+    if (!forward) {
+      Collections.reverse(list);
+    }
+    return list;
+  }
+
   private static BootEvent event(ResultSet rs) throws SQLException {
     return new BootEvent(
         rs.getLong("id"),
@@ -636,13 +681,134 @@ public final class SqliteStore implements Store {
         rs.getBoolean("once_consumed"));
   }
 
+  // ---------------------------------------------------------------- tokens
+
+  @Override
+  public void addToken(ApiToken t, String hash) {
+    write(
+        h -> {
+          if (h.createQuery(
+                      "SELECT COUNT(*) FROM api_tokens WHERE name = :n AND revoked_at IS NULL")
+                  .bind("n", t.name())
+                  .mapTo(Integer.class)
+                  .one()
+              > 0) {
+            throw new TokenStore.NameTaken(t.name());
+          }
+          return h.createUpdate(
+                  """
+              INSERT INTO api_tokens (id, name, role, hash, created_at)
+              VALUES (:id, :name, :role, :hash, :created)""")
+              .bind("id", t.id())
+              .bind("name", t.name())
+              .bind("role", t.role().id())
+              .bind("hash", hash)
+              .bind("created", t.created().toEpochMilli())
+              .execute();
+        });
+  }
+
+  @Override
+  public Optional<ApiToken> tokenByHash(String hash) {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM api_tokens WHERE hash = :h")
+                .bind("h", hash)
+                .map((rs, ctx) -> token(rs))
+                .findOne());
+  }
+
+  @Override
+  public Optional<ApiToken> tokenById(String id) {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM api_tokens WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> token(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<ApiToken> tokens() {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM api_tokens ORDER BY name, created_at, id")
+                .map((rs, ctx) -> token(rs))
+                .list());
+  }
+
+  @Override
+  public boolean revokeToken(String name, Instant at) {
+    return write(
+            h ->
+                h.createUpdate(
+                        "UPDATE api_tokens SET revoked_at = :at"
+                            + " WHERE name = :n AND revoked_at IS NULL")
+                    .bind("at", at.toEpochMilli())
+                    .bind("n", name)
+                    .execute())
+        > 0;
+  }
+
+  @Override
+  public void touchToken(String id, Instant at) {
+    write(
+        h ->
+            h.createUpdate("UPDATE api_tokens SET last_used_at = :at WHERE id = :id")
+                .bind("at", at.toEpochMilli())
+                .bind("id", id)
+                .execute());
+  }
+
+  private static ApiToken token(ResultSet rs) throws SQLException {
+    long used = rs.getLong("last_used_at");
+    boolean neverUsed = rs.wasNull();
+    long revoked = rs.getLong("revoked_at");
+    boolean active = rs.wasNull();
+    return new ApiToken(
+        rs.getString("id"),
+        rs.getString("name"),
+        Role.parse(rs.getString("role")).orElseThrow(),
+        Instant.ofEpochMilli(rs.getLong("created_at")),
+        neverUsed ? Optional.empty() : Optional.of(Instant.ofEpochMilli(used)),
+        active ? Optional.empty() : Optional.of(Instant.ofEpochMilli(revoked)));
+  }
+
   // ---------------------------------------------------------------- plumbing
 
+  @Override
+  public <T> T atomically(Supplier<T> op) {
+    if (transaction.get() != null) {
+      return op.get();
+    }
+    return serialized(
+        () ->
+            retry(
+                () ->
+                    jdbi.inTransaction(
+                        h -> {
+                          transaction.set(h);
+                          try {
+                            return op.get();
+                          } finally {
+                            transaction.remove();
+                          }
+                        })));
+  }
+
   private <T> T read(java.util.function.Function<Handle, T> f) {
+    Handle tx = transaction.get();
+    if (tx != null) {
+      return f.apply(tx);
+    }
     return retry(() -> jdbi.withHandle(f::apply));
   }
 
   private <T> T write(java.util.function.Function<Handle, T> f) {
+    Handle tx = transaction.get();
+    if (tx != null) {
+      return f.apply(tx);
+    }
     return serialized(() -> retry(() -> jdbi.inTransaction(f::apply)));
   }
 
