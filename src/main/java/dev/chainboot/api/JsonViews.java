@@ -120,11 +120,22 @@ public final class JsonViews {
 
   /** Whether {@code s} is an IPv4 or IPv6 literal (never looked up in DNS). */
   public static boolean isIp(String s) {
-    if (s == null || !s.matches("(\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{1,38}")) {
+    if (s == null) {
+      return false;
+    }
+    if (s.matches("(\\d{1,3}\\.){3}\\d{1,3}")) {
+      for (String octet : s.split("\\.")) {
+        if (Integer.parseInt(octet) > 255) {
+          return false; // getByName would take it for a host name and look it up
+        }
+      }
+      return true;
+    }
+    if (!s.matches("[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{1,44}")) {
       return false;
     }
     try {
-      InetAddress.getByName(s);
+      InetAddress.getByName(s); // with a ':' only ever parsed as an IPv6 literal
       return true;
     } catch (java.net.UnknownHostException e) {
       return false;
