@@ -72,6 +72,12 @@ public final class LoginThrottle {
     }
   }
 
+  /** Forgets every failure (a restart does the same). */
+  public synchronized void reset() {
+    failures.clear();
+    all.clear();
+  }
+
   private static void prune(Deque<Instant> d, Instant before) {
     while (!d.isEmpty() && d.peekFirst().isBefore(before)) {
       d.removeFirst();

@@ -96,11 +96,13 @@ final class ApiEndpoints {
       @Override
       public boolean handle(Request req, Response resp, Callback cb) {
         try {
-          if (!methods.isEmpty() && !Methods.allowed(req, resp, cb, methods)) {
-            return true;
+          if (!methods.isEmpty() && !methods.contains(req.getMethod())) {
+            Guard.discardBody(req, resp);
+            return Methods.allowed(req, resp, cb, methods) || true;
           }
           return serve.serve(req, resp, cb);
         } catch (ApiException e) {
+          Guard.discardBody(req, resp);
           return Responses.json(req, resp, cb, e.status(), JsonViews.error(e));
         } catch (IllegalArgumentException e) {
           return Responses.json(
@@ -210,6 +212,7 @@ final class ApiEndpoints {
           try {
             return serve.serve(req, resp, cb);
           } catch (MethodNotAllowed e) {
+            Guard.discardBody(req, resp);
             return Methods.allowed(req, resp, cb, e.allowed) || true;
           }
         });

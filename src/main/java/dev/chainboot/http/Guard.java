@@ -267,9 +267,30 @@ public final class Guard {
   }
 
   static boolean refuse(Request req, Response resp, Callback cb, int status, String message) {
+    discardBody(req, resp);
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("error", message);
     return Responses.json(req, resp, cb, status, o);
+  }
+
+  /**
+   * Reads and drops a small request body nobody will read, so that the connection can carry the
+   * next request; a large (or unknown-length) one closes the connection after the answer instead.
+   */
+  static void discardBody(Request req, Response resp) {
+    long length = req.getLength();
+    if (length == 0) {
+      return;
+    }
+    if (length > 0 && length <= 64 * 1024) {
+      try {
+        org.eclipse.jetty.io.Content.Source.consumeAll(req);
+        return;
+      } catch (java.io.IOException e) {
+        // fall through: close the connection
+      }
+    }
+    resp.getHeaders().put(HttpHeader.CONNECTION, "close");
   }
 
   /** The session cookie for {@code s} (or, with null, one that deletes it). */

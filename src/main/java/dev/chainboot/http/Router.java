@@ -37,6 +37,13 @@ public final class Router extends Handler.Abstract {
     return this;
   }
 
+  /** The routed paths: exact ones, then prefixes (ending in '/'), longest first. */
+  public synchronized java.util.List<String> routes() {
+    java.util.List<String> out = new ArrayList<>(new java.util.TreeSet<>(exact.keySet()));
+    prefixes.forEach(e -> out.add(e.getKey()));
+    return out;
+  }
+
   private Handler adopt(Handler h) {
     h.setServer(getServer());
     addBean(h, true);

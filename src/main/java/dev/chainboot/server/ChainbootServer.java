@@ -231,6 +231,14 @@ public final class ChainbootServer implements AutoCloseable {
     return http.port();
   }
 
+  /** The admin listener's router (tests list its routes). */
+  public Router adminRouter() {
+    if (admin == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return admin.router();
+  }
+
   /** The bound admin port. */
   public int adminPort() {
     if (admin == null) {
