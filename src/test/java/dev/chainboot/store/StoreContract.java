@@ -1131,6 +1131,105 @@ public abstract class StoreContract {
     assertThat(store.recentEvents(Optional.empty(), 0)).isEmpty();
   }
 
+  @Test
+  void findEventsFiltersByMachineProfileMatchAndTimeAndPagesBothWays() {
+    appendMixedEvents();
+    List<BootEvent> all = store.events(Optional.empty(), 0, 1000);
+    java.util.function.Function<EventFilter, List<BootEvent>> expect =
+        f -> all.stream().filter(f::matches).toList();
+    EventFilter base = EventFilter.newest(1000);
+    List<EventFilter> filters =
+        List.of(
+            base,
+            base.withMac(Optional.of(A)),
+            new EventFilter(
+                Optional.empty(),
+                Optional.of("p4"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(),
+                1000),
+            new EventFilter(
+                Optional.of(B),
+                Optional.empty(),
+                Optional.of(BootEvent.Match.ONCE),
+                Optional.empty(),
+                Optional.empty(),
+                java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(),
+                1000),
+            new EventFilter(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(all.get(5).time()),
+                Optional.of(all.get(15).time()),
+                java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(),
+                1000));
+    for (EventFilter f : filters) {
+      List<BootEvent> want = expect.apply(f);
+      assertThat(store.findEvents(f)).as(f.toString()).isEqualTo(want);
+      // Reading back from the newest, 2 at a time, then forward from the oldest: the same.
+      List<BootEvent> back = new ArrayList<>();
+      List<BootEvent> page = store.findEvents(f.withLimit(2));
+      while (!page.isEmpty()) {
+        assertThat(page.size()).isLessThanOrEqualTo(2);
+        back.addAll(0, page);
+        page = store.findEvents(f.withLimit(2).withBefore(page.get(0).id()));
+      }
+      assertThat(back).isEqualTo(want);
+      List<BootEvent> forward = new ArrayList<>();
+      page = store.findEvents(f.withLimit(3).withAfter(0));
+      while (!page.isEmpty()) {
+        forward.addAll(page);
+        page = store.findEvents(f.withLimit(3).withAfter(page.get(page.size() - 1).id()));
+      }
+      assertThat(forward).isEqualTo(want);
+    }
+    assertThat(expect.apply(filters.get(4))).hasSize(10);
+    assertThat(store.findEvents(EventFilter.newest(3))).isEqualTo(all.subList(20, 23));
+  }
+
+  @Test
+  void atomicallyKeepsOtherWritersOutOfAReadCheckWrite() throws Exception {
+    chains("p");
+    store.putMachine(Machine.of(A).withLabels(Map.of("n", "0")));
+    int threads = 8;
+    int rounds = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < rounds; i++) {
+                    store.atomically(
+                        () -> {
+                          Machine m = store.machine(A).orElseThrow();
+                          int n = Integer.parseInt(m.labels().get("n"));
+                          store.putMachine(m.withLabels(Map.of("n", Integer.toString(n + 1))));
+                          return null;
+                        });
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.machine(A).orElseThrow().labels().get("n"))
+        .as("no increment lost")
+        .isEqualTo(Integer.toString(threads * rounds));
+    assertThat(store.atomically(() -> store.atomically(() -> "nested joins")))
+        .isEqualTo("nested joins");
+  }
+
   // ------------------------------------------------------------------------------ close
 
   @Test
