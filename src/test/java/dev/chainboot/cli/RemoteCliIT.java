@@ -41,8 +41,13 @@ class RemoteCliIT {
             tls.cert().toString(),
             "--admin-key",
             tls.key().toString())) {
-      assertThat(Files.readString(s.log))
-          .contains("admin API listening on https://127.0.0.1:" + adminPort);
+      // The admin listener is announced after the boot listener Jar.Server waits for.
+      String announced = "admin API listening on https://127.0.0.1:" + adminPort;
+      long until = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+      while (!Files.readString(s.log).contains(announced) && System.nanoTime() < until) {
+        Thread.sleep(200);
+      }
+      assertThat(Files.readString(s.log)).contains(announced);
       Jar.Result created =
           Jar.run("token", "create", "root", "--role", "admin", "--data", data.toString());
       assertThat(created.code()).as(created.err()).isZero();
