@@ -112,6 +112,29 @@ public final class ServeCommand implements Callable<Integer> {
               + "default) or ipxe.efi (iPXE's own drivers).")
   String efiBinary = "snponly.efi";
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database: postgresql://USER@HOST:PORT/DB[?sslmode=verify-full&sslrootcert=FILE] to"
+              + " share one with other instances (password: --db-password-file or"
+              + " CHAINBOOT_DB_PASSWORD), or sqlite (the default: DATA/chainboot.db).")
+  String db;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password.")
+  Path dbPasswordFile;
+
+  @Option(
+      names = "--tftp-single-port",
+      description =
+          "Answer every TFTP transfer from the listening port itself (like dnsmasq's"
+              + " tftp-single-port), for NAT and containers where replies from other ports are"
+              + " dropped.")
+  boolean tftpSinglePort;
+
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
@@ -126,6 +149,9 @@ public final class ServeCommand implements Callable<Integer> {
         .configFile(Optional.ofNullable(configFile))
         .proxyDhcp(
             proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .db(Optional.ofNullable(db).filter(d -> !d.isBlank()))
+        .dbPasswordFile(Optional.ofNullable(dbPasswordFile))
+        .tftpSinglePort(tftpSinglePort)
         .build();
   }
 

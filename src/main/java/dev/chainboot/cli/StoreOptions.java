@@ -1,10 +1,11 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
-import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
+import dev.chainboot.store.Stores;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,6 +27,28 @@ public final class StoreOptions {
 
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database: postgresql://USER@HOST:PORT/DB, or sqlite (the default: DATA/chainboot.db);"
+              + " the same as serve.")
+  String db;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password.")
+  Path dbPasswordFile;
+
+  /** Opens the store these options name. */
+  Store open() {
+    return Stores.open(
+        Optional.ofNullable(db).filter(d -> !d.isBlank()),
+        data,
+        Optional.ofNullable(dbPasswordFile));
+  }
 
   /** An error to report with an exit code. */
   public static final class CliError extends RuntimeException {
@@ -50,9 +73,12 @@ public final class StoreOptions {
   }
 
   int run(String command, Action action) {
-    try (SqliteStore store = SqliteStore.open(data)) {
+    try (Store store = open()) {
       action.run(store);
       return 0;
+    } catch (BootStore.UnavailableException e) {
+      System.err.println("chainboot " + command + ": " + e.getMessage());
+      return 1;
     } catch (CliError e) {
       System.err.println("chainboot " + command + ": " + e.getMessage());
       return e.code;

@@ -19,6 +19,10 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param db the database ({@code --db}): a {@code postgresql://} URL, or empty for SQLite in the
+ *     data directory
+ * @param dbPasswordFile the PostgreSQL password's file ({@code --db-password-file}), or empty
+ * @param tftpSinglePort whether every TFTP transfer is answered from the listening port
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,7 +34,10 @@ public record ServerConfig(
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
     Optional<Path> configFile,
-    Optional<ProxyDhcpConfig> proxyDhcp) {
+    Optional<ProxyDhcpConfig> proxyDhcp,
+    Optional<String> db,
+    Optional<Path> dbPasswordFile,
+    boolean tftpSinglePort) {
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -49,6 +56,9 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private Optional<String> db = Optional.empty();
+    private Optional<Path> dbPasswordFile = Optional.empty();
+    private boolean tftpSinglePort;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -99,6 +109,21 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder db(Optional<String> v) {
+      db = v;
+      return this;
+    }
+
+    public Builder dbPasswordFile(Optional<Path> v) {
+      dbPasswordFile = v;
+      return this;
+    }
+
+    public Builder tftpSinglePort(boolean v) {
+      tftpSinglePort = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -110,7 +135,10 @@ public record ServerConfig(
           scriptsDir,
           extraDir,
           configFile,
-          proxyDhcp);
+          proxyDhcp,
+          db,
+          dbPasswordFile,
+          tftpSinglePort);
     }
   }
 

@@ -13,9 +13,9 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
 import dev.chainboot.store.EventWriter;
-import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
+import dev.chainboot.store.Stores;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,12 +64,16 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.scriptsRoot());
 
       try {
-        store = SqliteStore.open(config.dataDir());
-      } catch (StoreException e) {
+        store = Stores.open(config.db(), config.dataDir(), config.dbPasswordFile());
+      } catch (StoreException | IllegalArgumentException e) {
         throw new StartupException(e.getMessage(), e);
       }
       started.push(store);
-      events = new EventWriter(store);
+      // Several instances share PostgreSQL: an answered boot's event must outlive a crash of this
+      // one, so requests wait for their event's (batched) commit.
+      boolean shared = Stores.shared(config.db());
+      log.info("store: {}", shared ? config.db().get() : config.dataDir().resolve("chainboot.db"));
+      events = new EventWriter(store, 65_536, shared);
       started.push(events);
       resolver = new BootCore(store, events);
 
