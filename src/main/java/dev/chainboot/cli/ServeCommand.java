@@ -83,8 +83,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
+      defaultValue = "${env:CHAINBOOT_CONFIG}",
       description =
-          "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
+          "Configuration file: every option here is also a key there (its name without dashes)"
+              + " and a CHAINBOOT_* environment variable; flag > environment > file > default"
+              + " (default: env CHAINBOOT_CONFIG, else DATA/chainboot.yaml if it exists).")
   Path configFile;
 
   private static Optional<Path> existingDir(String option, Path dir) {
@@ -136,6 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
   boolean tftpSinglePort;
 
   ServerConfig config() {
+    BootBinary efi = efiBinary(efiBinary); // checked even while proxyDHCP is off
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
     return ServerConfig.builder(data)
@@ -147,8 +151,7 @@ public final class ServeCommand implements Callable<Integer> {
         .scriptsDir(existingDir("--scripts", scripts))
         .extraDir(existingDir("--extra", extra))
         .configFile(Optional.ofNullable(configFile))
-        .proxyDhcp(
-            proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .proxyDhcp(proxyDhcp ? Optional.of(new ProxyDhcpConfig(efi)) : Optional.empty())
         .db(Optional.ofNullable(db).filter(d -> !d.isBlank()))
         .dbPasswordFile(Optional.ofNullable(dbPasswordFile))
         .tftpSinglePort(tftpSinglePort)
