@@ -358,8 +358,21 @@ public final class PostgresStore extends JdbcStore {
     return Failure.OTHER;
   }
 
+  /** How long a request may queue for a connection while every one is busy (not an outage). */
+  private static final long BUSY_WAIT_NANOS = 30_000_000_000L;
+
+  /**
+   * Whether the pool has connections and all are in use: a wait that timed out then means load, not
+   * an unreachable database (whose broken connections the pool drops).
+   */
+  private boolean saturated() {
+    var mx = pool.getHikariPoolMXBean();
+    return mx != null && mx.getTotalConnections() > 0 && mx.getIdleConnections() == 0;
+  }
+
   @Override
   protected <T> T retry(Supplier<T> op, boolean idempotent) {
+    long start = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try {
         return op.get();
@@ -379,7 +392,12 @@ public final class PostgresStore extends JdbcStore {
             }
             throw unavailable(e);
           }
-          case NO_CONNECTION -> throw unavailable(e);
+          case NO_CONNECTION -> {
+            if (saturated() && System.nanoTime() - start < BUSY_WAIT_NANOS) {
+              continue; // busy, not down: keep our place in the queue
+            }
+            throw unavailable(e);
+          }
           default -> throw e;
         }
       }
