@@ -42,13 +42,67 @@ public final class BootCore implements BootResolver {
 
   @Override
   public BootAnswer resolve(BootRequest request, String baseUrl) {
-    BootStore.BootView view = identify(request);
-    return answer(
-        request,
-        view,
-        baseUrl,
-        Optional.empty(),
-        config -> decide(view.machine().orElse(null), view, config, true));
+    BootStore.BootView identified = identify(request);
+    Machine m = identified.machine().orElse(null);
+    if (m != null && identified.onceProfile().isPresent()) {
+      Optional<BootAnswer> once = takeOnce(request, m, identified, baseUrl);
+      if (once.isPresent()) {
+        return once.get();
+      }
+      // Another request (here or in another process) took it first: decide without it.
+      identified =
+          new BootStore.BootView(
+              identified.machine(),
+              Optional.empty(),
+              identified.staticProfile(),
+              identified.configVersion());
+    }
+    BootStore.BootView view = identified;
+    return answer(request, view, baseUrl, Optional.empty(), config -> decide(m, view, config));
+  }
+
+  /**
+   * Consumes the machine's once-assignment, exactly once across requests and processes, and answers
+   * with its profile. The event is stored with the consumption where the store can (so no crash
+   * leaves a consumed once without its event); a failure to render still consumed it, and its ERROR
+   * event says so. Empty when there was nothing left to take.
+   */
+  private Optional<BootAnswer> takeOnce(
+      BootRequest request, Machine m, BootStore.BootView view, String baseUrl) {
+    Decision[] made = new Decision[1];
+    String[] text = new String[1];
+    Optional<BootEvent> taken;
+    try {
+      Config config = config(view.configVersion());
+      taken =
+          store.consumeOnce(
+              m.mac(),
+              profile -> {
+                Decision d =
+                    new Decision(
+                        BootEvent.Match.ONCE, "once assignment", Optional.of(profile), true);
+                try {
+                  text[0] = render(d, m, baseUrl, config);
+                } catch (RuntimeException e) {
+                  d = failed(request, m, e, Optional.empty(), true);
+                  text[0] = errorScript(request, m, e);
+                }
+                made[0] = d;
+                return event(request, m, d);
+              });
+    } catch (BootStore.UnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      Decision d = failed(request, m, e, Optional.empty(), false);
+      events.accept(event(request, m, d));
+      return Optional.of(new BootAnswer(errorScript(request, m, e), "", d.reason()));
+    }
+    if (taken.isEmpty()) {
+      return Optional.empty();
+    }
+    events.accept(taken.get()); // stored already when it has an id
+    Decision d = made[0];
+    return Optional.of(new BootAnswer(text[0], d.profile().orElse(""), d.reason()));
   }
 
   @Override
@@ -89,26 +143,52 @@ public final class BootCore implements BootResolver {
       Config config = config(view.configVersion());
       d = decide.apply(config);
       text = render(d, machine, baseUrl, config);
+    } catch (BootStore.UnavailableException e) {
+      throw e; // not a boot error: the transport answers "try again"
     } catch (RuntimeException e) {
-      log.error(
-          "boot of {} from {} failed: {}",
-          who(machine, request),
-          request.clientIp().getHostAddress(),
-          Printable.of(e.getMessage()),
-          e);
-      boolean consumed = d != null && d.onceConsumed(); // decided, then failed to render
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, consumed);
-      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+      d = failed(request, machine, e, profileOnError, false);
+      text = errorScript(request, machine, e);
     }
-    record(request, machine, d);
+    events.accept(event(request, machine, d));
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
+  }
+
+  /** The ERROR decision for a boot that failed on the way (logged here). */
+  private Decision failed(
+      BootRequest request,
+      Machine machine,
+      RuntimeException e,
+      Optional<String> profile,
+      boolean consumed) {
+    log.error(
+        "boot of {} from {} failed: {}",
+        who(machine, request),
+        request.clientIp().getHostAddress(),
+        Printable.of(e.getMessage()),
+        e);
+    return new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profile, consumed);
+  }
+
+  private static String errorScript(BootRequest request, Machine machine, RuntimeException e) {
+    return ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
   }
 
   @Override
   public boolean hasBootFor(BootRequest request) {
+    try {
+      return hasBootForNow(request);
+    } catch (BootStore.UnavailableException e) {
+      // Answer as if there were: the machine then asks over HTTP, which says "try again" until
+      // the database is back, instead of giving up on network boot for good.
+      log.debug("store unavailable; offering a boot to {}: {}", request.mac(), e.getMessage());
+      return true;
+    }
+  }
+
+  private boolean hasBootForNow(BootRequest request) {
     BootStore.BootView view = peek(request);
     Config config = config(view.configVersion());
-    return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
+    return decide(view.machine().orElse(null), view, config).profile().isPresent();
   }
 
   @Override
@@ -127,7 +207,7 @@ public final class BootCore implements BootResolver {
     String text;
     try {
       Config config = config(view.configVersion());
-      d = decide(m, view, config, false);
+      d = decide(m, view, config);
       text = render(d, m, baseUrl, config);
     } catch (RuntimeException e) {
       d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.empty(), false);
@@ -227,13 +307,14 @@ public final class BootCore implements BootResolver {
     }
   }
 
-  private Decision decide(Machine m, BootStore.BootView view, Config config, boolean consume) {
+  /**
+   * once &gt; static &gt; group &gt; default, without consuming anything: a once-assignment in the
+   * view is only looked at ({@link #resolve} takes it first, through {@link #takeOnce}).
+   */
+  private Decision decide(Machine m, BootStore.BootView view, Config config) {
     if (m != null) {
       if (view.onceProfile().isPresent()) {
-        Optional<String> once = consume ? store.consumeOnce(m.mac()) : view.onceProfile();
-        if (once.isPresent()) {
-          return new Decision(BootEvent.Match.ONCE, "once assignment", once, consume);
-        }
+        return new Decision(BootEvent.Match.ONCE, "once assignment", view.onceProfile(), false);
       }
       if (view.staticProfile().isPresent()) {
         return new Decision(
@@ -295,18 +376,17 @@ public final class BootCore implements BootResolver {
   private static final int MAX_RENDERED = 16_384;
   private final Map<Rendered, String> rendered = new ConcurrentHashMap<>();
 
-  private void record(BootRequest r, Machine m, Decision d) {
-    events.accept(
-        new BootEvent(
-            0,
-            clock.instant(),
-            m == null ? r.mac() : Optional.of(m.mac()),
-            r.clientIp().getHostAddress(),
-            d.match(),
-            d.reason(),
-            d.profile(),
-            r.protocol().name().toLowerCase(Locale.ROOT),
-            d.onceConsumed()));
+  private BootEvent event(BootRequest r, Machine m, Decision d) {
+    return new BootEvent(
+        0,
+        clock.instant(),
+        m == null ? r.mac() : Optional.of(m.mac()),
+        r.clientIp().getHostAddress(),
+        d.match(),
+        d.reason(),
+        d.profile(),
+        r.protocol().name().toLowerCase(Locale.ROOT),
+        d.onceConsumed());
   }
 
   private static String who(Machine m, BootRequest r) {

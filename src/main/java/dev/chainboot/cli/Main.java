@@ -1,6 +1,8 @@
 package dev.chainboot.cli;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       MediaCommand.class,
       DhcpConfigCommand.class,
+      ConfigCommand.class,
+      DbCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -64,13 +68,24 @@ public final class Main implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
+  /** The command line, with settings from the environment (and no configuration file named). */
   public static CommandLine commandLine() {
+    return commandLine(List.of(), System.getenv());
+  }
+
+  /**
+   * The command line for {@code args}: options not given take {@code CHAINBOOT_*} variables of
+   * {@code env}, then the configuration file (see {@link ConfigDefaults}).
+   */
+  public static CommandLine commandLine(List<String> args, Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine.Model.CommandSpec serve = cl.getSubcommands().get("serve").getCommandSpec();
+    cl.setDefaultValueProvider(ConfigDefaults.forArgs(args, env, ConfigDefaults.keysOf(serve)));
     return cl;
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(List.of(args), System.getenv()).execute(args));
   }
 }

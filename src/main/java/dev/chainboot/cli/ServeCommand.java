@@ -84,8 +84,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
+      defaultValue = "${env:CHAINBOOT_CONFIG}",
       description =
-          "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
+          "Configuration file: every option here is also a key there (its name without dashes)"
+              + " and a CHAINBOOT_* environment variable; flag > environment > file > default"
+              + " (default: env CHAINBOOT_CONFIG, else DATA/chainboot.yaml if it exists).")
   Path configFile;
 
   private static Optional<Path> existingDir(String option, Path dir) {
@@ -135,7 +138,31 @@ public final class ServeCommand implements Callable<Integer> {
       description = "PEM private key (unencrypted PKCS#8) of --admin-cert.")
   Path adminKey;
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database: postgresql://USER@HOST:PORT/DB[?sslmode=verify-full&sslrootcert=FILE] to"
+              + " share one with other instances (password: --db-password-file or"
+              + " CHAINBOOT_DB_PASSWORD), or sqlite (the default: DATA/chainboot.db).")
+  String db;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password.")
+  Path dbPasswordFile;
+
+  @Option(
+      names = "--tftp-single-port",
+      description =
+          "Answer every TFTP transfer from the listening port itself (like dnsmasq's"
+              + " tftp-single-port), for NAT and containers where replies from other ports are"
+              + " dropped.")
+  boolean tftpSinglePort;
+
   ServerConfig config() {
+    BootBinary efi = efiBinary(efiBinary); // checked even while proxyDHCP is off
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
     return ServerConfig.builder(data)
@@ -147,13 +174,15 @@ public final class ServeCommand implements Callable<Integer> {
         .scriptsDir(existingDir("--scripts", scripts))
         .extraDir(existingDir("--extra", extra))
         .configFile(Optional.ofNullable(configFile))
-        .proxyDhcp(
-            proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .proxyDhcp(proxyDhcp ? Optional.of(new ProxyDhcpConfig(efi)) : Optional.empty())
         .admin(
             admin.equalsIgnoreCase("off")
                 ? Optional.empty()
                 : Optional.of(HostPort.parse(admin, 9090)))
         .adminTls(adminTls())
+        .db(Optional.ofNullable(db).filter(d -> !d.isBlank()))
+        .dbPasswordFile(Optional.ofNullable(dbPasswordFile))
+        .tftpSinglePort(tftpSinglePort)
         .build();
   }
 

@@ -3,12 +3,15 @@ package dev.chainboot.cli;
 import dev.chainboot.api.ApiException;
 import dev.chainboot.api.Control;
 import dev.chainboot.api.LocalControl;
+import dev.chainboot.auth.TokenStore;
 import dev.chainboot.boot.BootCore;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.config.ConfigFile;
 import dev.chainboot.firmware.FirmwareCatalog;
-import dev.chainboot.store.SqliteStore;
+import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
+import dev.chainboot.store.Stores;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +43,20 @@ public final class StoreOptions {
   /** The configuration file a local Zero-OS import reads its runmodes from (its --config). */
   Path config;
 
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database: postgresql://USER@HOST:PORT/DB, or sqlite (the default: DATA/chainboot.db);"
+              + " the same as serve.")
+  String db;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password.")
+  Path dbPasswordFile;
+
   /** An error to report with an exit code. */
   public static final class CliError extends RuntimeException {
     final int code;
@@ -69,6 +86,9 @@ public final class StoreOptions {
     } catch (ApiException e) {
       System.err.println("chainboot " + command + ": " + e.getMessage());
       return e.exitCode();
+    } catch (BootStore.UnavailableException e) {
+      System.err.println("chainboot " + command + ": " + e.getMessage());
+      return 1;
     } catch (CliError e) {
       System.err.println("chainboot " + command + ": " + e.getMessage());
       return e.code;
@@ -105,11 +125,15 @@ public final class StoreOptions {
       }
       return new RemoteControl(m.server().get(), m.token, Optional.ofNullable(m.cacert));
     }
-    SqliteStore store = SqliteStore.open(data);
+    Store store =
+        Stores.open(
+            Optional.ofNullable(db).filter(d -> !d.isBlank()),
+            data,
+            Optional.ofNullable(dbPasswordFile));
     Path cfg = config != null ? config : data.resolve("chainboot.yaml");
     return new LocalControl(
             store,
-            Optional.of(store),
+            store instanceof TokenStore tokens ? Optional.of(tokens) : Optional.empty(),
             new BootCore(store, e -> {}),
             FirmwareCatalog::embedded,
             () -> ConfigFile.load(cfg).zeroOsRunmodes().keySet(),

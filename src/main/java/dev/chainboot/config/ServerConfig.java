@@ -22,6 +22,10 @@ import java.util.Optional;
  * @param admin where the admin listener (REST API, UI) listens, or empty when it is off (the
  *     builder's default; {@code serve}'s is 127.0.0.1:9090)
  * @param adminTls the admin listener's certificate and key, or empty for plain HTTP
+ * @param db the database ({@code --db}): a {@code postgresql://} URL, or empty for SQLite in the
+ *     data directory
+ * @param dbPasswordFile the PostgreSQL password's file ({@code --db-password-file}), or empty
+ * @param tftpSinglePort whether every TFTP transfer is answered from the listening port
  */
 public record ServerConfig(
     Path dataDir,
@@ -35,7 +39,10 @@ public record ServerConfig(
     Optional<Path> configFile,
     Optional<ProxyDhcpConfig> proxyDhcp,
     Optional<InetSocketAddress> admin,
-    Optional<TlsFiles> adminTls) {
+    Optional<TlsFiles> adminTls,
+    Optional<String> db,
+    Optional<Path> dbPasswordFile,
+    boolean tftpSinglePort) {
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -56,6 +63,9 @@ public record ServerConfig(
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
     private Optional<InetSocketAddress> admin = Optional.empty();
     private Optional<TlsFiles> adminTls = Optional.empty();
+    private Optional<String> db = Optional.empty();
+    private Optional<Path> dbPasswordFile = Optional.empty();
+    private boolean tftpSinglePort;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -116,6 +126,21 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder db(Optional<String> v) {
+      db = v;
+      return this;
+    }
+
+    public Builder dbPasswordFile(Optional<Path> v) {
+      dbPasswordFile = v;
+      return this;
+    }
+
+    public Builder tftpSinglePort(boolean v) {
+      tftpSinglePort = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -129,7 +154,10 @@ public record ServerConfig(
           configFile,
           proxyDhcp,
           admin,
-          adminTls);
+          adminTls,
+          db,
+          dbPasswordFile,
+          tftpSinglePort);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.chainboot.server;
 import dev.chainboot.api.LocalControl;
 import dev.chainboot.auth.LoginThrottle;
 import dev.chainboot.auth.Sessions;
+import dev.chainboot.auth.TokenStore;
 import dev.chainboot.auth.Tokens;
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
@@ -20,9 +21,9 @@ import dev.chainboot.http.Requests;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
 import dev.chainboot.store.EventWriter;
-import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
+import dev.chainboot.store.Stores;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,15 +74,17 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.kernelsRoot());
       Files.createDirectories(config.scriptsRoot());
 
-      SqliteStore sqlite;
       try {
-        sqlite = SqliteStore.open(config.dataDir());
-      } catch (StoreException e) {
+        store = Stores.open(config.db(), config.dataDir(), config.dbPasswordFile());
+      } catch (StoreException | IllegalArgumentException e) {
         throw new StartupException(e.getMessage(), e);
       }
-      store = sqlite;
       started.push(store);
-      events = new EventWriter(store);
+      // Several instances share PostgreSQL: an answered boot's event must outlive a crash of this
+      // one, so requests wait for their event's (batched) commit.
+      boolean shared = Stores.shared(config.db());
+      log.info("store: {}", shared ? config.db().get() : config.dataDir().resolve("chainboot.db"));
+      events = new EventWriter(store, 65_536, shared);
       started.push(events);
       resolver = new BootCore(store, events);
 
@@ -113,7 +116,7 @@ public final class ChainbootServer implements AutoCloseable {
         started.push(startProxyDhcp(config.proxyDhcp().get()));
       }
       if (config.admin().isPresent()) {
-        started.push(startAdmin(config.admin().get(), sqlite, settings));
+        started.push(startAdmin(config.admin().get(), tokenStore(store), settings));
       } else {
         log.info("admin listener off (--admin off): no API, no UI");
       }
@@ -141,7 +144,7 @@ public final class ChainbootServer implements AutoCloseable {
    * memory). Warns when it faces the network without TLS.
    */
   private HttpServer startAdmin(
-      java.net.InetSocketAddress addr, SqliteStore sqlite, ConfigFile settings)
+      java.net.InetSocketAddress addr, TokenStore tokens, ConfigFile settings)
       throws StartupException {
     Optional<java.security.KeyStore> tls;
     try {
@@ -150,11 +153,11 @@ public final class ChainbootServer implements AutoCloseable {
       throw new StartupException(e.getMessage(), e);
     }
     Sessions sessions = new Sessions();
-    guard = new Guard(new Tokens(sqlite), sessions, new LoginThrottle(), tls.isPresent());
+    guard = new Guard(new Tokens(tokens), sessions, new LoginThrottle(), tls.isPresent());
     LocalControl control =
         new LocalControl(
             store,
-            Optional.of(sqlite),
+            Optional.of(tokens),
             resolver,
             () -> firmware,
             () -> settings.zeroOsRunmodes().keySet(),
@@ -273,5 +276,12 @@ public final class ChainbootServer implements AutoCloseable {
         log.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
       }
     }
+  }
+
+  private static TokenStore tokenStore(Store store) throws StartupException {
+    if (store instanceof TokenStore tokens) {
+      return tokens;
+    }
+    throw new StartupException("the admin listener needs a store that keeps API tokens", null);
   }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real shaded jar (failsafe's chainboot.jar) as a separate process. */
 public final class Jar {
@@ -59,6 +58,11 @@ public final class Jar {
     public final Path log;
 
     public Server(Path data, Path log, String... extra) throws Exception {
+      this(data, log, Duration.ofSeconds(90), extra);
+    }
+
+    /** A server that may take up to {@code startup} to answer /health (several start at once). */
+    public Server(Path data, Path log, Duration startup, String... extra) throws Exception {
       this.port = freePort();
       this.log = log;
       List<String> args =
@@ -78,7 +82,7 @@ public final class Jar {
               .redirectOutput(log.toFile())
               .start();
       HttpClient c = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      long deadline = System.nanoTime() + startup.toNanos();
       while (true) {
         try {
           if (c.send(
