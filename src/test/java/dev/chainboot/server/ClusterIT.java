@@ -201,7 +201,7 @@ class ClusterIT {
                     go.await();
                     // as iPXE does with the retry script an overloaded instance may answer
                     Answer a = get(boot(proxy.base(), RACER));
-                    for (int i = 0; i < 30 && a.kind().equals("RETRY"); i++) {
+                    for (int attempt = 0; attempt < 30 && a.kind().equals("RETRY"); attempt++) {
                       retried.incrementAndGet();
                       Thread.sleep(1000);
                       a = get(boot(proxy.base(), RACER));
