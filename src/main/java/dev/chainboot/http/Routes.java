@@ -13,10 +13,14 @@ import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +35,9 @@ import java.util.function.Consumer;
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
  * /redirect, /grub/clear/, /      pxe_srv (with --pxesrv-root)       PxeSrvEndpoints
  * /media/                         boot media by machine or profile   MediaEndpoints
- * /iso/ /usb/ /uefimg/ /uefi/ /krn/  Zero-OS images                  ZeroOsMediaEndpoints
+ * /iso/ /usb/ /uefimg/ /uefi/ /krn/ /snponly/, /krn-generic, /uefi-generic
+ *                                 Zero-OS images and iPXE builds     ZeroOsMediaEndpoints
+ * /provision/                     Zero-OS provisioning by MAC        ProvisionEndpoint
  * /firmware/                      boot binaries for UEFI HTTP boot   FirmwareHandler
  * </pre>
  */
@@ -57,6 +63,44 @@ public final class Routes {
     files(router, config);
     seedTools(router, config, file, resolver, events);
     media(router, config, file, store, firmware);
+    provision(router, resolver, store);
+  }
+
+  /**
+   * {@code /provision/<mac>}: Zero-OS's provisioning route, answered from the store (a machine
+   * imported with {@code chainboot import zeroos} boots its profile).
+   */
+  public static void provision(Router router, BootResolver resolver, Store store) {
+    router.prefix(
+        ProvisionEndpoint.PREFIX,
+        new ProvisionEndpoint(resolver, mac -> store.machine(mac).isPresent()));
+  }
+
+  /**
+   * This server's https base URL, when it serves https: Zero-OS kernel and chain URLs use it then
+   * (as the seed's did). None yet: plain HTTP only until {@code serve --https} exists.
+   */
+  static Optional<String> httpsBase(ServerConfig config) {
+    return Optional.empty();
+  }
+
+  /** Zero-OS's script settings from the configuration file. */
+  static ZeroOsBoot zeroOsBoot(ServerConfig config, ConfigFile file) {
+    ConfigFile.ZeroOs z = file.zeroOs();
+    return new ZeroOsBoot(
+        file.zeroOsRunmodes(),
+        config.kernelsRoot(),
+        new ZeroOsBoot.Options(z.cmdline(), z.runmodeCmdlines(), z.unsecureHosts(), z.ntp()));
+  }
+
+  /**
+   * Whether Zero-OS's runmodes are answered under {@code /ipxe/}: when the configuration file has a
+   * {@code zeroos} section or {@code DATA/kernels/net/} (the runmodes' kernels) exists. On a
+   * pixie-only server a scripts file named {@code prod} is then never shadowed by a runmode.
+   */
+  static BooleanSupplier zeroOsConfigured(ServerConfig config, ConfigFile file) {
+    Path net = config.kernelsRoot().resolve("net");
+    return () -> file.zeroOs().configured() || Files.isDirectory(net);
   }
 
   /** {@code /health} */
@@ -107,7 +151,9 @@ public final class Routes {
     router.prefix(
         IpxeEndpoints.PREFIX,
         new IpxeEndpoints(
-            new ZeroOsBoot(file.zeroOsRunmodes(), config.kernelsRoot()),
+            zeroOsBoot(config, file),
+            zeroOsConfigured(config, file),
+            httpsBase(config),
             new PixieSource(config.scriptsRoot()),
             new DirectoryHandler(config.scriptsRoot(), IpxeEndpoints.PREFIX, Responses.TEXT_PLAIN),
             answers));
@@ -137,17 +183,23 @@ public final class Routes {
                 MacAddress.parse(name)
                     .map(mac -> store.machine(mac).isPresent())
                     .orElseGet(() -> store.profile(name).isPresent())));
+    ZeroOsMediaEndpoints.Context cx =
+        new ZeroOsMediaEndpoints.Context(
+            media,
+            new BuildResponder(IpxeBuilds.at(config.dataDir())),
+            firmware,
+            zeroOsBoot(config, file),
+            config.advertise(),
+            httpsBase(config),
+            file.ipxe().trust(),
+            file.ipxe().cert(),
+            file.ipxe().publicRoots());
     for (ZeroOsMedia.Kind k : ZeroOsMedia.Kind.values()) {
       router.prefix(
-          k.prefix(),
-          new ZeroOsMediaEndpoints(
-              k,
-              media,
-              firmware,
-              file.zeroOsRunmodes().keySet(),
-              config.advertise(),
-              config.pxesrvRoot().map(Routes::pxesrvRoot)));
+          k.prefix(), new ZeroOsMediaEndpoints(k, cx, config.pxesrvRoot().map(Routes::pxesrvRoot)));
     }
+    router.exact("/krn-generic", ZeroOsMediaEndpoints.generic(false, cx));
+    router.exact("/uefi-generic", ZeroOsMediaEndpoints.generic(true, cx));
     router.prefix(BootBinary.HTTP_PATH, new FirmwareHandler(firmware, BootBinary.HTTP_PATH));
   }
 

@@ -108,25 +108,43 @@ public final class ChainScripts {
    *     own (such as {@code &} + {@link #IDENTITY_QUERY}), never input
    */
   public static String mediaChain(String url, String trustedSuffix) {
+    return mediaChain(url, trustedSuffix, Optional.empty());
+  }
+
+  /**
+   * Like {@link #mediaChain(String, String)}; with {@code ntpServer}, the clock is synced first
+   * ({@code ntp SERVER ||}: certificates of an https URL need the time, and a failure is not
+   * fatal).
+   *
+   * @param ntpServer a host name that passes {@link IpxeSafe#hostName}
+   */
+  public static String mediaChain(String url, String trustedSuffix, Optional<String> ntpServer) {
     if (!trustedSuffix.matches("[^\\s\"'\\\\]*")) {
       throw new IllegalArgumentException("suffix would change the script");
     }
+    String ntp = ntpServer.map(IpxeSafe::hostName).map(h -> "ntp " + h + " ||").orElse(null);
     int n = MEDIA_DHCP_TRIES;
-    return new IpxeScript()
-        .line("# chainboot boot media: get an address, then chain to the boot server")
-        .line("echo chainboot: booting from " + url)
-        .line("set chainboot_try:int32 0")
-        .retry(
-            "dhcp",
-            "dhcp",
-            "chain",
-            "chainboot_try",
-            n,
-            "nonet",
-            "chainboot: no DHCP answer (attempt ${chainboot_try} of " + n + "), retrying in 3 s",
-            3)
-        .label("chain")
-        .line("chain " + url + trustedSuffix + " ||")
+    IpxeScript s =
+        new IpxeScript()
+            .line("# chainboot boot media: get an address, then chain to the boot server")
+            .line("echo chainboot: booting from " + url)
+            .line("set chainboot_try:int32 0")
+            .retry(
+                "dhcp",
+                "dhcp",
+                "chain",
+                "chainboot_try",
+                n,
+                "nonet",
+                "chainboot: no DHCP answer (attempt ${chainboot_try} of "
+                    + n
+                    + "), retrying in 3 s",
+                3)
+            .label("chain");
+    if (ntp != null) {
+      s.line("echo chainboot: synchronizing the clock for https").line(ntp);
+    }
+    return s.line("chain " + url + trustedSuffix + " ||")
         .line("echo chainboot: could not boot from " + url)
         .line(
             "echo chainboot: check that the server is reachable from ${net0/ip}, then type: chain "
