@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       MediaCommand.class,
       DhcpConfigCommand.class,
       IpxeCommand.class,
+      PixieCommand.class,
+      PxeSrvCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

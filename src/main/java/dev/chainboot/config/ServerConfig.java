@@ -19,6 +19,11 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param trustedProxies reverse proxies ({@code --trusted-proxy CIDR}) whose {@code
+ *     X-Forwarded-For} names the client; from anyone else the header is ignored
+ * @param pxesrvLog pxe_srv's access log file ({@code PXESRV_LOG}): one Common Log Format line per
+ *     request, as pxe_srv wrote; empty for none
+ * @param netbootXyz the URL of the {@code chain.ipxe} menu's netboot.xyz item, or empty for no item
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,7 +35,14 @@ public record ServerConfig(
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
     Optional<Path> configFile,
-    Optional<ProxyDhcpConfig> proxyDhcp) {
+    Optional<ProxyDhcpConfig> proxyDhcp,
+    java.util.List<String> trustedProxies,
+    Optional<Path> pxesrvLog,
+    Optional<String> netbootXyz) {
+
+  public ServerConfig {
+    trustedProxies = java.util.List.copyOf(trustedProxies);
+  }
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -49,6 +61,9 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private java.util.List<String> trustedProxies = java.util.List.of();
+    private Optional<Path> pxesrvLog = Optional.empty();
+    private Optional<String> netbootXyz = Optional.empty();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -99,6 +114,21 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder trustedProxies(java.util.List<String> v) {
+      trustedProxies = v;
+      return this;
+    }
+
+    public Builder pxesrvLog(Optional<Path> v) {
+      pxesrvLog = v;
+      return this;
+    }
+
+    public Builder netbootXyz(Optional<String> v) {
+      netbootXyz = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -110,7 +140,10 @@ public record ServerConfig(
           scriptsDir,
           extraDir,
           configFile,
-          proxyDhcp);
+          proxyDhcp,
+          trustedProxies,
+          pxesrvLog,
+          netbootXyz);
     }
   }
 

@@ -164,6 +164,7 @@ public final class Routes {
               PxeSrvEndpoints pxesrv = new PxeSrvEndpoints(new PxeSrvRoot(dir), answers);
               router.exact("/redirect", pxesrv.redirect());
               router.prefix(PxeSrvEndpoints.GRUB_CLEAR_PREFIX, pxesrv.grubClear());
+              router.prefix(PxeSrvEndpoints.PXELINUX_PREFIX, pxesrv.pxelinux(pxesrvRoot(dir)));
               // The catch-all: exact paths and longer prefixes are routed first.
               router.prefix("/", pxesrvRoot(dir));
             });
@@ -203,8 +204,12 @@ public final class Routes {
     router.prefix(BootBinary.HTTP_PATH, new FirmwareHandler(firmware, BootBinary.HTTP_PATH));
   }
 
-  /** A pxe_srv root's files, all {@code text/plain} as pxe_srv sent them. */
+  /**
+   * A pxe_srv root's files, typed by extension as pxe_srv (Sinatra's static files) sent them:
+   * {@code .txt} text/plain, {@code .html} text/html, no or an unknown extension
+   * application/octet-stream.
+   */
   private static DirectoryHandler pxesrvRoot(Path dir) {
-    return new DirectoryHandler(dir, "/", Responses.TEXT_PLAIN);
+    return new DirectoryHandler(dir, "/", null);
   }
 }
