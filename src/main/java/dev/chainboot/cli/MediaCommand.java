@@ -214,7 +214,14 @@ public final class MediaCommand implements Runnable {
         } else {
           ChainUrl chain = ChainUrl.parse(url);
           chain.note().ifPresent(err::println);
-          text = new String(MediaScript.chainTo(chain), java.nio.charset.StandardCharsets.US_ASCII);
+          // A built binary syncs the clock before an https chain (certificates need the time).
+          text =
+              dev.chainboot.ipxe.ChainScripts.mediaChain(
+                  chain.value(),
+                  "",
+                  chain.value().startsWith("https://")
+                      ? java.util.Optional.of("pool.ntp.org")
+                      : java.util.Optional.empty());
         }
         BuildSpec bs = spec(text).withCertificates(pems(trust), pems(cert));
         IpxeBuilds.Built built = IpxeBuilds.at(data).build(bs);
