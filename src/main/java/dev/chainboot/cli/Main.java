@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
       DhcpConfigCommand.class,
       ConfigCommand.class,
       DbCommand.class,
+      IpxeCommand.class,
+      PixieCommand.class,
+      PxeSrvCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -1,9 +1,12 @@
 package dev.chainboot.http;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -45,6 +48,10 @@ public final class HttpServer implements AutoCloseable {
     pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
     HttpConfiguration hc = new HttpConfiguration();
+    // pxe_srv (Rack) ignored empty path segments: DHCP options like "http://host:4567//redirect"
+    // work; the router collapses them (Router.handle), nothing else changes.
+    hc.setUriCompliance(
+        UriCompliance.DEFAULT.with("chainboot", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
     hc.setSendServerVersion(false);
     hc.setSendDateHeader(true);
     if (tls.isPresent()) {
@@ -76,6 +83,21 @@ public final class HttpServer implements AutoCloseable {
 
   public Router router() {
     return router;
+  }
+
+  /** Reverse proxies whose {@code X-Forwarded-For} names the client ({@link Requests#clientIp}). */
+  public void trustedProxies(TrustedProxies proxies) {
+    server.setAttribute(Requests.TRUSTED_PROXIES, proxies);
+  }
+
+  /**
+   * Also writes every request to {@code file} in the Common Log Format (pxe_srv's {@code
+   * PXESRV_LOG}).
+   *
+   * @throws IOException when the file cannot be opened for appending
+   */
+  public void accessLogFile(Path file) throws IOException {
+    server.setRequestLog(new AccessLog("http", file));
   }
 
   public void start() throws Exception {

@@ -20,6 +20,8 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.http.Requests;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
+import dev.chainboot.http.TrustedProxies;
+import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
@@ -54,7 +56,9 @@ public final class ChainbootServer implements AutoCloseable {
 
   public ChainbootServer(ServerConfig config) {
     this.config = config;
-    this.firmware = FirmwareCatalog.withDirectory(config.firmwareDir().orElse(null));
+    this.firmware =
+        FirmwareCatalog.withDirectories(
+            config.firmwareDir().orElse(null), IpxeBuilds.at(config.dataDir()).firmwareDir());
   }
 
   public ChainbootServer start() throws Exception {
@@ -63,6 +67,7 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.tftpRoot());
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
+      log.info("iPXE builds: {}", IpxeBuilds.at(config.dataDir()).describe());
 
       ConfigFile settings;
       try {
@@ -89,6 +94,20 @@ public final class ChainbootServer implements AutoCloseable {
       resolver = new BootCore(store, events);
 
       http = new HttpServer(config.http());
+      http.trustedProxies(TrustedProxies.parse(config.trustedProxies()));
+      if (config.pxesrvLog().isPresent()) {
+        try {
+          http.accessLogFile(config.pxesrvLog().get());
+        } catch (IOException e) {
+          throw new StartupException(
+              "cannot open the access log "
+                  + config.pxesrvLog().get()
+                  + " (PXESRV_LOG): "
+                  + e.getMessage(),
+              e);
+        }
+        log.info("access log (PXESRV_LOG): {}", config.pxesrvLog().get());
+      }
       Routes.all(http.router(), config, settings, resolver, events, store, firmware);
       try {
         http.start();
@@ -129,8 +148,14 @@ public final class ChainbootServer implements AutoCloseable {
 
   /** proxyDHCP: answers PXE clients for which the boot core has something to boot. */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
+    // A binary is offered when the catalogue has it or the operator put it into DATA/tftp/ under
+    // the name the offer names (pixie's snponly32.efi, for one).
     BootFileChooser chooser =
-        new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
+        new BootFileChooser(
+            pc.x86_64Efi(),
+            b ->
+                firmware.bytes(b).isPresent()
+                    || Files.isRegularFile(config.tftpRoot().resolve(b.fileName())));
     ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, resolver);
     try {
       return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
