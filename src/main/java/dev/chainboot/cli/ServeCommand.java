@@ -3,6 +3,7 @@ package dev.chainboot.cli;
 import dev.chainboot.config.HostPort;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.StormLimits;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
@@ -112,6 +113,36 @@ public final class ServeCommand implements Callable<Integer> {
               + "default) or ipxe.efi (iPXE's own drivers).")
   String efiBinary = "snponly.efi";
 
+  @Option(
+      names = "--max-tftp",
+      paramLabel = "N",
+      description =
+          "TFTP transfers at once (default: ${DEFAULT-VALUE}); more requests wait their turn, "
+              + "then get no answer so the firmware retries.")
+  int maxTftp = StormLimits.DEFAULTS.maxTftp();
+
+  @Option(
+      names = "--max-tftp-per-client",
+      paramLabel = "N",
+      description = "TFTP transfers at once for one client address (default: ${DEFAULT-VALUE}).")
+  int maxTftpPerClient = StormLimits.DEFAULTS.maxTftpPerClient();
+
+  @Option(
+      names = "--max-http",
+      paramLabel = "N",
+      description =
+          "HTTP requests served at once (default: ${DEFAULT-VALUE}); more wait their turn, "
+              + "then get 503 with Retry-After (iPXE retries). /health and /api/ are not limited.")
+  int maxHttp = StormLimits.DEFAULTS.maxHttp();
+
+  @Option(
+      names = "--max-http-per-client",
+      paramLabel = "N",
+      description =
+          "HTTP requests served at once for one client address (default: ${DEFAULT-VALUE}; "
+              + "raise it behind a reverse proxy).")
+  int maxHttpPerClient = StormLimits.DEFAULTS.maxHttpPerClient();
+
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
@@ -126,6 +157,7 @@ public final class ServeCommand implements Callable<Integer> {
         .configFile(Optional.ofNullable(configFile))
         .proxyDhcp(
             proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .limits(new StormLimits(maxTftp, maxTftpPerClient, maxHttp, maxHttpPerClient))
         .build();
   }
 

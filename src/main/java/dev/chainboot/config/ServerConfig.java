@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param limits storm control: transfers and requests served at once
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,7 +31,8 @@ public record ServerConfig(
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
     Optional<Path> configFile,
-    Optional<ProxyDhcpConfig> proxyDhcp) {
+    Optional<ProxyDhcpConfig> proxyDhcp,
+    StormLimits limits) {
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -49,6 +51,7 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private StormLimits limits = StormLimits.DEFAULTS;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -99,6 +102,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder limits(StormLimits v) {
+      limits = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -110,7 +118,8 @@ public record ServerConfig(
           scriptsDir,
           extraDir,
           configFile,
-          proxyDhcp);
+          proxyDhcp,
+          limits);
     }
   }
 

@@ -73,7 +73,13 @@ public final class ChainbootServer implements AutoCloseable {
       started.push(events);
       resolver = new BootCore(store, events);
 
-      http = new HttpServer(config.http());
+      http =
+          new HttpServer(
+              config.http(),
+              new HttpServer.Limits(
+                  config.limits().maxHttp(),
+                  config.limits().maxHttpPerClient(),
+                  HttpServer.Limits.DEFAULT_MAX_WAIT_MILLIS));
       Routes.all(http.router(), config, settings, resolver, events, store, firmware);
       try {
         http.start();

@@ -46,7 +46,11 @@ final class TftpService {
       throws StartupException {
     InetSocketAddress bind = config.tftp().orElseThrow();
     TftpServer server =
-        new TftpServer(bind, files(config, firmware, httpPort), TftpServer.Settings.DEFAULTS);
+        new TftpServer(
+            bind,
+            files(config, firmware, httpPort),
+            TftpServer.Settings.DEFAULTS.withLimits(
+                config.limits().maxTftp(), config.limits().maxTftpPerClient()));
     try {
       return server.start();
     } catch (IOException e) {

@@ -30,6 +30,7 @@ final class Transfer {
   private final int blk;
   private final long lastBlock;
   private final long timeoutNanos;
+  private final Runnable onFinish;
 
   private boolean awaitingOack;
   private long base = 1; // first block not yet acknowledged
@@ -47,7 +48,8 @@ final class Transfer {
       TftpFile file,
       TransferOptions opts,
       TftpServer.Settings settings,
-      long started) {
+      long started,
+      Runnable onFinish) {
     this.channel = channel;
     this.client = client;
     this.request = request;
@@ -60,6 +62,7 @@ final class Transfer {
     this.blk = opts.blockSize();
     this.lastBlock = size / blk + 1;
     this.timeoutNanos = opts.timeoutMillis() * 1_000_000;
+    this.onFinish = onFinish;
   }
 
   DatagramChannel channel() {
@@ -231,5 +234,6 @@ final class Transfer {
     }
     TftpServer.logTransfer(
         client, request, opts.oack(), Math.min(size, ackedBlocks * blk), started, resends, result);
+    onFinish.run();
   }
 }
