@@ -104,8 +104,17 @@ public final class BootCore implements BootResolver {
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
   }
 
+  /**
+   * With a default profile every machine has something to boot, whatever else is configured, so the
+   * answer needs nothing but the configuration (cached per version); otherwise the machine's view
+   * decides, which the store keeps in memory per MAC (known or not) until something changes (see
+   * {@link BootStore#bootView}).
+   */
   @Override
   public boolean hasBootFor(BootRequest request) {
+    if (config(store.configVersion()).defaultProfile().isPresent()) {
+      return true;
+    }
     BootStore.BootView view;
     if (request.mac().isPresent()) {
       view = store.bootView(request.mac().get());

@@ -190,8 +190,7 @@ public final class SqliteStore implements Store {
 
   @Override
   public long configVersion() {
-    return read(
-        h -> h.createQuery("SELECT v FROM config_version WHERE id = 1").mapTo(Long.class).one());
+    return views.configVersion(); // no query while nothing was committed since the last read
   }
 
   // ---------------------------------------------------------------- machines
