@@ -21,7 +21,7 @@ class SoakIT {
     ProcessBuilder pb =
         new ProcessBuilder("bench/soak.sh", "30", "300", "3000").redirectErrorStream(true);
     pb.environment().put("JAR", Path.of(jar).toAbsolutePath().toString());
-    Processes.Output out = Processes.run(pb, Duration.ofSeconds(240));
+    Processes.Output out = Processes.run(pb, Duration.ofSeconds(420));
     assertThat(out.stdout())
         .as("bench/soak.sh output (exit %d)", out.exit())
         .contains("TFTP 300 ok / 0 failed")
