@@ -3,6 +3,7 @@ package dev.chainboot.cli;
 import dev.chainboot.config.HostPort;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.StormLimits;
 import dev.chainboot.config.TlsFiles;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.http.TrustedProxies;
@@ -190,6 +191,36 @@ public final class ServeCommand implements Callable<Integer> {
           "Add a netboot.xyz item to chain.ipxe's menu (optionally with your own mirror's URL).")
   String netbootXyz;
 
+  @Option(
+      names = "--max-tftp",
+      paramLabel = "N",
+      description =
+          "TFTP transfers at once (default: ${DEFAULT-VALUE}); more requests wait their turn, "
+              + "then get no answer so the firmware retries.")
+  int maxTftp = StormLimits.DEFAULTS.maxTftp();
+
+  @Option(
+      names = "--max-tftp-per-client",
+      paramLabel = "N",
+      description = "TFTP transfers at once for one client address (default: ${DEFAULT-VALUE}).")
+  int maxTftpPerClient = StormLimits.DEFAULTS.maxTftpPerClient();
+
+  @Option(
+      names = "--max-http",
+      paramLabel = "N",
+      description =
+          "HTTP requests served at once (default: ${DEFAULT-VALUE}); more wait their turn, "
+              + "then get 503 with Retry-After (iPXE retries). /health and /api/ are not limited.")
+  int maxHttp = StormLimits.DEFAULTS.maxHttp();
+
+  @Option(
+      names = "--max-http-per-client",
+      paramLabel = "N",
+      description =
+          "HTTP requests served at once for one client address (default: ${DEFAULT-VALUE}; "
+              + "raise it behind a reverse proxy).")
+  int maxHttpPerClient = StormLimits.DEFAULTS.maxHttpPerClient();
+
   ServerConfig config() {
     BootBinary efi = efiBinary(efiBinary); // checked even while proxyDHCP is off
     Optional<InetSocketAddress> tftpAddr =
@@ -215,6 +246,7 @@ public final class ServeCommand implements Callable<Integer> {
         .trustedProxies(checkedProxies(trustedProxies))
         .pxesrvLog(pxesrvRoot == null ? Optional.empty() : Optional.ofNullable(pxesrvLog))
         .netbootXyz(Optional.ofNullable(netbootXyz).map(ServeCommand::checkedUrl))
+        .limits(new StormLimits(maxTftp, maxTftpPerClient, maxHttp, maxHttpPerClient))
         .build();
   }
 

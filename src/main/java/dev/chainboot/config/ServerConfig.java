@@ -31,6 +31,7 @@ import java.util.Optional;
  * @param pxesrvLog pxe_srv's access log file ({@code PXESRV_LOG}): one Common Log Format line per
  *     request, as pxe_srv wrote; empty for none
  * @param netbootXyz the URL of the {@code chain.ipxe} menu's netboot.xyz item, or empty for no item
+ * @param limits storm control: transfers and requests served at once
  */
 public record ServerConfig(
     Path dataDir,
@@ -50,7 +51,8 @@ public record ServerConfig(
     boolean tftpSinglePort,
     java.util.List<String> trustedProxies,
     Optional<Path> pxesrvLog,
-    Optional<String> netbootXyz) {
+    Optional<String> netbootXyz,
+    StormLimits limits) {
 
   public ServerConfig {
     trustedProxies = java.util.List.copyOf(trustedProxies);
@@ -81,6 +83,7 @@ public record ServerConfig(
     private java.util.List<String> trustedProxies = java.util.List.of();
     private Optional<Path> pxesrvLog = Optional.empty();
     private Optional<String> netbootXyz = Optional.empty();
+    private StormLimits limits = StormLimits.DEFAULTS;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -171,6 +174,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder limits(StormLimits v) {
+      limits = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -190,7 +198,8 @@ public record ServerConfig(
           tftpSinglePort,
           trustedProxies,
           pxesrvLog,
-          netbootXyz);
+          netbootXyz,
+          limits);
     }
   }
 

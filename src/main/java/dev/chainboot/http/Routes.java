@@ -55,6 +55,12 @@ import java.util.function.Consumer;
  */
 public final class Routes {
 
+  /**
+   * Paths storm control never holds back (exact, or a prefix ending in '/'): the health check and
+   * the API, so operators can look at a server under a boot storm.
+   */
+  public static final java.util.List<String> UNLIMITED = java.util.List.of("/health", "/api/");
+
   /** Memory for built boot media served under /media/ (least recently used out). */
   private static final long MEDIA_CACHE_BYTES = 64L << 20;
 

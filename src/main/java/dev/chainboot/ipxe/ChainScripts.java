@@ -211,6 +211,36 @@ public final class ChainScripts {
   }
 
   /**
+   * What an overloaded server answers iPXE on {@code /boot.ipxe} and the resolver (with HTTP 503
+   * and {@code Retry-After: seconds}, which iPXE itself honours by asking again after that long):
+   * the same as a script, for any client that runs the answer: say so, wait, and chain to the
+   * resolver again with the machine's identity.
+   *
+   * @param baseUrl this server's base URL (validated)
+   * @param extraQuery a trusted, already-encoded query suffix ({@code &profile=NAME}) or ""
+   * @param seconds the wait, already jittered by the caller
+   * @param waiting requests waiting at the server when this one was turned away
+   */
+  public static String busy(String baseUrl, String extraQuery, int seconds, int waiting) {
+    return new IpxeScript()
+        .line(
+            "echo chainboot: server busy ("
+                + waiting
+                + " requests waiting), retrying in "
+                + seconds
+                + " seconds")
+        .line("sleep " + seconds)
+        .line(
+            "chain --replace --autofree "
+                + baseUrl
+                + RESOLVE_PATH
+                + "?"
+                + IDENTITY_QUERY
+                + extraQuery)
+        .text();
+  }
+
+  /**
    * The script on boot media: DHCP with retries, then {@code chain URL}; on failure a clear message
    * and the iPXE shell (never a reboot loop).
    *

@@ -93,7 +93,13 @@ public final class ChainbootServer implements AutoCloseable {
       started.push(events);
       resolver = new BootCore(store, events);
 
-      http = new HttpServer(config.http());
+      http =
+          new HttpServer(
+              config.http(),
+              new HttpServer.Limits(
+                  config.limits().maxHttp(),
+                  config.limits().maxHttpPerClient(),
+                  HttpServer.Limits.DEFAULT_MAX_WAIT_MILLIS));
       http.trustedProxies(TrustedProxies.parse(config.trustedProxies()));
       if (config.pxesrvLog().isPresent()) {
         try {

@@ -58,7 +58,8 @@ final class TftpService {
         new TftpServer(
             bind,
             files(config, firmware, httpPort),
-            TftpServer.Settings.DEFAULTS,
+            TftpServer.Settings.DEFAULTS.withLimits(
+                config.limits().maxTftp(), config.limits().maxTftpPerClient()),
             config.tftpSinglePort());
     try {
       return server.start();
