@@ -267,7 +267,7 @@ class SessionTest {
                         .contains("default-src 'self'"));
         assertThat(r.first("X-Content-Type-Options")).contains("nosniff");
         assertThat(r.first("X-Frame-Options")).contains("DENY");
-        assertThat(r.first("Referrer-Policy")).contains("no-referrer");
+        assertThat(r.first("Referrer-Policy")).contains("same-origin");
         assertThat(r.first("Cache-Control")).contains("no-store");
         assertThat(r.first("Strict-Transport-Security")).as("plain HTTP").isEmpty();
       }
