@@ -12,13 +12,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
+import org.eclipse.jetty.util.component.Graceful;
 
 /**
  * {@code GET /events/stream?after=ID&mac=MAC}: boot events as server-sent events ({@code
@@ -29,7 +33,7 @@ import org.eclipse.jetty.util.FutureCallback;
  * Last-Event-ID} and continues where it stopped), sends a comment line every {@link #KEEPALIVE} of
  * silence, and stops at the first failed write (the page went away).
  */
-final class EventStream extends Handler.Abstract {
+final class EventStream extends Handler.Abstract implements Graceful {
 
   static final String PATH = "/events/stream";
   static final Duration POLL = Duration.ofMillis(500);
@@ -40,8 +44,22 @@ final class EventStream extends Handler.Abstract {
 
   private final Control control;
 
+  /** Set when the server stops: open streams end at once instead of holding the stop up. */
+  private final CountDownLatch stopping = new CountDownLatch(1);
+
   EventStream(Control control) {
     this.control = control;
+  }
+
+  @Override
+  public CompletableFuture<Void> shutdown() {
+    stopping.countDown();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return stopping.getCount() == 0;
   }
 
   @Override
@@ -66,12 +84,14 @@ final class EventStream extends Handler.Abstract {
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     resp.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     resp.getHeaders().put("X-Accel-Buffering", "no");
+    AtomicBoolean gone = new AtomicBoolean();
+    req.addFailureListener(t -> gone.set(true)); // the client closed the connection
     long end = System.nanoTime() + MAX_AGE.toNanos();
     long quietSince = System.nanoTime();
     try {
       write(resp, "retry: 1000\n\n");
       EventFilter filter = EventFilter.newest(BATCH).withMac(mac);
-      while (isRunning() && System.nanoTime() < end) {
+      while (!gone.get() && !isShutdown() && isRunning() && System.nanoTime() < end) {
         List<BootEvent> events = control.events(filter.withAfter(after));
         if (!events.isEmpty()) {
           StringBuilder b = new StringBuilder();
@@ -92,13 +112,17 @@ final class EventStream extends Handler.Abstract {
           write(resp, ": keepalive\n\n");
           quietSince = System.nanoTime();
         }
-        Thread.sleep(POLL.toMillis());
+        stopping.await(POLL.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       // the client went away (or the store failed): end this stream; the browser reconnects
       cb.failed(e);
+      return true;
+    }
+    if (gone.get()) {
+      cb.failed(new java.io.EOFException("the client closed the event stream"));
       return true;
     }
     resp.write(true, null, cb);

@@ -172,7 +172,7 @@ final class UiPages {
     List<Machine> all =
         control.machines().stream()
             .filter(m -> needle.isEmpty() || matches(m, needle))
-            .sorted(Comparator.comparing(m -> m.mac().colon()))
+            .sorted(Comparator.comparingLong(m -> m.mac().value()))
             .toList();
     int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
     int p = Math.min(page, pages);
