@@ -166,22 +166,53 @@ final class UiPages {
         });
   }
 
-  /** The model of one page of the machine list (the benchmark times this with its rendering). */
-  Map<String, Object> machineList(String search, int page) {
-    String needle = search.toLowerCase(Locale.ROOT);
+  /** Every machine (by MAC) and its assignments, as read at one machine version. */
+  private record Snapshot(
+      long version,
+      List<Machine> machines,
+      Map<MacAddress, String> once,
+      Map<MacAddress, String> fixed) {}
+
+  private volatile Snapshot snapshot;
+
+  /**
+   * All machines and assignments: the copy read last while the store's machine version has not
+   * changed since (one small query), else read again. The version is read first, so a change racing
+   * with the read only causes another read next time.
+   */
+  private Snapshot snapshot() {
+    java.util.OptionalLong v = control.machinesVersion();
+    Snapshot s = snapshot;
+    if (v.isPresent() && s != null && s.version() == v.getAsLong()) {
+      return s;
+    }
     List<Machine> all =
-        control.machines().stream()
-            .filter(m -> needle.isEmpty() || matches(m, needle))
-            .sorted(Comparator.comparingLong(m -> m.mac().value()))
-            .toList();
-    int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
-    int p = Math.min(page, pages);
-    List<Machine> shown = all.subList((p - 1) * PAGE_SIZE, Math.min(all.size(), p * PAGE_SIZE));
+        control.machines().stream().sorted(Comparator.comparingLong(m -> m.mac().value())).toList();
     Map<MacAddress, String> once = new HashMap<>();
     Map<MacAddress, String> fixed = new HashMap<>();
     for (Assignment a : control.assignments()) {
       (a.kind() == Assignment.Kind.ONCE ? once : fixed).put(a.mac(), a.profile());
     }
+    s = new Snapshot(v.orElse(-1), all, once, fixed);
+    if (v.isPresent()) {
+      snapshot = s;
+    }
+    return s;
+  }
+
+  /** The model of one page of the machine list (the benchmark times this with its rendering). */
+  Map<String, Object> machineList(String search, int page) {
+    String needle = search.toLowerCase(Locale.ROOT);
+    Snapshot snap = snapshot();
+    List<Machine> all =
+        needle.isEmpty()
+            ? snap.machines()
+            : snap.machines().stream().filter(m -> matches(m, needle)).toList();
+    int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
+    int p = Math.min(page, pages);
+    List<Machine> shown = all.subList((p - 1) * PAGE_SIZE, Math.min(all.size(), p * PAGE_SIZE));
+    Map<MacAddress, String> once = snap.once();
+    Map<MacAddress, String> fixed = snap.fixed();
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Machine m : shown) {
       Map<String, Object> r = new HashMap<>();

@@ -200,6 +200,16 @@ public final class SqliteStore implements Store, TokenStore {
         h -> h.createQuery("SELECT v FROM config_version WHERE id = 1").mapTo(Long.class).one());
   }
 
+  @Override
+  public java.util.OptionalLong machineVersion() {
+    return java.util.OptionalLong.of(
+        read(
+            h ->
+                h.createQuery("SELECT v FROM machine_version WHERE id = 1")
+                    .mapTo(Long.class)
+                    .one()));
+  }
+
   // ---------------------------------------------------------------- machines
 
   @Override
