@@ -163,18 +163,23 @@ public final class LocalControl implements Control {
 
   @Override
   public MachineDetail assign(String id, Assignment.Kind kind, String profile) {
+    Optional<MacAddress> mac = MacAddress.parse(id);
+    if (mac.isEmpty() && !JsonViews.isIp(id)) {
+      throw ApiException.invalid("machine", "not a MAC or IP address: " + id);
+    }
     JsonViews.checkName("profile", profile);
     return store.atomically(
         () -> {
+          Optional<Machine> known =
+              mac.isPresent() ? store.machine(mac.get()) : Optional.of(find(id));
           requireProfile("profile", profile);
-          Optional<MacAddress> mac = MacAddress.parse(id);
-          Machine m;
-          if (mac.isPresent() && store.machine(mac.get()).isEmpty()) {
-            m = Machine.of(mac.get()); // pre-provisioning: known from now on
-            store.putMachine(m);
-          } else {
-            m = find(id);
-          }
+          Machine m =
+              known.orElseGet(
+                  () -> {
+                    Machine fresh = Machine.of(mac.get()); // pre-provisioning: known from now on
+                    store.putMachine(fresh);
+                    return fresh;
+                  });
           store.assign(new Assignment(m.mac(), kind, profile));
           return detail(m);
         });

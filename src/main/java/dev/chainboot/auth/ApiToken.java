@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param name the operator's name for it, unique among active tokens
  * @param role what it may do
  * @param created when it was created
- * @param lastUsed when it last authenticated a request (to the minute), if ever
+ * @param lastUsed when it last authenticated a request (written at most once a minute), if ever
  * @param revoked when it was revoked, if it was
  */
 public record ApiToken(

@@ -98,7 +98,8 @@ public final class Tokens {
 
   /** Revokes the active token named {@code name}; false if there is none. */
   public boolean revoke(String name) {
-    return store.revokeToken(name, clock.instant());
+    return store.revokeToken(
+        name, clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
   }
 
   private void touch(ApiToken t) {
@@ -106,7 +107,7 @@ public final class Tokens {
     Instant last = touched.get(t.id());
     if (last == null || !now.isBefore(last.plus(TOUCH_EVERY))) {
       touched.put(t.id(), now);
-      store.touchToken(t.id(), now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES));
+      store.touchToken(t.id(), now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     }
   }
 

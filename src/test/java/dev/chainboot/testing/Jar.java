@@ -36,6 +36,16 @@ public final class Jar {
     return new Result(o.exit(), o.stdout(), o.stderr());
   }
 
+  /** {@link #run(String...)} with these environment variables added. */
+  public static Result runWithEnv(java.util.Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command(args));
+    pb.environment().putAll(env);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(pb, Duration.ofSeconds(120));
+    return new Result(o.exit(), o.stdout(), o.stderr());
+  }
+
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
