@@ -52,10 +52,12 @@ class UiPagesTest {
       assertThat(p1.status()).isEqualTo(200);
       assertThat(p1.header("Content-Type")).hasValue(Html.TYPE);
       assertThat(rows(p1.body())).isEqualTo(UiPages.PAGE_SIZE);
-      assertThat(p1.body()).contains("120 machine(s); page 1 of 3").contains("?page=2");
+      assertThat(p1.body())
+          .contains("120 machine(s); page 1 of 3")
+          .contains("rel=\"next\" href=\"/machines?page&#x3D;2\"");
       assertThat(p1.body()).doesNotContain("<script>alert").doesNotContain("<b>x");
       assertThat(p1.body()).contains("&lt;script&gt;alert(1)&lt;/script&gt;");
-      assertThat(p1.body()).contains("rack=&quot;&gt;&lt;b&gt;x");
+      assertThat(p1.body()).contains("rack&#x3D;&quot;&gt;&lt;b&gt;x");
       AdminServer.Answer p3 = s.get("/machines?page=3", Role.VIEWER);
       assertThat(rows(p3.body())).isEqualTo(20);
       assertThat(p3.body()).contains("52:54:00:00:01:77").doesNotContain("rel=\"next\"");
