@@ -51,7 +51,7 @@ function startStream(table) {
     }
     table.dataset.live = "true";
   });
-  source.addEventListener("bootx", function (m) {
+  source.addEventListener("boot", function (m) {
     appendEvent(tbody, JSON.parse(m.data));
   });
 }
