@@ -802,7 +802,8 @@ final class UiPages {
   }
 
   private static List<String> labelList(Map<String, String> labels) {
-    return labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    return new TreeMap<>(labels)
+        .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
   private static String labelText(Map<String, String> labels) {
