@@ -52,6 +52,14 @@ public interface Control extends AutoCloseable {
 
   void deleteMachine(String id, Expect expect);
 
+  /**
+   * A number that changes whenever a machine or an assignment changes, so that a view (the UI's
+   * machine list) can keep what it read until then; empty when there is none.
+   */
+  default java.util.OptionalLong machinesVersion() {
+    return java.util.OptionalLong.empty();
+  }
+
   // assignments
   /**
    * Sets a machine's once or static profile. A MAC no machine has yet is registered first

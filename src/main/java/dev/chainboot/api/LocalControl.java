@@ -76,6 +76,11 @@ public final class LocalControl implements Control {
     this.onRevoke = onRevoke;
   }
 
+  @Override
+  public java.util.OptionalLong machinesVersion() {
+    return store.machineVersion();
+  }
+
   /** The API tokens of this control's store (empty without a token store). */
   public Optional<Tokens> tokenService() {
     return tokens;

@@ -27,10 +27,13 @@ public record Machine(
     Optional<Platform> platform,
     Map<String, String> labels) {
 
+  private static final java.util.regex.Pattern LABEL_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   public Machine {
     labels = Map.copyOf(new TreeMap<>(labels));
     for (String k : labels.keySet()) {
-      if (!k.matches("[A-Za-z0-9._-]{1,64}")) {
+      if (!LABEL_NAME.matcher(k).matches()) {
         throw new IllegalArgumentException(
             "label name must be 1-64 letters, digits, '.', '_' or '-': " + k);
       }

@@ -50,7 +50,8 @@ import java.util.function.Consumer;
  * The admin listener (--admin), everything else, behind a token or a UI session ({@link #admin}):
  * /health                         ok (no authentication: probes)
  * /api/v1/...                     the REST API                       ApiEndpoints
- * /login, /logout, /              UI sessions, the signed-in page    LoginEndpoints
+ * /login, /logout                UI sessions                        LoginEndpoints
+ * /, /machines, /profiles, ...    the web UI (see {@link #ui})       UiPages, EventStream
  * </pre>
  */
 public final class Routes {
@@ -167,18 +168,44 @@ public final class Routes {
     router.exact(v1 + "tokens", guard.require(ADMIN, api.tokens()));
     router.prefix(v1 + "tokens/", guard.require(ADMIN, api.token()));
     router.prefix("/api/", guard.require(VIEWER, api.unknown()));
-    ui(router, guard);
+    ui(router, guard, new UiPages(control, bootBaseUrl), new EventStream(control));
   }
 
   /**
-   * UI sessions and pages: {@code /login} (open), {@code /logout}, {@code /} and every other path
-   * (a session or token with at least the viewer role; unknown paths are 404 only then).
+   * UI sessions and the web UI ({@link UiPages}): {@code /login} (open), {@code /logout}, the pages
+   * (GET: a session or token with at least the viewer role; POST: operator, and a session's CSRF
+   * token), the live event stream, and every other path (404 only after authentication).
+   *
+   * <pre>
+   * /                          redirects to /machines
+   * /machines                  list (search, paged); POST pre-provisions one
+   * /machines/{mac}            a machine, its timeline; POST .../assign|clear|labels
+   * /profiles, /profiles/{n}   list, editor; POST saves, POST .../delete
+   * /ui/preview                POST: the editor's profile rendered for a machine (nothing saved)
+   * /groups, /groups/{n}       groups and the default; POST saves, POST .../delete
+   * /default                   POST: sets the default profile
+   * /events, /events/stream    the newest events; the live stream (server-sent events)
+   * /ui/media/{name}.iso|img|esp   boot media for a machine or profile
+   * /ui/static/                the UI's script and style
+   * </pre>
    */
-  public static void ui(Router router, Guard guard) {
+  static void ui(Router router, Guard guard, UiPages ui, EventStream stream) {
     LoginEndpoints login = new LoginEndpoints(guard);
     router.exact(LoginEndpoints.LOGIN_PATH, login.login());
     router.exact(LoginEndpoints.LOGOUT_PATH, guard.require(VIEWER, login.logout()));
-    router.exact("/", guard.require(VIEWER, login.home()));
+    router.exact("/", guard.require(VIEWER, ui.home()));
+    router.exact("/machines", guard.require(VIEWER, OPERATOR, ui.machines()));
+    router.prefix("/machines/", guard.require(VIEWER, OPERATOR, ui.machine()));
+    router.exact("/profiles", guard.require(VIEWER, OPERATOR, ui.profiles()));
+    router.prefix("/profiles/", guard.require(VIEWER, OPERATOR, ui.profile()));
+    router.exact("/ui/preview", guard.require(VIEWER, ui.preview()));
+    router.exact("/groups", guard.require(VIEWER, OPERATOR, ui.groups()));
+    router.prefix("/groups/", guard.require(OPERATOR, ui.group()));
+    router.exact("/default", guard.require(OPERATOR, ui.defaultProfile()));
+    router.exact("/events", guard.require(VIEWER, ui.events()));
+    router.exact(EventStream.PATH, guard.require(VIEWER, stream));
+    router.prefix("/ui/media/", guard.require(VIEWER, ui.media()));
+    router.prefix("/ui/static/", guard.require(VIEWER, ui.staticFiles()));
     router.prefix(
         "/",
         guard.require(

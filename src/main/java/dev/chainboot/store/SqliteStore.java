@@ -169,6 +169,17 @@ public final class SqliteStore extends JdbcStore {
         });
   }
 
+  /** SQLite's shared machine counter (PostgreSQL has none: its caches learn by NOTIFY). */
+  @Override
+  public java.util.OptionalLong machineVersion() {
+    return java.util.OptionalLong.of(
+        read(
+            h ->
+                h.createQuery("SELECT v FROM machine_version WHERE id = 1")
+                    .mapTo(Long.class)
+                    .one()));
+  }
+
   @Override
   public long configVersion() {
     return views.configVersion(); // no query while nothing was committed since the last read

@@ -88,4 +88,12 @@ public interface Store extends BootStore, AutoCloseable {
 
   @Override
   void close();
+
+  /**
+   * A number that changes whenever a machine or an assignment changes (whoever changes it), for
+   * views that keep a copy; empty if this store keeps none.
+   */
+  default java.util.OptionalLong machineVersion() {
+    return java.util.OptionalLong.empty();
+  }
 }

@@ -125,8 +125,8 @@ class SessionTest {
       assertThat(who.status()).isEqualTo(200);
       assertThat(who.body()).contains("\"via\":\"session\"").contains("\"role\":\"operator\"");
 
-      // The signed-in page carries the session's CSRF token in its logout form.
-      Raw home = curl("-b", jar.toString(), "-H", "Accept: text/html", base + "/");
+      // The signed-in pages carry the session's CSRF token in their logout form.
+      Raw home = curl("-b", jar.toString(), "-H", "Accept: text/html", base + "/machines");
       assertThat(home.status()).isEqualTo(200);
       String csrf = formValue(home.body(), "csrf");
       String profile = "{\"kind\":\"local-disk\"}";
@@ -267,7 +267,7 @@ class SessionTest {
                         .contains("default-src 'self'"));
         assertThat(r.first("X-Content-Type-Options")).contains("nosniff");
         assertThat(r.first("X-Frame-Options")).contains("DENY");
-        assertThat(r.first("Referrer-Policy")).contains("no-referrer");
+        assertThat(r.first("Referrer-Policy")).contains("same-origin");
         assertThat(r.first("Cache-Control")).contains("no-store");
         assertThat(r.first("Strict-Transport-Security")).as("plain HTTP").isEmpty();
       }
