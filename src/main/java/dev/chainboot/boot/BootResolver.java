@@ -34,6 +34,17 @@ public interface BootResolver {
   Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl);
 
   /**
+   * An installer's call to its per-boot callback URL ({@code --until-done}): ends the install held
+   * until done, at most once per install; everything else is refused.
+   *
+   * @param token the token from the URL
+   * @param clientIp who called
+   */
+  default BootStore.CallbackResult confirmInstall(String token, String clientIp) {
+    return new BootStore.Refused(Optional.empty(), "no boot core");
+  }
+
+  /**
    * No boot core: nothing is configured for anyone (resolve says so and exits to the next boot
    * device), and nobody is filtered out ({@link #hasBootFor} is true), so a transport without a
    * core behaves as a plain boot server.

@@ -2,6 +2,7 @@ package dev.chainboot.boot;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the boot core needs from storage: the port {@link BootCore} decides through. Package {@code
@@ -46,6 +47,49 @@ public interface BootStore {
    * number of processes, exactly one gets it.
    */
   Optional<String> consumeOnce(MacAddress mac);
+
+  /** What taking a machine's once-assignment did ({@link #takeOnce}). */
+  sealed interface OnceTaken permits Consumed, Held, Loop {
+    String profile();
+  }
+
+  /** An ordinary once-assignment: taken, gone. */
+  record Consumed(String profile) implements OnceTaken {}
+
+  /**
+   * A once-assignment held until its installer calls back: it stays; this is boot {@code boot} of
+   * at most {@code maxBoots}, and the token whose hash was given is a valid callback for it.
+   */
+  record Held(String profile, int boot, int maxBoots) implements OnceTaken {}
+
+  /**
+   * A once-assignment held until done that has been booted {@code boots} times without the
+   * callback: it is removed and the machine flagged ({@link InstallHold.State#LOOP}).
+   */
+  record Loop(String profile, int boots) implements OnceTaken {}
+
+  /**
+   * Takes the machine's once-assignment, atomically across threads and processes, as {@link
+   * #consumeOnce} does for an ordinary one. One held until done ({@link InstallHold}) stays and
+   * counts a boot, and {@code tokenHash} (asked for only then) becomes its callback; past its
+   * maximum it is removed and the machine flagged install loop.
+   */
+  Optional<OnceTaken> takeOnce(MacAddress mac, Supplier<String> tokenHash);
+
+  /** What an installer's callback did ({@link #confirmInstall}). */
+  sealed interface CallbackResult permits Confirmed, Refused {}
+
+  /** The install is done: the once-assignment is gone, every token of the machine spent. */
+  record Confirmed(MacAddress mac, String profile, int boots) implements CallbackResult {}
+
+  /**
+   * Refused: no such token ({@code mac} empty), or a token already spent or of an install that is
+   * no longer held (a replay).
+   */
+  record Refused(Optional<MacAddress> mac, String why) implements CallbackResult {}
+
+  /** An installer's call to its per-boot URL, by the token's hash: single use. */
+  CallbackResult confirmInstall(String tokenHash);
 
   List<Profile> profiles();
 

@@ -4,6 +4,7 @@ import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
@@ -166,10 +167,12 @@ public final class MachineCommand implements Runnable {
             Optional<String> once = store.assignment(m.mac(), Assignment.Kind.ONCE);
             Optional<String> fixed = store.assignment(m.mac(), Assignment.Kind.STATIC);
             List<BootEvent> ev = store.recentEvents(Optional.of(m.mac()), 10);
+            Optional<InstallHold> hold = store.installHold(m.mac());
             if (opts.json) {
               Map<String, Object> o = JsonViews.machine(m);
               o.put("once", once.orElse(null));
               o.put("static", fixed.orElse(null));
+              o.put("install", hold.map(JsonViews::install).orElse(null));
               o.put("events", ev.stream().map(JsonViews::event).toList());
               Json.print(o);
               return;
@@ -184,6 +187,7 @@ public final class MachineCommand implements Runnable {
             System.out.println("labels:   " + labels(m.labels()));
             System.out.println("once:     " + once.orElse("-"));
             System.out.println("static:   " + fixed.orElse("-"));
+            System.out.println("install:  " + hold.map(InstallHold::describe).orElse("-"));
             System.out.println("last boots:");
             EventsCommand.table(ev).print(System.out);
           });

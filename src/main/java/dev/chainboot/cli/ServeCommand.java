@@ -1,5 +1,6 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.config.Durations;
 import dev.chainboot.config.HostPort;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
@@ -112,6 +113,21 @@ public final class ServeCommand implements Callable<Integer> {
               + "default) or ipxe.efi (iPXE's own drivers).")
   String efiBinary = "snponly.efi";
 
+  @Option(
+      names = "--stall-after",
+      paramLabel = "DURATION",
+      description =
+          "Flag a machine stalled when it stays this long between two stages of its boot "
+              + "(e.g. got the kernel, never asked for the initrd); e.g. 90s, 10m "
+              + "(default: ${DEFAULT-VALUE}).")
+  String stallAfter = "10m";
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = "text (default) or json: one JSON object per line, for log shippers.")
+  String logFormat = "text";
+
   ServerConfig config() {
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
@@ -126,7 +142,16 @@ public final class ServeCommand implements Callable<Integer> {
         .configFile(Optional.ofNullable(configFile))
         .proxyDhcp(
             proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .stallAfter(stallAfter())
         .build();
+  }
+
+  private java.time.Duration stallAfter() {
+    try {
+      return Durations.parse(stallAfter);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--stall-after: " + e.getMessage(), e);
+    }
   }
 
   /** {@code snponly.efi} or {@code ipxe.efi} (any of their names) as a binary. */
@@ -143,6 +168,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig cfg;
     try {
+      LogFormat.apply(logFormat);
       cfg = config();
     } catch (IllegalArgumentException e) {
       System.err.println("chainboot serve: " + e.getMessage());

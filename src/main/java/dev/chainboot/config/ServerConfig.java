@@ -2,6 +2,7 @@ package dev.chainboot.config;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,8 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param stallAfter how long a machine may stay between two stages of its boot before it is flagged
+ *     stalled ({@code --stall-after}, default 10 minutes)
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,7 +33,11 @@ public record ServerConfig(
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
     Optional<Path> configFile,
-    Optional<ProxyDhcpConfig> proxyDhcp) {
+    Optional<ProxyDhcpConfig> proxyDhcp,
+    Duration stallAfter) {
+
+  /** The default of {@code --stall-after}. */
+  public static final Duration DEFAULT_STALL_AFTER = Duration.ofMinutes(10);
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -49,6 +56,7 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private Duration stallAfter = DEFAULT_STALL_AFTER;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -99,6 +107,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder stallAfter(Duration v) {
+      stallAfter = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -110,7 +123,8 @@ public record ServerConfig(
           scriptsDir,
           extraDir,
           configFile,
-          proxyDhcp);
+          proxyDhcp,
+          stallAfter);
     }
   }
 

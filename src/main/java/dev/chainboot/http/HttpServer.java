@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -17,6 +18,8 @@ public final class HttpServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final Router router = new Router();
+  private final java.util.List<RequestLog> logs =
+      new java.util.concurrent.CopyOnWriteArrayList<>(java.util.List.of(new AccessLog()));
 
   public HttpServer(InetSocketAddress bind) {
     QueuedThreadPool pool = new QueuedThreadPool();
@@ -35,12 +38,22 @@ public final class HttpServer implements AutoCloseable {
     connector.setReuseAddress(true);
     server.addConnector(connector);
     server.setHandler(router);
-    server.setRequestLog(new AccessLog());
+    server.setRequestLog(
+        (request, response) -> {
+          for (RequestLog l : logs) {
+            l.log(request, response);
+          }
+        });
     server.setStopTimeout(5000);
   }
 
   public Router router() {
     return router;
+  }
+
+  /** Also tells {@code log} about every completed request (after the access log line). */
+  public void addRequestLog(RequestLog log) {
+    logs.add(log);
   }
 
   public void start() throws Exception {

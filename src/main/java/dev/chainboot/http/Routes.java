@@ -2,6 +2,7 @@ package dev.chainboot.http;
 
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.boot.CallbackToken;
 import dev.chainboot.boot.LayeredResolver;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.compat.pixie.PixieSource;
@@ -16,8 +17,10 @@ import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one place that decides which URL reaches which endpoint. {@link #all} is what {@code
@@ -26,6 +29,7 @@ import java.util.function.Consumer;
  * <pre>
  * /health                         ok
  * /boot.ipxe, /boot/resolve       the boot core                      BootEndpoints
+ * /done/TOKEN                     an installer's callback (POST)     CallbackEndpoint
  * /api/v1/machines, /events       read-only JSON                     ApiEndpoints
  * /assets/ /kernel/ /extra/       files (Range, ETag, HEAD)          DirectoryHandler
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
@@ -33,7 +37,11 @@ import java.util.function.Consumer;
  * /media/                         boot media by machine or profile   MediaEndpoints
  * /iso/ /usb/ /uefimg/ /uefi/ /krn/  Zero-OS images                  ZeroOsMediaEndpoints
  * /firmware/                      boot binaries for UEFI HTTP boot   FirmwareHandler
+ * /metrics                        Prometheus (admin group)           MetricsEndpoint
  * </pre>
+ *
+ * Downloads that are stages of a boot (files, boot binaries, media) are marked with {@link
+ * StageLog#staged}, so that the client's boot timeline records them.
  */
 public final class Routes {
 
@@ -50,13 +58,19 @@ public final class Routes {
       BootResolver resolver,
       Consumer<BootEvent> events,
       Store store,
-      FirmwareCatalog firmware) {
+      FirmwareCatalog firmware,
+      MeterRegistry registry) {
     health(router);
     boot(router, resolver);
     api(router, store);
     files(router, config);
     seedTools(router, config, file, resolver, events);
-    media(router, config, file, store, firmware);
+    media(router, config, file, store, firmware, registry);
+  }
+
+  /** {@code /metrics}: belongs on the admin listener. */
+  public static void metrics(Router router, Function<String, String> scrape) {
+    router.exact("/metrics", new MetricsEndpoint(scrape));
   }
 
   /** {@code /health} */
@@ -64,11 +78,12 @@ public final class Routes {
     router.exact("/health", new PlainTextHandler(req -> "ok\n"));
   }
 
-  /** {@code /boot.ipxe} and {@code /boot/resolve}. */
+  /** {@code /boot.ipxe}, {@code /boot/resolve} and installers' callbacks at {@code /done/}. */
   public static void boot(Router router, BootResolver resolver) {
     BootEndpoints boot = new BootEndpoints(resolver);
     router.exact(ChainScripts.BOOT_PATH, boot.boot());
     router.exact(ChainScripts.RESOLVE_PATH, boot.resolve());
+    router.prefix(CallbackToken.PATH, new CallbackEndpoint(resolver));
   }
 
   /** {@code /api/v1/}. */
@@ -80,13 +95,17 @@ public final class Routes {
 
   /** {@code /assets/} (DATA/assets), {@code /kernel/} (DATA/kernels), {@code /extra/}. */
   public static void files(Router router, ServerConfig config) {
-    router.prefix("/assets/", new DirectoryHandler(config.assetsRoot(), "/assets/", null));
+    router.prefix(
+        "/assets/", download(new DirectoryHandler(config.assetsRoot(), "/assets/", null)));
     router.prefix(
         "/kernel/",
-        new DirectoryHandler(config.kernelsRoot(), "/kernel/", "application/octet-stream"));
+        download(
+            new DirectoryHandler(config.kernelsRoot(), "/kernel/", "application/octet-stream")));
     config
         .extraDir()
-        .ifPresent(extra -> router.prefix("/extra/", new DirectoryHandler(extra, "/extra/", null)));
+        .ifPresent(
+            extra ->
+                router.prefix("/extra/", download(new DirectoryHandler(extra, "/extra/", null))));
   }
 
   /**
@@ -119,36 +138,56 @@ public final class Routes {
               router.exact("/redirect", pxesrv.redirect());
               router.prefix(PxeSrvEndpoints.GRUB_CLEAR_PREFIX, pxesrv.grubClear());
               // The catch-all: exact paths and longer prefixes are routed first.
-              router.prefix("/", pxesrvRoot(dir));
+              router.prefix("/", download(pxesrvRoot(dir)));
             });
   }
 
-  /** {@code /media/}, Zero-OS's image URLs and {@code /firmware/}. */
+  /**
+   * {@code /media/}, Zero-OS's image URLs and {@code /firmware/}.
+   *
+   * @param registry where media builds are timed
+   */
   public static void media(
-      Router router, ServerConfig config, ConfigFile file, Store store, FirmwareCatalog firmware) {
+      Router router,
+      ServerConfig config,
+      ConfigFile file,
+      Store store,
+      FirmwareCatalog firmware,
+      MeterRegistry registry) {
     MediaResponder media =
-        new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
+        new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES), registry);
     router.prefix(
         MediaEndpoints.PREFIX,
-        new MediaEndpoints(
-            media,
-            config.advertise(),
-            name ->
-                MacAddress.parse(name)
-                    .map(mac -> store.machine(mac).isPresent())
-                    .orElseGet(() -> store.profile(name).isPresent())));
+        StageLog.staged(
+            BootEvent.Stage.MEDIA,
+            new MediaEndpoints(
+                media,
+                config.advertise(),
+                name ->
+                    MacAddress.parse(name)
+                        .map(mac -> store.machine(mac).isPresent())
+                        .orElseGet(() -> store.profile(name).isPresent()))));
     for (ZeroOsMedia.Kind k : ZeroOsMedia.Kind.values()) {
       router.prefix(
           k.prefix(),
-          new ZeroOsMediaEndpoints(
-              k,
-              media,
-              firmware,
-              file.zeroOsRunmodes().keySet(),
-              config.advertise(),
-              config.pxesrvRoot().map(Routes::pxesrvRoot)));
+          StageLog.staged(
+              BootEvent.Stage.MEDIA,
+              new ZeroOsMediaEndpoints(
+                  k,
+                  media,
+                  firmware,
+                  file.zeroOsRunmodes().keySet(),
+                  config.advertise(),
+                  config.pxesrvRoot().map(Routes::pxesrvRoot))));
     }
-    router.prefix(BootBinary.HTTP_PATH, new FirmwareHandler(firmware, BootBinary.HTTP_PATH));
+    router.prefix(
+        BootBinary.HTTP_PATH, download(new FirmwareHandler(firmware, BootBinary.HTTP_PATH)));
+  }
+
+  /** A file handler whose GETs are {@link BootEvent.Stage#DOWNLOAD} stages of a boot. */
+  private static org.eclipse.jetty.server.Handler download(
+      org.eclipse.jetty.server.Handler handler) {
+    return StageLog.staged(BootEvent.Stage.DOWNLOAD, handler);
   }
 
   /** A pxe_srv root's files, all {@code text/plain} as pxe_srv sent them. */

@@ -1,5 +1,6 @@
 package dev.chainboot.server;
 
+import dev.chainboot.boot.BootTimeline;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
@@ -42,11 +43,13 @@ final class TftpService {
         List.of(new DirectoryFileSource(config.tftpRoot()), new InMemoryFileSource(builtIn)));
   }
 
-  static TftpServer start(ServerConfig config, FirmwareCatalog firmware, int httpPort)
+  static TftpServer start(
+      ServerConfig config, FirmwareCatalog firmware, int httpPort, BootTimeline timeline)
       throws StartupException {
     InetSocketAddress bind = config.tftp().orElseThrow();
     TftpServer server =
-        new TftpServer(bind, files(config, firmware, httpPort), TftpServer.Settings.DEFAULTS);
+        new TftpServer(
+            bind, files(config, firmware, httpPort), TftpServer.Settings.DEFAULTS, timeline);
     try {
       return server.start();
     } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
@@ -45,6 +46,8 @@ public final class SqliteStore implements Store {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<java.util.LinkedHashMap<String, String>> DETAIL =
+      new TypeReference<>() {};
 
   private final HikariDataSource pool;
   private final Jdbi jdbi;
@@ -403,17 +406,190 @@ public final class SqliteStore implements Store {
   @Override
   public void assign(Assignment a) {
     write(
-        h ->
-            h.createUpdate(
-                    """
+        h -> {
+          if (a.kind() == Assignment.Kind.ONCE) {
+            endHold(h, a.mac());
+          }
+          return putAssignment(h, a);
+        });
+  }
+
+  private static int putAssignment(Handle h, Assignment a) {
+    return h.createUpdate(
+            """
             INSERT INTO assignments (mac, kind, profile, created_at) VALUES (:mac, :kind, :p, :now)
             ON CONFLICT (mac, kind) DO UPDATE SET profile = excluded.profile,
               created_at = excluded.created_at""")
-                .bind("mac", a.mac().colon())
-                .bind("kind", kind(a.kind()))
-                .bind("p", a.profile())
+        .bind("mac", a.mac().colon())
+        .bind("kind", kind(a.kind()))
+        .bind("p", a.profile())
+        .bind("now", now())
+        .execute();
+  }
+
+  /** Forgets the machine's install hold (whatever its state) and spends its tokens. */
+  private static void endHold(Handle h, MacAddress mac) {
+    h.createUpdate("DELETE FROM install_holds WHERE mac = :mac").bind("mac", mac.colon()).execute();
+    h.createUpdate("DELETE FROM install_tokens WHERE mac = :mac")
+        .bind("mac", mac.colon())
+        .execute();
+  }
+
+  // ---------------------------------------------------------------- installs held until done
+
+  @Override
+  public void holdOnce(MacAddress mac, String profile, int maxBoots) {
+    InstallHold check =
+        new InstallHold(mac, profile, InstallHold.State.HOLDING, 0, maxBoots, Instant.now());
+    write(
+        h -> {
+          endHold(h, mac);
+          putAssignment(h, new Assignment(mac, Assignment.Kind.ONCE, profile));
+          return h.createUpdate(
+                  """
+                  INSERT INTO install_holds (mac, profile, state, boots, max_boots, updated_at)
+                  VALUES (:mac, :p, 'holding', 0, :max, :now)""")
+              .bind("mac", mac.colon())
+              .bind("p", check.profile())
+              .bind("max", check.maxBoots())
+              .bind("now", now())
+              .execute();
+        });
+  }
+
+  @Override
+  public Optional<InstallHold> installHold(MacAddress mac) {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM install_holds WHERE mac = :mac")
+                .bind("mac", mac.colon())
+                .map((rs, ctx) -> hold(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<InstallHold> installHolds() {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM install_holds ORDER BY mac")
+                .map((rs, ctx) -> hold(rs))
+                .list());
+  }
+
+  private static InstallHold hold(ResultSet rs) throws SQLException {
+    return new InstallHold(
+        MacAddress.parse(rs.getString("mac")).orElseThrow(),
+        rs.getString("profile"),
+        InstallHold.State.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+        rs.getInt("boots"),
+        rs.getInt("max_boots"),
+        Instant.ofEpochMilli(rs.getLong("updated_at")));
+  }
+
+  @Override
+  public Optional<OnceTaken> takeOnce(MacAddress mac, Supplier<String> tokenHash) {
+    // Cheap read first: most boots have no once-assignment and need no write lock.
+    if (assignment(mac, Assignment.Kind.ONCE).isEmpty()) {
+      return Optional.empty();
+    }
+    // One IMMEDIATE transaction: SQLite's write lock makes it atomic across processes.
+    return write(
+        h -> {
+          Optional<String> once =
+              h.createQuery("SELECT profile FROM assignments WHERE mac = :mac AND kind = 'once'")
+                  .bind("mac", mac.colon())
+                  .mapTo(String.class)
+                  .findOne();
+          if (once.isEmpty()) {
+            return Optional.<OnceTaken>empty();
+          }
+          Optional<InstallHold> hold =
+              h.createQuery("SELECT * FROM install_holds WHERE mac = :mac AND state = 'holding'")
+                  .bind("mac", mac.colon())
+                  .map((rs, ctx) -> hold(rs))
+                  .findOne()
+                  .filter(x -> x.profile().equals(once.get()));
+          if (hold.isEmpty()) {
+            h.createUpdate("DELETE FROM assignments WHERE mac = :mac AND kind = 'once'")
+                .bind("mac", mac.colon())
+                .execute();
+            return Optional.<OnceTaken>of(new Consumed(once.get()));
+          }
+          InstallHold x = hold.get();
+          if (x.boots() >= x.maxBoots()) {
+            h.createUpdate("DELETE FROM assignments WHERE mac = :mac AND kind = 'once'")
+                .bind("mac", mac.colon())
+                .execute();
+            h.createUpdate(
+                    "UPDATE install_holds SET state = 'loop', updated_at = :now WHERE mac = :mac")
+                .bind("mac", mac.colon())
                 .bind("now", now())
-                .execute());
+                .execute();
+            h.createUpdate("UPDATE install_tokens SET used_at = :now WHERE mac = :mac")
+                .bind("mac", mac.colon())
+                .bind("now", now())
+                .execute();
+            return Optional.<OnceTaken>of(new Loop(x.profile(), x.boots()));
+          }
+          int boot = x.boots() + 1;
+          h.createUpdate("UPDATE install_holds SET boots = :b, updated_at = :now WHERE mac = :mac")
+              .bind("mac", mac.colon())
+              .bind("b", boot)
+              .bind("now", now())
+              .execute();
+          h.createUpdate(
+                  """
+                  INSERT INTO install_tokens (token_hash, mac, boot, created_at)
+                  VALUES (:t, :mac, :b, :now)""")
+              .bind("t", tokenHash.get())
+              .bind("mac", mac.colon())
+              .bind("b", boot)
+              .bind("now", now())
+              .execute();
+          return Optional.<OnceTaken>of(new Held(x.profile(), boot, x.maxBoots()));
+        });
+  }
+
+  @Override
+  public CallbackResult confirmInstall(String tokenHash) {
+    return write(
+        h -> {
+          var token =
+              h.createQuery("SELECT mac, used_at FROM install_tokens WHERE token_hash = :t")
+                  .bind("t", tokenHash)
+                  .mapToMap()
+                  .findOne();
+          if (token.isEmpty()) {
+            return new Refused(Optional.empty(), "no such callback");
+          }
+          MacAddress mac = MacAddress.parse((String) token.get().get("mac")).orElseThrow();
+          if (token.get().get("used_at") != null) {
+            return new Refused(Optional.of(mac), "this callback URL was already used");
+          }
+          Optional<InstallHold> hold =
+              h.createQuery("SELECT * FROM install_holds WHERE mac = :mac AND state = 'holding'")
+                  .bind("mac", mac.colon())
+                  .map((rs, ctx) -> hold(rs))
+                  .findOne();
+          h.createUpdate("UPDATE install_tokens SET used_at = :now WHERE mac = :mac")
+              .bind("mac", mac.colon())
+              .bind("now", now())
+              .execute();
+          if (hold.isEmpty()) {
+            return new Refused(Optional.of(mac), "the install is no longer held until done");
+          }
+          h.createUpdate(
+                  "DELETE FROM assignments WHERE mac = :mac AND kind = 'once' AND profile = :p")
+              .bind("mac", mac.colon())
+              .bind("p", hold.get().profile())
+              .execute();
+          h.createUpdate(
+                  "UPDATE install_holds SET state = 'done', updated_at = :now WHERE mac = :mac")
+              .bind("mac", mac.colon())
+              .bind("now", now())
+              .execute();
+          return new Confirmed(mac, hold.get().profile(), hold.get().boots());
+        });
   }
 
   @Override
@@ -444,13 +620,26 @@ public final class SqliteStore implements Store {
   @Override
   public int clearAssignments(MacAddress mac, Optional<String> profile) {
     return write(
-        h ->
-            h.createUpdate(
-                    "DELETE FROM assignments WHERE mac = :mac"
-                        + (profile.isPresent() ? " AND profile = :p" : ""))
-                .bind("mac", mac.colon())
-                .bind("p", profile.orElse(null))
-                .execute());
+        h -> {
+          boolean onceGoes =
+              h.createQuery(
+                          "SELECT count(*) FROM assignments WHERE mac = :mac AND kind = 'once'"
+                              + (profile.isPresent() ? " AND profile = :p" : ""))
+                      .bind("mac", mac.colon())
+                      .bind("p", profile.orElse(null))
+                      .mapTo(Integer.class)
+                      .one()
+                  > 0;
+          if (onceGoes) {
+            endHold(h, mac);
+          }
+          return h.createUpdate(
+                  "DELETE FROM assignments WHERE mac = :mac"
+                      + (profile.isPresent() ? " AND profile = :p" : ""))
+              .bind("mac", mac.colon())
+              .bind("p", profile.orElse(null))
+              .execute();
+        });
   }
 
   @Override
@@ -567,6 +756,9 @@ public final class SqliteStore implements Store {
                         ps.setString(6, e.profile().orElse(null));
                         ps.setString(7, e.protocol());
                         ps.setBoolean(8, e.onceConsumed());
+                        ps.setString(9, e.stage().label());
+                        ps.setString(
+                            10, e.detail().isEmpty() ? null : JSON.writeValueAsString(e.detail()));
                         ps.addBatch();
                       }
                       ps.executeBatch();
@@ -587,8 +779,8 @@ public final class SqliteStore implements Store {
   private static final String INSERT_EVENT =
       """
       INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
-        once_consumed)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+        once_consumed, stage, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
   @Override
   public List<BootEvent> events(Optional<MacAddress> mac, long afterId, int limit) {
@@ -633,7 +825,20 @@ public final class SqliteStore implements Store {
         rs.getString("reason"),
         Optional.ofNullable(rs.getString("profile")),
         rs.getString("protocol"),
-        rs.getBoolean("once_consumed"));
+        rs.getBoolean("once_consumed"),
+        BootEvent.Stage.parse(rs.getString("stage")).orElse(BootEvent.Stage.SCRIPT),
+        detail(rs.getString("detail")));
+  }
+
+  private static Map<String, String> detail(String json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, DETAIL);
+    } catch (RuntimeException e) {
+      return Map.of("detail", json); // not ours (written by hand): shown as it is
+    }
   }
 
   // ---------------------------------------------------------------- plumbing

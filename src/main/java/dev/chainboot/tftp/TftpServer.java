@@ -1,5 +1,7 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootTimeline;
 import dev.chainboot.text.Printable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,8 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +47,7 @@ public final class TftpServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final TftpFileSource files;
   private final Settings settings;
+  private final BootTimeline timeline;
   private final List<TransferReactor> reactors = new ArrayList<>();
   private final AtomicInteger nextReactor = new AtomicInteger();
   private DatagramChannel listener;
@@ -50,9 +55,19 @@ public final class TftpServer implements AutoCloseable {
   private volatile boolean closed;
 
   public TftpServer(InetSocketAddress bind, TftpFileSource files, Settings settings) {
+    this(bind, files, settings, BootTimeline.NONE);
+  }
+
+  /**
+   * @param timeline where every transfer (and refused request) is recorded as a {@link
+   *     BootEvent.Stage#TFTP} stage of the client's machine
+   */
+  public TftpServer(
+      InetSocketAddress bind, TftpFileSource files, Settings settings, BootTimeline timeline) {
     this.bind = bind;
     this.files = files;
     this.settings = settings;
+    this.timeline = timeline;
   }
 
   /** Binds the listener and starts serving; a bind failure is thrown as is. */
@@ -213,7 +228,7 @@ public final class TftpServer implements AutoCloseable {
       try {
         InetAddress local = ((InetSocketAddress) listener.getLocalAddress()).getAddress();
         ch.bind(new InetSocketAddress(local, 0));
-        t = new Transfer(ch, client, r, file, opts, settings, started);
+        t = new Transfer(this, ch, client, r, file, opts, settings, started);
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;
@@ -272,8 +287,8 @@ public final class TftpServer implements AutoCloseable {
     }
   }
 
-  /** The one log line per transfer. */
-  static void logTransfer(
+  /** The one log line per transfer, and its stage in the client's boot timeline. */
+  void logTransfer(
       InetSocketAddress client,
       TftpPacket.Request r,
       Map<String, String> accepted,
@@ -281,6 +296,7 @@ public final class TftpServer implements AutoCloseable {
       long startedNanos,
       int resends,
       String result) {
+    long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     log.info(
         "client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
             + "resends={} result={}",
@@ -290,9 +306,44 @@ public final class TftpServer implements AutoCloseable {
         Printable.escaped(r.options().toString()),
         accepted,
         bytes,
-        (System.nanoTime() - startedNanos) / 1_000_000,
+        millis,
         resends,
         result);
+    try {
+      String file = Printable.escaped(r.filename());
+      String blksize = accepted.getOrDefault("blksize", "512");
+      String windowsize = accepted.getOrDefault("windowsize", "1");
+      Map<String, String> detail = new LinkedHashMap<>();
+      detail.put("file", file);
+      detail.put("blksize", blksize);
+      detail.put("windowsize", windowsize);
+      detail.put("bytes", Long.toString(bytes));
+      detail.put("duration_ms", Long.toString(millis));
+      detail.put("resends", Integer.toString(resends));
+      detail.put("result", result.equals("ok") ? "ok" : Printable.of(result));
+      timeline.record(
+          BootEvent.Stage.TFTP,
+          Optional.empty(),
+          client.getAddress() == null
+              ? client.getHostString()
+              : client.getAddress().getHostAddress(),
+          "tftp",
+          file
+              + " "
+              + bytes
+              + " B in "
+              + millis
+              + " ms (blksize "
+              + blksize
+              + ", windowsize "
+              + windowsize
+              + (resends > 0 ? ", " + resends + " resends" : "")
+              + "): "
+              + detail.get("result"),
+          detail);
+    } catch (RuntimeException e) {
+      log.warn("cannot record the transfer of {}: {}", quoted(r.filename()), e.toString());
+    }
   }
 
   static String addr(InetSocketAddress a) {

@@ -18,6 +18,7 @@ import java.nio.channels.DatagramChannel;
  */
 final class Transfer {
 
+  private final TftpServer server;
   private final DatagramChannel channel;
   private final InetSocketAddress client;
   private final TftpPacket.Request request;
@@ -41,6 +42,7 @@ final class Transfer {
   private int resends;
 
   Transfer(
+      TftpServer server,
       DatagramChannel channel,
       InetSocketAddress client,
       TftpPacket.Request request,
@@ -48,6 +50,7 @@ final class Transfer {
       TransferOptions opts,
       TftpServer.Settings settings,
       long started) {
+    this.server = server;
     this.channel = channel;
     this.client = client;
     this.request = request;
@@ -229,7 +232,7 @@ final class Transfer {
     } catch (IOException ignored) {
       // read-only
     }
-    TftpServer.logTransfer(
+    server.logTransfer(
         client, request, opts.oack(), Math.min(size, ackedBlocks * blk), started, resends, result);
   }
 }
