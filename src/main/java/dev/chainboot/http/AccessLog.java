@@ -1,5 +1,6 @@
 package dev.chainboot.http;
 
+import dev.chainboot.boot.CallbackToken;
 import dev.chainboot.text.Printable;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.RequestLog;
@@ -7,7 +8,10 @@ import org.eclipse.jetty.server.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One log line per HTTP request: client, method, path and query, status, bytes written. */
+/**
+ * One log line per HTTP request: client, method, path and query, status, bytes written. An
+ * installer's callback token is not logged (only its first characters).
+ */
 final class AccessLog implements RequestLog {
 
   private static final Logger log = LoggerFactory.getLogger("http");
@@ -20,10 +24,19 @@ final class AccessLog implements RequestLog {
           "{} {} {}{} {} {}B",
           Request.getRemoteAddr(request),
           request.getMethod(),
-          Printable.of(request.getHttpURI().getPath()),
+          Printable.of(redacted(request.getHttpURI().getPath())),
           query == null ? "" : "?" + Printable.of(query),
           response.getStatus(),
           Response.getContentBytesWritten(response));
     }
+  }
+
+  /** {@code /done/abcd...} for a callback URL; any other path as it is. */
+  static String redacted(String path) {
+    if (path == null || !path.startsWith(CallbackToken.PATH)) {
+      return path;
+    }
+    String token = path.substring(CallbackToken.PATH.length());
+    return CallbackToken.PATH + token.substring(0, Math.min(4, token.length())) + "...";
   }
 }
