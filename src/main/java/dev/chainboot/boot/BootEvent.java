@@ -129,9 +129,11 @@ public record BootEvent(
     STALLED(true);
 
     private final boolean recorded;
+    private final String label;
 
     Stage(boolean recorded) {
       this.recorded = recorded;
+      this.label = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     /** Whether events of this stage are stored in the timeline (else only counted). */
@@ -141,7 +143,7 @@ public record BootEvent(
 
     /** Lower-case name with '-' (dhcp-offer, tftp, script, ...), as shown and stored. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      return label;
     }
 
     /** The stage with this {@link #label()}, if any. */

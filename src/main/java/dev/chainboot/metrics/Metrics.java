@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Metrics {
 
-  /** Latency buckets (seconds) of the HTTP and store histograms. */
+  /** Latency buckets (seconds) of the HTTP histogram. */
   public static final Duration[] LATENCY_BUCKETS = {
     Duration.ofNanos(100_000),
     Duration.ofMillis(1),
@@ -309,7 +309,6 @@ public final class Metrics {
                               "Store operations (SQLite reads and writes; boot views mostly from"
                                   + " memory), by operation")
                           .tag("operation", m.getName())
-                          .serviceLevelObjectives(LATENCY_BUCKETS)
                           .register(registry));
           long start = System.nanoTime();
           try {

@@ -244,6 +244,53 @@ class TimelineHttpTest {
           "promtool is missing: install Debian's prometheus (scripts/test-packages.txt)", e);
     }
     assertThat(out.exit()).as("promtool check metrics:%n%s%s", out.stdout(), out.stderr()).isZero();
+    // every chainboot meter is documented, and the dashboard uses documented ones only
+    String doc = Files.readString(Path.of("docs/metrics.md"));
+    java.util.Set<String> families = new java.util.TreeSet<>();
+    Matcher names =
+        Pattern.compile("(?m)^(chainboot_[a-z_]+?)(_bucket|_count|_sum|_max)?[{ ]").matcher(text);
+    while (names.find()) {
+      families.add(names.group(1));
+    }
+    assertThat(families).hasSizeGreaterThan(10);
+    for (String f : families) {
+      assertThat(doc).as("docs/metrics.md lists %s", f).contains("`" + f + "`");
+    }
+    Path dashboard = Path.of("docs/grafana/chainboot-dashboard.json");
+    var json =
+        tools.jackson.databind.json.JsonMapper.builder().build().readTree(dashboard.toFile());
+    List<String> exprs =
+        json.get("panels")
+            .valueStream()
+            .flatMap(p -> p.get("targets").valueStream())
+            .map(t -> t.get("expr").asString())
+            .toList();
+    assertThat(exprs).hasSizeGreaterThan(15);
+    StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+    int n = 0;
+    for (String e : exprs) {
+      Matcher used =
+          Pattern.compile("\\b((?:chainboot|jvm)_[a-z_]+?)(_bucket|_count|_sum|_max)?\\b")
+              .matcher(e);
+      while (used.find()) {
+        String f = used.group(1);
+        assertThat(doc.contains("`" + f + "`") || f.startsWith("jvm_memory"))
+            .as("the dashboard's %s is documented", f)
+            .isTrue();
+      }
+      rules
+          .append("      - record: dashboard:q")
+          .append(n++)
+          .append("\n        expr: '")
+          .append(e.replace("'", "''"))
+          .append("'\n");
+    }
+    Path rulesFile = tmp.resolve("dashboard-rules.yml");
+    Files.writeString(rulesFile, rules);
+    Processes.Output checked =
+        Processes.run(Duration.ofSeconds(60), "promtool", "check", "rules", rulesFile.toString());
+    assertThat(checked.exit()).as("promtool check rules: %s", checked.all()).isZero();
+
     // and OpenMetrics when asked for
     Curl.Result om = Curl.run("-H", "Accept: application/openmetrics-text", base + "/metrics");
     assertThat(om.header("content-type")).startsWith("application/openmetrics-text");
