@@ -59,13 +59,114 @@ public final class BootCore implements BootResolver {
 
   @Override
   public BootAnswer resolve(BootRequest request, String baseUrl) {
-    BootStore.BootView view = identify(request);
-    return answer(
-        request,
-        view,
-        baseUrl,
-        Optional.empty(),
-        config -> decide(view.machine().orElse(null), view, config, true));
+    BootStore.BootView identified = identify(request);
+    Machine m = identified.machine().orElse(null);
+    if (m != null && identified.onceProfile().isPresent()) {
+      Optional<BootAnswer> once = takeOnce(request, m, identified, baseUrl);
+      if (once.isPresent()) {
+        return once.get();
+      }
+      // Another request (here or in another process) took it first: decide without it.
+      identified =
+          new BootStore.BootView(
+              identified.machine(),
+              Optional.empty(),
+              identified.staticProfile(),
+              identified.configVersion());
+    }
+    BootStore.BootView view = identified;
+    return answer(request, view, baseUrl, Optional.empty(), config -> decide(m, view, config));
+  }
+
+  /**
+   * Consumes the machine's once-assignment, exactly once across requests and processes, and answers
+   * with its profile. The event is stored with the consumption where the store can (so no crash
+   * leaves a consumed once without its event); a failure to render still consumed it, and its ERROR
+   * event says so. Empty when there was nothing left to take.
+   */
+  private Optional<BootAnswer> takeOnce(
+      BootRequest request, Machine m, BootStore.BootView view, String baseUrl) {
+    Decision[] made = new Decision[1];
+    String[] text = new String[1];
+    String[] token = new String[1];
+    Optional<BootEvent> taken;
+    try {
+      Config config = config(view.configVersion());
+      taken =
+          store.takeOnce(
+              m.mac(),
+              () -> CallbackToken.hash(token[0] = CallbackToken.create()),
+              once -> {
+                Decision d = onceDecision(m, view, config, once, token[0]);
+                String expects = null;
+                try {
+                  Script script = render(d, m, baseUrl, config);
+                  text[0] = script.text();
+                  expects = script.expects();
+                } catch (RuntimeException e) {
+                  d = failed(request, m, e, Optional.empty(), d.onceConsumed());
+                  text[0] = errorScript(request, m, e);
+                }
+                made[0] = d;
+                return event(request, m, d, expects);
+              });
+    } catch (BootStore.UnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      Decision d = failed(request, m, e, Optional.empty(), false);
+      events.accept(event(request, m, d, null));
+      return Optional.of(new BootAnswer(errorScript(request, m, e), "", d.reason()));
+    }
+    if (taken.isEmpty()) {
+      return Optional.empty();
+    }
+    events.accept(taken.get()); // stored already when it has an id
+    Decision d = made[0];
+    return Optional.of(new BootAnswer(text[0], d.profile().orElse(""), d.reason()));
+  }
+
+  /**
+   * What taking the once-assignment decided: consumed (an ordinary once), held (an install until
+   * its installer calls back, with the callback token of this boot), or an install loop (past its
+   * maximum: the machine falls to its static profile, group or default).
+   */
+  private Decision onceDecision(
+      Machine m, BootStore.BootView view, Config config, BootStore.OnceTaken taken, String token) {
+    switch (taken) {
+      case BootStore.Consumed c -> {
+        return new Decision(
+            BootEvent.Match.ONCE, "once assignment", Optional.of(c.profile()), true);
+      }
+      case BootStore.Held h -> {
+        String boot = "boot " + h.boot() + " of " + h.maxBoots();
+        return new Decision(
+            BootEvent.Match.ONCE,
+            "once assignment, until its installer calls back (" + boot + ")",
+            Optional.of(h.profile()),
+            false,
+            token,
+            Map.of("install", boot));
+      }
+      case BootStore.Loop l -> {
+        String loop =
+            "install loop: "
+                + l.profile()
+                + " booted "
+                + l.boots()
+                + " time"
+                + (l.boots() == 1 ? "" : "s")
+                + " without its callback";
+        log.warn("machine {}: {}; it falls to its static profile, group or default", m.mac(), loop);
+        Decision rest = decideAfterOnce(m, view, config);
+        return new Decision(
+            rest.match(),
+            rest.reason() + " (" + loop + ")",
+            rest.profile(),
+            false,
+            null,
+            Map.of("install_loop", l.profile(), "boots", Integer.toString(l.boots())));
+      }
+    }
   }
 
   @Override
@@ -109,18 +210,13 @@ public final class BootCore implements BootResolver {
       Script script = render(d, machine, baseUrl, config);
       text = script.text();
       expects = script.expects();
+    } catch (BootStore.UnavailableException e) {
+      throw e; // not a boot error: the transport answers "try again"
     } catch (RuntimeException e) {
-      log.error(
-          "boot of {} from {} failed: {}",
-          who(machine, request),
-          request.clientIp().getHostAddress(),
-          Printable.of(e.getMessage()),
-          e);
-      boolean consumed = d != null && d.onceConsumed(); // decided, then failed to render
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, consumed);
-      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+      d = failed(request, machine, e, profileOnError, false);
+      text = errorScript(request, machine, e);
     }
-    record(request, machine, d, expects);
+    events.accept(event(request, machine, d, expects));
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
   }
 
@@ -191,22 +287,87 @@ public final class BootCore implements BootResolver {
             detail));
   }
 
+  /** The ERROR decision for a boot that failed on the way (logged here). */
+  private Decision failed(
+      BootRequest request,
+      Machine machine,
+      RuntimeException e,
+      Optional<String> profile,
+      boolean consumed) {
+    log.error(
+        "boot of {} from {} failed: {}",
+        who(machine, request),
+        request.clientIp().getHostAddress(),
+        Printable.of(e.getMessage()),
+        e);
+    return new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profile, consumed);
+  }
+
+  private static String errorScript(BootRequest request, Machine machine, RuntimeException e) {
+    return ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+  }
+
   @Override
   public boolean hasBootFor(BootRequest request) {
-    BootStore.BootView view;
-    if (request.mac().isPresent()) {
-      view = store.bootView(request.mac().get());
-      if (view.machine().isEmpty()) {
-        view =
-            BootStore.BootView.unassigned(
-                Optional.of(Machine.fromRequest(request.mac().get(), request)),
-                view.configVersion());
-      }
-    } else {
-      view = viewByIp(request);
+    try {
+      return hasBootForNow(request);
+    } catch (BootStore.UnavailableException e) {
+      // Answer as if there were: the machine then asks over HTTP, which says "try again" until
+      // the database is back, instead of giving up on network boot for good.
+      log.debug("store unavailable; offering a boot to {}: {}", request.mac(), e.getMessage());
+      return true;
     }
+  }
+
+  private boolean hasBootForNow(BootRequest request) {
+    BootStore.BootView view = peek(request);
     Config config = config(view.configVersion());
-    return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
+    return decide(view.machine().orElse(null), view, config).profile().isPresent();
+  }
+
+  @Override
+  public Preview preview(BootRequest request, String baseUrl) {
+    BootStore.BootView view =
+        request.mac().isPresent() ? store.bootView(request.mac().get()) : viewByIp(request);
+    boolean known = view.machine().isPresent();
+    Machine m =
+        known
+            ? view.machine().get().seenAs(request)
+            : request.mac().map(mac -> Machine.fromRequest(mac, request)).orElse(null);
+    view =
+        new BootStore.BootView(
+            Optional.ofNullable(m), view.onceProfile(), view.staticProfile(), view.configVersion());
+    Decision d;
+    String text;
+    try {
+      Config config = config(view.configVersion());
+      d = decide(m, view, config);
+      text = render(d, m, baseUrl, config).text();
+    } catch (RuntimeException e) {
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.empty(), false);
+      text = ScriptRenderer.error("cannot boot " + who(m, request) + ": " + e.getMessage());
+    }
+    return new Preview(
+        m == null ? request.mac() : Optional.of(m.mac()),
+        known,
+        d.match(),
+        d.reason(),
+        d.profile(),
+        d.match() == BootEvent.Match.ONCE,
+        text);
+  }
+
+  /** What {@link #hasBootFor} decides on: the stored machine, or one described by the request. */
+  private BootStore.BootView peek(BootRequest request) {
+    if (request.mac().isEmpty()) {
+      return viewByIp(request);
+    }
+    BootStore.BootView view = store.bootView(request.mac().get());
+    if (view.machine().isEmpty()) {
+      return BootStore.BootView.unassigned(
+          Optional.of(Machine.fromRequest(request.mac().get(), request)), view.configVersion());
+    }
+    return view;
   }
 
   /** A request without a MAC: the machine last seen at its address, if any. */
@@ -280,51 +441,14 @@ public final class BootCore implements BootResolver {
     }
   }
 
-  private Decision decide(Machine m, BootStore.BootView view, Config config, boolean consume) {
-    if (m != null && view.onceProfile().isPresent()) {
-      if (!consume) {
+  /**
+   * once &gt; static &gt; group &gt; default, without consuming anything: a once-assignment in the
+   * view is only looked at ({@link #resolve} takes it first, through {@link #takeOnce}).
+   */
+  private Decision decide(Machine m, BootStore.BootView view, Config config) {
+    if (m != null) {
+      if (view.onceProfile().isPresent()) {
         return new Decision(BootEvent.Match.ONCE, "once assignment", view.onceProfile(), false);
-      }
-      String[] token = new String[1];
-      Optional<BootStore.OnceTaken> taken =
-          store.takeOnce(m.mac(), () -> CallbackToken.hash(token[0] = CallbackToken.create()));
-      if (taken.isPresent()) {
-        switch (taken.get()) {
-          case BootStore.Consumed c -> {
-            return new Decision(
-                BootEvent.Match.ONCE, "once assignment", Optional.of(c.profile()), true);
-          }
-          case BootStore.Held h -> {
-            String boot = "boot " + h.boot() + " of " + h.maxBoots();
-            return new Decision(
-                BootEvent.Match.ONCE,
-                "once assignment, until its installer calls back (" + boot + ")",
-                Optional.of(h.profile()),
-                false,
-                token[0],
-                Map.of("install", boot));
-          }
-          case BootStore.Loop l -> {
-            String loop =
-                "install loop: "
-                    + l.profile()
-                    + " booted "
-                    + l.boots()
-                    + " time"
-                    + (l.boots() == 1 ? "" : "s")
-                    + " without its callback";
-            log.warn(
-                "machine {}: {}; it falls to its static profile, group or default", m.mac(), loop);
-            Decision rest = decideAfterOnce(m, view, config);
-            return new Decision(
-                rest.match(),
-                rest.reason() + " (" + loop + ")",
-                rest.profile(),
-                false,
-                null,
-                Map.of("install_loop", l.profile(), "boots", Integer.toString(l.boots())));
-          }
-        }
       }
     }
     return decideAfterOnce(m, view, config);
@@ -402,25 +526,24 @@ public final class BootCore implements BootResolver {
   private static final int MAX_RENDERED = 16_384;
   private final Map<Rendered, Script> rendered = new ConcurrentHashMap<>();
 
-  private void record(BootRequest r, Machine m, Decision d, String expects) {
+  private BootEvent event(BootRequest r, Machine m, Decision d, String expects) {
     Map<String, String> detail = d.detail();
     if (expects != null) {
       detail = new java.util.LinkedHashMap<>(detail);
       detail.put(Timeline.EXPECTS, expects);
     }
-    events.accept(
-        new BootEvent(
-            0,
-            clock.instant(),
-            m == null ? r.mac() : Optional.of(m.mac()),
-            r.clientIp().getHostAddress(),
-            d.match(),
-            d.reason(),
-            d.profile(),
-            r.protocol().name().toLowerCase(Locale.ROOT),
-            d.onceConsumed(),
-            BootEvent.Stage.SCRIPT,
-            detail));
+    return new BootEvent(
+        0,
+        clock.instant(),
+        m == null ? r.mac() : Optional.of(m.mac()),
+        r.clientIp().getHostAddress(),
+        d.match(),
+        d.reason(),
+        d.profile(),
+        r.protocol().name().toLowerCase(Locale.ROOT),
+        d.onceConsumed(),
+        BootEvent.Stage.SCRIPT,
+        detail);
   }
 
   private static String who(Machine m, BootRequest r) {

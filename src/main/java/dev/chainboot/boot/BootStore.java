@@ -2,6 +2,7 @@ package dev.chainboot.boot;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +26,17 @@ public interface BootStore {
     /** A view of a machine with no assignments (just registered, or not stored at all). */
     public static BootView unassigned(Optional<Machine> machine, long configVersion) {
       return new BootView(machine, Optional.empty(), Optional.empty(), configVersion);
+    }
+  }
+
+  /**
+   * The store cannot be reached now (its database is down, restarting or out of connections); the
+   * same request may work a little later. Not a boot error: boot endpoints answer it with a script
+   * that tries again, the API with 503.
+   */
+  final class UnavailableException extends RuntimeException {
+    public UnavailableException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -76,6 +88,21 @@ public interface BootStore {
    */
   Optional<OnceTaken> takeOnce(MacAddress mac, Supplier<String> tokenHash);
 
+  /**
+   * Takes the machine's once-assignment like {@link #takeOnce(MacAddress, Supplier)} and, where the
+   * store can, stores the event of the boot it decides in the same transaction (as {@link
+   * #consumeOnce(MacAddress, Function)} does for an ordinary once).
+   *
+   * @param decide given what was taken, the event of the boot (called at most once, possibly inside
+   *     the store's transaction: keep it short, it must not use the store)
+   * @return the event, with its store id when it was stored here (id 0: the caller still has to
+   *     record it), or empty if there was no once-assignment to take
+   */
+  default Optional<BootEvent> takeOnce(
+      MacAddress mac, Supplier<String> tokenHash, Function<OnceTaken, BootEvent> decide) {
+    return takeOnce(mac, tokenHash).map(decide);
+  }
+
   /** What an installer's callback did ({@link #confirmInstall}). */
   sealed interface CallbackResult permits Confirmed, Refused {}
 
@@ -90,6 +117,20 @@ public interface BootStore {
 
   /** An installer's call to its per-boot URL, by the token's hash: single use. */
   CallbackResult confirmInstall(String tokenHash);
+
+  /**
+   * Takes the machine's once-assignment like {@link #consumeOnce(MacAddress)} and, where the store
+   * can, stores the event of the boot it decides in the same transaction, so that no crash can
+   * leave a once-assignment consumed without its event.
+   *
+   * @param decide given the profile taken, the event of the boot (called at most once, possibly
+   *     inside the store's transaction: keep it short, it must not use the store)
+   * @return the event, with its store id when it was stored here (id 0: the caller still has to
+   *     record it), or empty if there was no once-assignment to take
+   */
+  default Optional<BootEvent> consumeOnce(MacAddress mac, Function<String, BootEvent> decide) {
+    return consumeOnce(mac).map(decide);
+  }
 
   List<Profile> profiles();
 

@@ -1,5 +1,7 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.Control;
+import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Group;
 import java.util.LinkedHashMap;
@@ -52,7 +54,7 @@ public final class GroupCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "group add",
-          store -> {
+          control -> {
             Optional<Arch> a =
                 Optional.ofNullable(arch)
                     .map(
@@ -63,8 +65,7 @@ public final class GroupCommand implements Runnable {
                                         StoreOptions.CliError.invalid(
                                             "unknown architecture: " + x)));
             Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix));
-            StoreOptions.requireProfile(store, profile);
-            store.putGroup(g);
+            control.putGroup(g, Control.Expect.ANY);
             System.out.println("group " + name + " (" + g.selector() + ") -> " + profile);
           });
     }
@@ -81,11 +82,13 @@ public final class GroupCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "group list",
-          store -> {
+          control -> {
+            if (opts.json) {
+              Json.print(control.groups().stream().map(JsonViews::group).toList());
+              return;
+            }
             Table t = new Table("NAME", "SELECTOR", "PROFILE");
-            store.groups().stream()
-                .sorted(Group.PRECEDENCE)
-                .forEach(g -> t.row(g.name(), g.selector(), g.profile()));
+            control.groups().forEach(g -> t.row(g.name(), g.selector(), g.profile()));
             t.print(System.out);
           });
     }
@@ -102,10 +105,8 @@ public final class GroupCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "group rm",
-          store -> {
-            if (!store.deleteGroup(name)) {
-              throw StoreOptions.CliError.notFound("unknown group " + name);
-            }
+          control -> {
+            control.deleteGroup(name, Control.Expect.ANY);
             System.out.println("group " + name + " removed");
           });
     }

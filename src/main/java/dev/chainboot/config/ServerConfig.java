@@ -20,6 +20,13 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param admin where the admin listener (REST API, UI) listens, or empty when it is off (the
+ *     builder's default; {@code serve}'s is 127.0.0.1:9090)
+ * @param adminTls the admin listener's certificate and key, or empty for plain HTTP
+ * @param db the database ({@code --db}): a {@code postgresql://} URL, or empty for SQLite in the
+ *     data directory
+ * @param dbPasswordFile the PostgreSQL password's file ({@code --db-password-file}), or empty
+ * @param tftpSinglePort whether every TFTP transfer is answered from the listening port
  * @param stallAfter how long a machine may stay between two stages of its boot before it is flagged
  *     stalled ({@code --stall-after}, default 10 minutes)
  */
@@ -34,6 +41,11 @@ public record ServerConfig(
     Optional<Path> extraDir,
     Optional<Path> configFile,
     Optional<ProxyDhcpConfig> proxyDhcp,
+    Optional<InetSocketAddress> admin,
+    Optional<TlsFiles> adminTls,
+    Optional<String> db,
+    Optional<Path> dbPasswordFile,
+    boolean tftpSinglePort,
     Duration stallAfter) {
 
   /** The default of {@code --stall-after}. */
@@ -57,6 +69,11 @@ public record ServerConfig(
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
     private Duration stallAfter = DEFAULT_STALL_AFTER;
+    private Optional<InetSocketAddress> admin = Optional.empty();
+    private Optional<TlsFiles> adminTls = Optional.empty();
+    private Optional<String> db = Optional.empty();
+    private Optional<Path> dbPasswordFile = Optional.empty();
+    private boolean tftpSinglePort;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -107,6 +124,31 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder admin(Optional<InetSocketAddress> v) {
+      admin = v;
+      return this;
+    }
+
+    public Builder adminTls(Optional<TlsFiles> v) {
+      adminTls = v;
+      return this;
+    }
+
+    public Builder db(Optional<String> v) {
+      db = v;
+      return this;
+    }
+
+    public Builder dbPasswordFile(Optional<Path> v) {
+      dbPasswordFile = v;
+      return this;
+    }
+
+    public Builder tftpSinglePort(boolean v) {
+      tftpSinglePort = v;
+      return this;
+    }
+
     public Builder stallAfter(Duration v) {
       stallAfter = v;
       return this;
@@ -124,6 +166,11 @@ public record ServerConfig(
           extraDir,
           configFile,
           proxyDhcp,
+          admin,
+          adminTls,
+          db,
+          dbPasswordFile,
+          tftpSinglePort,
           stallAfter);
     }
   }

@@ -49,7 +49,11 @@ final class TftpService {
     InetSocketAddress bind = config.tftp().orElseThrow();
     TftpServer server =
         new TftpServer(
-            bind, files(config, firmware, httpPort), TftpServer.Settings.DEFAULTS, timeline);
+            bind,
+            files(config, firmware, httpPort),
+            TftpServer.Settings.DEFAULTS,
+            timeline,
+            config.tftpSinglePort());
     try {
       return server.start();
     } catch (IOException e) {

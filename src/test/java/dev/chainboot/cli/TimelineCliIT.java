@@ -89,10 +89,25 @@ class TimelineCliIT {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("--max-boots needs --until-done");
 
+    // the API is on the admin listener, behind a token
+    Matcher viewer =
+        Pattern.compile("cbt_\\S+")
+            .matcher(cb("token", "create", "timeline", "--role", "viewer").out());
+    assertThat(viewer.find()).isTrue();
+    int adminPort = Jar.freePort();
+
     Path log = tmp.resolve("server.log");
     String token;
     try (Jar.Server server =
-        new Jar.Server(data, log, "--stall-after", "3s", "--log-format", "json")) {
+        new Jar.Server(
+            data,
+            log,
+            "--stall-after",
+            "3s",
+            "--log-format",
+            "json",
+            "--admin",
+            "127.0.0.1:" + adminPort)) {
       // the install, twice, each fetching its kernel and initrd: the callback is missing
       String second = null;
       for (int i = 0; i < 2; i++) {
@@ -122,7 +137,14 @@ class TimelineCliIT {
       assertThat(boot(server, STALLER)).contains("/assets/linux");
       JsonNode api = null;
       for (int i = 0; i < 120; i++) {
-        api = JSON.readTree(Curl.run(server.base() + "/api/v1/events?machine=" + STALLER).text());
+        api =
+            JSON.readTree(
+                    Curl.run(
+                            "-H",
+                            "Authorization: Bearer " + viewer.group(),
+                            "http://127.0.0.1:" + adminPort + "/api/v1/events?machine=" + STALLER)
+                        .text())
+                .get("events");
         if (api.size() > 1) {
           break;
         }

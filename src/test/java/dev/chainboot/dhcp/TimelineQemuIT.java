@@ -36,6 +36,7 @@ class TimelineQemuIT {
   static Lan lan;
   static Path data;
   static Path log;
+  static String token;
   static Process chainboot;
 
   @BeforeAll
@@ -68,6 +69,14 @@ class TimelineQemuIT {
         "install");
     ProxyDhcpIT.cli("machine", "add", "--data", data.toString(), MAC);
     ProxyDhcpIT.cli("boot", "static", "--data", data.toString(), MAC, "install");
+    // The API is on the admin listener, behind a token.
+    java.util.regex.Matcher t =
+        java.util.regex.Pattern.compile("cbt_\\S+")
+            .matcher(
+                ProxyDhcpIT.cli(
+                    "token", "create", "--data", data.toString(), "timeline", "--role", "viewer"));
+    assertThat(t.find()).isTrue();
+    token = t.group();
     log = tmp.resolve("chainboot.log");
     chainboot =
         lan.start(
@@ -83,7 +92,9 @@ class TimelineQemuIT {
             "--tftp",
             "0.0.0.0:69",
             "--http",
-            "0.0.0.0:8080");
+            "0.0.0.0:8080",
+            "--admin",
+            "127.0.0.1:9090");
     assertThat(Lan.await(log, "proxyDHCP listening", chainboot, 60))
         .as(ProxyDhcpIT.read(log))
         .isTrue();
@@ -221,7 +232,10 @@ class TimelineQemuIT {
                 "-sf",
                 "--max-time",
                 "20",
-                "http://" + lan.ip(1) + ":8080/api/v1/events?machine=" + MAC + "&limit=100"));
+                "-H",
+                "Authorization: Bearer " + token,
+                "http://127.0.0.1:9090/api/v1/events?machine=" + MAC + "&limit=100"));
+    api = api.get("events");
     assertThat(api.valueStream().map(e -> e.get("stage").asString()).toList()).isEqualTo(stages);
   }
 

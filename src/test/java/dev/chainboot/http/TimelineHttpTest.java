@@ -44,6 +44,8 @@ class TimelineHttpTest {
   @TempDir static Path tmp;
   static ChainbootServer server;
   static String base;
+  static String admin;
+  static String scrapeToken;
 
   @BeforeAll
   static void start() throws Exception {
@@ -56,10 +58,15 @@ class TimelineHttpTest {
                 ServerConfig.builder(data)
                     .tftp(Optional.of(new InetSocketAddress("127.0.0.1", 0)))
                     .http(new InetSocketAddress("127.0.0.1", 0))
+                    .admin(Optional.of(new InetSocketAddress("127.0.0.1", 0)))
                     .stallAfter(Duration.ofSeconds(2))
                     .build())
             .start();
     base = "http://127.0.0.1:" + server.httpPort();
+    admin = "http://127.0.0.1:" + server.adminPort();
+    // A Prometheus scrape job's bearer token: the viewer role is enough.
+    scrapeToken =
+        server.guard().tokens().create("prometheus", dev.chainboot.auth.Role.VIEWER).secret();
     server
         .store()
         .putProfile(
@@ -211,7 +218,9 @@ class TimelineHttpTest {
   }
 
   static String scrape() throws Exception {
-    Curl.Result r = Curl.run(base + "/metrics");
+    assertThat(Curl.run(base + "/metrics").status()).as("not on the boot listener").isEqualTo(404);
+    assertThat(Curl.run(admin + "/metrics").status()).as("not without a token").isEqualTo(401);
+    Curl.Result r = Curl.run("-H", "Authorization: Bearer " + scrapeToken, admin + "/metrics");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("content-type")).startsWith("text/plain; version=0.0.4");
     return r.text();
@@ -298,7 +307,13 @@ class TimelineHttpTest {
     assertThat(checked.exit()).as("promtool check rules: %s", checked.all()).isZero();
 
     // and OpenMetrics when asked for
-    Curl.Result om = Curl.run("-H", "Accept: application/openmetrics-text", base + "/metrics");
+    Curl.Result om =
+        Curl.run(
+            "-H",
+            "Accept: application/openmetrics-text",
+            "-H",
+            "Authorization: Bearer " + scrapeToken,
+            admin + "/metrics");
     assertThat(om.header("content-type")).startsWith("application/openmetrics-text");
     assertThat(om.text().strip()).endsWith("# EOF");
   }
