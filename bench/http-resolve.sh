@@ -5,6 +5,7 @@
 #   unknown - a new MAC on every request (first boot: registered, no match, exit script)
 #   once    - a different machine per request, each with a once-assignment armed (consumed)
 # Usage: bench/http-resolve.sh [seconds per run (default 10)] [connections (default 32)]
+# CHAINBOOT_JAR=path/to/chainboot.jar benchmarks that build instead of target/chainboot.jar.
 # The access log stays on (INFO, one line per request, to a file) as operators run it;
 # CHAINBOOT_LOG_LEVEL=WARN turns it off. Needs: wrk, nginx, sqlite3, a JDK >= 21.
 # Prints a Markdown table.
@@ -16,8 +17,8 @@ dur=${1:-10}
 conns=${2:-32}
 jdk=$(find_jdk_home)
 java="$jdk/bin/java"
-[ -f target/chainboot.jar ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package
-jar=${JAR:-$root/target/chainboot.jar}
+jar=${CHAINBOOT_JAR:-${JAR:-$root/target/chainboot.jar}} # CHAINBOOT_JAR (or JAR): compare another build
+[ -f "$jar" ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package
 
 work=$(mktemp -d)
 chmod 755 "$work" # nginx's workers run as another user

@@ -73,6 +73,13 @@ public interface Control extends AutoCloseable {
    */
   int clearAssignments(String id, Optional<String> profile);
 
+  /**
+   * Sets a machine's once-assignment held until its installer calls back ({@code boot once
+   * --until-done}): every boot gets {@code profile} and a single-use callback URL, for at most
+   * {@code maxBoots} boots. A MAC no machine has yet is registered, as {@link #assign} does.
+   */
+  MachineDetail holdOnce(String id, String profile, int maxBoots);
+
   List<Assignment> assignments();
 
   Optional<String> defaultProfile();

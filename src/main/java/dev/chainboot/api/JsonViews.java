@@ -6,6 +6,7 @@ import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
@@ -47,11 +48,23 @@ public final class JsonViews {
     return o;
   }
 
+  /** An install held until done ({@code boot once --until-done}) and how it went. */
+  public static Map<String, Object> install(InstallHold h) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("profile", h.profile());
+    o.put("state", h.state().label());
+    o.put("boots", h.boots());
+    o.put("max_boots", h.maxBoots());
+    o.put("updated", h.updated().toString());
+    return o;
+  }
+
   /** A machine with its assignments ({@code GET /api/v1/machines/{id}}). */
   public static Map<String, Object> machineDetail(MachineDetail d) {
     Map<String, Object> o = machine(d.machine());
     o.put("once", d.once().orElse(null));
     o.put("static", d.staticProfile().orElse(null));
+    o.put("install", d.install().map(JsonViews::install).orElse(null));
     return o;
   }
 
@@ -64,7 +77,7 @@ public final class JsonViews {
    * @param mac the MAC the URL names, if it does (the body's must then be absent or the same)
    */
   public static Machine machineFrom(JsonNode json, Optional<MacAddress> mac) {
-    Body b = Body.of(json).only(with(MACHINE_FIELDS, "once", "static"));
+    Body b = Body.of(json).only(with(MACHINE_FIELDS, "once", "static", "install"));
     Optional<MacAddress> inBody = b.string("mac").map(s -> mac("mac", s));
     if (mac.isPresent() && inBody.isPresent() && !mac.equals(inBody)) {
       throw ApiException.invalid("mac", "mac " + inBody.get() + " differs from the URL's");
@@ -100,8 +113,67 @@ public final class JsonViews {
 
   public static MachineDetail machineDetailFrom(JsonNode json) {
     Body b = Body.of(json);
-    return new MachineDetail(
-        machineFrom(json, Optional.empty()), b.string("once"), b.string("static"));
+    Machine m = machineFrom(json, Optional.empty());
+    Optional<InstallHold> install =
+        b.has("install")
+            ? Optional.of(installFrom(m.mac(), json.get("install")))
+            : Optional.empty();
+    return new MachineDetail(m, b.string("once"), b.string("static"), install);
+  }
+
+  static InstallHold installFrom(MacAddress mac, JsonNode json) {
+    Body b = Body.of(json, "install");
+    String state = b.requiredString("state");
+    try {
+      return new InstallHold(
+          mac,
+          b.requiredString("profile"),
+          InstallHold.State.valueOf(state.toUpperCase(Locale.ROOT)),
+          b.number("boots").orElse(0L).intValue(),
+          b.number("max_boots").orElse(1L).intValue(),
+          instant("install.updated", b.requiredString("updated")));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("install", e.getMessage());
+    }
+  }
+
+  /**
+   * The body of {@code PUT /api/v1/machines/{id}/assignments/once}: {@code {"profile": P}}, held
+   * until done with {@code "until_done": true} (and {@code "max_boots": N}).
+   *
+   * @param maxBoots 0 for an ordinary once-assignment
+   */
+  public record OnceRequest(String profile, int maxBoots) {}
+
+  public static Map<String, Object> onceRequest(OnceRequest r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("profile", r.profile());
+    if (r.maxBoots() > 0) {
+      o.put("until_done", true);
+      o.put("max_boots", r.maxBoots());
+    }
+    return o;
+  }
+
+  public static OnceRequest onceRequestFrom(JsonNode json) {
+    Body b = Body.of(json).only(Set.of("profile", "until_done", "max_boots"));
+    String profile =
+        b.string("profile")
+            .orElseThrow(() -> ApiException.invalid("profile", "profile is required"));
+    boolean untilDone = b.bool("until_done").orElse(false);
+    Optional<Long> max = b.number("max_boots");
+    if (max.isPresent() && !untilDone) {
+      throw ApiException.invalid("max_boots", "max_boots needs until_done");
+    }
+    if (!untilDone) {
+      return new OnceRequest(profile, 0);
+    }
+    long n = max.orElse((long) InstallHold.DEFAULT_MAX_BOOTS);
+    if (n < 1 || n > InstallHold.MAX_MAX_BOOTS) {
+      throw ApiException.invalid(
+          "max_boots", "max_boots must be between 1 and " + InstallHold.MAX_MAX_BOOTS);
+    }
+    return new OnceRequest(profile, (int) n);
   }
 
   static Arch arch(String x) {
@@ -318,11 +390,15 @@ public final class JsonViews {
     o.put("time", e.time().toString());
     o.put("mac", e.mac().map(MacAddress::colon).orElse(null));
     o.put("client_ip", e.clientIp());
-    o.put("match", e.match().name().toLowerCase(Locale.ROOT));
+    o.put("stage", e.stage().label());
+    o.put(
+        "match",
+        e.match() == BootEvent.Match.STAGE ? null : e.match().name().toLowerCase(Locale.ROOT));
     o.put("reason", e.reason());
     o.put("profile", e.profile().orElse(null));
     o.put("protocol", e.protocol());
     o.put("once_consumed", e.onceConsumed());
+    o.put("detail", e.detail());
     return o;
   }
 
@@ -333,11 +409,13 @@ public final class JsonViews {
         instant("time", b.requiredString("time")),
         b.string("mac").map(s -> mac("mac", s)),
         b.requiredString("client_ip"),
-        match("match", b.requiredString("match")),
+        b.string("match").map(m -> match("match", m)).orElse(BootEvent.Match.STAGE),
         b.requiredString("reason"),
         b.string("profile"),
         b.requiredString("protocol"),
-        b.bool("once_consumed").orElse(false));
+        b.bool("once_consumed").orElse(false),
+        b.string("stage").flatMap(BootEvent.Stage::parse).orElse(BootEvent.Stage.SCRIPT),
+        b.stringMap("detail"));
   }
 
   public static BootEvent.Match match(String field, String s) {

@@ -10,6 +10,7 @@ import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Preview;
@@ -102,7 +103,8 @@ public final class LocalControl implements Control {
     return new MachineDetail(
         m,
         store.assignment(m.mac(), Assignment.Kind.ONCE),
-        store.assignment(m.mac(), Assignment.Kind.STATIC));
+        store.assignment(m.mac(), Assignment.Kind.STATIC),
+        store.installHold(m.mac()));
   }
 
   /** The machine named by a MAC or an IP address; 400 if it is neither, 404 if unknown. */
@@ -163,6 +165,20 @@ public final class LocalControl implements Control {
 
   @Override
   public MachineDetail assign(String id, Assignment.Kind kind, String profile) {
+    return assign(id, kind, profile, 0);
+  }
+
+  @Override
+  public MachineDetail holdOnce(String id, String profile, int maxBoots) {
+    if (maxBoots < 1 || maxBoots > InstallHold.MAX_MAX_BOOTS) {
+      throw ApiException.invalid(
+          "max_boots", "max_boots must be between 1 and " + InstallHold.MAX_MAX_BOOTS);
+    }
+    return assign(id, Assignment.Kind.ONCE, profile, maxBoots);
+  }
+
+  /** An assignment; with {@code maxBoots} above 0 a once held until done. */
+  private MachineDetail assign(String id, Assignment.Kind kind, String profile, int maxBoots) {
     Optional<MacAddress> mac = MacAddress.parse(id);
     if (mac.isEmpty() && !JsonViews.isIp(id)) {
       throw ApiException.invalid("machine", "not a MAC or IP address: " + id);
@@ -180,7 +196,11 @@ public final class LocalControl implements Control {
                     store.putMachine(fresh);
                     return fresh;
                   });
-          store.assign(new Assignment(m.mac(), kind, profile));
+          if (maxBoots > 0) {
+            store.holdOnce(m.mac(), profile, maxBoots);
+          } else {
+            store.assign(new Assignment(m.mac(), kind, profile));
+          }
           return detail(m);
         });
   }

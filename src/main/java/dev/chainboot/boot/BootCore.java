@@ -36,9 +36,26 @@ public final class BootCore implements BootResolver {
     this.clock = clock;
   }
 
-  /** What resolution chose, before rendering. */
+  /**
+   * What resolution chose, before rendering.
+   *
+   * @param doneToken the callback token of an install held until done, or null
+   * @param detail recorded with the decision (an install's boot count, an install loop)
+   */
   record Decision(
-      BootEvent.Match match, String reason, Optional<String> profile, boolean onceConsumed) {}
+      BootEvent.Match match,
+      String reason,
+      Optional<String> profile,
+      boolean onceConsumed,
+      String doneToken,
+      Map<String, String> detail) {
+    Decision(BootEvent.Match match, String reason, Optional<String> profile, boolean consumed) {
+      this(match, reason, profile, consumed, null, Map.of());
+    }
+  }
+
+  /** A rendered script and this server's paths it fetches ({@link Timeline#EXPECTS}). */
+  private record Script(String text, String expects) {}
 
   @Override
   public BootAnswer resolve(BootRequest request, String baseUrl) {
@@ -71,30 +88,33 @@ public final class BootCore implements BootResolver {
       BootRequest request, Machine m, BootStore.BootView view, String baseUrl) {
     Decision[] made = new Decision[1];
     String[] text = new String[1];
+    String[] token = new String[1];
     Optional<BootEvent> taken;
     try {
       Config config = config(view.configVersion());
       taken =
-          store.consumeOnce(
+          store.takeOnce(
               m.mac(),
-              profile -> {
-                Decision d =
-                    new Decision(
-                        BootEvent.Match.ONCE, "once assignment", Optional.of(profile), true);
+              () -> CallbackToken.hash(token[0] = CallbackToken.create()),
+              once -> {
+                Decision d = onceDecision(m, view, config, once, token[0]);
+                String expects = null;
                 try {
-                  text[0] = render(d, m, baseUrl, config);
+                  Script script = render(d, m, baseUrl, config);
+                  text[0] = script.text();
+                  expects = script.expects();
                 } catch (RuntimeException e) {
-                  d = failed(request, m, e, Optional.empty(), true);
+                  d = failed(request, m, e, Optional.empty(), d.onceConsumed());
                   text[0] = errorScript(request, m, e);
                 }
                 made[0] = d;
-                return event(request, m, d);
+                return event(request, m, d, expects);
               });
     } catch (BootStore.UnavailableException e) {
       throw e;
     } catch (RuntimeException e) {
       Decision d = failed(request, m, e, Optional.empty(), false);
-      events.accept(event(request, m, d));
+      events.accept(event(request, m, d, null));
       return Optional.of(new BootAnswer(errorScript(request, m, e), "", d.reason()));
     }
     if (taken.isEmpty()) {
@@ -103,6 +123,50 @@ public final class BootCore implements BootResolver {
     events.accept(taken.get()); // stored already when it has an id
     Decision d = made[0];
     return Optional.of(new BootAnswer(text[0], d.profile().orElse(""), d.reason()));
+  }
+
+  /**
+   * What taking the once-assignment decided: consumed (an ordinary once), held (an install until
+   * its installer calls back, with the callback token of this boot), or an install loop (past its
+   * maximum: the machine falls to its static profile, group or default).
+   */
+  private Decision onceDecision(
+      Machine m, BootStore.BootView view, Config config, BootStore.OnceTaken taken, String token) {
+    switch (taken) {
+      case BootStore.Consumed c -> {
+        return new Decision(
+            BootEvent.Match.ONCE, "once assignment", Optional.of(c.profile()), true);
+      }
+      case BootStore.Held h -> {
+        String boot = "boot " + h.boot() + " of " + h.maxBoots();
+        return new Decision(
+            BootEvent.Match.ONCE,
+            "once assignment, until its installer calls back (" + boot + ")",
+            Optional.of(h.profile()),
+            false,
+            token,
+            Map.of("install", boot));
+      }
+      case BootStore.Loop l -> {
+        String loop =
+            "install loop: "
+                + l.profile()
+                + " booted "
+                + l.boots()
+                + " time"
+                + (l.boots() == 1 ? "" : "s")
+                + " without its callback";
+        log.warn("machine {}: {}; it falls to its static profile, group or default", m.mac(), loop);
+        Decision rest = decideAfterOnce(m, view, config);
+        return new Decision(
+            rest.match(),
+            rest.reason() + " (" + loop + ")",
+            rest.profile(),
+            false,
+            null,
+            Map.of("install_loop", l.profile(), "boots", Integer.toString(l.boots())));
+      }
+    }
   }
 
   @Override
@@ -139,18 +203,88 @@ public final class BootCore implements BootResolver {
     Machine machine = view.machine().orElse(null);
     Decision d = null;
     String text;
+    String expects = null;
     try {
       Config config = config(view.configVersion());
       d = decide.apply(config);
-      text = render(d, machine, baseUrl, config);
+      Script script = render(d, machine, baseUrl, config);
+      text = script.text();
+      expects = script.expects();
     } catch (BootStore.UnavailableException e) {
       throw e; // not a boot error: the transport answers "try again"
     } catch (RuntimeException e) {
       d = failed(request, machine, e, profileOnError, false);
       text = errorScript(request, machine, e);
     }
-    events.accept(event(request, machine, d));
+    events.accept(event(request, machine, d, expects));
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
+  }
+
+  /**
+   * An installer's call to its per-boot URL ({@code POST /done/<token>}): ends an install held
+   * until done, once. Recorded as a {@link BootEvent.Stage#CALLBACK} of the machine (refusals of a
+   * known machine's spent token too).
+   */
+  @Override
+  public BootStore.CallbackResult confirmInstall(String token, String clientIp) {
+    if (!CallbackToken.wellFormed(token)) {
+      return new BootStore.Refused(Optional.empty(), "not a callback token");
+    }
+    BootStore.CallbackResult r = store.confirmInstall(CallbackToken.hash(token));
+    switch (r) {
+      case BootStore.Confirmed c -> {
+        log.info(
+            "machine {}: its installer called back from {}: install of {} done after {} boot(s)",
+            c.mac(),
+            clientIp,
+            c.profile(),
+            c.boots());
+        callback(
+            c.mac(),
+            clientIp,
+            "installer called back: install of "
+                + c.profile()
+                + " done after "
+                + c.boots()
+                + " boot"
+                + (c.boots() == 1 ? "" : "s")
+                + "; the once-assignment is gone",
+            Optional.of(c.profile()),
+            Map.of("result", "done", "boots", Integer.toString(c.boots())));
+      }
+      case BootStore.Refused f when f.mac().isPresent() -> {
+        log.warn("machine {}: callback from {} refused: {}", f.mac().get(), clientIp, f.why());
+        callback(
+            f.mac().get(),
+            clientIp,
+            "callback refused: " + f.why(),
+            Optional.empty(),
+            Map.of("result", "refused"));
+      }
+      case BootStore.Refused f -> log.info("callback from {} refused: {}", clientIp, f.why());
+    }
+    return r;
+  }
+
+  private void callback(
+      MacAddress mac,
+      String clientIp,
+      String summary,
+      Optional<String> profile,
+      Map<String, String> detail) {
+    events.accept(
+        new BootEvent(
+            0,
+            clock.instant(),
+            Optional.of(mac),
+            clientIp,
+            BootEvent.Match.STAGE,
+            summary,
+            profile,
+            "http",
+            false,
+            BootEvent.Stage.CALLBACK,
+            detail));
   }
 
   /** The ERROR decision for a boot that failed on the way (logged here). */
@@ -217,7 +351,7 @@ public final class BootCore implements BootResolver {
     try {
       Config config = config(view.configVersion());
       d = decide(m, view, config);
-      text = render(d, m, baseUrl, config);
+      text = render(d, m, baseUrl, config).text();
     } catch (RuntimeException e) {
       d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.empty(), false);
       text = ScriptRenderer.error("cannot boot " + who(m, request) + ": " + e.getMessage());
@@ -325,6 +459,13 @@ public final class BootCore implements BootResolver {
       if (view.onceProfile().isPresent()) {
         return new Decision(BootEvent.Match.ONCE, "once assignment", view.onceProfile(), false);
       }
+    }
+    return decideAfterOnce(m, view, config);
+  }
+
+  /** static &gt; group &gt; default, for a machine without (or past) its once-assignment. */
+  private Decision decideAfterOnce(Machine m, BootStore.BootView view, Config config) {
+    if (m != null) {
       if (view.staticProfile().isPresent()) {
         return new Decision(
             BootEvent.Match.STATIC, "static assignment", view.staticProfile(), false);
@@ -354,28 +495,37 @@ public final class BootCore implements BootResolver {
         false);
   }
 
-  private String render(Decision d, Machine m, String baseUrl, Config config) {
+  private Script render(Decision d, Machine m, String baseUrl, Config config) {
     if (d.profile().isEmpty()) {
-      return ScriptRenderer.nothing(m == null ? "this machine (no MAC given)" : m.mac().colon());
+      return new Script(
+          ScriptRenderer.nothing(m == null ? "this machine (no MAC given)" : m.mac().colon()),
+          null);
     }
     String name = d.profile().get();
-    // A script depends only on these (profiles and menus through the config version).
-    Rendered key = new Rendered(config.version(), name, m, baseUrl, d.reason());
-    String text = rendered.get(key);
-    if (text != null) {
-      return text;
+    // A script depends only on these (profiles and menus through the config version); a held
+    // install's script has its own callback URL and is never cached.
+    Rendered key =
+        d.doneToken() == null ? new Rendered(config.version(), name, m, baseUrl, d.reason()) : null;
+    Script script = key == null ? null : rendered.get(key);
+    if (script != null) {
+      return script;
     }
     Profile p =
         Optional.ofNullable(config.profiles().get(name))
             .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
-    text =
+    String doneUrl = d.doneToken() == null ? "" : baseUrl + CallbackToken.PATH + d.doneToken();
+    String text =
         renderer.render(
-            p, m, baseUrl, d.reason(), n -> Optional.ofNullable(config.profiles().get(n)));
-    if (rendered.size() >= MAX_RENDERED) {
-      rendered.clear();
+            p, m, baseUrl, d.reason(), n -> Optional.ofNullable(config.profiles().get(n)), doneUrl);
+    List<String> fetches = renderer.fetchesFrom(p, m, baseUrl, doneUrl);
+    script = new Script(text, fetches.isEmpty() ? null : String.join(" ", fetches));
+    if (key != null) {
+      if (rendered.size() >= MAX_RENDERED) {
+        rendered.clear();
+      }
+      rendered.put(key, script);
     }
-    rendered.put(key, text);
-    return text;
+    return script;
   }
 
   /** What a rendered script depends on (the machine may be null). */
@@ -383,9 +533,14 @@ public final class BootCore implements BootResolver {
       long configVersion, String profile, Machine machine, String baseUrl, String reason) {}
 
   private static final int MAX_RENDERED = 16_384;
-  private final Map<Rendered, String> rendered = new ConcurrentHashMap<>();
+  private final Map<Rendered, Script> rendered = new ConcurrentHashMap<>();
 
-  private BootEvent event(BootRequest r, Machine m, Decision d) {
+  private BootEvent event(BootRequest r, Machine m, Decision d, String expects) {
+    Map<String, String> detail = d.detail();
+    if (expects != null) {
+      detail = new java.util.LinkedHashMap<>(detail);
+      detail.put(Timeline.EXPECTS, expects);
+    }
     return new BootEvent(
         0,
         clock.instant(),
@@ -395,7 +550,9 @@ public final class BootCore implements BootResolver {
         d.reason(),
         d.profile(),
         r.protocol().name().toLowerCase(Locale.ROOT),
-        d.onceConsumed());
+        d.onceConsumed(),
+        BootEvent.Stage.SCRIPT,
+        detail);
   }
 
   private static String who(Machine m, BootRequest r) {

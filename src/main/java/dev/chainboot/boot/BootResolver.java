@@ -34,6 +34,17 @@ public interface BootResolver {
   Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl);
 
   /**
+   * An installer's call to its per-boot callback URL ({@code --until-done}): ends the install held
+   * until done, at most once per install; everything else is refused.
+   *
+   * @param token the token from the URL
+   * @param clientIp who called
+   */
+  default BootStore.CallbackResult confirmInstall(String token, String clientIp) {
+    return new BootStore.Refused(Optional.empty(), "no boot core");
+  }
+
+  /**
    * What {@link #resolve} would answer {@code request} now, and why, taking nothing: no
    * once-assignment consumed, no event recorded, no machine registered or updated (the API's and
    * CLI's dry run). Resolvers that cannot tell throw {@link UnsupportedOperationException}.

@@ -3,6 +3,7 @@ package dev.chainboot.boot;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What the boot core needs from storage: the port {@link BootCore} decides through. Package {@code
@@ -58,6 +59,64 @@ public interface BootStore {
    * number of processes, exactly one gets it.
    */
   Optional<String> consumeOnce(MacAddress mac);
+
+  /** What taking a machine's once-assignment did ({@link #takeOnce}). */
+  sealed interface OnceTaken permits Consumed, Held, Loop {
+    String profile();
+  }
+
+  /** An ordinary once-assignment: taken, gone. */
+  record Consumed(String profile) implements OnceTaken {}
+
+  /**
+   * A once-assignment held until its installer calls back: it stays; this is boot {@code boot} of
+   * at most {@code maxBoots}, and the token whose hash was given is a valid callback for it.
+   */
+  record Held(String profile, int boot, int maxBoots) implements OnceTaken {}
+
+  /**
+   * A once-assignment held until done that has been booted {@code boots} times without the
+   * callback: it is removed and the machine flagged ({@link InstallHold.State#LOOP}).
+   */
+  record Loop(String profile, int boots) implements OnceTaken {}
+
+  /**
+   * Takes the machine's once-assignment, atomically across threads and processes, as {@link
+   * #consumeOnce} does for an ordinary one. One held until done ({@link InstallHold}) stays and
+   * counts a boot, and {@code tokenHash} (asked for only then) becomes its callback; past its
+   * maximum it is removed and the machine flagged install loop.
+   */
+  Optional<OnceTaken> takeOnce(MacAddress mac, Supplier<String> tokenHash);
+
+  /**
+   * Takes the machine's once-assignment like {@link #takeOnce(MacAddress, Supplier)} and, where the
+   * store can, stores the event of the boot it decides in the same transaction (as {@link
+   * #consumeOnce(MacAddress, Function)} does for an ordinary once).
+   *
+   * @param decide given what was taken, the event of the boot (called at most once, possibly inside
+   *     the store's transaction: keep it short, it must not use the store)
+   * @return the event, with its store id when it was stored here (id 0: the caller still has to
+   *     record it), or empty if there was no once-assignment to take
+   */
+  default Optional<BootEvent> takeOnce(
+      MacAddress mac, Supplier<String> tokenHash, Function<OnceTaken, BootEvent> decide) {
+    return takeOnce(mac, tokenHash).map(decide);
+  }
+
+  /** What an installer's callback did ({@link #confirmInstall}). */
+  sealed interface CallbackResult permits Confirmed, Refused {}
+
+  /** The install is done: the once-assignment is gone, every token of the machine spent. */
+  record Confirmed(MacAddress mac, String profile, int boots) implements CallbackResult {}
+
+  /**
+   * Refused: no such token ({@code mac} empty), or a token already spent or of an install that is
+   * no longer held (a replay).
+   */
+  record Refused(Optional<MacAddress> mac, String why) implements CallbackResult {}
+
+  /** An installer's call to its per-boot URL, by the token's hash: single use. */
+  CallbackResult confirmInstall(String tokenHash);
 
   /**
    * Takes the machine's once-assignment like {@link #consumeOnce(MacAddress)} and, where the store

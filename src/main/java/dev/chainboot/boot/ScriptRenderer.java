@@ -15,9 +15,10 @@ import java.util.function.Function;
 /**
  * Turns a {@link Profile} into an iPXE script for one machine. Every profile field is a strict
  * Mustache template (a missing variable is an error); the variables are the machine's fields, its
- * labels ({@code labels.NAME}), {@code base_url} and {@code profile}, each made safe by {@link
- * IpxeSafe#value}. The rendered URLs and command line are then validated by {@link IpxeSafe}.
- * Kernel, initrd and chain downloads are retried three times.
+ * labels ({@code labels.NAME}), {@code base_url}, {@code profile} and {@code done_url} (the
+ * per-boot callback URL of an install held until done, else empty; see {@link CallbackToken}), each
+ * made safe by {@link IpxeSafe#value}. The rendered URLs and command line are then validated by
+ * {@link IpxeSafe}. Kernel, initrd and chain downloads are retried three times.
  */
 public final class ScriptRenderer {
 
@@ -50,7 +51,21 @@ public final class ScriptRenderer {
       String baseUrl,
       String why,
       Function<String, Optional<Profile>> lookup) {
-    Map<String, Object> vars = variables(machine, baseUrl, profile.name());
+    return render(profile, machine, baseUrl, why, lookup, "");
+  }
+
+  /**
+   * As {@link #render(Profile, Machine, String, String, Function)}, with {@code {{done_url}}}: the
+   * per-boot callback URL of an install held until done (empty for every other boot).
+   */
+  public String render(
+      Profile profile,
+      Machine machine,
+      String baseUrl,
+      String why,
+      Function<String, Optional<Profile>> lookup,
+      String doneUrl) {
+    Map<String, Object> vars = variables(machine, baseUrl, profile.name(), doneUrl);
     try {
       if (profile.kind() == Profile.Kind.SCRIPT) {
         String body = template(profile.script().orElseThrow(), vars);
@@ -213,11 +228,52 @@ public final class ScriptRenderer {
     return t.execute(vars);
   }
 
+  /**
+   * The paths on this server ({@code baseUrl}) that the script of a kernel profile fetches: its
+   * kernel and initrds, as rendered for the machine, without query; empty for other kinds and for
+   * files fetched from elsewhere. The timeline expects the machine to fetch them.
+   */
+  public List<String> fetchesFrom(Profile p, Machine machine, String baseUrl, String doneUrl) {
+    if (p.kind() != Profile.Kind.KERNEL) {
+      return List.of();
+    }
+    Map<String, Object> vars = variables(machine, baseUrl, p.name(), doneUrl);
+    List<String> out = new java.util.ArrayList<>();
+    String prefix = baseUrl + "/";
+    try {
+      List<String> urls = new java.util.ArrayList<>();
+      urls.add(template(p.kernel().orElseThrow(), vars));
+      for (String i : p.initrds()) {
+        urls.add(template(i, vars));
+      }
+      for (String u : urls) {
+        if (u.startsWith(prefix)) {
+          String path = u.substring(baseUrl.length());
+          int q = path.indexOf('?');
+          path = q < 0 ? path : path.substring(0, q);
+          int f = path.indexOf('#');
+          path = f < 0 ? path : path.substring(0, f);
+          if (!path.isEmpty() && !path.contains(" ")) {
+            out.add(path);
+          }
+        }
+      }
+    } catch (MustacheException e) {
+      return List.of(); // render() says so
+    }
+    return out;
+  }
+
   /** Template variables; absent fields are left out so that using them is an error. */
   static Map<String, Object> variables(Machine m, String baseUrl, String profile) {
+    return variables(m, baseUrl, profile, "");
+  }
+
+  static Map<String, Object> variables(Machine m, String baseUrl, String profile, String doneUrl) {
     Map<String, Object> v = new HashMap<>();
     v.put("base_url", baseUrl);
     v.put("profile", profile);
+    v.put("done_url", doneUrl);
     if (m == null) {
       return v;
     }

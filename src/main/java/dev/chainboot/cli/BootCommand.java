@@ -3,6 +3,7 @@ package dev.chainboot.cli;
 import dev.chainboot.api.Control;
 import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Preview;
@@ -52,12 +53,30 @@ public final class BootCommand implements Runnable {
 
     abstract Assignment.Kind kind();
 
+    /** Held until the installer calls back, at most this many boots; 0: an ordinary once. */
+    int untilDoneMaxBoots() {
+      return 0;
+    }
+
     @Override
     public Integer call() {
       String cmd = "boot " + kind().name().toLowerCase(java.util.Locale.ROOT);
       return opts.run(
           cmd,
           control -> {
+            int max = untilDoneMaxBoots();
+            if (max > 0) {
+              Machine m = control.holdOnce(machine, profile, max).machine();
+              System.out.println(
+                  m.mac()
+                      + ": every boot -> "
+                      + profile
+                      + " until its installer calls back ({{done_url}}), at most "
+                      + max
+                      + " boot"
+                      + (max == 1 ? "" : "s"));
+              return;
+            }
             Machine m = control.assign(machine, kind(), profile).machine();
             System.out.println(
                 m.mac()
@@ -72,12 +91,49 @@ public final class BootCommand implements Runnable {
   @Command(
       name = "once",
       mixinStandardHelpOptions = true,
-      description =
-          "Boot PROFILE on MACHINE's next boot only (consumed by the first script fetched).")
+      description = {
+        "Boot PROFILE on MACHINE's next boot only (consumed by the first script fetched).",
+        "With --until-done: on every boot until the installer calls the per-boot URL its script"
+            + " gets as {{done_url}} (POST); after --max-boots boots without the call the machine"
+            + " is flagged 'install loop' and falls to its static profile, group or default."
+      })
   static final class Once extends Assign {
+    @Option(
+        names = "--until-done",
+        description = "Hold the assignment until the installer calls back ({{done_url}}).")
+    boolean untilDone;
+
+    @Option(
+        names = "--max-boots",
+        paramLabel = "N",
+        description =
+            "With --until-done: boots without the callback before the machine is flagged"
+                + " 'install loop' (1-"
+                + InstallHold.MAX_MAX_BOOTS
+                + ", default: "
+                + InstallHold.DEFAULT_MAX_BOOTS
+                + ").")
+    Integer maxBoots;
+
     @Override
     Assignment.Kind kind() {
       return Assignment.Kind.ONCE;
+    }
+
+    @Override
+    int untilDoneMaxBoots() {
+      if (maxBoots != null && !untilDone) {
+        throw StoreOptions.CliError.invalid("--max-boots needs --until-done");
+      }
+      if (!untilDone) {
+        return 0;
+      }
+      int n = maxBoots == null ? InstallHold.DEFAULT_MAX_BOOTS : maxBoots;
+      if (n < 1 || n > InstallHold.MAX_MAX_BOOTS) {
+        throw StoreOptions.CliError.invalid(
+            "--max-boots must be between 1 and " + InstallHold.MAX_MAX_BOOTS);
+      }
+      return n;
     }
   }
 

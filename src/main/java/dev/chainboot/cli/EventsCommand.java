@@ -11,18 +11,32 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code chainboot events [--machine M] [--profile P] [--match K] [--since T] [--until T]
- * [--follow]}: boot decisions, oldest first.
+ * {@code chainboot events [MACHINE] [--machine M] [--profile P] [--match K] [--since T] [--until T]
+ * [--follow]}: the boot timeline, oldest first: every decision and every stage (proxyDHCP answers,
+ * TFTP transfers, downloads, callbacks, stalls).
  */
 @Command(
     name = "events",
     mixinStandardHelpOptions = true,
-    description = "Show boot events (every decision the server made), oldest first.")
+    description = {
+      "Show the boot timeline, oldest first: every decision the server made (stage script) and"
+          + " every stage around it: dhcp-offer, dhcp-ack, tftp, download, media, callback,"
+          + " stalled.",
+      "With MACHINE: that machine's boot, stage by stage."
+    })
 public final class EventsCommand implements Callable<Integer> {
 
   @Mixin StoreOptions opts;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "MACHINE",
+      description = "Only this machine (MAC or IP).")
+  String positional;
 
   @Option(names = "--machine", paramLabel = "M", description = "Only this machine (MAC or IP).")
   String machine;
@@ -58,10 +72,14 @@ public final class EventsCommand implements Callable<Integer> {
     return opts.run(
         "events",
         control -> {
+          if (positional != null && machine != null && !positional.equals(machine)) {
+            throw StoreOptions.CliError.invalid("give MACHINE or --machine, not both");
+          }
+          String which = positional != null ? positional : machine;
           Optional<MacAddress> mac =
-              machine == null
+              which == null
                   ? Optional.empty()
-                  : Optional.of(control.machine(machine).machine().mac());
+                  : Optional.of(control.machine(which).machine().mac());
           EventFilter f =
               new EventFilter(
                   mac,
@@ -105,7 +123,8 @@ public final class EventsCommand implements Callable<Integer> {
   }
 
   static Table table(List<BootEvent> ev) {
-    Table t = new Table("ID", "TIME", "MAC", "CLIENT", "MATCH", "PROFILE", "ONCE", "REASON");
+    Table t =
+        new Table("ID", "TIME", "MAC", "CLIENT", "STAGE", "MATCH", "PROFILE", "ONCE", "REASON");
     for (BootEvent e : ev) {
       row(t, e);
     }
@@ -118,7 +137,12 @@ public final class EventsCommand implements Callable<Integer> {
         e.time(),
         e.mac().map(MacAddress::colon).orElse(null),
         e.clientIp(),
-        e.match().name().toLowerCase(java.util.Locale.ROOT) + "/" + e.protocol(),
+        e.stage().label(),
+        (e.match() == BootEvent.Match.STAGE
+                ? "-"
+                : e.match().name().toLowerCase(java.util.Locale.ROOT))
+            + "/"
+            + e.protocol(),
         e.profile().orElse(null),
         e.onceConsumed() ? "consumed" : "-",
         e.reason());

@@ -5,6 +5,7 @@ import dev.chainboot.api.JsonViews;
 import dev.chainboot.api.MachineDetail;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
@@ -170,10 +171,12 @@ public final class MachineCommand implements Runnable {
             Optional<String> fixed = d.staticProfile();
             List<BootEvent> ev =
                 control.events(EventFilter.newest(10).withMac(Optional.of(m.mac())));
+            Optional<InstallHold> hold = d.install();
             if (opts.json) {
               Map<String, Object> o = JsonViews.machine(m);
               o.put("once", once.orElse(null));
               o.put("static", fixed.orElse(null));
+              o.put("install", hold.map(JsonViews::install).orElse(null));
               o.put("events", ev.stream().map(JsonViews::event).toList());
               Json.print(o);
               return;
@@ -188,6 +191,7 @@ public final class MachineCommand implements Runnable {
             System.out.println("labels:   " + labels(m.labels()));
             System.out.println("once:     " + once.orElse("-"));
             System.out.println("static:   " + fixed.orElse("-"));
+            System.out.println("install:  " + hold.map(InstallHold::describe).orElse("-"));
             System.out.println("last boots:");
             EventsCommand.table(ev).print(System.out);
           });

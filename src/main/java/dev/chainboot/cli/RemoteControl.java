@@ -262,6 +262,17 @@ final class RemoteControl implements Control {
   }
 
   @Override
+  public MachineDetail holdOnce(String id, String profile, int maxBoots) {
+    return JsonViews.machineDetailFrom(
+        send(
+                "PUT",
+                V1 + "machines/" + seg(id) + "/assignments/once",
+                JsonViews.onceRequest(new JsonViews.OnceRequest(profile, maxBoots)),
+                Map.of())
+            .json());
+  }
+
+  @Override
   public int clearAssignments(String id, Optional<String> profile) {
     JsonNode j =
         send(

@@ -1,5 +1,6 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.config.Durations;
 import dev.chainboot.config.HostPort;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
@@ -119,6 +120,21 @@ public final class ServeCommand implements Callable<Integer> {
           "iPXE binary for x86_64 UEFI clients: snponly.efi (firmware NIC driver, the "
               + "default) or ipxe.efi (iPXE's own drivers).")
   String efiBinary = "snponly.efi";
+
+  @Option(
+      names = "--stall-after",
+      paramLabel = "DURATION",
+      description =
+          "Flag a machine stalled when it stays this long between two stages of its boot "
+              + "(e.g. got the kernel, never asked for the initrd); e.g. 90s, 10m "
+              + "(default: ${DEFAULT-VALUE}).")
+  String stallAfter = "10m";
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description = "text (default) or json: one JSON object per line, for log shippers.")
+  String logFormat = "text";
 
   @Option(
       names = "--admin",
@@ -247,7 +263,16 @@ public final class ServeCommand implements Callable<Integer> {
         .pxesrvLog(pxesrvRoot == null ? Optional.empty() : Optional.ofNullable(pxesrvLog))
         .netbootXyz(Optional.ofNullable(netbootXyz).map(ServeCommand::checkedUrl))
         .limits(new StormLimits(maxTftp, maxTftpPerClient, maxHttp, maxHttpPerClient))
+        .stallAfter(stallAfter())
         .build();
+  }
+
+  private java.time.Duration stallAfter() {
+    try {
+      return Durations.parse(stallAfter);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--stall-after: " + e.getMessage(), e);
+    }
   }
 
   private Optional<TlsFiles> adminTls() {
@@ -290,6 +315,7 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig cfg;
     try {
+      LogFormat.apply(logFormat);
       cfg = config();
     } catch (IllegalArgumentException e) {
       System.err.println("chainboot serve: " + e.getMessage());

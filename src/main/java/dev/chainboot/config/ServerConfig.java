@@ -2,6 +2,7 @@ package dev.chainboot.config;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,8 @@ import java.util.Optional;
  *     request, as pxe_srv wrote; empty for none
  * @param netbootXyz the URL of the {@code chain.ipxe} menu's netboot.xyz item, or empty for no item
  * @param limits storm control: transfers and requests served at once
+ * @param stallAfter how long a machine may stay between two stages of its boot before it is flagged
+ *     stalled ({@code --stall-after}, default 10 minutes)
  */
 public record ServerConfig(
     Path dataDir,
@@ -52,11 +55,15 @@ public record ServerConfig(
     java.util.List<String> trustedProxies,
     Optional<Path> pxesrvLog,
     Optional<String> netbootXyz,
-    StormLimits limits) {
+    StormLimits limits,
+    Duration stallAfter) {
 
   public ServerConfig {
     trustedProxies = java.util.List.copyOf(trustedProxies);
   }
+
+  /** The default of {@code --stall-after}. */
+  public static final Duration DEFAULT_STALL_AFTER = Duration.ofMinutes(10);
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -75,6 +82,7 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private Duration stallAfter = DEFAULT_STALL_AFTER;
     private Optional<InetSocketAddress> admin = Optional.empty();
     private Optional<TlsFiles> adminTls = Optional.empty();
     private Optional<String> db = Optional.empty();
@@ -179,6 +187,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder stallAfter(Duration v) {
+      stallAfter = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -199,7 +212,8 @@ public record ServerConfig(
           trustedProxies,
           pxesrvLog,
           netbootXyz,
-          limits);
+          limits,
+          stallAfter);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.chainboot.dhcp;
 
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootTimeline;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -12,7 +14,9 @@ import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +50,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
   }
 
   private final ProxyDhcpAnswerer answerer;
+  private final BootTimeline timeline;
   private final Optional<String> advertise;
   private final int httpPort;
   private final int serverPort;
@@ -90,8 +95,18 @@ public final class ProxyDhcpServer implements AutoCloseable {
           });
 
   public ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort) {
+    this(answerer, BootTimeline.NONE, advertise, httpPort);
+  }
+
+  /**
+   * @param timeline where each answer (and each silence, counted only) is recorded once per
+   *     request, and where the address a PXE client requests from the LAN's DHCP server is told
+   */
+  public ProxyDhcpServer(
+      ProxyDhcpAnswerer answerer, BootTimeline timeline, Optional<String> advertise, int httpPort) {
     this(
         answerer,
+        timeline,
         advertise,
         httpPort,
         ProxyDhcpAnswerer.SERVER_PORT,
@@ -101,12 +116,14 @@ public final class ProxyDhcpServer implements AutoCloseable {
 
   ProxyDhcpServer(
       ProxyDhcpAnswerer answerer,
+      BootTimeline timeline,
       Optional<String> advertise,
       int httpPort,
       int serverPort,
       int pxePort,
       int clientPort) {
     this.answerer = answerer;
+    this.timeline = timeline;
     this.advertise = advertise;
     this.httpPort = httpPort;
     this.serverPort = serverPort;
@@ -289,6 +306,7 @@ public final class ProxyDhcpServer implements AutoCloseable {
           "proxyDHCP: ignored non-PXE client {}", request.mac().map(Object::toString).orElse("?"));
       return;
     }
+    learnAddress(request);
     rescanIfStale();
     InetAddress source = p.getAddress();
     if (port == pxePort) {
@@ -326,9 +344,25 @@ public final class ProxyDhcpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A PXE client's REQUEST to the LAN's DHCP server (or to us on 4011) names the address it will
+   * use: its later TFTP transfers and downloads come from there.
+   */
+  private void learnAddress(DhcpMessage request) {
+    if (request.mac().isEmpty() || request.messageType().orElse(0) != DhcpMessage.REQUEST) {
+      return;
+    }
+    Optional<Inet4Address> ip = request.options().ipv4(DhcpOptions.REQUESTED_IP);
+    if (ip.isEmpty() && !request.ciaddr().equals(DhcpMessage.ZERO)) {
+      ip = Optional.of(request.ciaddr());
+    }
+    ip.ifPresent(a -> timeline.seen(request.mac().get(), a.getHostAddress()));
+  }
+
   /** The answerer's decision, or null (logged) when it is to stay silent. */
   private ProxyDhcpAnswerer.Decision decided(DhcpMessage request, int port, InetAddress clientIp) {
     ProxyDhcpAnswerer.Decision d = answerer.decide(request, port, clientIp);
+    record(request, d, clientIp);
     if (d instanceof ProxyDhcpAnswerer.Silence(ProxyDhcpAnswerer.Answer a)) {
       if (a.routine()) {
         log.debug("{}", a.log());
@@ -338,6 +372,46 @@ public final class ProxyDhcpServer implements AutoCloseable {
       return null;
     }
     return d;
+  }
+
+  /** The decision as a stage of the machine's boot: once per request, whatever it is sent by. */
+  private void record(DhcpMessage request, ProxyDhcpAnswerer.Decision d, InetAddress clientIp) {
+    try {
+      PxeClient client = PxeClient.of(request);
+      String arch =
+          client
+              .clientArch()
+              .map(a -> a.code() + " (" + a + ")")
+              .orElse(client.archCode().map(String::valueOf).orElse("none"));
+      String ip = clientIp.getHostAddress();
+      if (d instanceof ProxyDhcpAnswerer.Reply r) {
+        boolean offer = r.type() == DhcpMessage.OFFER;
+        Map<String, String> detail = new LinkedHashMap<>();
+        detail.put("arch", arch);
+        detail.put("file", r.target().name());
+        detail.put("ipxe", Boolean.toString(client.ipxe()));
+        detail.put("port", Integer.toString(r.port()));
+        timeline.record(
+            offer ? BootEvent.Stage.DHCP_OFFER : BootEvent.Stage.DHCP_ACK,
+            request.mac(),
+            ip,
+            "dhcp",
+            (offer ? "offer" : "ack")
+                + " of "
+                + r.target().name()
+                + (r.target().http() ? " (HTTP)" : " (TFTP)")
+                + " to arch "
+                + arch
+                + (client.ipxe() ? ", iPXE" : ""),
+            detail);
+      } else if (d instanceof ProxyDhcpAnswerer.Silence(ProxyDhcpAnswerer.Answer a)
+          && !a.routine()) {
+        timeline.record(
+            BootEvent.Stage.DHCP_IGNORED, request.mac(), ip, "dhcp", a.log(), Map.of("arch", arch));
+      }
+    } catch (RuntimeException e) {
+      log.warn("proxyDHCP: cannot record an answer: {}", e.toString());
+    }
   }
 
   private void send(

@@ -1,5 +1,6 @@
 package dev.chainboot.http;
 
+import dev.chainboot.boot.CallbackToken;
 import dev.chainboot.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One log line per HTTP request: client, method, path and query, status, bytes written. With a file
  * ({@code PXESRV_LOG}), each request is also appended there in the Common Log Format pxe_srv
- * (Rack's CommonLogger) wrote, so existing log processing keeps working.
+ * (Rack's CommonLogger) wrote, so existing log processing keeps working. An installer's callback
+ * token is not logged (only its first characters).
  */
 final class AccessLog implements RequestLog {
 
@@ -56,7 +58,7 @@ final class AccessLog implements RequestLog {
           "{} {} {}{} {} {}B",
           client,
           request.getMethod(),
-          Printable.of(request.getHttpURI().getPath()),
+          Printable.of(redacted(request.getHttpURI().getPath())),
           query == null ? "" : "?" + Printable.of(query),
           response.getStatus(),
           Response.getContentBytesWritten(response));
@@ -71,7 +73,7 @@ final class AccessLog implements RequestLog {
               client,
               ZonedDateTime.now().format(CLF_TIME),
               request.getMethod(),
-              Printable.of(request.getHttpURI().getPath(), 2000),
+              Printable.of(redacted(request.getHttpURI().getPath()), 2000),
               query == null ? "" : "?" + Printable.of(query, 2000),
               request.getConnectionMetaData().getProtocol(),
               response.getStatus(),
@@ -86,5 +88,14 @@ final class AccessLog implements RequestLog {
         }
       }
     }
+  }
+
+  /** {@code /done/abcd...} for a callback URL; any other path as it is. */
+  static String redacted(String path) {
+    if (path == null || !path.startsWith(CallbackToken.PATH)) {
+      return path;
+    }
+    String token = path.substring(CallbackToken.PATH.length());
+    return CallbackToken.PATH + token.substring(0, Math.min(4, token.length())) + "...";
   }
 }

@@ -293,10 +293,19 @@ final class ApiEndpoints {
           if (s.size() == 3 && s.get(1).equals("assignments")) {
             Assignment.Kind kind = kind(req, s.get(2));
             methods(req, List.of("PUT"));
-            String profile =
-                JsonViews.profileRefFrom(body(req))
-                    .orElseThrow(() -> ApiException.invalid("profile", "profile is required"));
-            MachineDetail d = control.assign(id, kind, profile);
+            MachineDetail d;
+            if (kind == Assignment.Kind.ONCE) {
+              JsonViews.OnceRequest once = JsonViews.onceRequestFrom(body(req));
+              d =
+                  once.maxBoots() > 0
+                      ? control.holdOnce(id, once.profile(), once.maxBoots())
+                      : control.assign(id, kind, once.profile());
+            } else {
+              String profile =
+                  JsonViews.profileRefFrom(body(req))
+                      .orElseThrow(() -> ApiException.invalid("profile", "profile is required"));
+              d = control.assign(id, kind, profile);
+            }
             return resource(req, resp, cb, 200, JsonViews.machineDetail(d));
           }
           throw notFound(req);

@@ -10,6 +10,7 @@ import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -55,6 +56,7 @@ public final class HttpServer implements AutoCloseable {
   private final ServerConnector connector;
   private final Router router = new Router();
   private final Admission admission;
+  private final java.util.List<RequestLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public HttpServer(InetSocketAddress bind) {
     this(bind, Limits.DEFAULTS);
@@ -129,7 +131,13 @@ public final class HttpServer implements AutoCloseable {
       top = new StormControl(top, admission, Routes.UNLIMITED);
     }
     server.setHandler(top);
-    server.setRequestLog(new AccessLog(name));
+    logs.add(new AccessLog(name));
+    server.setRequestLog(
+        (request, response) -> {
+          for (RequestLog l : logs) {
+            l.log(request, response);
+          }
+        });
     server.setStopTimeout(5000);
   }
 
@@ -149,7 +157,7 @@ public final class HttpServer implements AutoCloseable {
    * @throws IOException when the file cannot be opened for appending
    */
   public void accessLogFile(Path file) throws IOException {
-    server.setRequestLog(new AccessLog("http", file));
+    logs.set(0, new AccessLog("http", file)); // in place of the plain access log
   }
 
   /** Requests being served now (holding a storm-control slot). */
@@ -160,6 +168,11 @@ public final class HttpServer implements AutoCloseable {
   /** Requests waiting for a slot now. */
   public int waitingRequests() {
     return admission == null ? 0 : admission.waiting();
+  }
+
+  /** Also tells {@code log} about every completed request (after the access log line). */
+  public void addRequestLog(RequestLog log) {
+    logs.add(log);
   }
 
   public void start() throws Exception {

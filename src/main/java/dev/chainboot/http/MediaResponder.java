@@ -4,6 +4,8 @@ import dev.chainboot.firmware.MissingFirmwareException;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.media.MediaSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -20,10 +22,29 @@ final class MediaResponder {
 
   private final MediaBuilder builder;
   private final MediaCache cache;
+  private final MeterRegistry registry;
 
-  MediaResponder(MediaBuilder builder, MediaCache cache) {
+  /**
+   * @param registry where builds are timed ({@code chainboot_media_builds_seconds}), or null
+   */
+  MediaResponder(MediaBuilder builder, MediaCache cache, MeterRegistry registry) {
     this.builder = builder;
     this.cache = cache;
+    this.registry = registry;
+  }
+
+  private byte[] build(MediaSpec spec) {
+    if (registry == null) {
+      return builder.build(spec);
+    }
+    Timer.Sample sample = Timer.start(registry);
+    byte[] image = builder.build(spec);
+    sample.stop(
+        Timer.builder("chainboot.media.builds")
+            .description("Boot images built (a cache miss), by format: iso, img, esp")
+            .tag("format", spec.format().name().toLowerCase(java.util.Locale.ROOT))
+            .register(registry));
+    return image;
   }
 
   /** Answers with the image for {@code spec}, offered for download as {@code fileName}. */
@@ -49,7 +70,7 @@ final class MediaResponder {
     }
     byte[] image;
     try {
-      image = cache.get(spec.digestHex(), () -> builder.build(spec));
+      image = cache.get(spec.digestHex(), () -> build(spec));
     } catch (MissingFirmwareException e) {
       return Responses.text(
           request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, e.getMessage() + "\n");

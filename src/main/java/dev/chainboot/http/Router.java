@@ -21,6 +21,12 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class Router extends Handler.Abstract {
 
+  /**
+   * Request attribute: the route that matched, as registered (an exact path, or a prefix followed
+   * by {@code *}); absent when none did. Metrics label requests with it.
+   */
+  public static final String ROUTE = "chainboot.route";
+
   private final Map<String, Handler> exact = new ConcurrentHashMap<>();
   private final List<Map.Entry<String, Handler>> prefixes = new ArrayList<>();
 
@@ -62,11 +68,14 @@ public final class Router extends Handler.Abstract {
     }
     String path = Request.getPathInContext(request);
     Handler h = exact.get(path);
-    if (h == null) {
+    if (h != null) {
+      request.setAttribute(ROUTE, path);
+    } else {
       synchronized (this) {
         for (Map.Entry<String, Handler> e : prefixes) {
           if (path.startsWith(e.getKey())) {
             h = e.getValue();
+            request.setAttribute(ROUTE, e.getKey() + "*");
             break;
           }
         }

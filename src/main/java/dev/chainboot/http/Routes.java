@@ -8,6 +8,7 @@ import dev.chainboot.api.LocalControl;
 import dev.chainboot.api.OpenApiDocument;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.boot.CallbackToken;
 import dev.chainboot.boot.LayeredResolver;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.compat.pixie.PixieSource;
@@ -24,11 +25,13 @@ import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
 import dev.chainboot.text.Printable;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The one place that decides which URL reaches which endpoint. {@link #all} is what {@code
@@ -38,6 +41,7 @@ import java.util.function.Consumer;
  * The boot listener (--http), what firmware and installers use, without authentication:
  * /health                         ok
  * /boot.ipxe, /boot/resolve       the boot core                      BootEndpoints
+ * /done/TOKEN                     an installer's callback (POST)     CallbackEndpoint
  * /assets/ /kernel/ /extra/       files (Range, ETag, HEAD)          DirectoryHandler
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
  * /redirect, /grub/clear/, /      pxe_srv (with --pxesrv-root)       PxeSrvEndpoints
@@ -52,7 +56,11 @@ import java.util.function.Consumer;
  * /api/v1/...                     the REST API                       ApiEndpoints
  * /login, /logout                UI sessions                        LoginEndpoints
  * /, /machines, /profiles, ...    the web UI (see {@link #ui})       UiPages, EventStream
+ * /metrics                        Prometheus (viewer role)           MetricsEndpoint
  * </pre>
+ *
+ * Downloads that are stages of a boot (files, boot binaries, media) are marked with {@link
+ * StageLog#staged}, so that the client's boot timeline records them.
  */
 public final class Routes {
 
@@ -75,12 +83,13 @@ public final class Routes {
       BootResolver resolver,
       Consumer<BootEvent> events,
       Store store,
-      FirmwareCatalog firmware) {
+      FirmwareCatalog firmware,
+      MeterRegistry registry) {
     health(router);
     boot(router, resolver);
     files(router, config);
     seedTools(router, config, file, resolver, events);
-    media(router, config, file, store, firmware);
+    media(router, config, file, store, firmware, registry);
     provision(router, resolver, store);
   }
 
@@ -121,16 +130,25 @@ public final class Routes {
     return () -> file.zeroOs().configured() || Files.isDirectory(net);
   }
 
+  /**
+   * {@code /metrics}: on the admin listener, behind {@code guard} (the viewer role: a Prometheus
+   * scrape job's bearer token).
+   */
+  public static void metrics(Router router, Guard guard, Function<String, String> scrape) {
+    router.exact("/metrics", guard.require(VIEWER, new MetricsEndpoint(scrape)));
+  }
+
   /** {@code /health} */
   public static void health(Router router) {
     router.exact("/health", new PlainTextHandler(req -> "ok\n"));
   }
 
-  /** {@code /boot.ipxe} and {@code /boot/resolve}. */
+  /** {@code /boot.ipxe}, {@code /boot/resolve} and installers' callbacks at {@code /done/}. */
   public static void boot(Router router, BootResolver resolver) {
     BootEndpoints boot = new BootEndpoints(resolver);
     router.exact(ChainScripts.BOOT_PATH, boot.boot());
     router.exact(ChainScripts.RESOLVE_PATH, boot.resolve());
+    router.prefix(CallbackToken.PATH, new CallbackEndpoint(resolver));
   }
 
   /**
@@ -216,13 +234,17 @@ public final class Routes {
 
   /** {@code /assets/} (DATA/assets), {@code /kernel/} (DATA/kernels), {@code /extra/}. */
   public static void files(Router router, ServerConfig config) {
-    router.prefix("/assets/", new DirectoryHandler(config.assetsRoot(), "/assets/", null));
+    router.prefix(
+        "/assets/", download(new DirectoryHandler(config.assetsRoot(), "/assets/", null)));
     router.prefix(
         "/kernel/",
-        new DirectoryHandler(config.kernelsRoot(), "/kernel/", "application/octet-stream"));
+        download(
+            new DirectoryHandler(config.kernelsRoot(), "/kernel/", "application/octet-stream")));
     config
         .extraDir()
-        .ifPresent(extra -> router.prefix("/extra/", new DirectoryHandler(extra, "/extra/", null)));
+        .ifPresent(
+            extra ->
+                router.prefix("/extra/", download(new DirectoryHandler(extra, "/extra/", null))));
   }
 
   /**
@@ -258,24 +280,35 @@ public final class Routes {
               router.prefix(PxeSrvEndpoints.GRUB_CLEAR_PREFIX, pxesrv.grubClear());
               router.prefix(PxeSrvEndpoints.PXELINUX_PREFIX, pxesrv.pxelinux(pxesrvRoot(dir)));
               // The catch-all: exact paths and longer prefixes are routed first.
-              router.prefix("/", pxesrvRoot(dir));
+              router.prefix("/", download(pxesrvRoot(dir)));
             });
   }
 
-  /** {@code /media/}, Zero-OS's image URLs and {@code /firmware/}. */
+  /**
+   * {@code /media/}, Zero-OS's image URLs and {@code /firmware/}.
+   *
+   * @param registry where media builds are timed
+   */
   public static void media(
-      Router router, ServerConfig config, ConfigFile file, Store store, FirmwareCatalog firmware) {
+      Router router,
+      ServerConfig config,
+      ConfigFile file,
+      Store store,
+      FirmwareCatalog firmware,
+      MeterRegistry registry) {
     MediaResponder media =
-        new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES));
+        new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES), registry);
     router.prefix(
         MediaEndpoints.PREFIX,
-        new MediaEndpoints(
-            media,
-            config.advertise(),
-            name ->
-                MacAddress.parse(name)
-                    .map(mac -> store.machine(mac).isPresent())
-                    .orElseGet(() -> store.profile(name).isPresent())));
+        StageLog.staged(
+            BootEvent.Stage.MEDIA,
+            new MediaEndpoints(
+                media,
+                config.advertise(),
+                name ->
+                    MacAddress.parse(name)
+                        .map(mac -> store.machine(mac).isPresent())
+                        .orElseGet(() -> store.profile(name).isPresent()))));
     ZeroOsMediaEndpoints.Context cx =
         new ZeroOsMediaEndpoints.Context(
             media,
@@ -289,11 +322,25 @@ public final class Routes {
             file.ipxe().publicRoots());
     for (ZeroOsMedia.Kind k : ZeroOsMedia.Kind.values()) {
       router.prefix(
-          k.prefix(), new ZeroOsMediaEndpoints(k, cx, config.pxesrvRoot().map(Routes::pxesrvRoot)));
+          k.prefix(),
+          StageLog.staged(
+              BootEvent.Stage.MEDIA,
+              new ZeroOsMediaEndpoints(k, cx, config.pxesrvRoot().map(Routes::pxesrvRoot))));
     }
-    router.exact("/krn-generic", ZeroOsMediaEndpoints.generic(false, cx));
-    router.exact("/uefi-generic", ZeroOsMediaEndpoints.generic(true, cx));
-    router.prefix(BootBinary.HTTP_PATH, new FirmwareHandler(firmware, BootBinary.HTTP_PATH));
+    router.exact(
+        "/krn-generic",
+        StageLog.staged(BootEvent.Stage.MEDIA, ZeroOsMediaEndpoints.generic(false, cx)));
+    router.exact(
+        "/uefi-generic",
+        StageLog.staged(BootEvent.Stage.MEDIA, ZeroOsMediaEndpoints.generic(true, cx)));
+    router.prefix(
+        BootBinary.HTTP_PATH, download(new FirmwareHandler(firmware, BootBinary.HTTP_PATH)));
+  }
+
+  /** A file handler whose GETs are {@link BootEvent.Stage#DOWNLOAD} stages of a boot. */
+  private static org.eclipse.jetty.server.Handler download(
+      org.eclipse.jetty.server.Handler handler) {
+    return StageLog.staged(BootEvent.Stage.DOWNLOAD, handler);
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.chainboot.auth.TokenStore;
 import dev.chainboot.auth.Tokens;
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.boot.Timeline;
 import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
@@ -16,12 +17,15 @@ import dev.chainboot.dhcp.ProxyDhcpAnswerer;
 import dev.chainboot.dhcp.ProxyDhcpServer;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.http.Guard;
+import dev.chainboot.http.HttpMetrics;
 import dev.chainboot.http.HttpServer;
 import dev.chainboot.http.Requests;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
+import dev.chainboot.http.StageLog;
 import dev.chainboot.http.TrustedProxies;
 import dev.chainboot.ipxebuild.IpxeBuilds;
+import dev.chainboot.metrics.Metrics;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
@@ -29,9 +33,13 @@ import dev.chainboot.store.Stores;
 import dev.chainboot.tftp.TftpServer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +59,8 @@ public final class ChainbootServer implements AutoCloseable {
   private Guard guard;
   private Store store;
   private EventWriter events;
+  private Metrics metrics;
+  private Timeline timeline;
   private BootResolver resolver;
   private TftpServer tftp;
 
@@ -85,13 +95,42 @@ public final class ChainbootServer implements AutoCloseable {
         throw new StartupException(e.getMessage(), e);
       }
       started.push(store);
+      metrics = new Metrics();
+      Store timed = metrics.timed(store);
       // Several instances share PostgreSQL: an answered boot's event must outlive a crash of this
       // one, so requests wait for their event's (batched) commit.
       boolean shared = Stores.shared(config.db());
       log.info("store: {}", shared ? config.db().get() : config.dataDir().resolve("chainboot.db"));
-      events = new EventWriter(store, 65_536, shared);
+      events = new EventWriter(timed, 65_536, shared);
       started.push(events);
-      resolver = new BootCore(store, events);
+      // One stream: decisions and stages go through the timeline (stalls, machine by address),
+      // are counted, and the recorded ones are written in batches.
+      EventWriter writer = events;
+      Metrics m = metrics;
+      timeline =
+          new Timeline(
+              timed,
+              e -> {
+                m.observe(e);
+                if (e.stage().recorded()) {
+                  writer.accept(e);
+                }
+              },
+              Clock.systemUTC(),
+              config.stallAfter());
+      resolver = new BootCore(timed, timeline);
+      started.push(startStallWatch(timeline));
+      metrics.gauge(
+          "chainboot.machines.stalled",
+          "Machines flagged stalled now: they stopped between two stages of their boot for"
+              + " longer than --stall-after",
+          timeline,
+          Timeline::stalledCount);
+      metrics.counter(
+          "chainboot.boot.events.dropped",
+          "Boot timeline events that could not be recorded (queue full or the store failing)",
+          events,
+          EventWriter::dropped);
 
       http =
           new HttpServer(
@@ -114,7 +153,10 @@ public final class ChainbootServer implements AutoCloseable {
         }
         log.info("access log (PXESRV_LOG): {}", config.pxesrvLog().get());
       }
-      Routes.all(http.router(), config, settings, resolver, events, store, firmware);
+      http.addRequestLog(new StageLog(timeline));
+      http.addRequestLog(new HttpMetrics(metrics.registry(), Metrics.LATENCY_BUCKETS));
+      Routes.all(
+          http.router(), config, settings, resolver, timeline, timed, firmware, metrics.registry());
       try {
         http.start();
       } catch (IOException e) {
@@ -131,8 +173,14 @@ public final class ChainbootServer implements AutoCloseable {
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
       if (config.tftp().isPresent()) {
-        tftp = TftpService.start(config, firmware, http.port());
+        tftp = TftpService.start(config, firmware, http.port(), timeline);
         started.push(tftp);
+        TftpServer t = tftp;
+        metrics.gauge(
+            "chainboot.tftp.active.transfers",
+            "TFTP transfers running now",
+            t,
+            TftpServer::activeTransfers);
         log.info("TFTP listening on {}:{}", hostOf(config.tftp().get()), tftp.port());
       } else {
         log.info("TFTP disabled (--tftp off)");
@@ -164,10 +212,30 @@ public final class ChainbootServer implements AutoCloseable {
                     || Files.isRegularFile(config.tftpRoot().resolve(b.fileName())));
     ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, resolver);
     try {
-      return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
+      return new ProxyDhcpServer(answerer, timeline, config.advertise(), http.port()).start();
     } catch (IOException e) {
       throw new StartupException("cannot start proxyDHCP: " + e.getMessage(), e);
     }
+  }
+
+  /** Checks for stalled machines a few times per stall time (at least every 5 s). */
+  private static AutoCloseable startStallWatch(Timeline timeline) {
+    long every = Math.max(50, Math.min(5_000, timeline.stallAfter().toMillis() / 4));
+    ScheduledExecutorService ex =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("stall-watch").unstarted(r));
+    ex.scheduleWithFixedDelay(
+        () -> {
+          try {
+            timeline.checkStalls();
+          } catch (RuntimeException e) {
+            log.warn("stall check failed: {}", e.toString());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
+    return ex::shutdownNow;
   }
 
   /**
@@ -200,6 +268,7 @@ public final class ChainbootServer implements AutoCloseable {
         control,
         guard,
         req -> Requests.urlOnPort(req, config.advertise(), http.port()));
+    Routes.metrics(server.router(), guard, metrics::scrape);
     try {
       server.start();
     } catch (Exception e) {
@@ -249,6 +318,16 @@ public final class ChainbootServer implements AutoCloseable {
   /** The store in the data directory (open while the server runs). */
   public Store store() {
     return store;
+  }
+
+  /** Every machine's boot timeline: stalls, stages. */
+  public Timeline timeline() {
+    return timeline;
+  }
+
+  /** The metrics registry. */
+  public Metrics metrics() {
+    return metrics;
   }
 
   /** The background boot-event writer (tests call flush()). */

@@ -1,5 +1,6 @@
 package dev.chainboot.server;
 
+import dev.chainboot.boot.BootTimeline;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
@@ -51,7 +52,8 @@ final class TftpService {
         List.of(new DirectoryFileSource(config.tftpRoot()), new InMemoryFileSource(builtIn)));
   }
 
-  static TftpServer start(ServerConfig config, FirmwareCatalog firmware, int httpPort)
+  static TftpServer start(
+      ServerConfig config, FirmwareCatalog firmware, int httpPort, BootTimeline timeline)
       throws StartupException {
     InetSocketAddress bind = config.tftp().orElseThrow();
     TftpServer server =
@@ -60,6 +62,7 @@ final class TftpService {
             files(config, firmware, httpPort),
             TftpServer.Settings.DEFAULTS.withLimits(
                 config.limits().maxTftp(), config.limits().maxTftpPerClient()),
+            timeline,
             config.tftpSinglePort());
     try {
       return server.start();

@@ -8,6 +8,7 @@ import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
@@ -41,6 +42,8 @@ abstract class JdbcStore implements Store, TokenStore {
   static final JsonMapper JSON = JsonMapper.builder().build();
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
+  private static final TypeReference<java.util.LinkedHashMap<String, String>> DETAIL =
+      new TypeReference<>() {};
 
   protected final HikariDataSource pool;
   protected final Jdbi jdbi;
@@ -309,18 +312,236 @@ abstract class JdbcStore implements Store, TokenStore {
   @Override
   public void assign(Assignment a) {
     write(
-        h ->
-            h.createUpdate(
-                    """
+        h -> {
+          if (a.kind() == Assignment.Kind.ONCE) {
+            endHold(h, a.mac());
+          }
+          return putAssignment(h, a);
+        });
+    machineChanged(a.mac());
+  }
+
+  private static int putAssignment(Handle h, Assignment a) {
+    return h.createUpdate(
+            """
             INSERT INTO assignments (mac, kind, profile, created_at) VALUES (:mac, :kind, :p, :now)
             ON CONFLICT (mac, kind) DO UPDATE SET profile = excluded.profile,
               created_at = excluded.created_at""")
-                .bind("mac", a.mac().colon())
-                .bind("kind", kind(a.kind()))
-                .bind("p", a.profile())
-                .bind("now", now())
-                .execute());
-    machineChanged(a.mac());
+        .bind("mac", a.mac().colon())
+        .bind("kind", kind(a.kind()))
+        .bind("p", a.profile())
+        .bind("now", now())
+        .execute();
+  }
+
+  /** Forgets the machine's install hold (whatever its state) and spends its tokens. */
+  private static void endHold(Handle h, MacAddress mac) {
+    h.createUpdate("DELETE FROM install_holds WHERE mac = :mac").bind("mac", mac.colon()).execute();
+    h.createUpdate("DELETE FROM install_tokens WHERE mac = :mac")
+        .bind("mac", mac.colon())
+        .execute();
+  }
+
+  // ---------------------------------------------------------------- installs held until done
+
+  @Override
+  public void holdOnce(MacAddress mac, String profile, int maxBoots) {
+    InstallHold check =
+        new InstallHold(mac, profile, InstallHold.State.HOLDING, 0, maxBoots, Instant.now());
+    write(
+        h -> {
+          endHold(h, mac);
+          putAssignment(h, new Assignment(mac, Assignment.Kind.ONCE, profile));
+          return h.createUpdate(
+                  """
+                  INSERT INTO install_holds (mac, profile, state, boots, max_boots, updated_at)
+                  VALUES (:mac, :p, 'holding', 0, :max, :now)""")
+              .bind("mac", mac.colon())
+              .bind("p", check.profile())
+              .bind("max", check.maxBoots())
+              .bind("now", now())
+              .execute();
+        });
+    machineChanged(mac);
+  }
+
+  @Override
+  public Optional<InstallHold> installHold(MacAddress mac) {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM install_holds WHERE mac = :mac")
+                .bind("mac", mac.colon())
+                .map((rs, ctx) -> hold(rs))
+                .findOne());
+  }
+
+  @Override
+  public List<InstallHold> installHolds() {
+    return read(
+        h ->
+            h.createQuery("SELECT * FROM install_holds ORDER BY mac")
+                .map((rs, ctx) -> hold(rs))
+                .list());
+  }
+
+  private static InstallHold hold(ResultSet rs) throws SQLException {
+    return new InstallHold(
+        MacAddress.parse(rs.getString("mac")).orElseThrow(),
+        rs.getString("profile"),
+        InstallHold.State.valueOf(rs.getString("state").toUpperCase(Locale.ROOT)),
+        rs.getInt("boots"),
+        rs.getInt("max_boots"),
+        Instant.ofEpochMilli(rs.getLong("updated_at")));
+  }
+
+  // A held install's next boot: one conditional UPDATE, so that concurrent boots (threads or
+  // processes; SQLite's write lock, PostgreSQL's row lock and re-check) each count one.
+  private static final String COUNT_BOOT =
+      """
+      UPDATE install_holds SET boots = boots + 1, updated_at = :now
+      WHERE mac = :mac AND state = 'holding' AND boots < max_boots
+        AND profile = (SELECT profile FROM assignments WHERE mac = :mac AND kind = 'once')
+      RETURNING profile, boots, max_boots""";
+
+  private static final String LOOPED =
+      """
+      UPDATE install_holds SET state = 'loop', updated_at = :now
+      WHERE mac = :mac AND state = 'holding' AND boots >= max_boots
+        AND profile = (SELECT profile FROM assignments WHERE mac = :mac AND kind = 'once')
+      RETURNING profile, boots""";
+
+  /** Takes the once-assignment in {@code h}'s transaction (see {@link #takeOnce}). */
+  private static Optional<OnceTaken> takeOnce(
+      Handle h, MacAddress mac, Supplier<String> tokenHash) {
+    Optional<OnceTaken> held =
+        h.createQuery(COUNT_BOOT)
+            .bind("mac", mac.colon())
+            .bind("now", now())
+            .map(
+                (rs, ctx) ->
+                    (OnceTaken)
+                        new Held(
+                            rs.getString("profile"), rs.getInt("boots"), rs.getInt("max_boots")))
+            .findOne();
+    if (held.isPresent()) {
+      h.createUpdate(
+              """
+              INSERT INTO install_tokens (token_hash, mac, boot, created_at)
+              VALUES (:t, :mac, :b, :now)""")
+          .bind("t", tokenHash.get())
+          .bind("mac", mac.colon())
+          .bind("b", ((Held) held.get()).boot())
+          .bind("now", now())
+          .execute();
+      return held;
+    }
+    Optional<OnceTaken> loop =
+        h.createQuery(LOOPED)
+            .bind("mac", mac.colon())
+            .bind("now", now())
+            .map((rs, ctx) -> (OnceTaken) new Loop(rs.getString("profile"), rs.getInt("boots")))
+            .findOne();
+    if (loop.isPresent()) {
+      h.createUpdate("DELETE FROM assignments WHERE mac = :mac AND kind = 'once'")
+          .bind("mac", mac.colon())
+          .execute();
+      h.createUpdate("UPDATE install_tokens SET used_at = :now WHERE mac = :mac")
+          .bind("mac", mac.colon())
+          .bind("now", now())
+          .execute();
+      return loop;
+    }
+    return h.createQuery(TAKE_ONCE)
+        .bind("mac", mac.colon())
+        .mapTo(String.class)
+        .findOne()
+        .map(Consumed::new);
+  }
+
+  @Override
+  public Optional<OnceTaken> takeOnce(MacAddress mac, Supplier<String> tokenHash) {
+    // Cheap read first: most boots have no once-assignment and need no write.
+    if (assignment(mac, Assignment.Kind.ONCE).isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<OnceTaken> taken = write(h -> takeOnce(h, mac, tokenHash));
+    machineChanged(mac);
+    return taken;
+  }
+
+  @Override
+  public Optional<BootEvent> takeOnce(
+      MacAddress mac, Supplier<String> tokenHash, Function<OnceTaken, BootEvent> decide) {
+    if (assignment(mac, Assignment.Kind.ONCE).isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<BootEvent> stored =
+        write(
+            h -> {
+              Optional<OnceTaken> taken = takeOnce(h, mac, tokenHash);
+              if (taken.isEmpty()) {
+                return Optional.<BootEvent>empty();
+              }
+              return Optional.of(insertEvent(h, decide.apply(taken.get())));
+            });
+    machineChanged(mac);
+    return stored;
+  }
+
+  @Override
+  public CallbackResult confirmInstall(String tokenHash) {
+    CallbackResult r =
+        write(
+            h -> {
+              // Spending the token is one conditional UPDATE: two calls with it, one wins.
+              Optional<String> spent =
+                  h.createQuery(
+                          """
+                          UPDATE install_tokens SET used_at = :now
+                          WHERE token_hash = :t AND used_at IS NULL RETURNING mac""")
+                      .bind("t", tokenHash)
+                      .bind("now", now())
+                      .mapTo(String.class)
+                      .findOne();
+              if (spent.isEmpty()) {
+                Optional<String> known =
+                    h.createQuery("SELECT mac FROM install_tokens WHERE token_hash = :t")
+                        .bind("t", tokenHash)
+                        .mapTo(String.class)
+                        .findOne();
+                return known.isEmpty()
+                    ? (CallbackResult) new Refused(Optional.empty(), "no such callback")
+                    : new Refused(
+                        MacAddress.parse(known.get()), "this callback URL was already used");
+              }
+              MacAddress mac = MacAddress.parse(spent.get()).orElseThrow();
+              h.createUpdate("UPDATE install_tokens SET used_at = :now WHERE mac = :mac")
+                  .bind("mac", mac.colon())
+                  .bind("now", now())
+                  .execute();
+              Optional<InstallHold> done =
+                  h.createQuery(
+                          """
+                          UPDATE install_holds SET state = 'done', updated_at = :now
+                          WHERE mac = :mac AND state = 'holding' RETURNING *""")
+                      .bind("mac", mac.colon())
+                      .bind("now", now())
+                      .map((rs, ctx) -> hold(rs))
+                      .findOne();
+              if (done.isEmpty()) {
+                return new Refused(Optional.of(mac), "the install is no longer held until done");
+              }
+              h.createUpdate(
+                      "DELETE FROM assignments WHERE mac = :mac AND kind = 'once' AND profile = :p")
+                  .bind("mac", mac.colon())
+                  .bind("p", done.get().profile())
+                  .execute();
+              return new Confirmed(mac, done.get().profile(), done.get().boots());
+            });
+    if (r instanceof Confirmed c) {
+      machineChanged(c.mac());
+    }
+    return r;
   }
 
   @Override
@@ -352,13 +573,26 @@ abstract class JdbcStore implements Store, TokenStore {
   public int clearAssignments(MacAddress mac, Optional<String> profile) {
     int n =
         write(
-            h ->
-                h.createUpdate(
-                        "DELETE FROM assignments WHERE mac = :mac"
-                            + (profile.isPresent() ? " AND profile = :p" : ""))
-                    .bind("mac", mac.colon())
-                    .bind("p", profile.orElse(null))
-                    .execute());
+            h -> {
+              boolean onceGoes =
+                  h.createQuery(
+                              "SELECT count(*) FROM assignments WHERE mac = :mac AND kind = 'once'"
+                                  + (profile.isPresent() ? " AND profile = :p" : ""))
+                          .bind("mac", mac.colon())
+                          .bind("p", profile.orElse(null))
+                          .mapTo(Integer.class)
+                          .one()
+                      > 0;
+              if (onceGoes) {
+                endHold(h, mac);
+              }
+              return h.createUpdate(
+                      "DELETE FROM assignments WHERE mac = :mac"
+                          + (profile.isPresent() ? " AND profile = :p" : ""))
+                  .bind("mac", mac.colon())
+                  .bind("p", profile.orElse(null))
+                  .execute();
+            });
     machineChanged(mac);
     return n;
   }
@@ -393,20 +627,7 @@ abstract class JdbcStore implements Store, TokenStore {
               if (taken.isEmpty()) {
                 return Optional.empty();
               }
-              BootEvent e = decide.apply(taken.get());
-              try {
-                Connection c = h.getConnection();
-                beforeEventInsert(c);
-                try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT + " RETURNING id")) {
-                  bindEvent(ps, e);
-                  try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return Optional.of(withId(e, rs.getLong(1)));
-                  }
-                }
-              } catch (SQLException ex) {
-                throw new StoreException("recording the boot event: " + ex.getMessage(), ex);
-              }
+              return Optional.of(insertEvent(h, decide.apply(taken.get())));
             });
     machineChanged(mac);
     return stored;
@@ -495,8 +716,25 @@ abstract class JdbcStore implements Store, TokenStore {
   static final String INSERT_EVENT =
       """
       INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
-        once_consumed)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+        once_consumed, stage, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+
+  /** Inserts {@code e} in {@code h}'s transaction: the event with its id. */
+  private BootEvent insertEvent(Handle h, BootEvent e) {
+    try {
+      Connection c = h.getConnection();
+      beforeEventInsert(c);
+      try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT + " RETURNING id")) {
+        bindEvent(ps, e);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return withId(e, rs.getLong(1));
+        }
+      }
+    } catch (SQLException ex) {
+      throw new StoreException("recording the boot event: " + ex.getMessage(), ex);
+    }
+  }
 
   static void bindEvent(PreparedStatement ps, BootEvent e) throws SQLException {
     ps.setLong(1, e.time().toEpochMilli());
@@ -507,19 +745,12 @@ abstract class JdbcStore implements Store, TokenStore {
     ps.setString(6, e.profile().orElse(null));
     ps.setString(7, e.protocol());
     ps.setBoolean(8, e.onceConsumed());
+    ps.setString(9, e.stage().label());
+    ps.setString(10, e.detail().isEmpty() ? null : JSON.writeValueAsString(e.detail()));
   }
 
   static BootEvent withId(BootEvent e, long id) {
-    return new BootEvent(
-        id,
-        e.time(),
-        e.mac(),
-        e.clientIp(),
-        e.match(),
-        e.reason(),
-        e.profile(),
-        e.protocol(),
-        e.onceConsumed());
+    return e.withId(id);
   }
 
   @Override
@@ -640,7 +871,20 @@ abstract class JdbcStore implements Store, TokenStore {
         rs.getString("reason"),
         Optional.ofNullable(rs.getString("profile")),
         rs.getString("protocol"),
-        rs.getBoolean("once_consumed"));
+        rs.getBoolean("once_consumed"),
+        BootEvent.Stage.parse(rs.getString("stage")).orElse(BootEvent.Stage.SCRIPT),
+        detail(rs.getString("detail")));
+  }
+
+  private static Map<String, String> detail(String json) {
+    if (json == null || json.isEmpty()) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, DETAIL);
+    } catch (RuntimeException e) {
+      return Map.of("detail", json); // not ours (written by hand): shown as it is
+    }
   }
 
   // ---------------------------------------------------------------- tokens

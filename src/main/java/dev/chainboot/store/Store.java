@@ -4,6 +4,7 @@ import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
@@ -41,7 +42,10 @@ public interface Store extends BootStore, AutoCloseable {
   boolean deleteProfile(String name);
 
   // assignments
-  /** Sets the machine's once or static profile, replacing the previous one of that kind. */
+  /**
+   * Sets the machine's once or static profile, replacing the previous one of that kind (a new
+   * once-assignment also ends an install held until done: see {@link #holdOnce}).
+   */
   void assign(Assignment a);
 
   Optional<String> assignment(MacAddress mac, Assignment.Kind kind);
@@ -49,7 +53,8 @@ public interface Store extends BootStore, AutoCloseable {
   List<Assignment> assignments();
 
   /**
-   * Removes the machine's assignments (only those naming {@code profile}, if given).
+   * Removes the machine's assignments (only those naming {@code profile}, if given), and with its
+   * once-assignment an install held until done.
    *
    * @return how many were removed
    */
@@ -61,6 +66,20 @@ public interface Store extends BootStore, AutoCloseable {
   void putGroup(Group g);
 
   boolean deleteGroup(String name);
+
+  // installs held until done
+  /**
+   * Sets the machine's once-assignment to {@code profile}, held until its installer calls back
+   * ({@code boot once --until-done}) for at most {@code maxBoots} boots, replacing any
+   * once-assignment and earlier hold (and spending their callback tokens).
+   */
+  void holdOnce(MacAddress mac, String profile, int maxBoots);
+
+  /** The machine's install held until done, or how its last one ended. */
+  Optional<InstallHold> installHold(MacAddress mac);
+
+  /** Every machine's, by MAC. */
+  List<InstallHold> installHolds();
 
   // events
   void appendEvents(List<BootEvent> events);

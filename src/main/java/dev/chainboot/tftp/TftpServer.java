@@ -1,5 +1,7 @@
 package dev.chainboot.tftp;
 
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootTimeline;
 import dev.chainboot.text.Printable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,8 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -84,6 +88,7 @@ public final class TftpServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final TftpFileSource files;
   private final Settings settings;
+  private final BootTimeline timeline;
   private final boolean singlePort;
 
   /** Single-port mode: each client's running transfer, or {@link #PENDING} while it is set up. */
@@ -106,17 +111,33 @@ public final class TftpServer implements AutoCloseable {
   private volatile long lastBusyLog = System.nanoTime() - BUSY_LOG_NANOS;
 
   public TftpServer(InetSocketAddress bind, TftpFileSource files, Settings settings) {
-    this(bind, files, settings, false);
+    this(bind, files, settings, BootTimeline.NONE, false);
   }
 
   /**
+   * @param timeline where every transfer (and refused request) is recorded as a {@link
+   *     BootEvent.Stage#TFTP} stage of the client's machine
+   */
+  public TftpServer(
+      InetSocketAddress bind, TftpFileSource files, Settings settings, BootTimeline timeline) {
+    this(bind, files, settings, timeline, false);
+  }
+
+  /**
+   * @param timeline where every transfer (and refused request) is recorded as a {@link
+   *     BootEvent.Stage#TFTP} stage of the client's machine
    * @param singlePort whether every transfer is answered from the listening port
    */
   public TftpServer(
-      InetSocketAddress bind, TftpFileSource files, Settings settings, boolean singlePort) {
+      InetSocketAddress bind,
+      TftpFileSource files,
+      Settings settings,
+      BootTimeline timeline,
+      boolean singlePort) {
     this.bind = bind;
     this.files = files;
     this.settings = settings;
+    this.timeline = timeline;
     this.singlePort = singlePort;
     this.slots =
         new TransferSlots<>(
@@ -390,6 +411,7 @@ public final class TftpServer implements AutoCloseable {
       if (singlePort) {
         t =
             new Transfer(
+                this,
                 listener,
                 true,
                 reactor,
@@ -409,6 +431,7 @@ public final class TftpServer implements AutoCloseable {
           ch.bind(new InetSocketAddress(local, 0));
           t =
               new Transfer(
+                  this,
                   ch,
                   false,
                   reactor,
@@ -480,8 +503,8 @@ public final class TftpServer implements AutoCloseable {
     }
   }
 
-  /** The one log line per transfer. */
-  static void logTransfer(
+  /** The one log line per transfer, and its stage in the client's boot timeline. */
+  void logTransfer(
       InetSocketAddress client,
       TftpPacket.Request r,
       Map<String, String> accepted,
@@ -489,6 +512,7 @@ public final class TftpServer implements AutoCloseable {
       long startedNanos,
       int resends,
       String result) {
+    long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     log.info(
         "client={} file={} mode={} options={} accepted={} bytes={} duration={}ms "
             + "resends={} result={}",
@@ -498,9 +522,44 @@ public final class TftpServer implements AutoCloseable {
         Printable.escaped(r.options().toString()),
         accepted,
         bytes,
-        (System.nanoTime() - startedNanos) / 1_000_000,
+        millis,
         resends,
         result);
+    try {
+      String file = Printable.escaped(r.filename());
+      String blksize = accepted.getOrDefault("blksize", "512");
+      String windowsize = accepted.getOrDefault("windowsize", "1");
+      Map<String, String> detail = new LinkedHashMap<>();
+      detail.put("file", file);
+      detail.put("blksize", blksize);
+      detail.put("windowsize", windowsize);
+      detail.put("bytes", Long.toString(bytes));
+      detail.put("duration_ms", Long.toString(millis));
+      detail.put("resends", Integer.toString(resends));
+      detail.put("result", result.equals("ok") ? "ok" : Printable.of(result));
+      timeline.record(
+          BootEvent.Stage.TFTP,
+          Optional.empty(),
+          client.getAddress() == null
+              ? client.getHostString()
+              : client.getAddress().getHostAddress(),
+          "tftp",
+          file
+              + " "
+              + bytes
+              + " B in "
+              + millis
+              + " ms (blksize "
+              + blksize
+              + ", windowsize "
+              + windowsize
+              + (resends > 0 ? ", " + resends + " resends" : "")
+              + "): "
+              + detail.get("result"),
+          detail);
+    } catch (RuntimeException e) {
+      log.warn("cannot record the transfer of {}: {}", quoted(r.filename()), e.toString());
+    }
   }
 
   static String addr(InetSocketAddress a) {

@@ -18,6 +18,7 @@ import java.nio.channels.DatagramChannel;
  */
 final class Transfer {
 
+  private final TftpServer server;
   private final DatagramChannel channel;
   private final boolean sharedChannel;
   private final TransferReactor reactor;
@@ -51,6 +52,7 @@ final class Transfer {
    *     mode: the listener hands this transfer its datagrams, and the channel stays open after)
    */
   Transfer(
+      TftpServer server,
       DatagramChannel channel,
       boolean sharedChannel,
       TransferReactor reactor,
@@ -61,6 +63,7 @@ final class Transfer {
       TftpServer.Settings settings,
       long started,
       Runnable onDone) {
+    this.server = server;
     this.channel = channel;
     this.sharedChannel = sharedChannel;
     this.reactor = reactor;
@@ -262,7 +265,7 @@ final class Transfer {
     } catch (IOException ignored) {
       // read-only
     }
-    TftpServer.logTransfer(
+    server.logTransfer(
         client, request, opts.oack(), Math.min(size, ackedBlocks * blk), started, resends, result);
     onDone.run();
   }

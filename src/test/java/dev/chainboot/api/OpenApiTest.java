@@ -188,6 +188,18 @@ class OpenApiTest {
           "/api/v1/machines/52:54:00:20:00:03/assignments/once",
           "{\"profile\":\"oa-k\"}");
       call(op, "PUT", "/api/v1/machines/" + mac + "/assignments/once", "{\"profile\":\"nosuch\"}");
+      call(
+          op,
+          "PUT",
+          "/api/v1/machines/52:54:00:20:00:04/assignments/once",
+          "{\"profile\":\"oa-k\",\"until_done\":true,\"max_boots\":2}");
+      call(Role.VIEWER, "GET", "/api/v1/machines/52:54:00:20:00:04", null);
+      call(
+          op,
+          "PUT",
+          "/api/v1/machines/52:54:00:20:00:04/assignments/static",
+          "{\"profile\":\"oa-k\",\"until_done\":true}");
+      call(Role.VIEWER, "GET", "/metrics", null);
       call(Role.VIEWER, "GET", "/api/v1/machines/" + mac + "/preview", null);
       call(
           Role.VIEWER,

@@ -153,7 +153,8 @@ class ImportCommandTest {
       String script = Curl.run(server.base() + "/boot.ipxe?mac=52-54-00-12-34-56").text();
       assertThat(script)
           .contains(
-              server.base() + "/kernel/net/prod.efi runmode=prod farmer_id=1234 console=ttyS0");
+              server.base()
+                  + "/kernel/net/prod.efi nomodeset runmode=prod farmer_id=1234 console=ttyS0");
       assertThat(Curl.run(server.base() + "/kernel/net/prod.efi").text()).isEqualTo("KERNEL");
     }
   }

@@ -166,7 +166,7 @@ class AuthMatrixTest {
     assertThat(Curl.run(s.bootBase() + "/boot.ipxe?mac=52:54:00:30:00:01").status()).isEqualTo(200);
     assertThat(Curl.run(s.bootBase() + "/health").status()).isEqualTo(200);
     assertThat(Curl.run(s.bootBase() + "/media/mx.iso").status()).isEqualTo(200);
-    for (String p : List.of("/api/v1/machines", "/api/v1/tokens", "/login")) {
+    for (String p : List.of("/api/v1/machines", "/api/v1/tokens", "/login", "/metrics")) {
       assertThat(Curl.run(s.bootBase() + p).status()).as(p).isEqualTo(404);
     }
   }

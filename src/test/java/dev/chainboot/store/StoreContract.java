@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -1097,16 +1100,7 @@ public abstract class StoreContract {
   }
 
   static BootEvent withId(BootEvent e, long id) {
-    return new BootEvent(
-        id,
-        e.time(),
-        e.mac(),
-        e.clientIp(),
-        e.match(),
-        e.reason(),
-        e.profile(),
-        e.protocol(),
-        e.onceConsumed());
+    return e.withId(id);
   }
 
   @Test
@@ -1146,6 +1140,27 @@ public abstract class StoreContract {
             Optional.of("p"),
             "tftp",
             true));
+    // a stage with its details, in their order (not sorted), and one with an odd value
+    Map<String, String> detail = new java.util.LinkedHashMap<>();
+    detail.put("file", "snponly.efi");
+    detail.put("blksize", "1468");
+    detail.put("bytes", "1048576");
+    detail.put("result", "timeout \"quoted\" é\n");
+    for (BootEvent.Stage st : BootEvent.Stage.values()) {
+      in.add(
+          new BootEvent(
+              0,
+              t.plusSeconds(3),
+              Optional.of(C),
+              "10.0.0.9",
+              st == BootEvent.Stage.SCRIPT ? BootEvent.Match.STATIC : BootEvent.Match.STAGE,
+              st.label() + " summary",
+              Optional.empty(),
+              "tftp",
+              false,
+              st,
+              st == BootEvent.Stage.TFTP ? detail : Map.of()));
+    }
     for (BootEvent.Match m : BootEvent.Match.values()) {
       in.add(
           new BootEvent(
@@ -1167,6 +1182,9 @@ public abstract class StoreContract {
     assertThat(out.get(0).id()).isPositive();
     for (int i = 0; i < in.size(); i++) {
       assertThat(out.get(i)).isEqualTo(withId(in.get(i), out.get(i).id()));
+      assertThat(List.copyOf(out.get(i).detail().keySet()))
+          .as("detail order")
+          .isEqualTo(List.copyOf(in.get(i).detail().keySet()));
       if (i > 0) {
         assertThat(out.get(i).id()).isGreaterThan(out.get(i - 1).id());
       }
@@ -1258,6 +1276,170 @@ public abstract class StoreContract {
     assertThat(store.recentEvents(Optional.of(B), 3)).isEqualTo(ofB.subList(5, 8));
     assertThat(store.recentEvents(Optional.of(C), 3)).isEmpty();
     assertThat(store.recentEvents(Optional.empty(), 0)).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------ install holds
+
+  static final Supplier<String> NO_TOKEN =
+      () -> {
+        throw new AssertionError("a token was asked for an ordinary once-assignment");
+      };
+
+  @Test
+  void anOrdinaryOnceIsConsumedByTakeOnceWithoutAToken() {
+    chains("p");
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+    assertThat(store.takeOnce(A, NO_TOKEN)).contains(new BootStore.Consumed("p"));
+    assertThat(store.takeOnce(A, NO_TOKEN)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.installHold(A)).isEmpty();
+    assertThat(store.takeOnce(B, NO_TOKEN)).isEmpty(); // unknown machine
+  }
+
+  @Test
+  void aHeldOnceStaysCountsItsBootsAndEndsWithItsCallbackOnce() {
+    chains("install", "disk");
+    store.putMachine(Machine.of(A));
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "disk"));
+    store.holdOnce(A, "install", 3);
+    assertThat(store.installHold(A))
+        .get()
+        .satisfies(
+            h -> {
+              assertThat(h.state()).isEqualTo(InstallHold.State.HOLDING);
+              assertThat(h.boots()).isZero();
+              assertThat(h.maxBoots()).isEqualTo(3);
+              assertThat(h.profile()).isEqualTo("install");
+            });
+    assertThat(store.bootView(A).onceProfile()).contains("install");
+
+    assertThat(store.takeOnce(A, () -> "h1")).contains(new BootStore.Held("install", 1, 3));
+    assertThat(store.takeOnce(A, () -> "h2")).contains(new BootStore.Held("install", 2, 3));
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).contains("install");
+    assertThat(store.installHold(A).orElseThrow().boots()).isEqualTo(2);
+
+    // boot 1's URL ends it (the installer of any held boot may call back) ...
+    assertThat(store.confirmInstall("h1")).isEqualTo(new BootStore.Confirmed(A, "install", 2));
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.STATIC)).contains("disk");
+    assertThat(store.bootView(A).onceProfile()).isEmpty();
+    assertThat(store.installHold(A).orElseThrow().state()).isEqualTo(InstallHold.State.DONE);
+    // ... once: every URL of the install is spent
+    assertThat(store.confirmInstall("h1"))
+        .isInstanceOf(BootStore.Refused.class)
+        .extracting(r -> ((BootStore.Refused) r).mac())
+        .isEqualTo(Optional.of(A));
+    assertThat(store.confirmInstall("h2")).isInstanceOf(BootStore.Refused.class);
+    assertThat(store.confirmInstall("nope"))
+        .isEqualTo(new BootStore.Refused(Optional.empty(), "no such callback"));
+    assertThat(store.takeOnce(A, NO_TOKEN)).isEmpty();
+  }
+
+  @Test
+  void aHeldOnceBootedPastItsMaximumIsAnInstallLoop() {
+    chains("install");
+    store.putMachine(Machine.of(A));
+    store.holdOnce(A, "install", 2);
+    assertThat(store.takeOnce(A, () -> "h1")).contains(new BootStore.Held("install", 1, 2));
+    assertThat(store.takeOnce(A, () -> "h2")).contains(new BootStore.Held("install", 2, 2));
+    assertThat(store.takeOnce(A, NO_TOKEN)).contains(new BootStore.Loop("install", 2));
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.installHold(A).orElseThrow().state()).isEqualTo(InstallHold.State.LOOP);
+    assertThat(store.takeOnce(A, NO_TOKEN)).isEmpty();
+    // a late callback does not undo the flag
+    assertThat(store.confirmInstall("h2")).isInstanceOf(BootStore.Refused.class);
+    assertThat(store.installHold(A).orElseThrow().state()).isEqualTo(InstallHold.State.LOOP);
+    assertThat(store.installHolds()).extracting(InstallHold::mac).containsExactly(A);
+  }
+
+  @Test
+  void aNewOnceOrClearingEndsAHoldAndSpendsItsUrls() {
+    chains("install", "other");
+    store.putMachine(Machine.of(A));
+    store.putMachine(Machine.of(B));
+    store.holdOnce(A, "install", 3);
+    assertThat(store.takeOnce(A, () -> "a1")).isPresent();
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "other")); // an ordinary once
+    assertThat(store.installHold(A)).isEmpty();
+    assertThat(store.confirmInstall("a1")).isInstanceOf(BootStore.Refused.class);
+    assertThat(store.takeOnce(A, NO_TOKEN)).contains(new BootStore.Consumed("other"));
+
+    store.holdOnce(B, "install", 3);
+    assertThat(store.takeOnce(B, () -> "b1")).isPresent();
+    assertThat(store.clearAssignments(B, Optional.of("other"))).isZero(); // not its once
+    assertThat(store.installHold(B)).isPresent();
+    assertThat(store.clearAssignments(B, Optional.empty())).isEqualTo(1);
+    assertThat(store.installHold(B)).isEmpty();
+    assertThat(store.confirmInstall("b1")).isInstanceOf(BootStore.Refused.class);
+
+    store.holdOnce(B, "install", 3);
+    assertThat(store.takeOnce(B, () -> "b2")).isPresent();
+    assertThat(store.deleteMachine(B)).isTrue();
+    assertThat(store.installHolds()).isEmpty();
+    assertThat(store.confirmInstall("b2"))
+        .isEqualTo(new BootStore.Refused(Optional.empty(), "no such callback"));
+  }
+
+  @Test
+  void aCallbackHasExactlyOneWinnerAmong16Threads() throws Exception {
+    chains("install");
+    store.putMachine(Machine.of(A));
+    store.holdOnce(A, "install", 3);
+    assertThat(store.takeOnce(A, () -> "t")).isPresent();
+    int threads = 16;
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<BootStore.CallbackResult>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return store.confirmInstall("t");
+                }));
+      }
+      go.countDown();
+      int won = 0;
+      for (Future<BootStore.CallbackResult> f : results) {
+        if (f.get(20, TimeUnit.SECONDS) instanceof BootStore.Confirmed) {
+          won++;
+        }
+      }
+      assertThat(won).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void concurrentBootsOfAHeldInstallEachCountOnce() throws Exception {
+    chains("install");
+    store.putMachine(Machine.of(A));
+    store.holdOnce(A, "install", 3);
+    int threads = 8;
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Optional<BootStore.OnceTaken>>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        String token = "c" + i;
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return store.takeOnce(A, () -> token);
+                }));
+      }
+      go.countDown();
+      List<BootStore.OnceTaken> taken = new ArrayList<>();
+      for (Future<Optional<BootStore.OnceTaken>> f : results) {
+        f.get(20, TimeUnit.SECONDS).ifPresent(taken::add);
+      }
+      assertThat(taken)
+          .containsExactlyInAnyOrder(
+              new BootStore.Held("install", 1, 3),
+              new BootStore.Held("install", 2, 3),
+              new BootStore.Held("install", 3, 3),
+              new BootStore.Loop("install", 3));
+    }
   }
 
   @Test

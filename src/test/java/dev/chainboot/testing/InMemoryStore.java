@@ -4,6 +4,7 @@ import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.Group;
+import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
@@ -40,10 +41,15 @@ public final class InMemoryStore implements Store {
     final Map<String, EnumMap<Assignment.Kind, String>> assignments = new TreeMap<>();
     final Map<String, Group> groups = new TreeMap<>();
     final List<BootEvent> events = new ArrayList<>();
+    final Map<String, InstallHold> holds = new TreeMap<>();
+    final Map<String, Token> tokens = new java.util.HashMap<>(); // by hash
     String defaultProfile;
     long configVersion;
     long nextEventId = 1;
   }
+
+  /** A callback token's row: machine, boot, whether spent. */
+  private record Token(MacAddress mac, int boot, boolean used) {}
 
   private final Data data;
   private volatile boolean closed;
@@ -154,6 +160,7 @@ public final class InMemoryStore implements Store {
   public boolean deleteMachine(MacAddress mac) {
     synchronized (open()) {
       data.assignments.remove(mac.colon()); // ON DELETE CASCADE
+      endHold(mac);
       return data.machines.remove(mac.colon()) != null;
     }
   }
@@ -221,6 +228,9 @@ public final class InMemoryStore implements Store {
     synchronized (open()) {
       requireMachine(a.mac());
       requireProfile(a.profile());
+      if (a.kind() == Assignment.Kind.ONCE) {
+        endHold(a.mac());
+      }
       data.assignments
           .computeIfAbsent(a.mac().colon(), k -> new EnumMap<>(Assignment.Kind.class))
           .put(a.kind(), a.profile());
@@ -260,6 +270,10 @@ public final class InMemoryStore implements Store {
         return 0;
       }
       int before = kinds.size();
+      String once = kinds.get(Assignment.Kind.ONCE);
+      if (once != null && (profile.isEmpty() || profile.get().equals(once))) {
+        endHold(mac);
+      }
       kinds.values().removeIf(p -> profile.isEmpty() || profile.get().equals(p));
       int removed = before - kinds.size();
       if (kinds.isEmpty()) {
@@ -281,6 +295,112 @@ public final class InMemoryStore implements Store {
         data.assignments.remove(mac.colon());
       }
       return once;
+    }
+  }
+
+  private void endHold(MacAddress mac) {
+    data.holds.remove(mac.colon());
+    data.tokens.values().removeIf(t -> t.mac().equals(mac));
+  }
+
+  private void removeOnce(MacAddress mac) {
+    EnumMap<Assignment.Kind, String> kinds = data.assignments.get(mac.colon());
+    if (kinds != null) {
+      kinds.remove(Assignment.Kind.ONCE);
+      if (kinds.isEmpty()) {
+        data.assignments.remove(mac.colon());
+      }
+    }
+  }
+
+  private void spendTokens(MacAddress mac) {
+    data.tokens.replaceAll((h, t) -> t.mac().equals(mac) ? new Token(t.mac(), t.boot(), true) : t);
+  }
+
+  @Override
+  public void holdOnce(MacAddress mac, String profile, int maxBoots) {
+    InstallHold hold =
+        new InstallHold(
+            mac, profile, InstallHold.State.HOLDING, 0, maxBoots, Instant.ofEpochMilli(now()));
+    synchronized (open()) {
+      assign(new Assignment(mac, Assignment.Kind.ONCE, profile));
+      data.holds.put(mac.colon(), hold);
+    }
+  }
+
+  @Override
+  public Optional<InstallHold> installHold(MacAddress mac) {
+    synchronized (open()) {
+      return Optional.ofNullable(data.holds.get(mac.colon()));
+    }
+  }
+
+  @Override
+  public List<InstallHold> installHolds() {
+    synchronized (open()) {
+      return List.copyOf(data.holds.values());
+    }
+  }
+
+  @Override
+  public Optional<OnceTaken> takeOnce(MacAddress mac, java.util.function.Supplier<String> hash) {
+    synchronized (open()) {
+      Optional<String> once = assigned(mac, Assignment.Kind.ONCE);
+      if (once.isEmpty()) {
+        return Optional.empty();
+      }
+      InstallHold h = data.holds.get(mac.colon());
+      if (h == null || h.state() != InstallHold.State.HOLDING || !h.profile().equals(once.get())) {
+        removeOnce(mac);
+        return Optional.of(new Consumed(once.get()));
+      }
+      Instant now = Instant.ofEpochMilli(now());
+      if (h.boots() >= h.maxBoots()) {
+        removeOnce(mac);
+        data.holds.put(
+            mac.colon(),
+            new InstallHold(
+                mac, h.profile(), InstallHold.State.LOOP, h.boots(), h.maxBoots(), now));
+        spendTokens(mac);
+        return Optional.of(new Loop(h.profile(), h.boots()));
+      }
+      int boot = h.boots() + 1;
+      data.holds.put(
+          mac.colon(),
+          new InstallHold(mac, h.profile(), InstallHold.State.HOLDING, boot, h.maxBoots(), now));
+      data.tokens.put(hash.get(), new Token(mac, boot, false));
+      return Optional.of(new Held(h.profile(), boot, h.maxBoots()));
+    }
+  }
+
+  @Override
+  public CallbackResult confirmInstall(String tokenHash) {
+    synchronized (open()) {
+      Token t = data.tokens.get(tokenHash);
+      if (t == null) {
+        return new Refused(Optional.empty(), "no such callback");
+      }
+      if (t.used()) {
+        return new Refused(Optional.of(t.mac()), "this callback URL was already used");
+      }
+      spendTokens(t.mac());
+      InstallHold h = data.holds.get(t.mac().colon());
+      if (h == null || h.state() != InstallHold.State.HOLDING) {
+        return new Refused(Optional.of(t.mac()), "the install is no longer held until done");
+      }
+      if (assigned(t.mac(), Assignment.Kind.ONCE).filter(h.profile()::equals).isPresent()) {
+        removeOnce(t.mac());
+      }
+      data.holds.put(
+          t.mac().colon(),
+          new InstallHold(
+              t.mac(),
+              h.profile(),
+              InstallHold.State.DONE,
+              h.boots(),
+              h.maxBoots(),
+              Instant.ofEpochMilli(now())));
+      return new Confirmed(t.mac(), h.profile(), h.boots());
     }
   }
 
@@ -350,7 +470,9 @@ public final class InMemoryStore implements Store {
                 e.reason(),
                 e.profile(),
                 e.protocol(),
-                e.onceConsumed()));
+                e.onceConsumed(),
+                e.stage(),
+                e.detail()));
       }
     }
   }
