@@ -24,6 +24,7 @@ public final class BootCore implements BootResolver {
   private final BootStore store;
   private final Consumer<BootEvent> events;
   private final ScriptRenderer renderer = new ScriptRenderer();
+  private final GrubRenderer grub = new GrubRenderer(renderer);
   private final Clock clock;
 
   public BootCore(BootStore store, Consumer<BootEvent> events) {
@@ -40,15 +41,31 @@ public final class BootCore implements BootResolver {
   record Decision(
       BootEvent.Match match, String reason, Optional<String> profile, boolean onceConsumed) {}
 
+  /** The language a decision is rendered in. */
+  private enum Language {
+    IPXE,
+    GRUB
+  }
+
   @Override
   public BootAnswer resolve(BootRequest request, String baseUrl) {
+    return resolve(request, baseUrl, Language.IPXE);
+  }
+
+  @Override
+  public BootAnswer resolveGrub(BootRequest request, String baseUrl) {
+    return resolve(request, baseUrl, Language.GRUB);
+  }
+
+  private BootAnswer resolve(BootRequest request, String baseUrl, Language language) {
     BootStore.BootView view = identify(request);
     return answer(
         request,
         view,
         baseUrl,
         Optional.empty(),
-        config -> decide(view.machine().orElse(null), view, config, true));
+        config -> decide(view.machine().orElse(null), view, config, true),
+        language);
   }
 
   @Override
@@ -68,7 +85,8 @@ public final class BootCore implements BootResolver {
                     BootEvent.Match.PROFILE,
                     "profile " + profile + " asked for by name (boot media)",
                     Optional.of(profile),
-                    false)));
+                    false),
+            Language.IPXE));
   }
 
   /**
@@ -81,14 +99,18 @@ public final class BootCore implements BootResolver {
       BootStore.BootView view,
       String baseUrl,
       Optional<String> profileOnError,
-      java.util.function.Function<Config, Decision> decide) {
+      java.util.function.Function<Config, Decision> decide,
+      Language language) {
     Machine machine = view.machine().orElse(null);
     Decision d = null;
     String text;
     try {
       Config config = config(view.configVersion());
       d = decide.apply(config);
-      text = render(d, machine, baseUrl, config);
+      text =
+          language == Language.GRUB
+              ? renderGrub(d, machine, baseUrl, config)
+              : render(d, machine, baseUrl, config);
     } catch (RuntimeException e) {
       log.error(
           "boot of {} from {} failed: {}",
@@ -98,7 +120,9 @@ public final class BootCore implements BootResolver {
           e);
       boolean consumed = d != null && d.onceConsumed(); // decided, then failed to render
       d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, consumed);
-      text = ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+      String message = "cannot boot " + who(machine, request) + ": " + e.getMessage();
+      text =
+          language == Language.GRUB ? GrubRenderer.error(message) : ScriptRenderer.error(message);
     }
     record(request, machine, d);
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
@@ -120,6 +144,46 @@ public final class BootCore implements BootResolver {
     }
     Config config = config(view.configVersion());
     return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
+  }
+
+  @Override
+  public Optional<FirmwareSettings> firmwareFor(BootRequest request) {
+    BootStore.BootView view;
+    if (request.mac().isPresent()) {
+      view = store.bootView(request.mac().get());
+      if (view.machine().isEmpty()) {
+        view =
+            BootStore.BootView.unassigned(
+                Optional.of(Machine.fromRequest(request.mac().get(), request)),
+                view.configVersion());
+      }
+    } else {
+      view = viewByIp(request);
+    }
+    Config config = config(view.configVersion());
+    Machine m = view.machine().orElse(null);
+    Decision d = decide(m, view, config, false);
+    return d.profile().map(p -> firmware(m, config, p));
+  }
+
+  /**
+   * The firmware settings of every group the machine matches, the most specific first (a value set
+   * by a more specific group wins), with the loader {@code profile} needs, if it names one.
+   */
+  private static FirmwareSettings firmware(Machine m, Config config, String profile) {
+    FirmwareSettings s = FirmwareSettings.NONE;
+    if (m != null) {
+      for (Group g : config.groups()) {
+        if (g.matches(m)) {
+          s = s.orElse(g.firmware());
+        }
+      }
+    }
+    Profile p = config.profiles().get(profile);
+    if (p != null && p.loader().isPresent()) {
+      s = s.withLoader(p.loader());
+    }
+    return s;
   }
 
   /** A request without a MAC: the machine last seen at its address, if any. */
@@ -232,7 +296,8 @@ public final class BootCore implements BootResolver {
 
   private String render(Decision d, Machine m, String baseUrl, Config config) {
     if (d.profile().isEmpty()) {
-      return ScriptRenderer.nothing(m == null ? "this machine (no MAC given)" : m.mac().colon());
+      return ScriptRenderer.nothing(
+          m == null ? "this machine (no MAC given)" : m.mac().colon(), firmware(m, config, ""));
     }
     String name = d.profile().get();
     // A script depends only on these (profiles and menus through the config version).
@@ -246,12 +311,30 @@ public final class BootCore implements BootResolver {
             .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
     text =
         renderer.render(
-            p, m, baseUrl, d.reason(), n -> Optional.ofNullable(config.profiles().get(n)));
+            p,
+            m,
+            baseUrl,
+            d.reason(),
+            n -> Optional.ofNullable(config.profiles().get(n)),
+            firmware(m, config, name));
     if (rendered.size() >= MAX_RENDERED) {
       rendered.clear();
     }
     rendered.put(key, text);
     return text;
+  }
+
+  /** The decision as a GRUB configuration (not cached: the signed chain is a rare path). */
+  private String renderGrub(Decision d, Machine m, String baseUrl, Config config) {
+    String who = m == null ? "this machine (no MAC given)" : m.mac().colon();
+    if (d.profile().isEmpty()) {
+      return GrubRenderer.nothing(who, firmware(m, config, ""));
+    }
+    String name = d.profile().get();
+    Profile p =
+        Optional.ofNullable(config.profiles().get(name))
+            .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
+    return grub.render(p, m, baseUrl, d.reason(), firmware(m, config, name));
   }
 
   /** What a rendered script depends on (the machine may be null). */

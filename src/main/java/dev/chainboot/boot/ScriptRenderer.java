@@ -50,6 +50,20 @@ public final class ScriptRenderer {
       String baseUrl,
       String why,
       Function<String, Optional<Profile>> lookup) {
+    return render(profile, machine, baseUrl, why, lookup, FirmwareSettings.NONE);
+  }
+
+  /**
+   * Like {@link #render(Profile, Machine, String, String, Function)}, with the machine's firmware
+   * settings (how UEFI and BIOS leave for the local disk).
+   */
+  public String render(
+      Profile profile,
+      Machine machine,
+      String baseUrl,
+      String why,
+      Function<String, Optional<Profile>> lookup,
+      FirmwareSettings firmware) {
     Map<String, Object> vars = variables(machine, baseUrl, profile.name());
     try {
       if (profile.kind() == Profile.Kind.SCRIPT) {
@@ -67,9 +81,9 @@ public final class ScriptRenderer {
                       + IpxeSafe.text(why)
                       + ")");
       if (profile.kind() == Profile.Kind.MENU) {
-        menu(s, profile, vars, lookup);
+        menu(s, profile, vars, lookup, firmware);
       } else {
-        body(s, profile, vars, "cb");
+        body(s, profile, vars, "cb", firmware);
       }
       return exitFailed(s, "could not boot profile " + profile.name()).text();
     } catch (MustacheException | IpxeSafe.UnsafeValueException e) {
@@ -79,15 +93,32 @@ public final class ScriptRenderer {
 
   /** The script for a machine nothing is configured for: says so and exits. */
   public static String nothing(String who) {
-    return new IpxeScript()
-        .line(
-            "echo chainboot: nothing to boot for "
-                + IpxeSafe.text(who)
-                + " (no once, static, group or default assignment)")
-        .line("echo chainboot: exiting to the next boot device")
-        .line("sleep 3")
-        .line("exit 0")
-        .text();
+    return nothing(who, FirmwareSettings.NONE);
+  }
+
+  /**
+   * The script for a machine nothing is configured for: says so and leaves for the next boot device
+   * (UEFI with a failure status unless the machine's {@code efi-exit} says success).
+   */
+  public static String nothing(String who, FirmwareSettings firmware) {
+    IpxeScript s =
+        new IpxeScript()
+            .line(
+                "echo chainboot: nothing to boot for "
+                    + IpxeSafe.text(who)
+                    + " (no once, static, group or default assignment)")
+            .line("echo chainboot: exiting to the next boot device")
+            .line("sleep 3");
+    return leaveForNextDevice(s, firmware).text();
+  }
+
+  /**
+   * Leaves for the firmware's next boot device: on UEFI with the status the machine's {@code
+   * efi-exit} says (a failure by default: an EFI application that exits with success drops some
+   * firmware into its setup screen), on BIOS with 0.
+   */
+  private static IpxeScript leaveForNextDevice(IpxeScript s, FirmwareSettings firmware) {
+    return s.leaveIf("iseq ${platform} efi", firmware.efiExitOrDefault().status()).leave(0);
   }
 
   /** A script that reports an error on the console and exits to the next boot device. */
@@ -96,7 +127,7 @@ public final class ScriptRenderer {
         .line("echo chainboot: error: " + IpxeSafe.text(message))
         .line("echo chainboot: exiting to the next boot device")
         .line("sleep 5")
-        .line("exit 1")
+        .leave(1)
         .text();
   }
 
@@ -104,7 +135,8 @@ public final class ScriptRenderer {
     return m == null ? "this machine" : m.mac().colon();
   }
 
-  private void body(IpxeScript s, Profile p, Map<String, Object> vars, String tag) {
+  private void body(
+      IpxeScript s, Profile p, Map<String, Object> vars, String tag, FirmwareSettings firmware) {
     switch (p.kind()) {
       case KERNEL -> {
         String kernel = IpxeSafe.url(template(p.kernel().orElseThrow(), vars));
@@ -135,9 +167,16 @@ public final class ScriptRenderer {
         fetch(s, tag + "_chain", tag + "_chained", "chain --autofree " + url, "chain");
         s.label(tag + "_chained").line("exit 0");
       }
-      case LOCAL_DISK ->
-          s.line("iseq ${platform} efi && exit 0 ||")
-              .line("sanboot --no-describe --drive 0x80 || exit 0");
+      case LOCAL_DISK -> {
+        // UEFI: leave so that the firmware boots its next device, the disk (with a failure status
+        // by default, see efi-exit); BIOS: boot the first disk, or (bios-local=exit) return
+        s.line("echo chainboot: booting from the local disk")
+            .leaveIf("iseq ${platform} efi", firmware.efiExitOrDefault().status());
+        if (firmware.biosLocalOrDefault() == FirmwareSettings.BiosLocal.SANBOOT) {
+          s.line("sanboot --no-describe --drive 0x80 ||");
+        }
+        s.leave(0);
+      }
       case SCRIPT -> {
         String text = template(p.script().orElseThrow(), vars);
         s.raw(text.startsWith("#!ipxe") ? text.substring(text.indexOf('\n') + 1) : text);
@@ -153,7 +192,8 @@ public final class ScriptRenderer {
       IpxeScript s,
       Profile p,
       Map<String, Object> vars,
-      Function<String, Optional<Profile>> lookup) {
+      Function<String, Optional<Profile>> lookup,
+      FirmwareSettings firmware) {
     s.line("menu chainboot: " + p.name());
     for (String entry : p.menu()) {
       s.line("item cbm-" + entry + " " + entry);
@@ -172,7 +212,7 @@ public final class ScriptRenderer {
       } else {
         Map<String, Object> subVars = new HashMap<>(vars);
         subVars.put("profile", entry);
-        body(s, sub.get(), subVars, "cbm" + i);
+        body(s, sub.get(), subVars, "cbm" + i, firmware);
       }
       i++;
     }
@@ -195,10 +235,11 @@ public final class ScriptRenderer {
     return s.label("chainboot_failed")
         .line("echo chainboot: " + IpxeSafe.text(message) + ", exiting to the next boot device")
         .line("sleep 5")
-        .line("exit 1");
+        .leave(1);
   }
 
-  private String template(String text, Map<String, Object> vars) {
+  /** {@code text} rendered as a strict Mustache template (cached by source text). */
+  String template(String text, Map<String, Object> vars) {
     if (!text.contains("{{")) {
       return text;
     }

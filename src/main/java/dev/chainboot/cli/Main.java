@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       ImportCommand.class,
       MediaCommand.class,
       DhcpConfigCommand.class,
+      CaCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

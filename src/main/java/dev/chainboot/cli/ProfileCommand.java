@@ -1,6 +1,7 @@
 package dev.chainboot.cli;
 
 import com.samskivert.mustache.Mustache;
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Profile;
 import dev.chainboot.ipxe.IpxeSafe;
 import java.nio.charset.StandardCharsets;
@@ -97,11 +98,29 @@ public final class ProfileCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Kind kind;
 
+    @Option(
+        names = "--loader",
+        paramLabel = "ipxe|shim-grub",
+        description =
+            "Boot loader chain this profile needs whatever the machine's group says: shim-grub"
+                + " boots a kernel or local-disk profile through Debian's signed shim and GRUB"
+                + " (Secure Boot, x86_64 UEFI); default: the group's, else iPXE.")
+    String loader;
+
     @Override
     public Integer call() {
       return opts.run(
           "profile add",
           store -> {
+            Optional<FirmwareSettings.Loader> l =
+                loader == null
+                    ? Optional.empty()
+                    : Optional.of(
+                        FirmwareSettings.Loader.parse(loader)
+                            .orElseThrow(
+                                () ->
+                                    StoreOptions.CliError.invalid(
+                                        "--loader must be ipxe or shim-grub, not " + loader)));
             Profile p;
             if (kind.kernel != null) {
               KernelArgs k = kind.kernel;
@@ -142,6 +161,11 @@ public final class ProfileCommand implements Runnable {
                 }
               }
               p = Profile.menu(name, kind.menu);
+            }
+            try {
+              p = p.withLoader(l);
+            } catch (IllegalArgumentException e) {
+              throw StoreOptions.CliError.invalid(e.getMessage());
             }
             store.putProfile(p);
             System.out.println("profile " + name + " saved");
@@ -194,15 +218,16 @@ public final class ProfileCommand implements Runnable {
 
   static String summary(Profile p) {
     return switch (p.kind()) {
-      case KERNEL ->
-          p.kernel().orElseThrow()
-              + (p.initrds().isEmpty() ? "" : " + " + p.initrds().size() + " initrd")
-              + p.cmdline().map(c -> " " + c).orElse("");
-      case CHAIN -> p.chainUrl().orElseThrow();
-      case SCRIPT -> p.script().orElseThrow().lines().count() + " lines";
-      case LOCAL_DISK -> "boot from local disk";
-      case MENU -> String.join(",", p.menu());
-    };
+          case KERNEL ->
+              p.kernel().orElseThrow()
+                  + (p.initrds().isEmpty() ? "" : " + " + p.initrds().size() + " initrd")
+                  + p.cmdline().map(c -> " " + c).orElse("");
+          case CHAIN -> p.chainUrl().orElseThrow();
+          case SCRIPT -> p.script().orElseThrow().lines().count() + " lines";
+          case LOCAL_DISK -> "boot from local disk";
+          case MENU -> String.join(",", p.menu());
+        }
+        + p.loader().map(l -> " (loader " + l.text() + ")").orElse("");
   }
 
   static Map<String, Object> json(Profile p) {
@@ -219,6 +244,7 @@ public final class ProfileCommand implements Runnable {
     if (p.kind() == Profile.Kind.MENU) {
       o.put("menu", p.menu());
     }
+    p.loader().ifPresent(x -> o.put("loader", x.text()));
     return o;
   }
 

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param https the HTTPS listener, or empty when it is off (the default)
+ * @param ntp a time server iPXE sets its clock from before its first HTTPS fetch, or empty
  */
 public record ServerConfig(
     Path dataDir,
@@ -30,7 +32,9 @@ public record ServerConfig(
     Optional<Path> scriptsDir,
     Optional<Path> extraDir,
     Optional<Path> configFile,
-    Optional<ProxyDhcpConfig> proxyDhcp) {
+    Optional<ProxyDhcpConfig> proxyDhcp,
+    Optional<HttpsConfig> https,
+    Optional<String> ntp) {
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -49,6 +53,8 @@ public record ServerConfig(
     private Optional<Path> extraDir = Optional.empty();
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
+    private Optional<HttpsConfig> https = Optional.empty();
+    private Optional<String> ntp = Optional.empty();
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -99,6 +105,16 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder https(Optional<HttpsConfig> v) {
+      https = v;
+      return this;
+    }
+
+    public Builder ntp(Optional<String> v) {
+      ntp = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -110,7 +126,9 @@ public record ServerConfig(
           scriptsDir,
           extraDir,
           configFile,
-          proxyDhcp);
+          proxyDhcp,
+          https,
+          ntp);
     }
   }
 

@@ -7,7 +7,10 @@ import org.eclipse.jetty.server.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One log line per HTTP request: client, method, path and query, status, bytes written. */
+/**
+ * One log line per HTTP request: client, method, path and query, status, bytes written, and {@code
+ * https} for a request that came over TLS.
+ */
 final class AccessLog implements RequestLog {
 
   private static final Logger log = LoggerFactory.getLogger("http");
@@ -17,13 +20,14 @@ final class AccessLog implements RequestLog {
     if (log.isInfoEnabled()) {
       String query = request.getHttpURI().getQuery();
       log.info(
-          "{} {} {}{} {} {}B",
+          "{} {} {}{} {} {}B{}",
           Request.getRemoteAddr(request),
           request.getMethod(),
           Printable.of(request.getHttpURI().getPath()),
           query == null ? "" : "?" + Printable.of(query),
           response.getStatus(),
-          Response.getContentBytesWritten(response));
+          Response.getContentBytesWritten(response),
+          request.isSecure() ? " https" : "");
     }
   }
 }

@@ -86,6 +86,28 @@ public final class Requests {
     return scheme(req) + "://" + IpxeSafe.host(advertise.get()) + ":" + Request.getLocalPort(req);
   }
 
+  /**
+   * This server's host as the client reached it, without a port: the operator's {@code --advertise}
+   * host, else the request's Host header when it is a valid host[:port], else the local address the
+   * connection arrived on.
+   */
+  public static String host(Request req, Optional<String> advertise) {
+    if (advertise.isPresent()) {
+      return IpxeSafe.host(advertise.get());
+    }
+    String h = req.getHeaders().get(HttpHeader.HOST);
+    try {
+      if (h != null) {
+        IpxeSafe.host(h);
+        return h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.replaceFirst(":.*$", "");
+      }
+    } catch (IpxeSafe.UnsafeValueException e) {
+      // fall through to the local address
+    }
+    String local = Request.getLocalAddr(req);
+    return local.contains(":") ? "[" + local + "]" : local;
+  }
+
   private static String scheme(Request req) {
     return "https".equalsIgnoreCase(req.getHttpURI().getScheme()) ? "https" : "http";
   }

@@ -12,12 +12,14 @@ import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.grub.GrubConfig;
 import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * The one place that decides which URL reaches which endpoint. {@link #all} is what {@code
@@ -26,6 +28,7 @@ import java.util.function.Consumer;
  * <pre>
  * /health                         ok
  * /boot.ipxe, /boot/resolve       the boot core                      BootEndpoints
+ * /boot/grub/MAC.cfg              the boot core, as GRUB config      GrubEndpoints
  * /api/v1/machines, /events       read-only JSON                     ApiEndpoints
  * /assets/ /kernel/ /extra/       files (Range, ETag, HEAD)          DirectoryHandler
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
@@ -33,6 +36,7 @@ import java.util.function.Consumer;
  * /media/                         boot media by machine or profile   MediaEndpoints
  * /iso/ /usb/ /uefimg/ /uefi/ /krn/  Zero-OS images                  ZeroOsMediaEndpoints
  * /firmware/                      boot binaries for UEFI HTTP boot   FirmwareHandler
+ * /boot-https.ipxe                on to HTTPS (with serve --https)   httpsEntry
  * </pre>
  */
 public final class Routes {
@@ -69,6 +73,20 @@ public final class Routes {
     BootEndpoints boot = new BootEndpoints(resolver);
     router.exact(ChainScripts.BOOT_PATH, boot.boot());
     router.exact(ChainScripts.RESOLVE_PATH, boot.resolve());
+    router.prefix(GrubConfig.MACHINE_PATH, new GrubEndpoints(resolver));
+  }
+
+  /**
+   * {@code /boot-https.ipxe}: where proxyDHCP sends iPXE that can continue over HTTPS; answers a
+   * script (over plain HTTP) that sets the clock when {@code --ntp} is given and chains to this
+   * server's HTTPS {@code /boot.ipxe} with the machine's identity.
+   *
+   * @param httpsPort the HTTPS listener's bound port (known once it is started)
+   */
+  public static void httpsEntry(Router router, ServerConfig config, IntSupplier httpsPort) {
+    router.exact(
+        ChainScripts.HTTPS_ENTRY_PATH,
+        new HttpsEntryHandler(config.advertise(), config.ntp(), httpsPort));
   }
 
   /** {@code /api/v1/}. */

@@ -7,6 +7,14 @@ package dev.chainboot.ipxe;
  */
 public final class IpxeScript {
 
+  /**
+   * The setting a chainboot script sets just before it leaves iPXE on purpose (nothing to boot,
+   * boot the local disk, an error): the scripts that chained to it see it and leave with the same
+   * status instead of retrying, so the firmware really gets that status and tries its next boot
+   * device.
+   */
+  public static final String LEAVE = "chainboot-leave";
+
   private final StringBuilder s = new StringBuilder("#!ipxe\n");
 
   /** A line of script, without its line break. */
@@ -21,6 +29,27 @@ public final class IpxeScript {
     return this;
   }
 
+  /**
+   * Leaves iPXE with exit {@code status} (see {@link #LEAVE}): {@code set chainboot-leave N} and
+   * {@code exit N}.
+   */
+  public IpxeScript leave(int status) {
+    return line("set " + LEAVE + " " + status).line("exit " + status);
+  }
+
+  /** {@link #leave} when {@code test} (an iPXE condition command such as {@code iseq}) holds. */
+  public IpxeScript leaveIf(String test, int status) {
+    return line(test + " && set " + LEAVE + " " + status + " && exit " + status + " ||");
+  }
+
+  /**
+   * After a {@code chain} that failed: if the chained script left on purpose, leave with its status
+   * too.
+   */
+  public IpxeScript propagateLeave() {
+    return line("isset ${" + LEAVE + "} && exit ${" + LEAVE + "} ||");
+  }
+
   /** {@code :name} */
   public IpxeScript label(String name) {
     return line(":" + name);
@@ -32,6 +61,7 @@ public final class IpxeScript {
    * <pre>
    * :label
    * command &amp;&amp; goto success ||
+   * (for chain: isset ${chainboot-leave} &amp;&amp; exit ${chainboot-leave} ||)
    * inc counter
    * iseq ${counter} tries &amp;&amp; goto giveUp ||
    * echo message
@@ -50,9 +80,11 @@ public final class IpxeScript {
       String giveUp,
       String message,
       int seconds) {
-    return label(label)
-        .line(command + " && goto " + success + " ||")
-        .line("inc " + counter)
+    label(label).line(command + " && goto " + success + " ||");
+    if (command.startsWith("chain ")) {
+      propagateLeave();
+    }
+    return line("inc " + counter)
         .line("iseq ${" + counter + "} " + tries + " && goto " + giveUp + " ||")
         .line("echo " + message)
         .line("sleep " + seconds)
@@ -66,6 +98,7 @@ public final class IpxeScript {
    * <pre>
    * :label
    * command &amp;&amp; goto success ||
+   * (for chain: isset ${chainboot-leave} &amp;&amp; exit ${chainboot-leave} ||)
    * echo message
    * sleep seconds || shell
    * goto label
@@ -73,11 +106,11 @@ public final class IpxeScript {
    */
   public IpxeScript retryForever(
       String label, String command, String success, String message, int seconds) {
-    return label(label)
-        .line(command + " && goto " + success + " ||")
-        .line("echo " + message)
-        .line("sleep " + seconds + " || shell")
-        .line("goto " + label);
+    label(label).line(command + " && goto " + success + " ||");
+    if (command.startsWith("chain ")) {
+      propagateLeave();
+    }
+    return line("echo " + message).line("sleep " + seconds + " || shell").line("goto " + label);
   }
 
   /** The script so far. */

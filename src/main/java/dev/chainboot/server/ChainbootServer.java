@@ -3,6 +3,7 @@ package dev.chainboot.server;
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.config.ConfigFile;
+import dev.chainboot.config.HttpsConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.dhcp.BootFileChooser;
@@ -17,6 +18,8 @@ import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
 import dev.chainboot.tftp.TftpServer;
+import dev.chainboot.tls.Pem;
+import dev.chainboot.tls.TlsMaterial;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
@@ -40,6 +43,7 @@ public final class ChainbootServer implements AutoCloseable {
   private EventWriter events;
   private BootResolver resolver;
   private TftpServer tftp;
+  private TlsMaterial tls;
 
   public ChainbootServer(ServerConfig config) {
     this.config = config;
@@ -75,6 +79,12 @@ public final class ChainbootServer implements AutoCloseable {
 
       http = new HttpServer(config.http());
       Routes.all(http.router(), config, settings, resolver, events, store, firmware);
+      if (config.https().isPresent()) {
+        tls = loadTls(config.https().get());
+        char[] pw = java.util.UUID.randomUUID().toString().toCharArray();
+        http.addHttps(config.https().get().bind(), tls.keyStore(pw), pw);
+        Routes.httpsEntry(http.router(), config, http::httpsPort);
+      }
       try {
         http.start();
       } catch (IOException e) {
@@ -90,6 +100,14 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
+      if (tls != null) {
+        log.info(
+            "HTTPS listening on {}:{} ({}; firmware is told to trust CA {})",
+            hostOf(config.https().get().bind()),
+            http.httpsPort(),
+            tls.chain().getFirst().getSubjectX500Principal().getName(),
+            tls.fingerprintTexts().isEmpty() ? "(none)" : tls.fingerprintTexts());
+      }
       if (config.tftp().isPresent()) {
         tftp = TftpService.start(config, firmware, http.port());
         started.push(tftp);
@@ -107,11 +125,32 @@ public final class ChainbootServer implements AutoCloseable {
     return this;
   }
 
+  /** The HTTPS files, checked; a missing or wrong file stops the start with a clear message. */
+  private static TlsMaterial loadTls(HttpsConfig hc) throws StartupException {
+    TlsMaterial m;
+    try {
+      m = TlsMaterial.load(hc.cert(), hc.key(), hc.ca());
+    } catch (Pem.PemException e) {
+      throw new StartupException(
+          "cannot start HTTPS: "
+              + e.getMessage()
+              + " (make a private CA and server certificate with: chainboot ca init --address"
+              + " IP --name NAME; or pass --tls-cert FILE --tls-key FILE)",
+          e);
+    }
+    for (String w : m.warnings(java.time.Instant.now())) {
+      log.warn("HTTPS: {}", w);
+    }
+    return m;
+  }
+
   /** proxyDHCP: answers PXE clients for which the boot core has something to boot. */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
     BootFileChooser chooser =
-        new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent());
-    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, resolver);
+        new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent(), tls != null);
+    ProxyDhcpAnswerer answerer =
+        new ProxyDhcpAnswerer(
+            chooser, resolver, tls == null ? java.util.List.of() : tls.fingerprints());
     try {
       return new ProxyDhcpServer(answerer, config.advertise(), http.port()).start();
     } catch (IOException e) {
@@ -149,6 +188,11 @@ public final class ChainbootServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The bound HTTPS port, or -1 without {@code --https}. */
+  public int httpsPort() {
+    return http.httpsPort();
   }
 
   /** The bound TFTP port (useful when configured as port 0). */
