@@ -143,7 +143,7 @@ public final class ScriptRenderer {
         String args = IpxeSafe.cmdline(template(p.cmdline().orElse(""), vars));
         List<String> initrds =
             p.initrds().stream().map(u -> IpxeSafe.url(template(u, vars))).toList();
-        s.line("set cb-try 0");
+        s.counter("cb-try");
         fetch(
             s,
             tag + "_kernel",
@@ -151,7 +151,7 @@ public final class ScriptRenderer {
             "kernel " + kernel + (args.isEmpty() ? "" : " " + args),
             "kernel");
         for (int i = 0; i < initrds.size(); i++) {
-          s.label(tag + "_initrd" + i).line("set cb-try 0");
+          s.label(tag + "_initrd" + i).counter("cb-try");
           fetch(
               s,
               tag + "_initrd" + i + "_get",
@@ -163,7 +163,7 @@ public final class ScriptRenderer {
       }
       case CHAIN -> {
         String url = IpxeSafe.url(template(p.chainUrl().orElseThrow(), vars));
-        s.line("set cb-try 0");
+        s.counter("cb-try");
         fetch(s, tag + "_chain", tag + "_chained", "chain --autofree " + url, "chain");
         s.label(tag + "_chained").line("exit 0");
       }

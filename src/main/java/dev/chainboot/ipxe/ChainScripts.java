@@ -90,7 +90,7 @@ public final class ChainScripts {
   public static String resolveChain(String baseUrl, String extraQuery) {
     String resolve = baseUrl + RESOLVE_PATH;
     return new IpxeScript()
-        .line("set cb-try 0")
+        .counter("cb-try")
         .retry(
             "cb_resolve",
             "chain --autofree " + resolve + "?" + IDENTITY_QUERY + extraQuery,
@@ -132,7 +132,7 @@ public final class ChainScripts {
                         + n
                         + " (certificate dates are checked against this machine's clock)"));
     String url = bootUrl(httpsBase);
-    return s.line("set cb-try 0")
+    return s.counter("cb-try")
         .retry(
             "cb_https",
             "chain --autofree " + url + "?" + IDENTITY_QUERY,

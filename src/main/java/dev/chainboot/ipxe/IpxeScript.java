@@ -50,13 +50,23 @@ public final class IpxeScript {
     return line("isset ${" + LEAVE + "} && exit ${" + LEAVE + "} ||");
   }
 
+  /**
+   * {@code set NAME:int32 0}: a counter for {@link #retry}. It must be typed: {@code inc} on a
+   * setting stored as a string (plain {@code set NAME 0}) fails with "Operation not supported" and
+   * ends the script at its first retry (seen with Debian's iPXE in QEMU).
+   */
+  public IpxeScript counter(String name) {
+    return line("set " + name + ":int32 0");
+  }
+
   /** {@code :name} */
   public IpxeScript label(String name) {
     return line(":" + name);
   }
 
   /**
-   * A bounded retry loop, {@code counter} starting from whatever the script set it to:
+   * A bounded retry loop, {@code counter} starting from whatever the script set it to (with {@link
+   * #counter}):
    *
    * <pre>
    * :label

@@ -168,7 +168,7 @@ public final class Guest implements AutoCloseable {
         + name
         + (process.isAlive() ? " (running)" : " (exited " + process.exitValue() + ")")
         + "\n--- console ---\n"
-        + tail(console(), 6000)
+        + tail(console(), 20000)
         + "\n--- qemu ---\n"
         + tail(text(output), 2000);
   }
