@@ -36,7 +36,7 @@ burst() { # label: one warm-up burst, then the measured one
 # chainboot's boot core must have something for these machines: a default profile
 "$java" -jar "$jar" profile add --data "$tmp/data" --chain "http://$net.1:8080/marker.ipxe" bench >/dev/null
 "$java" -jar "$jar" boot default --data "$tmp/data" bench >/dev/null
-ip netns exec "$srv" "$java" -jar "$jar" serve --proxy-dhcp --tftp off --http 127.0.0.1:0 \
+ip netns exec "$srv" "$java" -jar "$jar" serve --proxy-dhcp --tftp off --http 127.0.0.1:0 --admin 127.0.0.1:0 \
   --data "$tmp/data" > "$tmp/chainboot.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q "proxyDHCP listening" "$tmp/chainboot.log" && break; sleep 0.2; done

@@ -54,7 +54,7 @@ CONF
 mkdir -p "$work/nginx/tmp"
 nginx -p "$work/nginx" -c nginx.conf; ng_started=1
 
-"$JAVA" ${CHAINBOOT_JAVA_OPTS:-} -jar "$root/target/chainboot.jar" serve --data "$work/data" --tftp off \
+"$JAVA" ${CHAINBOOT_JAVA_OPTS:-} -jar "$root/target/chainboot.jar" serve --data "$work/data" --tftp off --admin 127.0.0.1:0 \
   --http "127.0.0.1:$cb_port" >"$work/chainboot.log" 2>&1 &
 cb_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$cb_port/health" >/dev/null && break; sleep 0.2; done

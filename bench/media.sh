@@ -62,7 +62,7 @@ echo "(boots-from states 5-10 s for an iPXE EMBED= rebuild of the same image; no
 echo "== 4. GET /media/<machine>.iso from 'chainboot serve', warm cache (wrk, 2 threads, 16 connections, 10 s)"
 port=$((20000 + RANDOM % 20000))
 "$java" -jar target/chainboot.jar machine add --data "$work/data" 52:54:00:12:34:56 >/dev/null
-"$java" -jar target/chainboot.jar serve --tftp off --http 127.0.0.1:$port --data "$work/data" > "$work/serve.log" 2>&1 &
+"$java" -jar target/chainboot.jar serve --tftp off --http 127.0.0.1:$port --admin 127.0.0.1:0 --data "$work/data" > "$work/serve.log" 2>&1 &
 serve=$!
 trap 'kill $serve 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -fs -o /dev/null http://127.0.0.1:$port/health && break; sleep 0.1; done

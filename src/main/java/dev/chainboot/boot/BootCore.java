@@ -58,14 +58,68 @@ public final class BootCore implements BootResolver {
   }
 
   private BootAnswer resolve(BootRequest request, String baseUrl, Language language) {
-    BootStore.BootView view = identify(request);
+    BootStore.BootView identified = identify(request);
+    Machine m = identified.machine().orElse(null);
+    if (m != null && identified.onceProfile().isPresent()) {
+      Optional<BootAnswer> once = takeOnce(request, m, identified, baseUrl, language);
+      if (once.isPresent()) {
+        return once.get();
+      }
+      // Another request (here or in another process) took it first: decide without it.
+      identified =
+          new BootStore.BootView(
+              identified.machine(),
+              Optional.empty(),
+              identified.staticProfile(),
+              identified.configVersion());
+    }
+    BootStore.BootView view = identified;
     return answer(
-        request,
-        view,
-        baseUrl,
-        Optional.empty(),
-        config -> decide(view.machine().orElse(null), view, config, true),
-        language);
+        request, view, baseUrl, Optional.empty(), config -> decide(m, view, config), language);
+  }
+
+  /**
+   * Consumes the machine's once-assignment, exactly once across requests and processes, and answers
+   * with its profile. The event is stored with the consumption where the store can (so no crash
+   * leaves a consumed once without its event); a failure to render still consumed it, and its ERROR
+   * event says so. Empty when there was nothing left to take.
+   */
+  private Optional<BootAnswer> takeOnce(
+      BootRequest request, Machine m, BootStore.BootView view, String baseUrl, Language language) {
+    Decision[] made = new Decision[1];
+    String[] text = new String[1];
+    Optional<BootEvent> taken;
+    try {
+      Config config = config(view.configVersion());
+      taken =
+          store.consumeOnce(
+              m.mac(),
+              profile -> {
+                Decision d =
+                    new Decision(
+                        BootEvent.Match.ONCE, "once assignment", Optional.of(profile), true);
+                try {
+                  text[0] = render(d, m, baseUrl, config, language);
+                } catch (RuntimeException e) {
+                  d = failed(request, m, e, Optional.empty(), true);
+                  text[0] = errorScript(request, m, e, language);
+                }
+                made[0] = d;
+                return event(request, m, d);
+              });
+    } catch (BootStore.UnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      Decision d = failed(request, m, e, Optional.empty(), false);
+      events.accept(event(request, m, d));
+      return Optional.of(new BootAnswer(errorScript(request, m, e, language), "", d.reason()));
+    }
+    if (taken.isEmpty()) {
+      return Optional.empty();
+    }
+    events.accept(taken.get()); // stored already when it has an id
+    Decision d = made[0];
+    return Optional.of(new BootAnswer(text[0], d.profile().orElse(""), d.reason()));
   }
 
   @Override
@@ -107,62 +161,108 @@ public final class BootCore implements BootResolver {
     try {
       Config config = config(view.configVersion());
       d = decide.apply(config);
-      text =
-          language == Language.GRUB
-              ? renderGrub(d, machine, baseUrl, config)
-              : render(d, machine, baseUrl, config);
+      text = render(d, machine, baseUrl, config, language);
+    } catch (BootStore.UnavailableException e) {
+      throw e; // not a boot error: the transport answers "try again"
     } catch (RuntimeException e) {
-      log.error(
-          "boot of {} from {} failed: {}",
-          who(machine, request),
-          request.clientIp().getHostAddress(),
-          Printable.of(e.getMessage()),
-          e);
-      boolean consumed = d != null && d.onceConsumed(); // decided, then failed to render
-      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profileOnError, consumed);
-      String message = "cannot boot " + who(machine, request) + ": " + e.getMessage();
-      text =
-          language == Language.GRUB ? GrubRenderer.error(message) : ScriptRenderer.error(message);
+      d = failed(request, machine, e, profileOnError, false);
+      text = errorScript(request, machine, e, language);
     }
-    record(request, machine, d);
+    events.accept(event(request, machine, d));
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
+  }
+
+  /** The ERROR decision for a boot that failed on the way (logged here). */
+  private Decision failed(
+      BootRequest request,
+      Machine machine,
+      RuntimeException e,
+      Optional<String> profile,
+      boolean consumed) {
+    log.error(
+        "boot of {} from {} failed: {}",
+        who(machine, request),
+        request.clientIp().getHostAddress(),
+        Printable.of(e.getMessage()),
+        e);
+    return new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profile, consumed);
+  }
+
+  private static String errorScript(
+      BootRequest request, Machine machine, RuntimeException e, Language language) {
+    String message = "cannot boot " + who(machine, request) + ": " + e.getMessage();
+    return language == Language.GRUB ? GrubRenderer.error(message) : ScriptRenderer.error(message);
   }
 
   @Override
   public boolean hasBootFor(BootRequest request) {
-    BootStore.BootView view;
-    if (request.mac().isPresent()) {
-      view = store.bootView(request.mac().get());
-      if (view.machine().isEmpty()) {
-        view =
-            BootStore.BootView.unassigned(
-                Optional.of(Machine.fromRequest(request.mac().get(), request)),
-                view.configVersion());
-      }
-    } else {
-      view = viewByIp(request);
+    try {
+      return hasBootForNow(request);
+    } catch (BootStore.UnavailableException e) {
+      // Answer as if there were: the machine then asks over HTTP, which says "try again" until
+      // the database is back, instead of giving up on network boot for good.
+      log.debug("store unavailable; offering a boot to {}: {}", request.mac(), e.getMessage());
+      return true;
     }
+  }
+
+  private boolean hasBootForNow(BootRequest request) {
+    BootStore.BootView view = peek(request);
     Config config = config(view.configVersion());
-    return decide(view.machine().orElse(null), view, config, false).profile().isPresent();
+    return decide(view.machine().orElse(null), view, config).profile().isPresent();
+  }
+
+  @Override
+  public Preview preview(BootRequest request, String baseUrl) {
+    BootStore.BootView view =
+        request.mac().isPresent() ? store.bootView(request.mac().get()) : viewByIp(request);
+    boolean known = view.machine().isPresent();
+    Machine m =
+        known
+            ? view.machine().get().seenAs(request)
+            : request.mac().map(mac -> Machine.fromRequest(mac, request)).orElse(null);
+    view =
+        new BootStore.BootView(
+            Optional.ofNullable(m), view.onceProfile(), view.staticProfile(), view.configVersion());
+    Decision d;
+    String text;
+    try {
+      Config config = config(view.configVersion());
+      d = decide(m, view, config);
+      text = render(d, m, baseUrl, config);
+    } catch (RuntimeException e) {
+      d = new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), Optional.empty(), false);
+      text = ScriptRenderer.error("cannot boot " + who(m, request) + ": " + e.getMessage());
+    }
+    return new Preview(
+        m == null ? request.mac() : Optional.of(m.mac()),
+        known,
+        d.match(),
+        d.reason(),
+        d.profile(),
+        d.match() == BootEvent.Match.ONCE,
+        text);
+  }
+
+  /** What {@link #hasBootFor} decides on: the stored machine, or one described by the request. */
+  private BootStore.BootView peek(BootRequest request) {
+    if (request.mac().isEmpty()) {
+      return viewByIp(request);
+    }
+    BootStore.BootView view = store.bootView(request.mac().get());
+    if (view.machine().isEmpty()) {
+      return BootStore.BootView.unassigned(
+          Optional.of(Machine.fromRequest(request.mac().get(), request)), view.configVersion());
+    }
+    return view;
   }
 
   @Override
   public Optional<FirmwareSettings> firmwareFor(BootRequest request) {
-    BootStore.BootView view;
-    if (request.mac().isPresent()) {
-      view = store.bootView(request.mac().get());
-      if (view.machine().isEmpty()) {
-        view =
-            BootStore.BootView.unassigned(
-                Optional.of(Machine.fromRequest(request.mac().get(), request)),
-                view.configVersion());
-      }
-    } else {
-      view = viewByIp(request);
-    }
+    BootStore.BootView view = peek(request);
     Config config = config(view.configVersion());
     Machine m = view.machine().orElse(null);
-    Decision d = decide(m, view, config, false);
+    Decision d = decide(m, view, config);
     return d.profile().map(p -> firmware(m, config, p));
   }
 
@@ -257,13 +357,14 @@ public final class BootCore implements BootResolver {
     }
   }
 
-  private Decision decide(Machine m, BootStore.BootView view, Config config, boolean consume) {
+  /**
+   * once &gt; static &gt; group &gt; default, without consuming anything: a once-assignment in the
+   * view is only looked at ({@link #resolve} takes it first, through {@link #takeOnce}).
+   */
+  private Decision decide(Machine m, BootStore.BootView view, Config config) {
     if (m != null) {
       if (view.onceProfile().isPresent()) {
-        Optional<String> once = consume ? store.consumeOnce(m.mac()) : view.onceProfile();
-        if (once.isPresent()) {
-          return new Decision(BootEvent.Match.ONCE, "once assignment", once, consume);
-        }
+        return new Decision(BootEvent.Match.ONCE, "once assignment", view.onceProfile(), false);
       }
       if (view.staticProfile().isPresent()) {
         return new Decision(
@@ -324,6 +425,12 @@ public final class BootCore implements BootResolver {
     return text;
   }
 
+  private String render(Decision d, Machine m, String baseUrl, Config config, Language language) {
+    return language == Language.GRUB
+        ? renderGrub(d, m, baseUrl, config)
+        : render(d, m, baseUrl, config);
+  }
+
   /** The decision as a GRUB configuration (not cached: the signed chain is a rare path). */
   private String renderGrub(Decision d, Machine m, String baseUrl, Config config) {
     String who = m == null ? "this machine (no MAC given)" : m.mac().colon();
@@ -344,18 +451,17 @@ public final class BootCore implements BootResolver {
   private static final int MAX_RENDERED = 16_384;
   private final Map<Rendered, String> rendered = new ConcurrentHashMap<>();
 
-  private void record(BootRequest r, Machine m, Decision d) {
-    events.accept(
-        new BootEvent(
-            0,
-            clock.instant(),
-            m == null ? r.mac() : Optional.of(m.mac()),
-            r.clientIp().getHostAddress(),
-            d.match(),
-            d.reason(),
-            d.profile(),
-            r.protocol().name().toLowerCase(Locale.ROOT),
-            d.onceConsumed()));
+  private BootEvent event(BootRequest r, Machine m, Decision d) {
+    return new BootEvent(
+        0,
+        clock.instant(),
+        m == null ? r.mac() : Optional.of(m.mac()),
+        r.clientIp().getHostAddress(),
+        d.match(),
+        d.reason(),
+        d.profile(),
+        r.protocol().name().toLowerCase(Locale.ROOT),
+        d.onceConsumed());
   }
 
   private static String who(Machine m, BootRequest r) {

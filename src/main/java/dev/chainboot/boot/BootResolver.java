@@ -59,6 +59,15 @@ public interface BootResolver {
   Optional<BootAnswer> resolveProfile(BootRequest request, String profile, String baseUrl);
 
   /**
+   * What {@link #resolve} would answer {@code request} now, and why, taking nothing: no
+   * once-assignment consumed, no event recorded, no machine registered or updated (the API's and
+   * CLI's dry run). Resolvers that cannot tell throw {@link UnsupportedOperationException}.
+   */
+  default Preview preview(BootRequest request, String baseUrl) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot preview");
+  }
+
+  /**
    * No boot core: nothing is configured for anyone (resolve says so and exits to the next boot
    * device), and nobody is filtered out ({@link #hasBootFor} is true), so a transport without a
    * core behaves as a plain boot server.
@@ -83,6 +92,19 @@ public interface BootResolver {
         public Optional<BootAnswer> resolveProfile(
             BootRequest request, String profile, String baseUrl) {
           return Optional.empty();
+        }
+
+        @Override
+        public Preview preview(BootRequest request, String baseUrl) {
+          BootAnswer a = resolve(request, baseUrl);
+          return new Preview(
+              request.mac(),
+              false,
+              BootEvent.Match.NONE,
+              a.reason(),
+              Optional.empty(),
+              false,
+              a.text());
         }
       };
 }

@@ -2,6 +2,7 @@ package dev.chainboot.boot;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * What the boot core needs from storage: the port {@link BootCore} decides through. Package {@code
@@ -27,6 +28,17 @@ public interface BootStore {
     }
   }
 
+  /**
+   * The store cannot be reached now (its database is down, restarting or out of connections); the
+   * same request may work a little later. Not a boot error: boot endpoints answer it with a script
+   * that tries again, the API with 503.
+   */
+  final class UnavailableException extends RuntimeException {
+    public UnavailableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   BootView bootView(MacAddress mac);
 
   /** The current configuration version (see {@link BootView#configVersion()}). */
@@ -46,6 +58,20 @@ public interface BootStore {
    * number of processes, exactly one gets it.
    */
   Optional<String> consumeOnce(MacAddress mac);
+
+  /**
+   * Takes the machine's once-assignment like {@link #consumeOnce(MacAddress)} and, where the store
+   * can, stores the event of the boot it decides in the same transaction, so that no crash can
+   * leave a once-assignment consumed without its event.
+   *
+   * @param decide given the profile taken, the event of the boot (called at most once, possibly
+   *     inside the store's transaction: keep it short, it must not use the store)
+   * @return the event, with its store id when it was stored here (id 0: the caller still has to
+   *     record it), or empty if there was no once-assignment to take
+   */
+  default Optional<BootEvent> consumeOnce(MacAddress mac, Function<String, BootEvent> decide) {
+    return consumeOnce(mac).map(decide);
+  }
 
   List<Profile> profiles();
 

@@ -1,7 +1,11 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.Control;
+import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Preview;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -9,7 +13,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code chainboot boot once|static|clear MACHINE PROFILE}, {@code boot default PROFILE}. */
+/**
+ * {@code chainboot boot once|static|clear MACHINE PROFILE}, {@code boot default PROFILE}, {@code
+ * boot list}, {@code boot preview MACHINE}.
+ */
 @Command(
     name = "boot",
     mixinStandardHelpOptions = true,
@@ -19,7 +26,8 @@ import picocli.CommandLine.Parameters;
       BootCommand.Static.class,
       BootCommand.Clear.class,
       BootCommand.Default.class,
-      BootCommand.ListCmd.class
+      BootCommand.ListCmd.class,
+      BootCommand.PreviewCmd.class
     })
 public final class BootCommand implements Runnable {
 
@@ -33,7 +41,10 @@ public final class BootCommand implements Runnable {
   abstract static class Assign implements Callable<Integer> {
     @Mixin StoreOptions opts;
 
-    @Parameters(index = "0", paramLabel = "MACHINE", description = "MAC or IP address")
+    @Parameters(
+        index = "0",
+        paramLabel = "MACHINE",
+        description = "MAC (a new one is registered: pre-provisioning) or IP address")
     String machine;
 
     @Parameters(index = "1", paramLabel = "PROFILE")
@@ -46,10 +57,8 @@ public final class BootCommand implements Runnable {
       String cmd = "boot " + kind().name().toLowerCase(java.util.Locale.ROOT);
       return opts.run(
           cmd,
-          store -> {
-            Machine m = StoreOptions.machine(store, machine);
-            StoreOptions.requireProfile(store, profile);
-            store.assign(new Assignment(m.mac(), kind(), profile));
+          control -> {
+            Machine m = control.assign(machine, kind(), profile).machine();
             System.out.println(
                 m.mac()
                     + ": "
@@ -101,9 +110,9 @@ public final class BootCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "boot clear",
-          store -> {
-            Machine m = StoreOptions.machine(store, machine);
-            int n = store.clearAssignments(m.mac(), Optional.ofNullable(profile));
+          control -> {
+            Machine m = control.machine(machine).machine();
+            int n = control.clearAssignments(m.mac().colon(), Optional.ofNullable(profile));
             System.out.println(
                 m.mac() + ": " + n + " assignment" + (n == 1 ? "" : "s") + " cleared");
           });
@@ -127,17 +136,16 @@ public final class BootCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "boot default",
-          store -> {
+          control -> {
             if (none == (profile != null)) {
               throw StoreOptions.CliError.invalid("give either PROFILE or --none");
             }
             if (none) {
-              store.setDefaultProfile(Optional.empty());
+              control.setDefaultProfile(Optional.empty(), Control.Expect.ANY);
               System.out.println("no default profile");
               return;
             }
-            StoreOptions.requireProfile(store, profile);
-            store.setDefaultProfile(Optional.of(profile));
+            control.setDefaultProfile(Optional.of(profile), Control.Expect.ANY);
             System.out.println("default -> " + profile);
           });
     }
@@ -154,13 +162,57 @@ public final class BootCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "boot list",
-          store -> {
+          control -> {
             Table t = new Table("MACHINE", "KIND", "PROFILE");
-            for (Assignment a : store.assignments()) {
+            for (Assignment a : control.assignments()) {
               t.row(a.mac(), a.kind().name().toLowerCase(java.util.Locale.ROOT), a.profile());
             }
-            t.row("*", "default", store.defaultProfile().orElse(null));
+            t.row("*", "default", control.defaultProfile().orElse(null));
             t.print(System.out);
+          });
+    }
+  }
+
+  @Command(
+      name = "preview",
+      mixinStandardHelpOptions = true,
+      description =
+          "What MACHINE would boot now, and why: the decision and the iPXE script, without"
+              + " consuming a once-assignment, recording an event or registering the machine.")
+  static final class PreviewCmd implements Callable<Integer> {
+    @Mixin StoreOptions opts;
+
+    @Parameters(paramLabel = "MACHINE", description = "MAC (known or not) or IP address")
+    String machine;
+
+    @Option(
+        names = "--base-url",
+        paramLabel = "URL",
+        description =
+            "The boot server URL the script links back to (default: the server's boot listener;"
+                + " locally http://127.0.0.1:8080).")
+    String baseUrl;
+
+    @Override
+    public Integer call() {
+      return opts.run(
+          "boot preview",
+          control -> {
+            Preview p = control.preview(machine, Optional.ofNullable(baseUrl));
+            if (opts.json) {
+              Json.print(JsonViews.preview(p));
+              return;
+            }
+            String match = p.match().name().toLowerCase(java.util.Locale.ROOT);
+            System.out.println(
+                "machine:  "
+                    + p.mac().map(MacAddress::colon).orElse("-")
+                    + (p.known() ? "" : " (unknown: its first boot registers it)"));
+            System.out.println(
+                "match:    " + match + (p.onceWouldBeConsumed() ? " (would be consumed)" : ""));
+            System.out.println("reason:   " + p.reason());
+            System.out.println("profile:  " + p.profile().orElse("-"));
+            System.out.print("script:\n" + p.script() + (p.script().endsWith("\n") ? "" : "\n"));
           });
     }
   }

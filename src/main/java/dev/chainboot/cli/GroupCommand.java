@@ -1,5 +1,7 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.Control;
+import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Group;
@@ -63,7 +65,7 @@ public final class GroupCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "group add",
-          store -> {
+          control -> {
             Optional<Arch> a =
                 Optional.ofNullable(arch)
                     .map(
@@ -80,8 +82,7 @@ public final class GroupCommand implements Runnable {
               throw StoreOptions.CliError.invalid("--firmware: " + e.getMessage());
             }
             Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix), fw);
-            StoreOptions.requireProfile(store, profile);
-            store.putGroup(g);
+            control.putGroup(g, Control.Expect.ANY);
             System.out.println(
                 "group "
                     + name
@@ -105,10 +106,14 @@ public final class GroupCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "group list",
-          store -> {
+          control -> {
+            if (opts.json) {
+              Json.print(control.groups().stream().map(JsonViews::group).toList());
+              return;
+            }
             Table t = new Table("NAME", "SELECTOR", "PROFILE", "FIRMWARE");
-            store.groups().stream()
-                .sorted(Group.PRECEDENCE)
+            control
+                .groups()
                 .forEach(g -> t.row(g.name(), g.selector(), g.profile(), g.firmware().toString()));
             t.print(System.out);
           });
@@ -126,10 +131,8 @@ public final class GroupCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "group rm",
-          store -> {
-            if (!store.deleteGroup(name)) {
-              throw StoreOptions.CliError.notFound("unknown group " + name);
-            }
+          control -> {
+            control.deleteGroup(name, Control.Expect.ANY);
             System.out.println("group " + name + " removed");
           });
     }

@@ -1,13 +1,11 @@
 package dev.chainboot.cli;
 
-import dev.chainboot.compat.ImportPlan;
-import dev.chainboot.compat.pixie.PixieImport;
+import dev.chainboot.api.Control;
+import dev.chainboot.api.JsonViews;
+import dev.chainboot.compat.ImportReport;
 import dev.chainboot.compat.pixie.PixieLayout;
-import dev.chainboot.compat.pxesrv.PxeSrvImport;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
-import dev.chainboot.compat.zeroos.ZeroOsImport;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
-import dev.chainboot.config.ConfigFile;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,20 +44,25 @@ public final class ImportCommand implements Runnable {
 
     abstract String name();
 
-    abstract void apply(ImportPlan plan) throws Exception;
+    /** Reads the source here (on this machine) and has {@code control} apply it. */
+    abstract ImportReport apply(Control control) throws Exception;
 
     @Override
     public Integer call() {
       return opts.run(
           "import " + name(),
-          store -> {
-            ImportPlan plan = new ImportPlan(store, dryRun);
+          control -> {
+            ImportReport r;
             try {
-              apply(plan);
+              r = apply(control);
             } catch (java.io.IOException | java.sql.SQLException e) {
               throw new IllegalArgumentException("cannot read the source: " + e.getMessage(), e);
             }
-            plan.report().forEach(System.out::println);
+            if (opts.json) {
+              Json.print(JsonViews.importReport(r));
+              return;
+            }
+            r.lines().forEach(System.out::println);
           });
     }
   }
@@ -80,8 +83,8 @@ public final class ImportCommand implements Runnable {
     }
 
     @Override
-    void apply(ImportPlan plan) throws Exception {
-      PxeSrvImport.apply(PxeSrvLayout.read(dir), plan);
+    ImportReport apply(Control control) throws Exception {
+      return control.importPxeSrv(PxeSrvLayout.read(dir), dryRun);
     }
   }
 
@@ -100,8 +103,8 @@ public final class ImportCommand implements Runnable {
     }
 
     @Override
-    void apply(ImportPlan plan) throws Exception {
-      PixieImport.apply(PixieLayout.read(dir), plan);
+    ImportReport apply(Control control) throws Exception {
+      return control.importPixie(PixieLayout.read(dir), dryRun);
     }
   }
 
@@ -118,7 +121,9 @@ public final class ImportCommand implements Runnable {
     @Option(
         names = "--config",
         paramLabel = "FILE",
-        description = "Configuration file with the runmodes (default: DATA/chainboot.yaml).")
+        description =
+            "Configuration file with the runmodes (default: DATA/chainboot.yaml; with --server,"
+                + " the server's).")
     Path config;
 
     @Override
@@ -127,10 +132,20 @@ public final class ImportCommand implements Runnable {
     }
 
     @Override
-    void apply(ImportPlan plan) throws Exception {
-      ConfigFile cfg =
-          ConfigFile.load(config != null ? config : opts.data.resolve("chainboot.yaml"));
-      ZeroOsImport.apply(ZeroOsProvisionDb.read(file, cfg.zeroOsRunmodes().keySet()), plan);
+    ImportReport apply(Control control) throws Exception {
+      return control.importZeroOs(ZeroOsProvisionDb.readClients(file), dryRun);
+    }
+
+    @Override
+    public Integer call() {
+      if (config != null && opts.remote()) {
+        System.err.println(
+            "chainboot import zeroos: --config is for a local import; a server checks the rows"
+                + " against its own runmodes");
+        return 2;
+      }
+      opts.config = config;
+      return super.call();
     }
   }
 }

@@ -1,12 +1,14 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.Control;
 import dev.chainboot.api.JsonViews;
+import dev.chainboot.api.MachineDetail;
 import dev.chainboot.boot.Arch;
-import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
+import dev.chainboot.store.EventFilter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,9 +74,9 @@ public final class MachineCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "machine add",
-          store -> {
+          control -> {
             MacAddress m = StoreOptions.mac(mac);
-            if (ip != null && !StoreOptions.isIp(ip)) {
+            if (ip != null && !JsonViews.isIp(ip)) {
               throw StoreOptions.CliError.invalid("invalid IP address: " + ip);
             }
             Optional<Arch> a =
@@ -103,7 +105,7 @@ public final class MachineCommand implements Runnable {
                     a,
                     p,
                     labels);
-            store.putMachine(machine);
+            control.putMachine(machine, Control.Expect.ANY);
             System.out.println("machine " + m + " saved");
           });
     }
@@ -117,8 +119,8 @@ public final class MachineCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "machine list",
-          store -> {
-            List<Machine> all = store.machines();
+          control -> {
+            List<Machine> all = control.machines();
             if (opts.json) {
               Json.print(all.stream().map(JsonViews::machine).toList());
               return;
@@ -161,11 +163,13 @@ public final class MachineCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "machine show",
-          store -> {
-            Machine m = StoreOptions.machine(store, machine);
-            Optional<String> once = store.assignment(m.mac(), Assignment.Kind.ONCE);
-            Optional<String> fixed = store.assignment(m.mac(), Assignment.Kind.STATIC);
-            List<BootEvent> ev = store.recentEvents(Optional.of(m.mac()), 10);
+          control -> {
+            MachineDetail d = control.machine(machine);
+            Machine m = d.machine();
+            Optional<String> once = d.once();
+            Optional<String> fixed = d.staticProfile();
+            List<BootEvent> ev =
+                control.events(EventFilter.newest(10).withMac(Optional.of(m.mac())));
             if (opts.json) {
               Map<String, Object> o = JsonViews.machine(m);
               o.put("once", once.orElse(null));
@@ -204,9 +208,9 @@ public final class MachineCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "machine rm",
-          store -> {
-            Machine m = StoreOptions.machine(store, machine);
-            store.deleteMachine(m.mac());
+          control -> {
+            Machine m = control.machine(machine).machine();
+            control.deleteMachine(m.mac().colon(), Control.Expect.ANY);
             System.out.println("machine " + m.mac() + " removed");
           });
     }

@@ -1,5 +1,7 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.ApiException;
+import dev.chainboot.api.MediaOrder;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
 import dev.chainboot.media.ChainUrl;
@@ -10,6 +12,7 @@ import dev.chainboot.media.MediaScript;
 import dev.chainboot.media.MediaSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -147,12 +150,40 @@ public final class MediaCommand implements Runnable {
           chain.note().ifPresent(err::println);
           scriptBytes = MediaScript.chainTo(chain);
         }
-        MediaSpec ms = new MediaSpec(format, MediaSpec.parseArchs(arch), scriptBytes, label);
-        FirmwareCatalog fw =
-            firmwareDir == null
-                ? FirmwareCatalog.embedded()
-                : FirmwareCatalog.withDirectory(firmwareDir);
-        byte[] image = new MediaBuilder(fw).build(ms);
+        byte[] image;
+        java.util.Optional<String> server =
+            spec.root().userObject() instanceof Main m ? m.server() : java.util.Optional.empty();
+        if (server.isPresent()) {
+          if (firmwareDir != null) {
+            throw new MediaInputException(
+                "--firmware-dir is for local builds; with --server the server's binaries are used");
+          }
+          Main m = (Main) spec.root().userObject();
+          MediaOrder order =
+              new MediaOrder(
+                  format,
+                  script == null ? java.util.Optional.of(url) : java.util.Optional.empty(),
+                  script == null
+                      ? java.util.Optional.empty()
+                      : java.util.Optional.of(new String(scriptBytes, StandardCharsets.UTF_8)),
+                  arch,
+                  label);
+          try (RemoteControl remote =
+              new RemoteControl(server.get(), m.token, java.util.Optional.ofNullable(m.cacert))) {
+            image = remote.media(order);
+          } catch (ApiException e) {
+            err.println(who + ": error: " + e.getMessage());
+            err.flush();
+            return e.exitCode();
+          }
+        } else {
+          MediaSpec ms = new MediaSpec(format, MediaSpec.parseArchs(arch), scriptBytes, label);
+          FirmwareCatalog fw =
+              firmwareDir == null
+                  ? FirmwareCatalog.embedded()
+                  : FirmwareCatalog.withDirectory(firmwareDir);
+          image = new MediaBuilder(fw).build(ms);
+        }
         String out = output == null ? format.defaultFileName() : output;
         if (out.equals("-")) {
           System.out.write(image);

@@ -1,16 +1,14 @@
 package dev.chainboot.cli;
 
-import com.samskivert.mustache.Mustache;
+import dev.chainboot.api.Control;
+import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Profile;
-import dev.chainboot.ipxe.IpxeSafe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -111,7 +109,7 @@ public final class ProfileCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "profile add",
-          store -> {
+          control -> {
             Optional<FirmwareSettings.Loader> l =
                 loader == null
                     ? Optional.empty()
@@ -124,17 +122,8 @@ public final class ProfileCommand implements Runnable {
             Profile p;
             if (kind.kernel != null) {
               KernelArgs k = kind.kernel;
-              url(k.kernel);
-              k.initrds.forEach(ProfileCommand::url);
-              if (k.cmdline != null) {
-                checkTemplate(k.cmdline);
-                if (!k.cmdline.contains("{{")) {
-                  IpxeSafe.cmdline(k.cmdline);
-                }
-              }
               p = Profile.kernel(name, k.kernel, k.initrds, k.cmdline);
             } else if (kind.chain != null) {
-              url(kind.chain);
               p = Profile.chain(name, kind.chain);
             } else if (kind.script != null) {
               String text;
@@ -143,23 +132,10 @@ public final class ProfileCommand implements Runnable {
               } catch (java.io.IOException e) {
                 throw StoreOptions.CliError.notFound("cannot read " + kind.script + ": " + e);
               }
-              checkTemplate(text);
               p = Profile.script(name, text);
             } else if (kind.localDisk) {
               p = Profile.localDisk(name);
             } else {
-              for (String entry : kind.menu) {
-                if (entry.equals(name)) {
-                  throw StoreOptions.CliError.invalid("a menu cannot contain itself");
-                }
-                Optional<Profile> e = store.profile(entry);
-                if (e.isEmpty()) {
-                  throw StoreOptions.CliError.notFound("unknown profile " + entry);
-                }
-                if (e.get().kind() == Profile.Kind.MENU) {
-                  throw StoreOptions.CliError.invalid("menus cannot be nested: " + entry);
-                }
-              }
               p = Profile.menu(name, kind.menu);
             }
             try {
@@ -167,25 +143,9 @@ public final class ProfileCommand implements Runnable {
             } catch (IllegalArgumentException e) {
               throw StoreOptions.CliError.invalid(e.getMessage());
             }
-            store.putProfile(p);
+            control.putProfile(p, Control.Expect.ANY);
             System.out.println("profile " + name + " saved");
           });
-    }
-  }
-
-  /** A URL as given: validated now unless it holds template variables (checked at boot). */
-  static void url(String u) {
-    checkTemplate(u);
-    if (!u.contains("{{")) {
-      IpxeSafe.url(u);
-    }
-  }
-
-  static void checkTemplate(String t) {
-    try {
-      Mustache.compiler().compile(t);
-    } catch (RuntimeException e) {
-      throw StoreOptions.CliError.invalid("bad template: " + e.getMessage());
     }
   }
 
@@ -197,10 +157,10 @@ public final class ProfileCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "profile list",
-          store -> {
-            List<Profile> all = store.profiles();
+          control -> {
+            List<Profile> all = control.profiles();
             if (opts.json) {
-              Json.print(all.stream().map(ProfileCommand::json).toList());
+              Json.print(all.stream().map(JsonViews::profile).toList());
               return;
             }
             Table t = new Table("NAME", "KIND", "WHAT");
@@ -213,7 +173,7 @@ public final class ProfileCommand implements Runnable {
   }
 
   static String kind(Profile p) {
-    return p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return JsonViews.kind(p);
   }
 
   static String summary(Profile p) {
@@ -230,24 +190,6 @@ public final class ProfileCommand implements Runnable {
         + p.loader().map(l -> " (loader " + l.text() + ")").orElse("");
   }
 
-  static Map<String, Object> json(Profile p) {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("name", p.name());
-    o.put("kind", kind(p));
-    p.kernel().ifPresent(x -> o.put("kernel", x));
-    if (p.kind() == Profile.Kind.KERNEL) {
-      o.put("initrds", p.initrds());
-    }
-    p.cmdline().ifPresent(x -> o.put("cmdline", x));
-    p.chainUrl().ifPresent(x -> o.put("chain", x));
-    p.script().ifPresent(x -> o.put("script", x));
-    if (p.kind() == Profile.Kind.MENU) {
-      o.put("menu", p.menu());
-    }
-    p.loader().ifPresent(x -> o.put("loader", x.text()));
-    return o;
-  }
-
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a profile.")
   static final class Show implements Callable<Integer> {
     @Mixin StoreOptions opts;
@@ -259,13 +201,10 @@ public final class ProfileCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "profile show",
-          store -> {
-            Profile p =
-                store
-                    .profile(name)
-                    .orElseThrow(() -> StoreOptions.CliError.notFound("unknown profile " + name));
+          control -> {
+            Profile p = control.profile(name);
             if (opts.json) {
-              Json.print(json(p));
+              Json.print(JsonViews.profile(p));
               return;
             }
             System.out.println("name:    " + p.name());
@@ -298,10 +237,8 @@ public final class ProfileCommand implements Runnable {
     public Integer call() {
       return opts.run(
           "profile rm",
-          store -> {
-            if (!store.deleteProfile(name)) {
-              throw StoreOptions.CliError.notFound("unknown profile " + name);
-            }
+          control -> {
+            control.deleteProfile(name, Control.Expect.ANY);
             System.out.println("profile " + name + " removed");
           });
     }

@@ -4,6 +4,7 @@ import dev.chainboot.config.HostPort;
 import dev.chainboot.config.HttpsConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.TlsFiles;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
@@ -84,8 +85,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
+      defaultValue = "${env:CHAINBOOT_CONFIG}",
       description =
-          "Configuration file (default: DATA/chainboot.yaml; embedded defaults when missing).")
+          "Configuration file: every option here is also a key there (its name without dashes)"
+              + " and a CHAINBOOT_* environment variable; flag > environment > file > default"
+              + " (default: env CHAINBOOT_CONFIG, else DATA/chainboot.yaml if it exists).")
   Path configFile;
 
   private static Optional<Path> existingDir(String option, Path dir) {
@@ -172,7 +176,53 @@ public final class ServeCommand implements Callable<Integer> {
     return Optional.of(new HttpsConfig(HostPort.parse(https, 8443), cert, key, trust));
   }
 
+  @Option(
+      names = "--admin",
+      paramLabel = "ADDR:PORT",
+      defaultValue = "${env:CHAINBOOT_ADMIN:-127.0.0.1:9090}",
+      description =
+          "Admin listener: the REST API and the UI, behind tokens (default: ${DEFAULT-VALUE},"
+              + " env CHAINBOOT_ADMIN); 'off' disables it. Apart from --http, which faces the"
+              + " PXE LAN.")
+  String admin;
+
+  @Option(
+      names = "--admin-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate chain: the admin listener speaks HTTPS (with --admin-key).")
+  Path adminCert;
+
+  @Option(
+      names = "--admin-key",
+      paramLabel = "FILE",
+      description = "PEM private key (unencrypted PKCS#8) of --admin-cert.")
+  Path adminKey;
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database: postgresql://USER@HOST:PORT/DB[?sslmode=verify-full&sslrootcert=FILE] to"
+              + " share one with other instances (password: --db-password-file or"
+              + " CHAINBOOT_DB_PASSWORD), or sqlite (the default: DATA/chainboot.db).")
+  String db;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password.")
+  Path dbPasswordFile;
+
+  @Option(
+      names = "--tftp-single-port",
+      description =
+          "Answer every TFTP transfer from the listening port itself (like dnsmasq's"
+              + " tftp-single-port), for NAT and containers where replies from other ports are"
+              + " dropped.")
+  boolean tftpSinglePort;
+
   ServerConfig config() {
+    BootBinary efi = efiBinary(efiBinary); // checked even while proxyDHCP is off
     Optional<InetSocketAddress> tftpAddr =
         tftp.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(HostPort.parse(tftp, 69));
     return ServerConfig.builder(data)
@@ -184,11 +234,31 @@ public final class ServeCommand implements Callable<Integer> {
         .scriptsDir(existingDir("--scripts", scripts))
         .extraDir(existingDir("--extra", extra))
         .configFile(Optional.ofNullable(configFile))
-        .proxyDhcp(
-            proxyDhcp ? Optional.of(new ProxyDhcpConfig(efiBinary(efiBinary))) : Optional.empty())
+        .proxyDhcp(proxyDhcp ? Optional.of(new ProxyDhcpConfig(efi)) : Optional.empty())
         .https(httpsConfig())
         .ntp(Optional.ofNullable(ntp).map(dev.chainboot.ipxe.IpxeSafe::hostName))
+        .admin(
+            admin.equalsIgnoreCase("off")
+                ? Optional.empty()
+                : Optional.of(HostPort.parse(admin, 9090)))
+        .adminTls(adminTls())
+        .db(Optional.ofNullable(db).filter(d -> !d.isBlank()))
+        .dbPasswordFile(Optional.ofNullable(dbPasswordFile))
+        .tftpSinglePort(tftpSinglePort)
         .build();
+  }
+
+  private Optional<TlsFiles> adminTls() {
+    if ((adminCert == null) != (adminKey == null)) {
+      throw new IllegalArgumentException("give --admin-cert and --admin-key together");
+    }
+    if (adminCert == null) {
+      return Optional.empty();
+    }
+    if (admin.equalsIgnoreCase("off")) {
+      throw new IllegalArgumentException("--admin-cert needs the admin listener (not --admin off)");
+    }
+    return Optional.of(new TlsFiles(adminCert, adminKey));
   }
 
   /** {@code snponly.efi} or {@code ipxe.efi} (any of their names) as a binary. */

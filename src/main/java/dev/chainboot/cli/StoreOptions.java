@@ -1,22 +1,35 @@
 package dev.chainboot.cli;
 
+import dev.chainboot.api.ApiException;
+import dev.chainboot.api.Control;
+import dev.chainboot.api.LocalControl;
+import dev.chainboot.auth.TokenStore;
+import dev.chainboot.boot.BootCore;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.MacAddress;
-import dev.chainboot.boot.Machine;
-import dev.chainboot.store.SqliteStore;
+import dev.chainboot.config.ConfigFile;
+import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
-import java.net.InetAddress;
+import dev.chainboot.store.Stores;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * Options every store command shares ({@code --data}, {@code --json}) and the plumbing to run one
- * against the store: it opens the data directory's store (safe while {@code serve} runs on it),
- * maps errors to exit codes (1: unknown machine or profile, or a conflict; 2: invalid input) and
- * closes the store.
+ * Options every control command shares ({@code --data}, {@code --json}) and the plumbing to run
+ * one: against the data directory's store in this process ({@link LocalControl}, safe while {@code
+ * serve} runs on it), or, with {@code chainboot --server URL --token T} (or env CHAINBOOT_SERVER,
+ * CHAINBOOT_TOKEN), against that server's API ({@link RemoteControl}). Either way the command
+ * prints the same; errors map to exit codes (1: unknown machine or profile, a conflict, no server;
+ * 2: invalid input).
  */
 public final class StoreOptions {
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(
       names = "--data",
@@ -26,6 +39,23 @@ public final class StoreOptions {
 
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
+
+  /** The configuration file a local Zero-OS import reads its runmodes from (its --config). */
+  Path config;
+
+  @Option(
+      names = "--db",
+      paramLabel = "URL",
+      description =
+          "Database: postgresql://USER@HOST:PORT/DB, or sqlite (the default: DATA/chainboot.db);"
+              + " the same as serve.")
+  String db;
+
+  @Option(
+      names = "--db-password-file",
+      paramLabel = "FILE",
+      description = "File whose first line is the PostgreSQL password.")
+  Path dbPasswordFile;
 
   /** An error to report with an exit code. */
   public static final class CliError extends RuntimeException {
@@ -46,13 +76,19 @@ public final class StoreOptions {
   }
 
   interface Action {
-    void run(Store store) throws Exception;
+    void run(Control control) throws Exception;
   }
 
   int run(String command, Action action) {
-    try (SqliteStore store = SqliteStore.open(data)) {
-      action.run(store);
+    try (Control control = open()) {
+      action.run(control);
       return 0;
+    } catch (ApiException e) {
+      System.err.println("chainboot " + command + ": " + e.getMessage());
+      return e.exitCode();
+    } catch (BootStore.UnavailableException e) {
+      System.err.println("chainboot " + command + ": " + e.getMessage());
+      return 1;
     } catch (CliError e) {
       System.err.println("chainboot " + command + ": " + e.getMessage());
       return e.code;
@@ -68,63 +104,48 @@ public final class StoreOptions {
     }
   }
 
+  /** Whether this command runs against a remote server. */
+  boolean remote() {
+    return main().flatMap(Main::server).isPresent();
+  }
+
+  private Optional<Main> main() {
+    if (mixee == null) {
+      return Optional.empty();
+    }
+    return mixee.root().userObject() instanceof Main m ? Optional.of(m) : Optional.empty();
+  }
+
+  private Control open() {
+    Optional<Main> main = main();
+    if (main.flatMap(Main::server).isPresent()) {
+      Main m = main.get();
+      if (mixee.commandLine().getParseResult().hasMatchedOption("--data")) {
+        throw CliError.invalid("give --data (this machine's store) or --server, not both");
+      }
+      return new RemoteControl(m.server().get(), m.token, Optional.ofNullable(m.cacert));
+    }
+    Store store =
+        Stores.open(
+            Optional.ofNullable(db).filter(d -> !d.isBlank()),
+            data,
+            Optional.ofNullable(dbPasswordFile));
+    Path cfg = config != null ? config : data.resolve("chainboot.yaml");
+    return new LocalControl(
+            store,
+            store instanceof TokenStore tokens ? Optional.of(tokens) : Optional.empty(),
+            new BootCore(store, e -> {}),
+            FirmwareCatalog::embedded,
+            () -> ConfigFile.load(cfg).zeroOsRunmodes().keySet(),
+            "http://127.0.0.1:8080",
+            id -> {})
+        .onClose(store::close);
+  }
+
   /** Parses a MAC or exits 2. */
   static MacAddress mac(String text) {
     return MacAddress.parse(text)
         .orElseThrow(
             () -> CliError.invalid("invalid MAC address: " + text + " (e.g. 52:54:00:12:34:56)"));
-  }
-
-  /**
-   * The machine named by a MAC or an IP address.
-   *
-   * @throws CliError 2 if it is neither, 1 if no such machine is known
-   */
-  static Machine machine(Store store, String text) {
-    Optional<MacAddress> mac = MacAddress.parse(text);
-    if (mac.isPresent()) {
-      return store
-          .machine(mac.get())
-          .orElseThrow(
-              () ->
-                  CliError.notFound(
-                      "unknown machine "
-                          + mac.get()
-                          + " (add it with 'chainboot machine add "
-                          + mac.get()
-                          + "', or let it boot once)"));
-    }
-    if (!isIp(text)) {
-      throw CliError.invalid("not a MAC or IP address: " + text);
-    }
-    return store
-        .machineByIp(text)
-        .orElseThrow(
-            () ->
-                CliError.notFound(
-                    "no machine known at "
-                        + text
-                        + " (add one with 'chainboot machine add MAC --ip "
-                        + text
-                        + "', or let it boot once)"));
-  }
-
-  static boolean isIp(String s) {
-    // Only literals reach getByName (so it never does a DNS lookup).
-    if (!s.matches("(\\d{1,3}\\.){3}\\d{1,3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{1,38}")) {
-      return false;
-    }
-    try {
-      InetAddress.getByName(s);
-      return true;
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
-  }
-
-  static void requireProfile(Store store, String name) {
-    if (store.profile(name).isEmpty()) {
-      throw CliError.notFound("unknown profile " + name + " (see 'chainboot profile list')");
-    }
   }
 }

@@ -46,19 +46,12 @@ public final class ImportPlan {
 
   /** The lines to print: what was (or would be) done, then what was skipped and why. */
   public List<String> report() {
-    List<String> out = new ArrayList<>();
-    String prefix = dryRun ? "would " : "";
-    done.forEach(d -> out.add(prefix + d));
-    skipped.forEach(s -> out.add("skipped " + s));
-    out.add(
-        (dryRun ? "dry run: " : "")
-            + done.size()
-            + " change"
-            + (done.size() == 1 ? "" : "s")
-            + ", "
-            + skipped.size()
-            + " skipped");
-    return out;
+    return result().lines();
+  }
+
+  /** What this plan did (or would do) so far. */
+  public ImportReport result() {
+    return new ImportReport(dryRun, done, skipped);
   }
 
   /**

@@ -21,6 +21,13 @@ import java.util.Optional;
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
  * @param https the HTTPS listener, or empty when it is off (the default)
  * @param ntp a time server iPXE sets its clock from before its first HTTPS fetch, or empty
+ * @param admin where the admin listener (REST API, UI) listens, or empty when it is off (the
+ *     builder's default; {@code serve}'s is 127.0.0.1:9090)
+ * @param adminTls the admin listener's certificate and key, or empty for plain HTTP
+ * @param db the database ({@code --db}): a {@code postgresql://} URL, or empty for SQLite in the
+ *     data directory
+ * @param dbPasswordFile the PostgreSQL password's file ({@code --db-password-file}), or empty
+ * @param tftpSinglePort whether every TFTP transfer is answered from the listening port
  */
 public record ServerConfig(
     Path dataDir,
@@ -34,7 +41,12 @@ public record ServerConfig(
     Optional<Path> configFile,
     Optional<ProxyDhcpConfig> proxyDhcp,
     Optional<HttpsConfig> https,
-    Optional<String> ntp) {
+    Optional<String> ntp,
+    Optional<InetSocketAddress> admin,
+    Optional<TlsFiles> adminTls,
+    Optional<String> db,
+    Optional<Path> dbPasswordFile,
+    boolean tftpSinglePort) {
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -55,6 +67,11 @@ public record ServerConfig(
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
     private Optional<HttpsConfig> https = Optional.empty();
     private Optional<String> ntp = Optional.empty();
+    private Optional<InetSocketAddress> admin = Optional.empty();
+    private Optional<TlsFiles> adminTls = Optional.empty();
+    private Optional<String> db = Optional.empty();
+    private Optional<Path> dbPasswordFile = Optional.empty();
+    private boolean tftpSinglePort;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -115,6 +132,31 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder admin(Optional<InetSocketAddress> v) {
+      admin = v;
+      return this;
+    }
+
+    public Builder adminTls(Optional<TlsFiles> v) {
+      adminTls = v;
+      return this;
+    }
+
+    public Builder db(Optional<String> v) {
+      db = v;
+      return this;
+    }
+
+    public Builder dbPasswordFile(Optional<Path> v) {
+      dbPasswordFile = v;
+      return this;
+    }
+
+    public Builder tftpSinglePort(boolean v) {
+      tftpSinglePort = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -128,7 +170,12 @@ public record ServerConfig(
           configFile,
           proxyDhcp,
           https,
-          ntp);
+          ntp,
+          admin,
+          adminTls,
+          db,
+          dbPasswordFile,
+          tftpSinglePort);
     }
   }
 

@@ -13,7 +13,12 @@ import org.slf4j.LoggerFactory;
  */
 final class AccessLog implements RequestLog {
 
-  private static final Logger log = LoggerFactory.getLogger("http");
+  private final Logger log;
+
+  /** Logs to the logger {@code name} ({@code http} for the boot listener, {@code admin}). */
+  AccessLog(String name) {
+    log = LoggerFactory.getLogger(name);
+  }
 
   @Override
   public void log(Request request, Response response) {

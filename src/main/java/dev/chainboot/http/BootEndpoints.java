@@ -4,6 +4,7 @@ import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Platform;
 import dev.chainboot.boot.ScriptRenderer;
@@ -68,6 +69,14 @@ final class BootEndpoints {
     if (!Methods.allowed(req, resp, cb, Methods.GET)) {
       return true;
     }
+    try {
+      return decide(req, resp, cb, q);
+    } catch (BootStore.UnavailableException e) {
+      return Unavailable.bootScript(req, resp, cb, e);
+    }
+  }
+
+  private boolean decide(Request req, Response resp, Callback cb, Fields q) {
     String macText = q.getValue("mac");
     Optional<MacAddress> mac = MacAddress.parse(macText);
     if (mac.isEmpty()) {

@@ -108,6 +108,17 @@ public final class Requests {
     return local.contains(":") ? "[" + local + "]" : local;
   }
 
+  /**
+   * Another listener of this server as a client of this request reaches it: plain HTTP, the host of
+   * {@link #baseUrl(Request, Optional)}, and {@code port} (the boot listener's URL, asked on the
+   * admin listener).
+   */
+  public static String urlOnPort(Request req, Optional<String> advertise, int port) {
+    String base = baseUrl(req, advertise);
+    String host = java.net.URI.create(base).getHost();
+    return "http://" + (host == null ? "127.0.0.1" : host) + ":" + port;
+  }
+
   private static String scheme(Request req) {
     return "https".equalsIgnoreCase(req.getHttpURI().getScheme()) ? "https" : "http";
   }

@@ -1,5 +1,6 @@
 package dev.chainboot.http;
 
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.text.Printable;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Dispatches a request to the handler registered for its exact path, else to the handler of the
  * longest registered prefix. Prefixes end in {@code /}. Unmatched requests get a plain 404 that
- * names the path.
+ * names the path. A handler that finds the database unreachable gets 503 ({@link Unavailable}),
+ * unless it answered that itself (boot URLs answer a script that tries again).
  */
 public final class Router extends Handler.Abstract {
 
@@ -37,6 +39,13 @@ public final class Router extends Handler.Abstract {
     return this;
   }
 
+  /** The routed paths: exact ones, then prefixes (ending in '/'), longest first. */
+  public synchronized java.util.List<String> routes() {
+    java.util.List<String> out = new ArrayList<>(new java.util.TreeSet<>(exact.keySet()));
+    prefixes.forEach(e -> out.add(e.getKey()));
+    return out;
+  }
+
   private Handler adopt(Handler h) {
     h.setServer(getServer());
     addBean(h, true);
@@ -57,8 +66,12 @@ public final class Router extends Handler.Abstract {
         }
       }
     }
-    if (h != null && h.handle(request, response, callback)) {
-      return true;
+    try {
+      if (h != null && h.handle(request, response, callback)) {
+        return true;
+      }
+    } catch (BootStore.UnavailableException e) {
+      return Unavailable.status(request, response, callback, e);
     }
     return Responses.text(
         request,

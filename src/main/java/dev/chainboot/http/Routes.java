@@ -1,5 +1,11 @@
 package dev.chainboot.http;
 
+import static dev.chainboot.auth.Role.ADMIN;
+import static dev.chainboot.auth.Role.OPERATOR;
+import static dev.chainboot.auth.Role.VIEWER;
+
+import dev.chainboot.api.LocalControl;
+import dev.chainboot.api.OpenApiDocument;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.boot.LayeredResolver;
@@ -17,6 +23,7 @@ import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
+import dev.chainboot.text.Printable;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -26,10 +33,10 @@ import java.util.function.IntSupplier;
  * chainboot serve} answers; the groups are separate so that tests can mount a part.
  *
  * <pre>
+ * The boot listener (--http), what firmware and installers use, without authentication:
  * /health                         ok
  * /boot.ipxe, /boot/resolve       the boot core                      BootEndpoints
  * /boot/grub/MAC.cfg              the boot core, as GRUB config      GrubEndpoints
- * /api/v1/machines, /events       read-only JSON                     ApiEndpoints
  * /assets/ /kernel/ /extra/       files (Range, ETag, HEAD)          DirectoryHandler
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
  * /redirect, /grub/clear/, /      pxe_srv (with --pxesrv-root)       PxeSrvEndpoints
@@ -37,6 +44,11 @@ import java.util.function.IntSupplier;
  * /iso/ /usb/ /uefimg/ /uefi/ /krn/  Zero-OS images                  ZeroOsMediaEndpoints
  * /firmware/                      boot binaries for UEFI HTTP boot   FirmwareHandler
  * /boot-https.ipxe                on to HTTPS (with serve --https)   httpsEntry
+ *
+ * The admin listener (--admin), everything else, behind a token or a UI session ({@link #admin}):
+ * /health                         ok (no authentication: probes)
+ * /api/v1/...                     the REST API                       ApiEndpoints
+ * /login, /logout, /              UI sessions, the signed-in page    LoginEndpoints
  * </pre>
  */
 public final class Routes {
@@ -57,7 +69,6 @@ public final class Routes {
       FirmwareCatalog firmware) {
     health(router);
     boot(router, resolver);
-    api(router, store);
     files(router, config);
     seedTools(router, config, file, resolver, events);
     media(router, config, file, store, firmware);
@@ -89,11 +100,59 @@ public final class Routes {
         new HttpsEntryHandler(config.advertise(), config.ntp(), httpsPort));
   }
 
-  /** {@code /api/v1/}. */
-  public static void api(Router router, Store store) {
-    ApiEndpoints api = new ApiEndpoints(store);
-    router.exact("/api/v1/machines", api.machines());
-    router.exact("/api/v1/events", api.events());
+  /**
+   * The admin listener: the REST API ({@code /api/v1/}, roles per route below), UI sessions ({@code
+   * /login}, {@code /logout}) and the signed-in page at {@code /}. Every path but {@code /health}
+   * and {@code /login} needs a token or a session; unknown paths too (so that nothing answers
+   * without one).
+   *
+   * @param bootBaseUrl the boot listener's URL for a request (a preview's default base URL)
+   */
+  public static void admin(
+      Router router,
+      LocalControl control,
+      Guard guard,
+      java.util.function.Function<org.eclipse.jetty.server.Request, String> bootBaseUrl) {
+    ApiEndpoints api =
+        new ApiEndpoints(
+            control, new MediaCache(MEDIA_CACHE_BYTES), bootBaseUrl, OpenApiDocument.json());
+    String v1 = ApiEndpoints.PREFIX;
+    health(router);
+    router.exact(v1 + "openapi.json", guard.require(VIEWER, api.openapi()));
+    router.exact(v1 + "whoami", guard.require(VIEWER, api.whoami()));
+    router.exact(v1 + "machines", guard.require(VIEWER, OPERATOR, api.machines()));
+    router.prefix(v1 + "machines/", guard.require(VIEWER, OPERATOR, api.machine()));
+    router.exact(v1 + "assignments", guard.require(VIEWER, api.assignments()));
+    router.exact(v1 + "default", guard.require(VIEWER, OPERATOR, api.defaultProfile()));
+    router.exact(v1 + "profiles", guard.require(VIEWER, OPERATOR, api.profiles()));
+    router.prefix(v1 + "profiles/", guard.require(VIEWER, OPERATOR, api.profile()));
+    router.exact(v1 + "groups", guard.require(VIEWER, OPERATOR, api.groups()));
+    router.prefix(v1 + "groups/", guard.require(VIEWER, OPERATOR, api.group()));
+    router.exact(v1 + "events", guard.require(VIEWER, api.events()));
+    router.exact(v1 + "media", guard.require(OPERATOR, api.mediaBuild()));
+    router.prefix(v1 + "media/", guard.require(VIEWER, api.mediaDownload()));
+    router.prefix(v1 + "imports/", guard.require(OPERATOR, api.imports()));
+    router.exact(v1 + "tokens", guard.require(ADMIN, api.tokens()));
+    router.prefix(v1 + "tokens/", guard.require(ADMIN, api.token()));
+    router.prefix("/api/", guard.require(VIEWER, api.unknown()));
+    ui(router, guard);
+  }
+
+  /**
+   * UI sessions and pages: {@code /login} (open), {@code /logout}, {@code /} and every other path
+   * (a session or token with at least the viewer role; unknown paths are 404 only then).
+   */
+  public static void ui(Router router, Guard guard) {
+    LoginEndpoints login = new LoginEndpoints(guard);
+    router.exact(LoginEndpoints.LOGIN_PATH, login.login());
+    router.exact(LoginEndpoints.LOGOUT_PATH, guard.require(VIEWER, login.logout()));
+    router.exact("/", guard.require(VIEWER, login.home()));
+    router.prefix(
+        "/",
+        guard.require(
+            VIEWER,
+            new PlainTextHandler(
+                404, req -> "not found: " + Printable.of(req.getHttpURI().getPath()) + "\n")));
   }
 
   /** {@code /assets/} (DATA/assets), {@code /kernel/} (DATA/kernels), {@code /extra/}. */

@@ -3,6 +3,7 @@ package dev.chainboot.http;
 import dev.chainboot.boot.AssignmentSource;
 import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.LayeredResolver;
 import dev.chainboot.boot.MacAddress;
 import java.util.Optional;
@@ -53,7 +54,12 @@ final class SeedAnswers {
       }
       return Responses.script(request, response, callback, 200, seen.get().body());
     }
-    BootAnswer a = resolver.resolve(br, Requests.baseUrl(request), source);
+    BootAnswer a;
+    try {
+      a = resolver.resolve(br, Requests.baseUrl(request), source);
+    } catch (BootStore.UnavailableException e) {
+      return Unavailable.bootScript(request, response, callback, e);
+    }
     return Responses.script(request, response, callback, 200, a.body());
   }
 }

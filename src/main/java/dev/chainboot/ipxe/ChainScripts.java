@@ -108,6 +108,43 @@ public final class ChainScripts {
         .text();
   }
 
+  /** Seconds a machine waits before asking again while the database cannot be reached. */
+  public static final int TRY_AGAIN_SECONDS = 5;
+
+  /**
+   * What a boot URL answers while the database cannot be reached: wait, then ask the same URL again
+   * (replacing this script, so the chain does not grow), for as long as it takes; Ctrl-C during the
+   * pause opens the iPXE shell. A URL that cannot be written into a script as it is (a client's
+   * query may hold anything) is replaced by {@code fallbackBase}'s {@code /boot.ipxe} with the
+   * identity query, which resolves the same machine.
+   *
+   * @param url the URL the request asked for, as the client sent it (checked here)
+   * @param fallbackBase this server's base URL (validated)
+   */
+  public static String tryAgain(String url, String fallbackBase) {
+    String again =
+        IpxeSafe.urlProblem(url, IpxeSafe.CHAIN_SCHEMES).isEmpty()
+            ? url
+            : bootUrl(fallbackBase) + "?" + IDENTITY_QUERY;
+    return new IpxeScript()
+        .line("# chainboot: the boot database cannot be reached just now; ask again")
+        .line(
+            "echo chainboot: the boot database is not reachable, asking again in "
+                + TRY_AGAIN_SECONDS
+                + " seconds")
+        .line("sleep " + TRY_AGAIN_SECONDS + " || shell")
+        .retryForever(
+            "cb_again",
+            "chain --replace --autofree " + again,
+            "cb_done",
+            "chainboot: could not reach the boot server, retrying in "
+                + TRY_AGAIN_SECONDS
+                + " seconds (Ctrl-C for a shell)",
+            TRY_AGAIN_SECONDS)
+        .label("cb_done")
+        .text();
+  }
+
   /**
    * What {@link #HTTPS_ENTRY_PATH} answers: optionally {@code ntp} (certificates are checked
    * against the machine's clock, which may be wrong before the first sync), then a chain to this

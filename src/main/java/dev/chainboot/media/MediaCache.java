@@ -51,6 +51,11 @@ public final class MediaCache {
     }
   }
 
+  /** The image cached under {@code key}, if it still is. */
+  public synchronized java.util.Optional<byte[]> find(String key) {
+    return java.util.Optional.ofNullable(map.get(key));
+  }
+
   public synchronized int size() {
     return map.size();
   }

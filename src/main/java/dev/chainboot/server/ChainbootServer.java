@@ -1,22 +1,30 @@
 package dev.chainboot.server;
 
+import dev.chainboot.api.LocalControl;
+import dev.chainboot.auth.LoginThrottle;
+import dev.chainboot.auth.Sessions;
+import dev.chainboot.auth.TokenStore;
+import dev.chainboot.auth.Tokens;
 import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.HttpsConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.TlsFiles;
 import dev.chainboot.dhcp.BootFileChooser;
 import dev.chainboot.dhcp.ProxyDhcpAnswerer;
 import dev.chainboot.dhcp.ProxyDhcpServer;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.http.Guard;
 import dev.chainboot.http.HttpServer;
+import dev.chainboot.http.Requests;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
 import dev.chainboot.store.EventWriter;
-import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
+import dev.chainboot.store.Stores;
 import dev.chainboot.tftp.TftpServer;
 import dev.chainboot.tls.Pem;
 import dev.chainboot.tls.TlsMaterial;
@@ -24,6 +32,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +48,8 @@ public final class ChainbootServer implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final FirmwareCatalog firmware;
   private HttpServer http;
+  private HttpServer admin;
+  private Guard guard;
   private Store store;
   private EventWriter events;
   private BootResolver resolver;
@@ -68,12 +79,16 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.scriptsRoot());
 
       try {
-        store = SqliteStore.open(config.dataDir());
-      } catch (StoreException e) {
+        store = Stores.open(config.db(), config.dataDir(), config.dbPasswordFile());
+      } catch (StoreException | IllegalArgumentException e) {
         throw new StartupException(e.getMessage(), e);
       }
       started.push(store);
-      events = new EventWriter(store);
+      // Several instances share PostgreSQL: an answered boot's event must outlive a crash of this
+      // one, so requests wait for their event's (batched) commit.
+      boolean shared = Stores.shared(config.db());
+      log.info("store: {}", shared ? config.db().get() : config.dataDir().resolve("chainboot.db"));
+      events = new EventWriter(store, 65_536, shared);
       started.push(events);
       resolver = new BootCore(store, events);
 
@@ -118,6 +133,11 @@ public final class ChainbootServer implements AutoCloseable {
       if (config.proxyDhcp().isPresent()) {
         started.push(startProxyDhcp(config.proxyDhcp().get()));
       }
+      if (config.admin().isPresent()) {
+        started.push(startAdmin(config.admin().get(), tokenStore(store), settings));
+      } else {
+        log.info("admin listener off (--admin off): no API, no UI");
+      }
     } catch (Exception e) {
       close();
       throw e;
@@ -158,6 +178,69 @@ public final class ChainbootServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The admin listener: the REST API and UI sessions, behind tokens (in the store) and sessions (in
+   * memory). Warns when it faces the network without TLS.
+   */
+  private HttpServer startAdmin(
+      java.net.InetSocketAddress addr, TokenStore tokens, ConfigFile settings)
+      throws StartupException {
+    Optional<java.security.KeyStore> tls;
+    try {
+      tls = config.adminTls().map(TlsFiles::keyStore);
+    } catch (IllegalArgumentException e) {
+      throw new StartupException(e.getMessage(), e);
+    }
+    Sessions sessions = new Sessions();
+    guard = new Guard(new Tokens(tokens), sessions, new LoginThrottle(), tls.isPresent());
+    LocalControl control =
+        new LocalControl(
+            store,
+            Optional.of(tokens),
+            resolver,
+            () -> firmware,
+            () -> settings.zeroOsRunmodes().keySet(),
+            "http://127.0.0.1:" + http.port(),
+            sessions::closeAllOf);
+    HttpServer server = HttpServer.admin(addr, tls, TlsFiles.STORE_PASSWORD);
+    Routes.admin(
+        server.router(),
+        control,
+        guard,
+        req -> Requests.urlOnPort(req, config.advertise(), http.port()));
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.close();
+      } catch (Exception ignored) {
+        // not started
+      }
+      throw new StartupException(
+          "cannot listen for the admin API on "
+              + hostOf(addr)
+              + ":"
+              + addr.getPort()
+              + ": "
+              + e.getMessage()
+              + " (choose another with --admin ADDR:PORT, or --admin off)",
+          e);
+    }
+    admin = server;
+    String scheme = tls.isPresent() ? "https" : "http";
+    log.info("admin API listening on {}://{}:{}", scheme, hostOf(addr), server.port());
+    boolean loopback = addr.getAddress() != null && addr.getAddress().isLoopbackAddress();
+    if (!loopback && tls.isEmpty()) {
+      log.warn(
+          "the admin listener {}:{} is reachable from the network without TLS: tokens and"
+              + " session cookies cross it in clear text. Give --admin-cert and --admin-key, or"
+              + " bind it to 127.0.0.1 (the default) and tunnel to it.",
+          hostOf(addr),
+          server.port());
+    }
+    return server;
+  }
+
   private static String hostOf(java.net.InetSocketAddress a) {
     return a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
   }
@@ -195,6 +278,30 @@ public final class ChainbootServer implements AutoCloseable {
     return http.httpsPort();
   }
 
+  /** The admin listener's router (tests list its routes). */
+  public Router adminRouter() {
+    if (admin == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return admin.router();
+  }
+
+  /** The bound admin port. */
+  public int adminPort() {
+    if (admin == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return admin.port();
+  }
+
+  /** The admin listener's authentication (tests look at its sessions and throttle). */
+  public Guard guard() {
+    if (guard == null) {
+      throw new IllegalStateException("the admin listener is off");
+    }
+    return guard;
+  }
+
   /** The bound TFTP port (useful when configured as port 0). */
   public int tftpPort() {
     if (tftp == null) {
@@ -213,5 +320,12 @@ public final class ChainbootServer implements AutoCloseable {
         log.warn("error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
       }
     }
+  }
+
+  private static TokenStore tokenStore(Store store) throws StartupException {
+    if (store instanceof TokenStore tokens) {
+      return tokens;
+    }
+    throw new StartupException("the admin listener needs a store that keeps API tokens", null);
   }
 }

@@ -51,7 +51,11 @@ final class TftpService {
       throws StartupException {
     InetSocketAddress bind = config.tftp().orElseThrow();
     TftpServer server =
-        new TftpServer(bind, files(config, firmware, httpPort), TftpServer.Settings.DEFAULTS);
+        new TftpServer(
+            bind,
+            files(config, firmware, httpPort),
+            TftpServer.Settings.DEFAULTS,
+            config.tftpSinglePort());
     try {
       return server.start();
     } catch (IOException e) {

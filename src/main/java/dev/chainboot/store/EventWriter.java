@@ -1,28 +1,51 @@
 package dev.chainboot.store;
 
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records boot events on a background thread in batches, so a boot request never waits for a SQLite
- * write of its own event. The queue is bounded: when full, a caller waits up to a second; only then
- * is the event dropped, counted and logged. {@link #close()} writes everything still queued.
+ * Records boot events on a background thread in batches (one transaction for every event that
+ * arrived while the previous batch was written).
+ *
+ * <ul>
+ *   <li>Queued (the default for SQLite): a boot request never waits for the write of its own event.
+ *       The queue is bounded: when full, a caller waits up to a second; only then is the event
+ *       dropped, counted and logged. {@link #close()} writes everything still queued.
+ *   <li>Durable (PostgreSQL, several instances): {@link #accept} returns once the event's batch is
+ *       committed, so no answered request's event can be lost with the process (kill -9 included);
+ *       if it cannot be written within {@link #DURABLE_WAIT_SECONDS}, {@link #accept} throws {@link
+ *       BootStore.UnavailableException} and the request is answered "try again" instead.
+ * </ul>
+ *
+ * An event that already has an id was stored by the store itself (with the consumption of its
+ * once-assignment) and is not written again.
  */
 public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
   private static final int BATCH = 512;
 
+  /** How long a durable {@link #accept} waits for its event's commit. */
+  public static final int DURABLE_WAIT_SECONDS = 10;
+
+  /** An event and, in durable mode, who waits for its commit. */
+  private record Pending(BootEvent event, CompletableFuture<Void> committed) {}
+
   private final Store store;
-  private final BlockingQueue<BootEvent> queue;
+  private final boolean durable;
+  private final BlockingQueue<Pending> queue;
   private final Thread thread;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong done = new AtomicLong();
@@ -30,20 +53,35 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
   private volatile boolean closing;
 
   public EventWriter(Store store) {
-    this(store, 65_536);
+    this(store, 65_536, false);
   }
 
   public EventWriter(Store store, int capacity) {
+    this(store, capacity, false);
+  }
+
+  /**
+   * @param durable whether {@link #accept} waits for the event's commit
+   */
+  public EventWriter(Store store, int capacity, boolean durable) {
     this.store = store;
+    this.durable = durable;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.thread = Thread.ofPlatform().name("boot-events").daemon(true).start(this::run);
   }
 
   @Override
   public void accept(BootEvent e) {
+    if (e.id() != 0) {
+      return; // stored with its once-assignment's consumption
+    }
+    Pending p = new Pending(e, durable ? new CompletableFuture<>() : null);
     try {
-      if (!closing && queue.offer(e, 1, TimeUnit.SECONDS)) {
+      if (!closing && queue.offer(p, 1, TimeUnit.SECONDS)) {
         accepted.incrementAndGet();
+        if (durable) {
+          awaitCommit(p);
+        }
         return;
       }
     } catch (InterruptedException ie) {
@@ -56,6 +94,24 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
         e.mac().map(Object::toString).orElse("-"),
         e.match(),
         e.reason());
+    if (durable) {
+      throw new BootStore.UnavailableException("boot events cannot be recorded now", null);
+    }
+  }
+
+  private static void awaitCommit(Pending p) {
+    try {
+      p.committed().get(DURABLE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException ex) {
+      throw new BootStore.UnavailableException(
+          "the boot event could not be recorded: " + ex.getCause().getMessage(), ex.getCause());
+    } catch (TimeoutException ex) {
+      throw new BootStore.UnavailableException(
+          "the boot event was not recorded within " + DURABLE_WAIT_SECONDS + " s", ex);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new BootStore.UnavailableException("interrupted recording the boot event", ex);
+    }
   }
 
   /** Events that could not be queued or written. */
@@ -78,10 +134,10 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
   }
 
   private void run() {
-    List<BootEvent> batch = new ArrayList<>(BATCH);
+    List<Pending> batch = new ArrayList<>(BATCH);
     while (true) {
       try {
-        BootEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           if (closing && queue.isEmpty()) {
             return;
@@ -102,22 +158,35 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     }
   }
 
-  private void write(List<BootEvent> batch) {
+  private void write(List<Pending> batch) {
     if (batch.isEmpty()) {
       return;
     }
+    List<BootEvent> events = new ArrayList<>(batch.size());
+    batch.forEach(p -> events.add(p.event()));
+    // Durable callers are waiting (and will be told to retry): try for a shorter time.
+    int attempts = durable ? 2 : 3;
     for (int attempt = 1; ; attempt++) {
       try {
-        store.appendEvents(batch);
+        store.appendEvents(events);
+        batch.forEach(p -> complete(p, null));
         break;
       } catch (RuntimeException ex) {
-        if (attempt >= 3) {
+        if (attempt >= attempts) {
           long n = dropped.addAndGet(batch.size());
-          log.error(
-              "could not record {} boot events ({} dropped so far): {}",
-              batch.size(),
-              n,
-              ex.toString());
+          if (durable) {
+            log.warn(
+                "could not record {} boot events; their requests are answered 'try again': {}",
+                batch.size(),
+                ex.toString());
+          } else {
+            log.error(
+                "could not record {} boot events ({} dropped so far): {}",
+                batch.size(),
+                n,
+                ex.toString());
+          }
+          batch.forEach(p -> complete(p, ex));
           break;
         }
         log.warn("recording boot events failed (attempt {}): {}", attempt, ex.toString());
@@ -129,6 +198,17 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
       }
     }
     done.addAndGet(batch.size());
+  }
+
+  private static void complete(Pending p, RuntimeException failure) {
+    if (p.committed() == null) {
+      return;
+    }
+    if (failure == null) {
+      p.committed().complete(null);
+    } else {
+      p.committed().completeExceptionally(failure);
+    }
   }
 
   @Override

@@ -75,6 +75,17 @@ public interface Store extends BootStore, AutoCloseable {
   /** The newest {@code limit} events, oldest first. */
   List<BootEvent> recentEvents(Optional<MacAddress> mac, int limit);
 
+  /** The page of events {@code filter} asks for, oldest first. */
+  List<BootEvent> findEvents(EventFilter filter);
+
+  /**
+   * Runs {@code op} as one transaction: the store's reads and writes it makes on this thread see
+   * one state and are kept or undone together (an exception undoes them), and no other writer, in
+   * this process or another, comes between. For read-check-write sequences such as optimistic
+   * concurrency (If-Match). Nested calls join the outer transaction.
+   */
+  <T> T atomically(java.util.function.Supplier<T> op);
+
   @Override
   void close();
 }

@@ -12,6 +12,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,12 @@ import org.slf4j.LoggerFactory;
  * thread, then runs on its own channel on a new ephemeral port (bound to the listener's local
  * address), driven by a {@link TransferReactor}. Write requests, unsafe names, unknown files and
  * malformed packets are answered with an ERROR and the server carries on.
+ *
+ * <p>In single-port mode (like dnsmasq's {@code tftp-single-port}) every transfer is answered from
+ * the listening port itself, for NAT and container setups that drop replies from other ports: the
+ * listener hands each datagram to the transfer of its client's address and port (one transfer per
+ * client port at a time; a repeated request while one runs is ignored, its transfer resends on
+ * timeout).
  */
 public final class TftpServer implements AutoCloseable {
 
@@ -43,6 +50,12 @@ public final class TftpServer implements AutoCloseable {
   private final InetSocketAddress bind;
   private final TftpFileSource files;
   private final Settings settings;
+  private final boolean singlePort;
+
+  /** Single-port mode: each client's running transfer, or {@link #PENDING} while it is set up. */
+  private final Map<InetSocketAddress, Object> byClient = new ConcurrentHashMap<>();
+
+  private static final Object PENDING = new Object();
   private final List<TransferReactor> reactors = new ArrayList<>();
   private final AtomicInteger nextReactor = new AtomicInteger();
   private DatagramChannel listener;
@@ -50,9 +63,18 @@ public final class TftpServer implements AutoCloseable {
   private volatile boolean closed;
 
   public TftpServer(InetSocketAddress bind, TftpFileSource files, Settings settings) {
+    this(bind, files, settings, false);
+  }
+
+  /**
+   * @param singlePort whether every transfer is answered from the listening port
+   */
+  public TftpServer(
+      InetSocketAddress bind, TftpFileSource files, Settings settings, boolean singlePort) {
     this.bind = bind;
     this.files = files;
     this.settings = settings;
+    this.singlePort = singlePort;
   }
 
   /** Binds the listener and starts serving; a bind failure is thrown as is. */
@@ -113,6 +135,9 @@ public final class TftpServer implements AutoCloseable {
       buf.flip();
       byte[] bytes = new byte[buf.remaining()];
       buf.get(bytes);
+      if (singlePort && toTransfer(client, bytes)) {
+        continue;
+      }
       TftpPacket packet;
       try {
         packet = TftpCodec.decode(bytes);
@@ -138,8 +163,12 @@ public final class TftpServer implements AutoCloseable {
               "error 2 (write request refused: read-only server)");
           reply(client, new TftpPacket.Error(TftpErrorCode.ACCESS_VIOLATION, "read-only server"));
         }
-        case TftpPacket.Request r ->
-            Thread.ofVirtual().name("tftp-" + addr(client)).start(() -> handleRead(r, client));
+        case TftpPacket.Request r -> {
+          if (singlePort && byClient.putIfAbsent(client, PENDING) != null) {
+            continue; // a repeated request while its transfer runs: that transfer resends
+          }
+          Thread.ofVirtual().name("tftp-" + addr(client)).start(() -> handleRead(r, client));
+        }
         case TftpPacket.Error e ->
             log.debug(
                 "client={} sent ERROR {} to the request port: {}",
@@ -159,7 +188,42 @@ public final class TftpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Single-port mode: hands a datagram to its client's running transfer; a late ACK or ERROR for a
+   * transfer that has ended is dropped. False when the listener should handle it (a request).
+   */
+  private boolean toTransfer(InetSocketAddress client, byte[] bytes) {
+    Object t = byClient.get(client);
+    boolean request =
+        bytes.length >= 2 && bytes[0] == 0 && (bytes[1] == 1 || bytes[1] == 2); // RRQ, WRQ
+    if (t instanceof Transfer transfer) {
+      if (!request) {
+        transfer.reactor().deliver(transfer, client, bytes);
+      }
+      return true; // a request from a client port whose transfer runs is ignored
+    }
+    if (t == PENDING) {
+      return true; // being set up: the client will send again
+    }
+    boolean ackOrError = bytes.length >= 2 && bytes[0] == 0 && (bytes[1] == 4 || bytes[1] == 5);
+    if (ackOrError) {
+      log.debug("client={} packet for no running transfer: dropped", addr(client));
+      return true;
+    }
+    return false;
+  }
+
   private void handleRead(TftpPacket.Request r, InetSocketAddress client) {
+    try {
+      startRead(r, client);
+    } finally {
+      if (singlePort) {
+        byClient.remove(client, PENDING); // refused or failed: no transfer took the place
+      }
+    }
+  }
+
+  private void startRead(TftpPacket.Request r, InetSocketAddress client) {
     long started = System.nanoTime();
     TftpFile file = null;
     try {
@@ -208,18 +272,26 @@ public final class TftpServer implements AutoCloseable {
         refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
         return;
       }
-      DatagramChannel ch = DatagramChannel.open();
+      TransferReactor reactor =
+          reactors.get(Math.floorMod(nextReactor.getAndIncrement(), reactors.size()));
       Transfer t;
-      try {
-        InetAddress local = ((InetSocketAddress) listener.getLocalAddress()).getAddress();
-        ch.bind(new InetSocketAddress(local, 0));
-        t = new Transfer(ch, client, r, file, opts, settings, started);
-      } catch (IOException | RuntimeException e) {
-        ch.close();
-        throw e;
+      if (singlePort) {
+        t = new Transfer(listener, true, reactor, client, r, file, opts, settings, started);
+        t.onFinish(() -> byClient.remove(client, t));
+        byClient.put(client, t);
+      } else {
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+          InetAddress local = ((InetSocketAddress) listener.getLocalAddress()).getAddress();
+          ch.bind(new InetSocketAddress(local, 0));
+          t = new Transfer(ch, false, reactor, client, r, file, opts, settings, started);
+        } catch (IOException | RuntimeException e) {
+          ch.close();
+          throw e;
+        }
       }
       file = null; // the transfer owns it now
-      reactors.get(Math.floorMod(nextReactor.getAndIncrement(), reactors.size())).submit(t);
+      reactor.submit(t);
     } catch (IOException | RuntimeException e) {
       refuse(r, client, started, TftpErrorCode.NOT_DEFINED, "server error: " + e);
     } finally {

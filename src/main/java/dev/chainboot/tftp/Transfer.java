@@ -19,6 +19,9 @@ import java.nio.channels.DatagramChannel;
 final class Transfer {
 
   private final DatagramChannel channel;
+  private final boolean sharedChannel;
+  private final TransferReactor reactor;
+  private Runnable onFinish = () -> {};
   private final InetSocketAddress client;
   private final TftpPacket.Request request;
   private final TftpFile file;
@@ -40,8 +43,14 @@ final class Transfer {
   private boolean finished;
   private int resends;
 
+  /**
+   * @param sharedChannel whether {@code channel} is the server's listening channel (single-port
+   *     mode: the listener hands this transfer its datagrams, and the channel stays open after)
+   */
   Transfer(
       DatagramChannel channel,
+      boolean sharedChannel,
+      TransferReactor reactor,
       InetSocketAddress client,
       TftpPacket.Request request,
       TftpFile file,
@@ -49,6 +58,8 @@ final class Transfer {
       TftpServer.Settings settings,
       long started) {
     this.channel = channel;
+    this.sharedChannel = sharedChannel;
+    this.reactor = reactor;
     this.client = client;
     this.request = request;
     this.file = file;
@@ -64,6 +75,20 @@ final class Transfer {
 
   DatagramChannel channel() {
     return channel;
+  }
+
+  /** Whether the channel is the listener's (not registered with the reactor, never closed). */
+  boolean sharedChannel() {
+    return sharedChannel;
+  }
+
+  TransferReactor reactor() {
+    return reactor;
+  }
+
+  /** Runs once when the transfer ends (on the thread that ends it). */
+  void onFinish(Runnable r) {
+    onFinish = r;
   }
 
   boolean finished() {
@@ -201,7 +226,7 @@ final class Transfer {
       return;
     }
     try {
-      if (channel.isOpen()) {
+      if (channel.isOpen()) { // the listener's in single-port mode: the ERROR goes out from 69
         channel.send(
             ByteBuffer.wrap(
                 TftpCodec.encode(new TftpPacket.Error(TftpErrorCode.NOT_DEFINED, "server error"))),
@@ -219,11 +244,14 @@ final class Transfer {
       return;
     }
     finished = true;
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // closing anyway
+    if (!sharedChannel) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
     }
+    onFinish.run();
     try {
       file.close();
     } catch (IOException ignored) {

@@ -26,6 +26,11 @@ final class TransferReactor implements AutoCloseable {
   private final Selector selector;
   private final Thread thread;
   private final Queue<Transfer> incoming = new ConcurrentLinkedQueue<>();
+
+  /** A datagram the listener received for a single-port transfer. */
+  private record Delivery(Transfer transfer, SocketAddress from, byte[] data) {}
+
+  private final Queue<Delivery> delivered = new ConcurrentLinkedQueue<>();
   private final List<Transfer> active = new ArrayList<>();
   private final AtomicInteger count = new AtomicInteger();
   private final ByteBuffer in = ByteBuffer.allocate(2048);
@@ -46,6 +51,12 @@ final class TransferReactor implements AutoCloseable {
     }
   }
 
+  /** Single-port mode: a datagram for {@code t}, received by the listener. */
+  void deliver(Transfer t, SocketAddress from, byte[] data) {
+    delivered.add(new Delivery(t, from, data));
+    selector.wakeup();
+  }
+
   int activeTransfers() {
     return count.get();
   }
@@ -60,12 +71,23 @@ final class TransferReactor implements AutoCloseable {
         Transfer t;
         while ((t = incoming.poll()) != null) {
           try {
-            t.channel().configureBlocking(false);
-            t.channel().register(selector, SelectionKey.OP_READ, t);
+            if (!t.sharedChannel()) {
+              t.channel().configureBlocking(false);
+              t.channel().register(selector, SelectionKey.OP_READ, t);
+            }
             active.add(t);
             t.start(now);
           } catch (IOException | RuntimeException e) {
             t.finish("error (" + e + ")");
+          }
+        }
+        Delivery d;
+        while ((d = delivered.poll()) != null) {
+          try {
+            d.transfer().onPacket(d.from(), ByteBuffer.wrap(d.data()), now);
+          } catch (RuntimeException e) {
+            TftpServer.log.error("TFTP transfer failed", e);
+            d.transfer().finish("error (" + e + ")");
           }
         }
         for (SelectionKey key : selector.selectedKeys()) {

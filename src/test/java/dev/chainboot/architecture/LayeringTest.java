@@ -81,6 +81,26 @@ class LayeringTest {
   }
 
   @Test
+  void authIsPureAndTheControlPlaneKnowsNoTransport() {
+    classes()
+        .that()
+        .resideInAPackage("dev.chainboot.auth..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", "dev.chainboot.auth..", "dev.chainboot.text..")
+        .because("tokens, roles and sessions are plain Java; http.Guard applies them to requests")
+        .check(main);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.chainboot.api..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.chainboot.http..", "dev.chainboot.server..", "dev.chainboot.cli..")
+        .because("the CLI (local or remote) and the HTTP API share api.Control, not each other")
+        .check(main);
+  }
+
+  @Test
   void jettyOnlyInHttpAndServer() {
     noClasses()
         .that()

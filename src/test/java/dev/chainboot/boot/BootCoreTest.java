@@ -913,4 +913,72 @@ class BootCoreTest {
     assertThat(chainedTo(core.resolve(request(OTHER), "http://other:80").text()))
         .isEqualTo("http://other:80/r1/525401000001");
   }
+
+  // ------------------------------------------------------------------------------ preview
+
+  @ParameterizedTest(name = "once={0} static={1} group={2} default={3}")
+  @MethodSource("everyCombination")
+  void previewTellsWhatResolveWillDecideAndTakesNothing(
+      boolean once, boolean fixed, boolean group, boolean dflt) {
+    chains("p-once", "p-static", "p-group", "p-default");
+    store.putMachine(Machine.of(MAC).withLabels(Map.of("rack", "r1")));
+    if (once) {
+      store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "p-once"));
+    }
+    if (fixed) {
+      store.assign(new Assignment(MAC, Assignment.Kind.STATIC, "p-static"));
+    }
+    if (group) {
+      store.putGroup(
+          new Group("rack", "p-group", Map.of("rack", "r1"), Optional.empty(), Optional.empty()));
+    }
+    if (dflt) {
+      store.setDefaultProfile(Optional.of("p-default"));
+    }
+    Expected e = Expected.of(once, fixed, group, dflt);
+    for (int i = 0; i < 3; i++) { // again and again: nothing is used up
+      Preview p = core.preview(request(MAC), BASE);
+      assertThat(p.match()).isEqualTo(e.match() == null ? Match.NONE : e.match());
+      assertThat(p.reason()).isEqualTo(e.reason());
+      assertThat(p.profile()).isEqualTo(Optional.ofNullable(e.profile()));
+      assertThat(p.onceWouldBeConsumed()).isEqualTo(once);
+      assertThat(p.known()).isTrue();
+      assertThat(p.mac()).contains(MAC);
+    }
+    assertThat(events).as("a preview records nothing").isEmpty();
+    assertThat(store.assignment(MAC, Assignment.Kind.ONCE).isPresent()).isEqualTo(once);
+
+    String previewed = core.preview(request(MAC), BASE).script();
+    BootAnswer real = resolve(request(MAC));
+    assertThat(previewed).as("the script the boot then gets").isEqualTo(real.text());
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).onceConsumed()).isEqualTo(once);
+  }
+
+  @Test
+  void previewOfANeverSeenMacRegistersNothing() {
+    chains("p-default");
+    store.setDefaultProfile(Optional.of("p-default"));
+    Preview p = core.preview(request(OTHER), BASE);
+    assertThat(p.known()).isFalse();
+    assertThat(p.match()).isEqualTo(Match.DEFAULT);
+    assertThat(chainedTo(p.script())).isEqualTo(url("p-default"));
+    assertThat(store.machine(OTHER)).isEmpty();
+    assertThat(events).isEmpty();
+    Preview byIp = core.preview(request(Optional.empty(), "10.9.9.9"), BASE);
+    assertThat(byIp.mac()).isEmpty();
+    assertThat(byIp.reason()).isEqualTo("default (machine not identified)");
+  }
+
+  @Test
+  void previewOfAProfileThatCannotBeRenderedSaysSoWithoutAnEvent() {
+    store.putMachine(Machine.of(MAC));
+    store.putProfile(Profile.chain("bad", "http://x/{{labels.nope}}"));
+    store.assign(new Assignment(MAC, Assignment.Kind.ONCE, "bad"));
+    Preview p = core.preview(request(MAC), BASE);
+    assertThat(p.match()).isEqualTo(Match.ERROR);
+    assertThat(p.script()).contains("error: cannot boot 52:54:00:12:34:56");
+    assertThat(events).isEmpty();
+    assertThat(store.assignment(MAC, Assignment.Kind.ONCE)).contains("bad");
+  }
 }

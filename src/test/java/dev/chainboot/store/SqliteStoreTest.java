@@ -123,4 +123,21 @@ class SqliteStoreTest extends StoreContract {
     assertThat(store.profile("k"))
         .contains(Profile.kernel("k", "http://x/k", List.of("http://x/b", "http://x/a"), "quiet"));
   }
+
+  @Test
+  void anExceptionInsideAtomicallyUndoesItsWrites() {
+    store.putProfile(Profile.localDisk("p"));
+    Machine m = Machine.of(dev.chainboot.boot.MacAddress.parse("52:54:00:99:00:01").orElseThrow());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                store.atomically(
+                    () -> {
+                      store.putMachine(m);
+                      store.assign(new Assignment(m.mac(), Assignment.Kind.ONCE, "p"));
+                      throw new IllegalStateException("changed my mind");
+                    }))
+        .hasMessage("changed my mind");
+    assertThat(store.machine(m.mac())).isEmpty();
+    assertThat(store.assignments()).isEmpty();
+  }
 }

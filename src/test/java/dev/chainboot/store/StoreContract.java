@@ -13,6 +13,7 @@ import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Platform;
 import dev.chainboot.boot.Profile;
 import dev.chainboot.testing.StoreProcess;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +55,35 @@ public abstract class StoreContract {
 
   /** Another handle on the store {@link #newStore()} made (as a second process would open it). */
   protected abstract Store openAgain();
+
+  /**
+   * How long a change made through another handle or process may take to reach this handle's boot
+   * views. Zero (the default) means at once: the next call sees it. A store that learns of others'
+   * changes asynchronously (PostgreSQL's NOTIFY) says how long it may take; its own changes are
+   * always seen at once.
+   */
+  protected Duration propagation() {
+    return Duration.ZERO;
+  }
+
+  /** Checks at once, or (for a store with a {@link #propagation()}) until it holds, within it. */
+  void seen(ThrowingRunnable check) {
+    if (propagation().isZero()) {
+      try {
+        check.run();
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new AssertionError(t);
+      }
+    } else {
+      Awaitility.await()
+          .atMost(propagation())
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(1))
+          .untilAsserted(check);
+    }
+  }
 
   /** Whether other processes can use this store; if not, those tests are skipped. */
   protected boolean supportsOtherProcesses() {
@@ -906,25 +938,32 @@ public abstract class StoreContract {
     assertThat(other.bootView(A)).isEqualTo(first);
 
     other.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
-    assertThat(store.bootView(A).onceProfile()).contains("p-once");
+    seen(() -> assertThat(store.bootView(A).onceProfile()).contains("p-once"));
     assertThat(other.consumeOnce(A)).contains("p-once");
-    assertThat(store.bootView(A).onceProfile()).isEmpty();
+    seen(() -> assertThat(store.bootView(A).onceProfile()).isEmpty());
 
     other.putMachine(Machine.of(A).withLabels(Map.of("rack", "r7")));
-    assertThat(store.bootView(A).machine().orElseThrow().labels()).containsEntry("rack", "r7");
+    seen(
+        () ->
+            assertThat(store.bootView(A).machine().orElseThrow().labels())
+                .containsEntry("rack", "r7"));
 
     long v = store.bootView(A).configVersion();
     other.putProfile(Profile.localDisk("p-static"));
-    assertThat(store.bootView(A).configVersion()).isGreaterThan(v).isEqualTo(other.configVersion());
+    seen(
+        () ->
+            assertThat(store.bootView(A).configVersion())
+                .isGreaterThan(v)
+                .isEqualTo(other.configVersion()));
     assertThat(store.profile("p-static")).contains(Profile.localDisk("p-static"));
 
     other.clearAssignments(A, Optional.empty());
-    assertThat(store.bootView(A).staticProfile()).isEmpty();
+    seen(() -> assertThat(store.bootView(A).staticProfile()).isEmpty());
     other.deleteMachine(A);
-    assertThat(store.bootView(A).machine()).isEmpty();
+    seen(() -> assertThat(store.bootView(A).machine()).isEmpty());
     assertThat(store.bootView(B).machine()).isEmpty();
     other.registerMachine(Machine.of(B));
-    assertThat(store.bootView(B).machine()).isPresent();
+    seen(() -> assertThat(store.bootView(B).machine()).isPresent());
   }
 
   @Test
@@ -937,19 +976,109 @@ public abstract class StoreContract {
     assertThat(store.bootView(A)).isEqualTo(first);
     try (StoreProcess.Handle other = new StoreProcess.Handle(storeProcessSpec())) {
       assertThat(other.send("once " + A + " p-once")).isEqualTo("ok");
-      assertThat(store.bootView(A).onceProfile()).contains("p-once");
+      seen(() -> assertThat(store.bootView(A).onceProfile()).contains("p-once"));
       assertThat(other.send("static " + A + " p-once")).isEqualTo("ok");
-      assertThat(store.bootView(A).staticProfile()).contains("p-once");
+      seen(() -> assertThat(store.bootView(A).staticProfile()).contains("p-once"));
 
       long v = store.bootView(A).configVersion();
       assertThat(other.send("chain p-new http://example.invalid/new")).isEqualTo("ok");
-      assertThat(store.bootView(A).configVersion())
-          .isGreaterThan(v)
-          .isEqualTo(store.configVersion());
+      seen(
+          () ->
+              assertThat(store.bootView(A).configVersion())
+                  .isGreaterThan(v)
+                  .isEqualTo(store.configVersion()));
       assertThat(store.bootView(B).machine()).isEmpty();
       assertThat(other.send("machine " + B)).isEqualTo("ok");
-      assertThat(store.bootView(B).machine()).contains(Machine.of(B));
+      seen(() -> assertThat(store.bootView(B).machine()).contains(Machine.of(B)));
     }
+  }
+
+  @Test
+  void ownChangesAreSeenAtOnceEvenAfterTheViewWasCached() {
+    chains("p-once", "p-static");
+    store.putMachine(Machine.of(A));
+    assertThat(store.bootView(A).staticProfile()).isEmpty();
+    assertThat(store.bootView(A).staticProfile()).isEmpty(); // cached
+    store.assign(new Assignment(A, Assignment.Kind.STATIC, "p-static"));
+    assertThat(store.bootView(A).staticProfile()).contains("p-static");
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
+    assertThat(store.bootView(A).onceProfile()).contains("p-once");
+    assertThat(store.consumeOnce(A)).contains("p-once");
+    assertThat(store.bootView(A).onceProfile()).isEmpty();
+    long v = store.bootView(A).configVersion();
+    store.putProfile(Profile.localDisk("p-static"));
+    assertThat(store.bootView(A).configVersion()).isGreaterThan(v);
+    store.deleteMachine(A);
+    assertThat(store.bootView(A).machine()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------------------ once + event
+
+  static BootEvent onceEvent(String profile) {
+    return new BootEvent(
+        0,
+        Instant.parse("2031-02-03T04:05:06.789Z"),
+        Optional.of(A),
+        "10.0.0.7",
+        BootEvent.Match.ONCE,
+        "once assignment",
+        Optional.of(profile),
+        "http",
+        true);
+  }
+
+  @Test
+  void consumeOnceWithItsEventTakesItOnceAndTheEventIsStoredOrHandedBack() {
+    chains("p-once");
+    store.putMachine(Machine.of(A));
+    assertThat(store.consumeOnce(A, StoreContract::onceEvent)).isEmpty();
+    assertThat(store.events(Optional.empty(), 0, 10)).isEmpty();
+
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p-once"));
+    Optional<BootEvent> taken = store.consumeOnce(A, StoreContract::onceEvent);
+    assertThat(taken).isPresent();
+    BootEvent e = taken.get();
+    assertThat(withId(e, 0)).isEqualTo(onceEvent("p-once"));
+    if (e.id() != 0) { // stored with the consumption
+      assertThat(store.events(Optional.empty(), 0, 10)).containsExactly(e);
+    } else {
+      assertThat(store.events(Optional.empty(), 0, 10)).isEmpty();
+    }
+    assertThat(store.consumeOnce(A, StoreContract::onceEvent)).isEmpty();
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+  }
+
+  @Test
+  void consumeOnceWithItsEventHasExactlyOneWinnerAmong16ThreadsOnTwoHandles() throws Exception {
+    chains("p");
+    store.putMachine(Machine.of(A));
+    Store other = another();
+    try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+      for (int round = 0; round < 5; round++) {
+        store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Optional<BootEvent>>> results = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          Store s = i % 2 == 0 ? store : other;
+          results.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return s.consumeOnce(A, StoreContract::onceEvent);
+                  }));
+        }
+        go.countDown();
+        int won = 0;
+        for (Future<Optional<BootEvent>> f : results) {
+          won += f.get(20, TimeUnit.SECONDS).isPresent() ? 1 : 0;
+        }
+        assertThat(won).as("winners of round %d", round).isEqualTo(1);
+      }
+    }
+    List<BootEvent> stored = store.events(Optional.empty(), 0, 100);
+    assertThat(stored.size())
+        .as("one event per round, or none where events are handed back")
+        .isIn(0, 5);
   }
 
   // ------------------------------------------------------------------------------ events
@@ -1129,6 +1258,156 @@ public abstract class StoreContract {
     assertThat(store.recentEvents(Optional.of(B), 3)).isEqualTo(ofB.subList(5, 8));
     assertThat(store.recentEvents(Optional.of(C), 3)).isEmpty();
     assertThat(store.recentEvents(Optional.empty(), 0)).isEmpty();
+  }
+
+  @Test
+  void findEventsFiltersByMachineProfileMatchAndTimeAndPagesBothWays() {
+    appendMixedEvents();
+    List<BootEvent> all = store.events(Optional.empty(), 0, 1000);
+    java.util.function.Function<EventFilter, List<BootEvent>> expect =
+        f -> all.stream().filter(f::matches).toList();
+    EventFilter base = EventFilter.newest(1000);
+    List<EventFilter> filters =
+        List.of(
+            base,
+            base.withMac(Optional.of(A)),
+            new EventFilter(
+                Optional.empty(),
+                Optional.of("p4"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(),
+                1000),
+            new EventFilter(
+                Optional.of(B),
+                Optional.empty(),
+                Optional.of(BootEvent.Match.ONCE),
+                Optional.empty(),
+                Optional.empty(),
+                java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(),
+                1000),
+            new EventFilter(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(all.get(5).time()),
+                Optional.of(all.get(15).time()),
+                java.util.OptionalLong.empty(),
+                java.util.OptionalLong.empty(),
+                1000));
+    for (EventFilter f : filters) {
+      List<BootEvent> want = expect.apply(f);
+      assertThat(store.findEvents(f)).as(f.toString()).isEqualTo(want);
+      // Reading back from the newest, 2 at a time, then forward from the oldest: the same.
+      List<BootEvent> back = new ArrayList<>();
+      List<BootEvent> page = store.findEvents(f.withLimit(2));
+      while (!page.isEmpty()) {
+        assertThat(page.size()).isLessThanOrEqualTo(2);
+        back.addAll(0, page);
+        page = store.findEvents(f.withLimit(2).withBefore(page.get(0).id()));
+      }
+      assertThat(back).isEqualTo(want);
+      List<BootEvent> forward = new ArrayList<>();
+      page = store.findEvents(f.withLimit(3).withAfter(0));
+      while (!page.isEmpty()) {
+        forward.addAll(page);
+        page = store.findEvents(f.withLimit(3).withAfter(page.get(page.size() - 1).id()));
+      }
+      assertThat(forward).isEqualTo(want);
+    }
+    assertThat(expect.apply(filters.get(4))).hasSize(10);
+    assertThat(store.findEvents(EventFilter.newest(3))).isEqualTo(all.subList(20, 23));
+  }
+
+  @Test
+  void atomicallyKeepsOtherWritersOutOfAReadCheckWrite() throws Exception {
+    chains("p");
+    store.putMachine(Machine.of(A).withLabels(Map.of("n", "0")));
+    int threads = 8;
+    int rounds = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < rounds; i++) {
+                    store.atomically(
+                        () -> {
+                          Machine m = store.machine(A).orElseThrow();
+                          int n = Integer.parseInt(m.labels().get("n"));
+                          store.putMachine(m.withLabels(Map.of("n", Integer.toString(n + 1))));
+                          return null;
+                        });
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(store.machine(A).orElseThrow().labels().get("n"))
+        .as("no increment lost")
+        .isEqualTo(Integer.toString(threads * rounds));
+    assertThat(store.atomically(() -> store.atomically(() -> "nested joins")))
+        .isEqualTo("nested joins");
+  }
+
+  @Test
+  void aReaderFollowingEventsByIdMissesNoneWhileSeveralHandlesAppend() throws Exception {
+    int writers = 4;
+    int batches = 60;
+    List<Store> handles = List.of(store, another(), another());
+    List<Long> seenIds = new ArrayList<>();
+    try (ExecutorService pool = Executors.newFixedThreadPool(writers + 1)) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        Store s = handles.get(w % handles.size());
+        int writer = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int b = 0; b < batches; b++) {
+                    List<BootEvent> batch = new ArrayList<>();
+                    for (int i = 0; i < 1 + (b % 3); i++) {
+                      batch.add(event(writer * 1000 + b * 10 + i, Optional.of(A)));
+                    }
+                    s.appendEvents(batch);
+                  }
+                  return null;
+                }));
+      }
+      Store reader = handles.get(1);
+      go.countDown();
+      long after = 0;
+      while (!done.stream().allMatch(Future::isDone)) {
+        for (BootEvent e : reader.events(Optional.empty(), after, 7)) {
+          seenIds.add(e.id());
+          after = e.id();
+        }
+      }
+      for (Future<?> f : done) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      for (List<BootEvent> page; !(page = reader.events(Optional.empty(), after, 50)).isEmpty(); ) {
+        for (BootEvent e : page) {
+          seenIds.add(e.id());
+          after = e.id();
+        }
+      }
+    }
+    List<Long> all =
+        store.events(Optional.empty(), 0, 100_000).stream().map(BootEvent::id).toList();
+    assertThat(all).hasSize(writers * (batches / 3) * 6);
+    assertThat(seenIds).as("ids read while appending, then to the end").isEqualTo(all);
   }
 
   // ------------------------------------------------------------------------------ close

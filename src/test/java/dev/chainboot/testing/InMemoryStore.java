@@ -376,6 +376,31 @@ public final class InMemoryStore implements Store {
   }
 
   @Override
+  public List<BootEvent> findEvents(dev.chainboot.store.EventFilter f) {
+    synchronized (open()) {
+      List<BootEvent> matching =
+          data.events.stream()
+              .filter(f::matches)
+              .filter(e -> f.after().isEmpty() || e.id() > f.after().getAsLong())
+              .filter(e -> f.before().isEmpty() || e.id() < f.before().getAsLong())
+              .toList();
+      if (f.after().isPresent()) {
+        return List.copyOf(matching.subList(0, Math.min(f.limit(), matching.size())));
+      }
+      return List.copyOf(
+          matching.subList(Math.max(0, matching.size() - f.limit()), matching.size()));
+    }
+  }
+
+  /** Holds the store's lock throughout (no other writer comes between); undoes nothing. */
+  @Override
+  public <T> T atomically(java.util.function.Supplier<T> op) {
+    synchronized (open()) {
+      return op.get();
+    }
+  }
+
+  @Override
   public void close() {
     closed = true;
   }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real shaded jar (failsafe's chainboot.jar) as a separate process. */
 public final class Jar {
@@ -36,6 +35,16 @@ public final class Jar {
     return new Result(o.exit(), o.stdout(), o.stderr());
   }
 
+  /** {@link #run(String...)} with these environment variables added. */
+  public static Result runWithEnv(java.util.Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(command(args));
+    pb.environment().putAll(env);
+    dev.chainboot.testing.Processes.Output o =
+        dev.chainboot.testing.Processes.run(pb, Duration.ofSeconds(120));
+    return new Result(o.exit(), o.stdout(), o.stderr());
+  }
+
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -49,6 +58,11 @@ public final class Jar {
     public final Path log;
 
     public Server(Path data, Path log, String... extra) throws Exception {
+      this(data, log, Duration.ofSeconds(90), extra);
+    }
+
+    /** A server that may take up to {@code startup} to answer /health (several start at once). */
+    public Server(Path data, Path log, Duration startup, String... extra) throws Exception {
       this.port = freePort();
       this.log = log;
       List<String> args =
@@ -68,7 +82,7 @@ public final class Jar {
               .redirectOutput(log.toFile())
               .start();
       HttpClient c = HttpClient.newHttpClient();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      long deadline = System.nanoTime() + startup.toNanos();
       while (true) {
         try {
           if (c.send(

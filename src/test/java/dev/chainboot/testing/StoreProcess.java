@@ -4,6 +4,8 @@ import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.boot.Profile;
+import dev.chainboot.store.PostgresStore;
+import dev.chainboot.store.PostgresUrl;
 import dev.chainboot.store.SqliteStore;
 import dev.chainboot.store.Store;
 import java.io.BufferedReader;
@@ -46,10 +48,11 @@ public final class StoreProcess {
 
   private StoreProcess() {}
 
-  /** Opens the store {@code spec} names: {@code sqlite DIR}. */
+  /** Opens the store {@code spec} names: {@code sqlite DIR} or {@code postgresql URL}. */
   public static Store open(List<String> spec) {
     return switch (spec.get(0)) {
       case "sqlite" -> SqliteStore.open(Path.of(spec.get(1)));
+      case "postgresql" -> PostgresStore.open(PostgresUrl.parse(spec.get(1)), null);
       default -> throw new IllegalArgumentException("unknown store kind " + spec.get(0));
     };
   }

@@ -38,16 +38,62 @@ public record ZeroOsProvisionDb(List<Row> rows, List<String> skipped) {
   public record Row(MacAddress mac, ZeroOsRequest request) {}
 
   /**
+   * One row of the provision table as it is, not checked yet: what {@code chainboot import zeroos}
+   * sends a remote server, which checks it against its own runmodes.
+   *
+   * @param client the {@code client} column (a MAC, if the row is usable)
+   * @param branch the runmode ({@code branch} or {@code release})
+   * @param zerotier the farmer id, or empty
+   * @param kargs extra kernel arguments, or empty
+   */
+  public record Client(String client, String branch, String zerotier, String kargs) {}
+
+  /**
    * @param runmodes the configured runmode keys a row's branch must be one of
    * @throws SQLException when the file is not a SQLite database with a provision table
    */
   public static ZeroOsProvisionDb read(Path file, Set<String> runmodes) throws SQLException {
+    return of(readClients(file), runmodes);
+  }
+
+  /** Checks rows read elsewhere against {@code runmodes}. */
+  public static ZeroOsProvisionDb of(List<Client> clients, Set<String> runmodes) {
+    List<Row> rows = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (Client c : clients) {
+      Optional<MacAddress> mac = MacAddress.parse(c.client());
+      if (mac.isEmpty()) {
+        skipped.add("client '" + c.client() + "': not a MAC address");
+        continue;
+      }
+      try {
+        rows.add(
+            new Row(
+                mac.get(),
+                ZeroOsRequest.of(
+                    nullToEmpty(c.branch()).strip(),
+                    nullToEmpty(c.zerotier()).strip(),
+                    nullToEmpty(c.kargs()).strip(),
+                    null,
+                    runmodes)));
+      } catch (ZeroOsRequest.Invalid e) {
+        skipped.add("client " + mac.get() + ": " + e.getMessage());
+      }
+    }
+    return new ZeroOsProvisionDb(List.copyOf(rows), List.copyOf(skipped));
+  }
+
+  /**
+   * The provision table's rows, in client order, unchecked.
+   *
+   * @throws SQLException when the file is not a SQLite database with a provision table
+   */
+  public static List<Client> readClients(Path file) throws SQLException {
     if (!Files.isRegularFile(file)) {
       throw new SQLException("no such file: " + file);
     }
     String url = "jdbc:sqlite:file:" + file.toAbsolutePath() + "?mode=ro";
-    List<Row> rows = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
+    List<Client> out = new ArrayList<>();
     try (Connection c = DriverManager.getConnection(url);
         Statement st = c.createStatement()) {
       Set<String> columns = new HashSet<>();
@@ -80,24 +126,16 @@ public record ZeroOsProvisionDb(List<Row> rows, List<String> skipped) {
                   + kargs
                   + " FROM provision ORDER BY client")) {
         while (rs.next()) {
-          String client = rs.getString(1);
-          Optional<MacAddress> mac = MacAddress.parse(client);
-          if (mac.isEmpty()) {
-            skipped.add("client '" + client + "': not a MAC address");
-            continue;
-          }
-          String rm = nullToEmpty(rs.getString(2)).strip();
-          String farmer = nullToEmpty(rs.getString(3)).strip();
-          String extra = nullToEmpty(rs.getString(4)).strip();
-          try {
-            rows.add(new Row(mac.get(), ZeroOsRequest.of(rm, farmer, extra, null, runmodes)));
-          } catch (ZeroOsRequest.Invalid e) {
-            skipped.add("client " + mac.get() + ": " + e.getMessage());
-          }
+          out.add(
+              new Client(
+                  nullToEmpty(rs.getString(1)),
+                  nullToEmpty(rs.getString(2)),
+                  nullToEmpty(rs.getString(3)),
+                  nullToEmpty(rs.getString(4))));
         }
       }
     }
-    return new ZeroOsProvisionDb(List.copyOf(rows), List.copyOf(skipped));
+    return List.copyOf(out);
   }
 
   private static String nullToEmpty(String s) {

@@ -1,0 +1,124 @@
+package dev.chainboot.api;
+
+import dev.chainboot.auth.ApiToken;
+import dev.chainboot.auth.Role;
+import dev.chainboot.auth.Tokens;
+import dev.chainboot.boot.Assignment;
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.Group;
+import dev.chainboot.boot.Machine;
+import dev.chainboot.boot.Preview;
+import dev.chainboot.boot.Profile;
+import dev.chainboot.compat.ImportReport;
+import dev.chainboot.compat.pixie.PixieLayout;
+import dev.chainboot.compat.pxesrv.PxeSrvLayout;
+import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
+import dev.chainboot.store.EventFilter;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything an operator can do to chainboot, once: the CLI's commands call this, against {@link
+ * LocalControl} (the data directory's store, in this process) or a remote server's API (the CLI's
+ * {@code RemoteControl}), and the HTTP API's endpoints call {@link LocalControl}. So the rules
+ * (validation, "unknown MAC is registered by boot once", optimistic concurrency) live in one place
+ * and the CLI prints the same either way.
+ *
+ * <p>Machines are named by MAC or IP address ({@code id}). Every failure is an {@link
+ * ApiException}.
+ */
+public interface Control extends AutoCloseable {
+
+  /**
+   * A write's precondition: {@code If-Match} (412 when it names another version) or "create only"
+   * (409 when it exists).
+   */
+  record Expect(Optional<String> ifMatch, boolean createOnly) {
+    public static final Expect ANY = new Expect(Optional.empty(), false);
+    public static final Expect CREATE = new Expect(Optional.empty(), true);
+
+    public static Expect ifMatch(Optional<String> etag) {
+      return new Expect(etag, false);
+    }
+  }
+
+  // machines
+  List<Machine> machines();
+
+  MachineDetail machine(String id);
+
+  /** Adds or replaces a machine's fields (not its assignments); true if it was added. */
+  boolean putMachine(Machine m, Expect expect);
+
+  void deleteMachine(String id, Expect expect);
+
+  // assignments
+  /**
+   * Sets a machine's once or static profile. A MAC no machine has yet is registered first
+   * (pre-provisioning new hardware); an unknown IP address is a 404.
+   */
+  MachineDetail assign(String id, Assignment.Kind kind, String profile);
+
+  /**
+   * Removes a machine's once and static assignments (only those naming {@code profile}, if given).
+   * Returns how many were removed.
+   */
+  int clearAssignments(String id, Optional<String> profile);
+
+  List<Assignment> assignments();
+
+  Optional<String> defaultProfile();
+
+  void setDefaultProfile(Optional<String> profile, Expect expect);
+
+  // profiles
+  List<Profile> profiles();
+
+  Profile profile(String name);
+
+  /** Adds or replaces a profile; true if it was added. */
+  boolean putProfile(Profile p, Expect expect);
+
+  void deleteProfile(String name, Expect expect);
+
+  // groups
+  /** Groups in the order they are tried. */
+  List<Group> groups();
+
+  Group group(String name);
+
+  boolean putGroup(Group g, Expect expect);
+
+  void deleteGroup(String name, Expect expect);
+
+  // events and the dry run
+  List<BootEvent> events(EventFilter filter);
+
+  /**
+   * What the machine would boot now, and why, taking nothing.
+   *
+   * @param baseUrl the boot server's URL the script would link back to (default: the server's)
+   */
+  Preview preview(String id, Optional<String> baseUrl);
+
+  // imports
+  ImportReport importPxeSrv(PxeSrvLayout layout, boolean dryRun);
+
+  ImportReport importPixie(PixieLayout layout, boolean dryRun);
+
+  /** Zero-OS provision rows, checked against the runmodes of the side that applies them. */
+  ImportReport importZeroOs(List<ZeroOsProvisionDb.Client> clients, boolean dryRun);
+
+  // media
+  byte[] media(MediaOrder order);
+
+  // tokens
+  Tokens.Created createToken(String name, Role role);
+
+  List<ApiToken> tokens();
+
+  void revokeToken(String name);
+
+  @Override
+  void close();
+}
