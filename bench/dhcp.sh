@@ -2,9 +2,13 @@
 # proxyDHCP under a burst of 1000 simulated PXE DISCOVERs, chainboot vs dnsmasq in proxy mode,
 # on the same throw-away namespace LAN (run as root; needs dnsmasq, python3, a built jar).
 #   bench/dhcp.sh [N]
+# Env: RUNS measured bursts per server (default 3; the median is printed last), WARMUP bursts
+# before them (default 5: chainboot's JIT compiles the answer path over the first few thousand).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1000}
+RUNS=${RUNS:-3}
+WARMUP=${WARMUP:-5}
 . "$root/scripts/lib/java.sh"
 java="$(find_java)"
 jar="$root/target/chainboot.jar"
@@ -23,14 +27,21 @@ ip link set "${id}a" netns "$srv"; ip link set "${id}b" netns "$cli"
 ip -n "$srv" addr add "$net.1/24" dev "${id}a"; ip -n "$srv" link set "${id}a" up; ip -n "$srv" link set lo up
 ip -n "$cli" addr add "$net.50/24" dev "${id}b"; ip -n "$cli" link set "${id}b" up
 
-burst() { # label: one warm-up burst, then the measured one
-  ip netns exec "$cli" python3 "$root/bench/dhcp_burst.py" "${id}b" "$n" 5 >/dev/null || true
+burst() { # label: WARMUP bursts, then RUNS measured ones; prints each and the median
+  for _ in $(seq "$WARMUP"); do
+    ip netns exec "$cli" python3 "$root/bench/dhcp_burst.py" "${id}b" "$n" 5 >/dev/null || true
+  done
   sleep 1
-  local before after
-  before=$(ip netns exec "$srv" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/{print $2}')
-  echo "$1: $(ip netns exec "$cli" python3 "$root/bench/dhcp_burst.py" "${id}b" "$n" 5)" \
-    "server_rcvbuf_drops=$(( $(ip netns exec "$srv" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/{print $2}') - before ))" \
-    "client_rcvbuf_drops=$(ip netns exec "$cli" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/{print $2}')"
+  local before line rates=()
+  for i in $(seq "$RUNS"); do
+    before=$(ip netns exec "$srv" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/{print $2}')
+    line="$(ip netns exec "$cli" python3 "$root/bench/dhcp_burst.py" "${id}b" "$n" 5 || true)"
+    echo "$1 run $i: $line" \
+      "server_rcvbuf_drops=$(( $(ip netns exec "$srv" nstat -az UdpRcvbufErrors | awk '/UdpRcvbufErrors/{print $2}') - before ))"
+    rates+=("$(echo "$line" | sed -n 's/.*offers_per_s=\([0-9]*\).*answered=.*//p;s/.*answered=\([0-9]*\) offers_per_s=\([0-9]*\).*/\2 (answered \1)/p')")
+    sleep 1
+  done
+  echo "$1: median offers/s of $RUNS runs: $(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')"
 }
 
 # chainboot's boot core must have something for these machines: a default profile

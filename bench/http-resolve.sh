@@ -17,7 +17,7 @@ conns=${2:-32}
 jdk=$(find_jdk_home)
 java="$jdk/bin/java"
 [ -f target/chainboot.jar ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package
-jar=$root/target/chainboot.jar
+jar=${JAR:-$root/target/chainboot.jar}
 
 work=$(mktemp -d)
 chmod 755 "$work" # nginx's workers run as another user
@@ -55,7 +55,7 @@ SQL
 
 port=$(free_port)
 CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx1g -jar "$jar" serve \
-  --data "$work/data" --http 127.0.0.1:$port --tftp off --admin 127.0.0.1:0 >"$work/server.log" 2>&1 &
+  --data "$work/data" --http 127.0.0.1:$port --tftp off --admin 127.0.0.1:0 ${SERVE_ARGS:-} >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
 

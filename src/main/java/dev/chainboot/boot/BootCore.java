@@ -194,6 +194,12 @@ public final class BootCore implements BootResolver {
     return language == Language.GRUB ? GrubRenderer.error(message) : ScriptRenderer.error(message);
   }
 
+  /**
+   * With a default profile every machine has something to boot, whatever else is configured, so the
+   * answer needs nothing but the configuration (cached per version); otherwise the machine's view
+   * decides, which the store keeps in memory per MAC (known or not) until something changes (see
+   * {@link BootStore#bootView}).
+   */
   @Override
   public boolean hasBootFor(BootRequest request) {
     try {
@@ -207,6 +213,9 @@ public final class BootCore implements BootResolver {
   }
 
   private boolean hasBootForNow(BootRequest request) {
+    if (config(store.configVersion()).defaultProfile().isPresent()) {
+      return true;
+    }
     BootStore.BootView view = peek(request);
     Config config = config(view.configVersion());
     return decide(view.machine().orElse(null), view, config).profile().isPresent();

@@ -28,6 +28,9 @@ import picocli.CommandLine.Option;
       CaCommand.class,
       ConfigCommand.class,
       DbCommand.class,
+      IpxeCommand.class,
+      PixieCommand.class,
+      PxeSrvCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -4,6 +4,10 @@ import dev.chainboot.api.ApiException;
 import dev.chainboot.api.MediaOrder;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
+import dev.chainboot.ipxebuild.BuildException;
+import dev.chainboot.ipxebuild.BuildSpec;
+import dev.chainboot.ipxebuild.IpxeBuilds;
+import dev.chainboot.ipxebuild.IpxePlatform;
 import dev.chainboot.media.ChainUrl;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaFormat;
@@ -29,8 +33,15 @@ import picocli.CommandLine.Spec;
     name = "media",
     mixinStandardHelpOptions = true,
     description =
-        "Write boot media (hybrid ISO, USB image, EFI FAT image) whose iPXE chains to a URL.",
-    subcommands = {MediaCommand.Iso.class, MediaCommand.Img.class, MediaCommand.Esp.class})
+        "Write boot media (hybrid ISO, USB image, EFI FAT image) whose iPXE chains to a URL, or"
+            + " an iPXE binary with the URL built in (lkrn, efi; needs `chainboot ipxe prepare`).",
+    subcommands = {
+      MediaCommand.Iso.class,
+      MediaCommand.Img.class,
+      MediaCommand.Esp.class,
+      MediaCommand.Lkrn.class,
+      MediaCommand.Efi.class
+    })
 public final class MediaCommand implements Runnable {
 
   /** Exit code for input that cannot go onto media (URL, script, label, arch). */
@@ -76,6 +87,192 @@ public final class MediaCommand implements Runnable {
   static final class Esp extends Base {
     Esp() {
       super(MediaFormat.ESP);
+    }
+  }
+
+  @Command(
+      name = "lkrn",
+      mixinStandardHelpOptions = true,
+      description =
+          "ipxe.lkrn with the chain script built in (EMBED=), like boots-from: boots as a Linux"
+              + " kernel (GRUB, kexec, qemu -kernel). Default output ./chainboot.lkrn.")
+  static final class Lkrn extends BuiltBase {
+    @Override
+    BuildSpec spec(String script) {
+      return BuildSpec.embedding(IpxePlatform.PCBIOS, "ipxe.lkrn", script);
+    }
+
+    @Override
+    String defaultFileName() {
+      return "chainboot.lkrn";
+    }
+  }
+
+  @Command(
+      name = "efi",
+      mixinStandardHelpOptions = true,
+      description =
+          "One self-contained iPXE EFI binary with the chain script built in (EMBED=): for a BMC"
+              + " or firmware that boots an EFI file, or a UEFI HTTP boot URL. Default output"
+              + " ./chainboot.efi.")
+  static final class Efi extends BuiltBase {
+    @Option(
+        names = "--arch",
+        paramLabel = "ARCH",
+        defaultValue = "x86_64",
+        description = "x86_64, i386, arm64 or arm32 (default: ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(
+        names = "--snponly",
+        description = "snponly.efi (the firmware's network driver) instead of ipxe.efi.")
+    boolean snponly;
+
+    @Override
+    BuildSpec spec(String script) {
+      IpxePlatform p =
+          IpxePlatform.byId(arch.strip().toLowerCase(java.util.Locale.ROOT) + "-efi")
+              .filter(x -> x != IpxePlatform.PCBIOS)
+              .orElseThrow(
+                  () ->
+                      new MediaInputException(
+                          "--arch must be x86_64, i386, arm64 or arm32, not '"
+                              + dev.chainboot.text.Printable.of(arch, 40)
+                              + "'"));
+      return BuildSpec.embedding(p, snponly ? "snponly.efi" : "ipxe.efi", script);
+    }
+
+    @Override
+    String defaultFileName() {
+      return "chainboot.efi";
+    }
+  }
+
+  /** An iPXE binary built from a prepared tree with the script inside. */
+  abstract static class BuiltBase implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "URL",
+        arity = "0..1",
+        description =
+            "URL iPXE chains to (http, https, tftp, ftp, nfs, iscsi). Required unless --script is"
+                + " given.")
+    String url;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE",
+        description = "Output file, '-' for stdout.")
+    String output;
+
+    @Option(
+        names = "--script",
+        paramLabel = "FILE",
+        description = "Your own iPXE script (must start with #!ipxe) instead of the chain script.")
+    Path script;
+
+    @Option(
+        names = "--trust",
+        paramLabel = "PEM",
+        description =
+            "A CA certificate iPXE trusts (TRUST=; repeatable; default: iPXE's own root).")
+    java.util.List<Path> trust = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--cert",
+        paramLabel = "PEM",
+        description = "A certificate built into the binary (CERT=; repeatable).")
+    java.util.List<Path> cert = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description = "Data directory with the prepared iPXE trees (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of("chainboot-data");
+
+    abstract BuildSpec spec(String script);
+
+    abstract String defaultFileName();
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter err = spec.commandLine().getErr();
+      String who = "chainboot " + spec.qualifiedName().replace("chainboot ", "");
+      try {
+        String text;
+        if (script != null) {
+          if (url != null) {
+            throw new MediaInputException("give either a URL or --script, not both");
+          }
+          try {
+            text =
+                new String(
+                    MediaScript.userScript(Files.readAllBytes(script)),
+                    java.nio.charset.StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new MediaInputException("cannot read script " + script + ": " + e.getMessage());
+          }
+        } else {
+          ChainUrl chain = ChainUrl.parse(url);
+          chain.note().ifPresent(err::println);
+          // A built binary syncs the clock before an https chain (certificates need the time).
+          text =
+              dev.chainboot.ipxe.ChainScripts.mediaChain(
+                  chain.value(),
+                  "",
+                  chain.value().startsWith("https://")
+                      ? java.util.Optional.of("pool.ntp.org")
+                      : java.util.Optional.empty());
+        }
+        BuildSpec bs = spec(text).withCertificates(pems(trust), pems(cert));
+        IpxeBuilds.Built built = IpxeBuilds.at(data).build(bs);
+        String out = output == null ? defaultFileName() : output;
+        if (out.equals("-")) {
+          System.out.write(built.bytes());
+          System.out.flush();
+        } else {
+          writeAtomically(Path.of(out), built.bytes());
+          err.println(
+              who
+                  + ": wrote "
+                  + out
+                  + " ("
+                  + built.bytes().length
+                  + " bytes, "
+                  + (built.cached()
+                      ? "from the build cache"
+                      : "built in " + built.took().toMillis() + " ms")
+                  + ")");
+        }
+        err.flush();
+        return 0;
+      } catch (IllegalArgumentException e) {
+        err.println(who + ": error: " + e.getMessage());
+        err.flush();
+        return EXIT_BAD_INPUT;
+      } catch (BuildException e) {
+        err.println(who + ": error: " + e.getMessage());
+        err.flush();
+        return e.kind() == BuildException.Kind.BAD_INPUT ? EXIT_BAD_INPUT : EXIT_FAILED;
+      } catch (IOException e) {
+        err.println(who + ": error: cannot write " + describe(e));
+        err.flush();
+        return EXIT_FAILED;
+      }
+    }
+
+    private static java.util.List<String> pems(java.util.List<Path> files) {
+      java.util.List<String> out = new java.util.ArrayList<>();
+      for (Path f : files) {
+        try {
+          out.add(Files.readString(f, java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException e) {
+          throw new MediaInputException("cannot read certificate " + f + ": " + e.getMessage());
+        }
+      }
+      return out;
     }
   }
 

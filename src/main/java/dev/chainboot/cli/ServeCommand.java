@@ -4,8 +4,12 @@ import dev.chainboot.config.HostPort;
 import dev.chainboot.config.HttpsConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.StormLimits;
 import dev.chainboot.config.TlsFiles;
 import dev.chainboot.firmware.BootBinary;
+import dev.chainboot.http.TrustedProxies;
+import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.server.ChainbootServer;
 import dev.chainboot.server.StartupException;
 import java.net.InetSocketAddress;
@@ -221,6 +225,62 @@ public final class ServeCommand implements Callable<Integer> {
               + " dropped.")
   boolean tftpSinglePort;
 
+  @Option(
+      names = "--trusted-proxy",
+      paramLabel = "CIDR",
+      description =
+          "A reverse proxy whose X-Forwarded-For names the client (repeatable; e.g. 10.0.0.5 or"
+              + " 10.0.0.0/24). From anyone else the header is ignored.")
+  java.util.List<String> trustedProxies = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--pxesrv-log",
+      paramLabel = "FILE",
+      defaultValue = "${env:PXESRV_LOG}",
+      description =
+          "With a pxe_srv root: also append every request to FILE in the Common Log Format, as"
+              + " pxe_srv did (default: env PXESRV_LOG; none when unset).")
+  Path pxesrvLog;
+
+  @Option(
+      names = "--netboot-xyz",
+      paramLabel = "URL",
+      arity = "0..1",
+      fallbackValue = ChainScripts.NETBOOT_XYZ,
+      description =
+          "Add a netboot.xyz item to chain.ipxe's menu (optionally with your own mirror's URL).")
+  String netbootXyz;
+
+  @Option(
+      names = "--max-tftp",
+      paramLabel = "N",
+      description =
+          "TFTP transfers at once (default: ${DEFAULT-VALUE}); more requests wait their turn, "
+              + "then get no answer so the firmware retries.")
+  int maxTftp = StormLimits.DEFAULTS.maxTftp();
+
+  @Option(
+      names = "--max-tftp-per-client",
+      paramLabel = "N",
+      description = "TFTP transfers at once for one client address (default: ${DEFAULT-VALUE}).")
+  int maxTftpPerClient = StormLimits.DEFAULTS.maxTftpPerClient();
+
+  @Option(
+      names = "--max-http",
+      paramLabel = "N",
+      description =
+          "HTTP requests served at once (default: ${DEFAULT-VALUE}); more wait their turn, "
+              + "then get 503 with Retry-After (iPXE retries). /health and /api/ are not limited.")
+  int maxHttp = StormLimits.DEFAULTS.maxHttp();
+
+  @Option(
+      names = "--max-http-per-client",
+      paramLabel = "N",
+      description =
+          "HTTP requests served at once for one client address (default: ${DEFAULT-VALUE}; "
+              + "raise it behind a reverse proxy).")
+  int maxHttpPerClient = StormLimits.DEFAULTS.maxHttpPerClient();
+
   ServerConfig config() {
     BootBinary efi = efiBinary(efiBinary); // checked even while proxyDHCP is off
     Optional<InetSocketAddress> tftpAddr =
@@ -245,6 +305,10 @@ public final class ServeCommand implements Callable<Integer> {
         .db(Optional.ofNullable(db).filter(d -> !d.isBlank()))
         .dbPasswordFile(Optional.ofNullable(dbPasswordFile))
         .tftpSinglePort(tftpSinglePort)
+        .trustedProxies(checkedProxies(trustedProxies))
+        .pxesrvLog(pxesrvRoot == null ? Optional.empty() : Optional.ofNullable(pxesrvLog))
+        .netbootXyz(Optional.ofNullable(netbootXyz).map(ServeCommand::checkedUrl))
+        .limits(new StormLimits(maxTftp, maxTftpPerClient, maxHttp, maxHttpPerClient))
         .build();
   }
 
@@ -271,6 +335,19 @@ public final class ServeCommand implements Callable<Integer> {
                     "--efi-binary must be snponly.efi or ipxe.efi, not '" + name + "'"));
   }
 
+  static java.util.List<String> checkedProxies(java.util.List<String> cidrs) {
+    TrustedProxies.parse(cidrs);
+    return cidrs;
+  }
+
+  static String checkedUrl(String url) {
+    try {
+      return IpxeSafe.url(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--netboot-xyz: " + e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     ServerConfig cfg;
@@ -280,11 +357,22 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("chainboot serve: " + e.getMessage());
       return 2;
     }
+    return run(cfg, "chainboot serve");
+  }
+
+  /**
+   * Runs a server with {@code cfg} until SIGTERM/SIGINT (also for the drop-in commands {@code
+   * pixie} and {@code pxesrv}); 1 when it cannot start.
+   */
+  static int run(ServerConfig cfg, String who) throws InterruptedException {
     ChainbootServer server;
     try {
       server = new ChainbootServer(cfg).start();
     } catch (StartupException e) {
-      System.err.println("chainboot serve: " + e.getMessage());
+      System.err.println(who + ": " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      System.err.println(who + ": " + e);
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);

@@ -1,6 +1,8 @@
 package dev.chainboot.cli;
 
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.ipxebuild.IpxeBuilds;
+import java.nio.file.Path;
 import picocli.CommandLine.IVersionProvider;
 
 /** Prints the chainboot version (from the jar manifest) and where the boot binaries come from. */
@@ -16,7 +18,14 @@ public final class VersionProvider implements IVersionProvider {
     return new String[] {
       "chainboot " + version(),
       "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")",
-      "boot binaries: " + FirmwareCatalog.embedded().describe()
+      "boot binaries: " + FirmwareCatalog.embedded().describe(),
+      "iPXE builds: " + IpxeBuilds.at(dataDir()).describe()
     };
+  }
+
+  /** The data directory {@code --version} reports on: {@code $CHAINBOOT_DATA}, else the default. */
+  static Path dataDir() {
+    String env = System.getenv("CHAINBOOT_DATA");
+    return Path.of(env == null || env.isBlank() ? "chainboot-data" : env);
   }
 }

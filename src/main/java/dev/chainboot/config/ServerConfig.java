@@ -28,6 +28,12 @@ import java.util.Optional;
  *     data directory
  * @param dbPasswordFile the PostgreSQL password's file ({@code --db-password-file}), or empty
  * @param tftpSinglePort whether every TFTP transfer is answered from the listening port
+ * @param trustedProxies reverse proxies ({@code --trusted-proxy CIDR}) whose {@code
+ *     X-Forwarded-For} names the client; from anyone else the header is ignored
+ * @param pxesrvLog pxe_srv's access log file ({@code PXESRV_LOG}): one Common Log Format line per
+ *     request, as pxe_srv wrote; empty for none
+ * @param netbootXyz the URL of the {@code chain.ipxe} menu's netboot.xyz item, or empty for no item
+ * @param limits storm control: transfers and requests served at once
  */
 public record ServerConfig(
     Path dataDir,
@@ -46,7 +52,15 @@ public record ServerConfig(
     Optional<TlsFiles> adminTls,
     Optional<String> db,
     Optional<Path> dbPasswordFile,
-    boolean tftpSinglePort) {
+    boolean tftpSinglePort,
+    java.util.List<String> trustedProxies,
+    Optional<Path> pxesrvLog,
+    Optional<String> netbootXyz,
+    StormLimits limits) {
+
+  public ServerConfig {
+    trustedProxies = java.util.List.copyOf(trustedProxies);
+  }
 
   /** A configuration for {@code dataDir} with every other setting at its default. */
   public static Builder builder(Path dataDir) {
@@ -72,6 +86,10 @@ public record ServerConfig(
     private Optional<String> db = Optional.empty();
     private Optional<Path> dbPasswordFile = Optional.empty();
     private boolean tftpSinglePort;
+    private java.util.List<String> trustedProxies = java.util.List.of();
+    private Optional<Path> pxesrvLog = Optional.empty();
+    private Optional<String> netbootXyz = Optional.empty();
+    private StormLimits limits = StormLimits.DEFAULTS;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -157,6 +175,26 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder trustedProxies(java.util.List<String> v) {
+      trustedProxies = v;
+      return this;
+    }
+
+    public Builder pxesrvLog(Optional<Path> v) {
+      pxesrvLog = v;
+      return this;
+    }
+
+    public Builder netbootXyz(Optional<String> v) {
+      netbootXyz = v;
+      return this;
+    }
+
+    public Builder limits(StormLimits v) {
+      limits = v;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           dataDir,
@@ -175,7 +213,11 @@ public record ServerConfig(
           adminTls,
           db,
           dbPasswordFile,
-          tftpSinglePort);
+          tftpSinglePort,
+          trustedProxies,
+          pxesrvLog,
+          netbootXyz,
+          limits);
     }
   }
 

@@ -52,7 +52,10 @@ public final class BootFileChooser {
 
   public record NoFile(String reason) implements Choice {}
 
-  /** The iPXE binary for a (non-iPXE) client of this architecture, if chainboot has one. */
+  /**
+   * The iPXE binary for a (non-iPXE) client of this architecture, if chainboot knows one: for i386
+   * and arm32 UEFI (no Debian binaries) the SNP-only build when it is available, else the full one.
+   */
   public java.util.Optional<BootBinary> binaryFor(ClientArch arch) {
     return binaryFor(arch, FirmwareSettings.NONE);
   }
@@ -76,8 +79,15 @@ public final class BootFileChooser {
           case BIOS -> BootBinary.UNDIONLY_KPXE;
           case EFI_X86_64, EFI_BC, EFI_X86_64_HTTP -> efi;
           case EFI_ARM64, EFI_ARM64_HTTP -> BootBinary.IPXE_ARM64_EFI;
-          case EFI_IA32, EFI_IA32_HTTP, EFI_ARM32, EFI_ARM32_HTTP -> null;
+          case EFI_IA32, EFI_IA32_HTTP ->
+              firstAvailable(BootBinary.SNPONLY_I386_EFI, BootBinary.IPXE_I386_EFI);
+          case EFI_ARM32, EFI_ARM32_HTTP ->
+              firstAvailable(BootBinary.SNPONLY_ARM32_EFI, BootBinary.IPXE_ARM32_EFI);
         });
+  }
+
+  private BootBinary firstAvailable(BootBinary preferred, BootBinary other) {
+    return available.test(preferred) || !available.test(other) ? preferred : other;
   }
 
   /**

@@ -64,12 +64,30 @@ public final class ProxyDhcpServer implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * Requests being answered; beyond this many a burst is dropped rather than queued without bound.
+   * Requests waiting to be answered; beyond this many a burst is dropped rather than queued without
+   * bound (the client retries).
    */
-  private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(4096);
+  static final int MAX_QUEUED = 4096;
 
-  private final java.util.concurrent.ExecutorService workers =
-      java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+  /**
+   * Threads answering. A few, not one per packet: answering is mostly CPU (the boot core's decision
+   * comes from memory), and a thousand threads in a burst only contend for the log and the sockets
+   * (measured: about half the CPU per answer went to that). More than one so that a decision that
+   * has to read the store does not hold up the others.
+   */
+  static final int WORKERS = 4;
+
+  private final java.util.concurrent.ThreadPoolExecutor workers =
+      new java.util.concurrent.ThreadPoolExecutor(
+          WORKERS,
+          WORKERS,
+          0,
+          java.util.concurrent.TimeUnit.SECONDS,
+          new java.util.concurrent.ArrayBlockingQueue<>(MAX_QUEUED),
+          Thread.ofPlatform().daemon().name("proxydhcp-worker-", 0).factory(),
+          (task, pool) -> {
+            throw new java.util.concurrent.RejectedExecutionException("queue full");
+          });
 
   public ProxyDhcpServer(ProxyDhcpAnswerer answerer, Optional<String> advertise, int httpPort) {
     this(
@@ -232,10 +250,6 @@ public final class ProxyDhcpServer implements AutoCloseable {
         log.warn("proxyDHCP receive on port {} failed: {}", port, e.toString());
         continue;
       }
-      if (!inFlight.tryAcquire()) {
-        log.debug("proxyDHCP: busy, dropped a request from {}", p.getSocketAddress());
-        continue;
-      }
       DatagramPacket copy =
           new DatagramPacket(
               java.util.Arrays.copyOf(p.getData(), p.getLength()),
@@ -249,12 +263,10 @@ public final class ProxyDhcpServer implements AutoCloseable {
               } catch (RuntimeException e) {
                 log.warn(
                     "proxyDHCP: error answering {}: {}", copy.getSocketAddress(), e.toString());
-              } finally {
-                inFlight.release();
               }
             });
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        inFlight.release();
+        log.debug("proxyDHCP: busy, dropped a request from {}", p.getSocketAddress());
       }
     }
   }

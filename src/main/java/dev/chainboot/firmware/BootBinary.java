@@ -5,7 +5,10 @@ import java.util.List;
 /**
  * The iPXE and syslinux binaries chainboot knows, each with the names it is served under (Debian's,
  * pixie's, Fedora's) and the relative paths it may have in a user's firmware directory (a Debian
- * {@code /usr/lib/ipxe} or Fedora {@code /usr/share/ipxe} layout).
+ * {@code /usr/lib/ipxe} or Fedora {@code /usr/share/ipxe} layout, pixie's names, or the {@code
+ * <platform>/<target>} layout of {@code DATA/ipxe/firmware} that {@code chainboot ipxe prepare}
+ * writes). The i386 and arm32 EFI binaries have no Debian package ({@link #fromDebian()} is false):
+ * they come from a firmware directory or an iPXE build.
  */
 public enum BootBinary {
   UNDIONLY_KPXE("undionly.kpxe", List.of("undionly.kpxe"), List.of("undionly.kpxe")),
@@ -26,7 +29,7 @@ public enum BootBinary {
    */
   IPXE_ARM64_EFI(
       "ipxe-arm64.efi",
-      List.of("snponly-arm64.efi", "ipxe-aa64.efi"),
+      List.of("snponly-arm64.efi", "snponly-arm.efi", "ipxe-aa64.efi"),
       List.of(
           "ipxe-arm64.efi", "arm64-efi/ipxe.efi", "arm64-efi/snponly.efi", "snponly-arm64.efi")),
   /**
@@ -36,7 +39,8 @@ public enum BootBinary {
   SHIM_X64(
       "shimx64.efi",
       List.of(),
-      List.of("shimx64.efi.signed", "shimx64.efi", "../shim/shimx64.efi.signed")),
+      List.of("shimx64.efi.signed", "shimx64.efi", "../shim/shimx64.efi.signed"),
+      true),
   /**
    * Debian's signed GRUB network image (package grub-efi-amd64-signed), served as {@code
    * grubx64.efi} where shim looks for it.
@@ -47,7 +51,29 @@ public enum BootBinary {
       List.of(
           "grubnetx64.efi.signed",
           "grubnetx64.efi",
-          "../grub/x86_64-efi-signed/grubnetx64.efi.signed")),
+          "../grub/x86_64-efi-signed/grubnetx64.efi.signed"),
+      true),
+  /** 32-bit x86 UEFI, full iPXE (pixie's {@code ipxe32.efi}); no Debian package. */
+  IPXE_I386_EFI(
+      "ipxe32.efi",
+      List.of("ipxe-i386.efi", "ipxe-ia32.efi"),
+      List.of("ipxe32.efi", "i386-efi/ipxe.efi", "ipxe-i386.efi"),
+      false),
+  /** 32-bit x86 UEFI, SNP only (pixie's {@code snponly32.efi}); no Debian package. */
+  SNPONLY_I386_EFI(
+      "snponly32.efi",
+      List.of("snponly-i386.efi"),
+      List.of("snponly32.efi", "i386-efi/snponly.efi", "snponly-i386.efi"),
+      false),
+  /** 32-bit ARM UEFI, full iPXE; no Debian package. */
+  IPXE_ARM32_EFI(
+      "ipxe-arm32.efi",
+      List.of("ipxe-arm.efi"),
+      List.of("ipxe-arm32.efi", "arm32-efi/ipxe.efi"),
+      false),
+  /** 32-bit ARM UEFI, SNP only (pixie's {@code snponly-arm32.efi}); no Debian package. */
+  SNPONLY_ARM32_EFI(
+      "snponly-arm32.efi", List.of(), List.of("snponly-arm32.efi", "arm32-efi/snponly.efi"), false),
   ISOLINUX_BIN("isolinux.bin", List.of(), List.of("isolinux.bin", "ISOLINUX/isolinux.bin")),
   ISOHDPFX_BIN("isohdpfx.bin", List.of(), List.of("isohdpfx.bin", "ISOLINUX/isohdpfx.bin")),
   LDLINUX_C32(
@@ -61,11 +87,27 @@ public enum BootBinary {
   private final String fileName;
   private final List<String> aliases;
   private final List<String> searchPaths;
+  private final boolean fromDebian;
 
   BootBinary(String fileName, List<String> aliases, List<String> searchPaths) {
+    this(fileName, aliases, searchPaths, true);
+  }
+
+  BootBinary(String fileName, List<String> aliases, List<String> searchPaths, boolean fromDebian) {
     this.fileName = fileName;
     this.aliases = aliases;
     this.searchPaths = searchPaths;
+    this.fromDebian = fromDebian;
+  }
+
+  /** Whether the pinned Debian packages ship it (so every complete build embeds it). */
+  public boolean fromDebian() {
+    return fromDebian;
+  }
+
+  /** The binaries every complete build embeds. */
+  public static List<BootBinary> debian() {
+    return java.util.Arrays.stream(values()).filter(BootBinary::fromDebian).toList();
   }
 
   /** Debian's name, and the name of the copy embedded in the jar. */
@@ -83,10 +125,16 @@ public enum BootBinary {
     return searchPaths;
   }
 
-  /** The binary served under {@code name} (its file name or an alias), if any. */
+  /** The binary served under {@code name} (its file name or an alias, in any case), if any. */
   public static java.util.Optional<BootBinary> byName(String name) {
     for (BootBinary b : values()) {
       if (b.fileName.equals(name) || b.aliases.contains(name)) {
+        return java.util.Optional.of(b);
+      }
+    }
+    for (BootBinary b : values()) {
+      if (b.fileName.equalsIgnoreCase(name)
+          || b.aliases.stream().anyMatch(a -> a.equalsIgnoreCase(name))) {
         return java.util.Optional.of(b);
       }
     }

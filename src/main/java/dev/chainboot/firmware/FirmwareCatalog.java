@@ -15,8 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The boot binaries this process can hand out: first from a user's firmware directory ({@code serve
- * --firmware-dir}), then those embedded in the jar at build time from pinned Debian packages.
- * Contents are read once and kept in memory (a few MiB in all).
+ * --firmware-dir}), then those embedded in the jar at build time from pinned Debian packages, then
+ * those an iPXE build left ({@code DATA/ipxe/firmware}: the i386 and arm32 EFI binaries Debian does
+ * not ship). Contents are read once and kept in memory (a few MiB in all); a binary not found is
+ * looked for again later (a build may add it).
  */
 public final class FirmwareCatalog {
 
@@ -24,17 +26,19 @@ public final class FirmwareCatalog {
   private static volatile FirmwareCatalog embedded;
 
   private final Path userDir; // may be null
+  private final Path builtDir; // may be null
   private final Map<BootBinary, Optional<byte[]>> cache = new ConcurrentHashMap<>();
 
-  private FirmwareCatalog(Path userDir) {
+  private FirmwareCatalog(Path userDir, Path builtDir) {
     this.userDir = userDir;
+    this.builtDir = builtDir;
   }
 
   /** The catalogue of binaries embedded in the jar only. */
   public static FirmwareCatalog embedded() {
     FirmwareCatalog c = embedded;
     if (c == null) {
-      c = embedded = new FirmwareCatalog(null);
+      c = embedded = new FirmwareCatalog(null, null);
     }
     return c;
   }
@@ -44,14 +48,34 @@ public final class FirmwareCatalog {
     if (dir != null && !Files.isDirectory(dir)) {
       throw new IllegalArgumentException("firmware directory " + dir + " is not a directory");
     }
-    return new FirmwareCatalog(dir);
+    return new FirmwareCatalog(dir, null);
+  }
+
+  /**
+   * A catalogue that prefers binaries from {@code dir} (may be null), then the embedded ones, then
+   * those in {@code builtDir} (an iPXE build's output, {@code <platform>/<target>}; may be null or
+   * missing).
+   */
+  public static FirmwareCatalog withDirectories(Path dir, Path builtDir) {
+    if (dir != null && !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("firmware directory " + dir + " is not a directory");
+    }
+    return new FirmwareCatalog(dir, builtDir);
   }
 
   /**
    * Contents of {@code binary}, or empty when neither the firmware directory nor the jar has it.
    */
   public Optional<byte[]> bytes(BootBinary binary) {
-    return cache.computeIfAbsent(binary, this::load);
+    Optional<byte[]> b = cache.computeIfAbsent(binary, this::load);
+    if (b.isEmpty() && builtDir != null) {
+      // A build may have added it since: look again (a stat per miss; hits are cached).
+      b = load(binary);
+      if (b.isPresent()) {
+        cache.put(binary, b);
+      }
+    }
+    return b;
   }
 
   /** Contents of the binary served under {@code name} (a file name or alias). */
@@ -85,8 +109,19 @@ public final class FirmwareCatalog {
       }
       try (InputStream in =
           FirmwareCatalog.class.getResourceAsStream(EMBEDDED_PREFIX + binary.fileName())) {
-        return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+        if (in != null) {
+          return Optional.of(in.readAllBytes());
+        }
       }
+      if (builtDir != null) {
+        for (String rel : binary.searchPaths()) {
+          Path p = builtDir.resolve(rel);
+          if (Files.isRegularFile(p)) {
+            return Optional.of(Files.readAllBytes(p));
+          }
+        }
+      }
+      return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("reading boot binary " + binary.fileName(), e);
     }
@@ -119,27 +154,41 @@ public final class FirmwareCatalog {
   /** One line for --version and the start-up log. */
   public String describe() {
     List<String> missing = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
     availability()
         .forEach(
             (b, ok) -> {
-              if (!ok) missing.add(b.fileName());
+              if (b.fromDebian() && !ok) {
+                missing.add(b.fileName());
+              } else if (!b.fromDebian() && ok) {
+                extra.add(b.fileName());
+              }
             });
-    String src = userDir != null ? userDir + " then embedded" : "embedded";
+    String src =
+        (userDir != null ? userDir + " then embedded" : "embedded")
+            + (builtDir != null ? " then " + builtDir : "");
+    String others =
+        extra.isEmpty()
+            ? "; no i386/arm32 EFI binaries (Debian ships none: --firmware-dir, DATA/tftp or"
+                + " `chainboot ipxe prepare --platform i386-efi,arm32-efi`)"
+            : "; also " + String.join(", ", extra);
     if (missing.isEmpty()) {
       return "all "
-          + BootBinary.values().length
+          + BootBinary.debian().size()
           + " available ("
           + src
           + "; "
           + embeddedVersions()
-          + ")";
+          + ")"
+          + others;
     }
     return "missing "
         + String.join(", ", missing)
         + " ("
         + src
         + ")"
-        + missingReason().map(r -> ": " + r).orElse("");
+        + missingReason().map(r -> ": " + r).orElse("")
+        + others;
   }
 
   private static String embeddedVersions() {

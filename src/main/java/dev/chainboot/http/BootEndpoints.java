@@ -118,7 +118,7 @@ final class BootEndpoints {
   }
 
   /** {@code &profile=NAME} (percent-encoded) when the request names a profile, else nothing. */
-  private static String profileParam(Fields q) {
+  static String profileParam(Fields q) {
     String profile = q.getValue("profile");
     return profile == null || profile.length() > Requests.MAX_PARAM
         ? ""

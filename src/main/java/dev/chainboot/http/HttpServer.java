@@ -1,9 +1,12 @@
 package dev.chainboot.http;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -16,37 +19,80 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The HTTP transport: Jetty 12 core handlers on virtual threads, with the routes {@link Routes}
- * puts on its {@link Router} before {@link #start()}.
+ * puts on its {@link Router} before {@link #start()}, behind {@link StormControl}.
  */
 public final class HttpServer implements AutoCloseable {
+
+  /**
+   * Storm control (see {@link Admission}).
+   *
+   * @param maxRequests requests served at once
+   * @param maxPerClient requests served at once for one client address
+   * @param maxWaitMillis how long a request waits for a slot before it is answered 503
+   */
+  public record Limits(int maxRequests, int maxPerClient, long maxWaitMillis) {
+
+    public static final int DEFAULT_MAX_REQUESTS = 64;
+    public static final int DEFAULT_MAX_PER_CLIENT = 4;
+
+    /** Below Jetty's 30 s idle timeout, which would fail a request still waiting. */
+    public static final long DEFAULT_MAX_WAIT_MILLIS = 20_000;
+
+    public static final Limits DEFAULTS =
+        new Limits(DEFAULT_MAX_REQUESTS, DEFAULT_MAX_PER_CLIENT, DEFAULT_MAX_WAIT_MILLIS);
+
+    public Limits {
+      if (maxRequests < 1 || maxPerClient < 1 || maxWaitMillis < 0) {
+        throw new IllegalArgumentException("HTTP limits must be positive");
+      }
+    }
+  }
+
+  /** Requests that may wait for a slot at once; beyond, the answer is 503 at once. */
+  static final int MAX_WAITING = 10_000;
 
   private final Server server;
   private final ServerConnector connector;
   private final HttpConfiguration config;
   private final Router router = new Router();
   private ServerConnector tls;
+  private final Admission admission;
 
   public HttpServer(InetSocketAddress bind) {
-    this(bind, Optional.empty(), "http", false);
+    this(bind, Limits.DEFAULTS);
+  }
+
+  public HttpServer(InetSocketAddress bind, Limits limits) {
+    this(bind, Optional.empty(), "http", false, Optional.of(limits));
   }
 
   /**
    * The admin listener: HTTPS with {@code tls} (a key store whose key password is {@code
-   * password}), and the {@link SecurityHeaders} on every answer.
+   * password}), and the {@link SecurityHeaders} on every answer; no storm control (operators, not
+   * firmware, use it).
    */
   public static HttpServer admin(InetSocketAddress bind, Optional<KeyStore> tls, String password) {
-    return new HttpServer(bind, tls.map(ks -> new Tls(ks, password)), "admin", true);
+    return new HttpServer(
+        bind, tls.map(ks -> new Tls(ks, password)), "admin", true, Optional.empty());
   }
 
   private record Tls(KeyStore keyStore, String password) {}
 
   private HttpServer(
-      InetSocketAddress bind, Optional<Tls> tls, String name, boolean securityHeaders) {
+      InetSocketAddress bind,
+      Optional<Tls> tls,
+      String name,
+      boolean securityHeaders,
+      Optional<Limits> limits) {
     QueuedThreadPool pool = new QueuedThreadPool();
     pool.setName(name);
     pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
     HttpConfiguration hc = new HttpConfiguration();
+    // pxe_srv (Rack) ignored empty path segments: DHCP options like "http://host:4567//redirect"
+    // work; the router collapses them (Router.handle), nothing else changes.
+    hc.setUriCompliance(
+        UriCompliance.DEFAULT.with("chainboot", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
     hc.setSendServerVersion(false);
     hc.setSendDateHeader(true);
     config = hc;
@@ -71,7 +117,20 @@ public final class HttpServer implements AutoCloseable {
     connector.setPort(bind.getPort());
     connector.setReuseAddress(true);
     server.addConnector(connector);
+    admission =
+        limits
+            .map(
+                l ->
+                    new Admission(
+                        l.maxRequests(),
+                        l.maxPerClient(),
+                        MAX_WAITING,
+                        l.maxWaitMillis() * 1_000_000))
+            .orElse(null);
     Handler top = securityHeaders ? new SecurityHeaders(router, tls.isPresent()) : router;
+    if (admission != null) {
+      top = new StormControl(top, admission, Routes.UNLIMITED);
+    }
     server.setHandler(top);
     server.setRequestLog(new AccessLog(name));
     server.setStopTimeout(5000);
@@ -113,6 +172,31 @@ public final class HttpServer implements AutoCloseable {
   /** The HTTPS port actually bound, or -1 without HTTPS. */
   public int httpsPort() {
     return tls == null ? -1 : tls.getLocalPort();
+  }
+
+  /** Reverse proxies whose {@code X-Forwarded-For} names the client ({@link Requests#clientIp}). */
+  public void trustedProxies(TrustedProxies proxies) {
+    server.setAttribute(Requests.TRUSTED_PROXIES, proxies);
+  }
+
+  /**
+   * Also writes every request to {@code file} in the Common Log Format (pxe_srv's {@code
+   * PXESRV_LOG}).
+   *
+   * @throws IOException when the file cannot be opened for appending
+   */
+  public void accessLogFile(Path file) throws IOException {
+    server.setRequestLog(new AccessLog("http", file));
+  }
+
+  /** Requests being served now (holding a storm-control slot). */
+  public int runningRequests() {
+    return admission == null ? 0 : admission.running();
+  }
+
+  /** Requests waiting for a slot now. */
+  public int waitingRequests() {
+    return admission == null ? 0 : admission.waiting();
   }
 
   public void start() throws Exception {

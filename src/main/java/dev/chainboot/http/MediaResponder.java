@@ -29,6 +29,16 @@ final class MediaResponder {
   /** Answers with the image for {@code spec}, offered for download as {@code fileName}. */
   boolean respond(
       Request request, Response response, Callback callback, MediaSpec spec, String fileName) {
+    return respondAs(
+        request, response, callback, spec, "attachment; filename=\"" + fileName + "\"");
+  }
+
+  /**
+   * Answers with the image for {@code spec} with the given {@code Content-Disposition} value (a
+   * trusted constant with a checked file name).
+   */
+  boolean respondAs(
+      Request request, Response response, Callback callback, MediaSpec spec, String disposition) {
     String etag = "\"" + spec.digestHex().substring(0, 32) + "\"";
     String inm = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
     if (inm != null && (inm.contains(etag) || inm.strip().equals("*"))) {
@@ -46,7 +56,7 @@ final class MediaResponder {
     }
     response.getHeaders().put(HttpHeader.ETAG, etag);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-    response.getHeaders().put("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+    response.getHeaders().put("Content-Disposition", disposition);
     return Responses.bytes(
         request, response, callback, HttpStatus.OK_200, spec.format().contentType(), image);
   }

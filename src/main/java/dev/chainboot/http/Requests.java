@@ -23,13 +23,25 @@ public final class Requests {
 
   private Requests() {}
 
-  /** The TCP peer address of the request (what pxe_srv keys on). */
+  /** Where {@link HttpServer} keeps the trusted proxies, for {@link #clientIp}. */
+  static final String TRUSTED_PROXIES = "dev.chainboot.http.trustedProxies";
+
+  /**
+   * The client of the request (what pxe_srv keys on): the TCP peer, or, when the peer is a trusted
+   * reverse proxy ({@code --trusted-proxy}), the client its {@code X-Forwarded-For} names ({@link
+   * TrustedProxies#client}). From anyone else the header is ignored.
+   */
   public static InetAddress clientIp(Request request) {
     SocketAddress sa = request.getConnectionMetaData().getRemoteSocketAddress();
-    if (sa instanceof InetSocketAddress isa && isa.getAddress() != null) {
-      return isa.getAddress();
+    InetAddress peer =
+        sa instanceof InetSocketAddress isa && isa.getAddress() != null
+            ? isa.getAddress()
+            : InetAddress.getLoopbackAddress();
+    if (request.getContext().getAttribute(TRUSTED_PROXIES) instanceof TrustedProxies tp
+        && !tp.isEmpty()) {
+      return tp.client(peer, request.getHeaders().getValuesList(HttpHeader.X_FORWARDED_FOR));
     }
-    return InetAddress.getLoopbackAddress();
+    return peer;
   }
 
   /** Whether iPXE sent the request (it shows nothing useful for a 4xx). */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -54,6 +55,11 @@ public final class Router extends Handler.Abstract {
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    String raw = request.getHttpURI().getPath();
+    if (raw != null && raw.contains("//")) {
+      // Empty segments mean nothing (as with pxe_srv): "//redirect" is "/redirect".
+      request = collapsed(request, raw.replaceAll("/{2,}", "/"));
+    }
     String path = Request.getPathInContext(request);
     Handler h = exact.get(path);
     if (h == null) {
@@ -79,5 +85,16 @@ public final class Router extends Handler.Abstract {
         callback,
         HttpStatus.NOT_FOUND_404,
         "not found: " + Printable.of(path) + "\n");
+  }
+
+  /** {@code request} with {@code path} as its path (the query and everything else unchanged). */
+  private static Request collapsed(Request request, String path) {
+    HttpURI uri = HttpURI.build(request.getHttpURI()).path(path).asImmutable();
+    return new Request.Wrapper(request) {
+      @Override
+      public HttpURI getHttpURI() {
+        return uri;
+      }
+    };
   }
 }

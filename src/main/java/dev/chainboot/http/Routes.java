@@ -20,11 +20,15 @@ import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.grub.GrubConfig;
 import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.store.Store;
 import dev.chainboot.text.Printable;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
@@ -41,7 +45,9 @@ import java.util.function.IntSupplier;
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
  * /redirect, /grub/clear/, /      pxe_srv (with --pxesrv-root)       PxeSrvEndpoints
  * /media/                         boot media by machine or profile   MediaEndpoints
- * /iso/ /usb/ /uefimg/ /uefi/ /krn/  Zero-OS images                  ZeroOsMediaEndpoints
+ * /iso/ /usb/ /uefimg/ /uefi/ /krn/ /snponly/, /krn-generic, /uefi-generic
+ *                                 Zero-OS images and iPXE builds     ZeroOsMediaEndpoints
+ * /provision/                     Zero-OS provisioning by MAC        ProvisionEndpoint
  * /firmware/                      boot binaries for UEFI HTTP boot   FirmwareHandler
  * /boot-https.ipxe                on to HTTPS (with serve --https)   httpsEntry
  *
@@ -52,6 +58,12 @@ import java.util.function.IntSupplier;
  * </pre>
  */
 public final class Routes {
+
+  /**
+   * Paths storm control never holds back (exact, or a prefix ending in '/'): the health check and
+   * the API, so operators can look at a server under a boot storm.
+   */
+  public static final java.util.List<String> UNLIMITED = java.util.List.of("/health", "/api/");
 
   /** Memory for built boot media served under /media/ (least recently used out). */
   private static final long MEDIA_CACHE_BYTES = 64L << 20;
@@ -72,6 +84,44 @@ public final class Routes {
     files(router, config);
     seedTools(router, config, file, resolver, events);
     media(router, config, file, store, firmware);
+    provision(router, resolver, store);
+  }
+
+  /**
+   * {@code /provision/<mac>}: Zero-OS's provisioning route, answered from the store (a machine
+   * imported with {@code chainboot import zeroos} boots its profile).
+   */
+  public static void provision(Router router, BootResolver resolver, Store store) {
+    router.prefix(
+        ProvisionEndpoint.PREFIX,
+        new ProvisionEndpoint(resolver, mac -> store.machine(mac).isPresent()));
+  }
+
+  /**
+   * This server's https base URL, when it serves https: Zero-OS kernel and chain URLs use it then
+   * (as the seed's did). None yet: plain HTTP only until {@code serve --https} exists.
+   */
+  static Optional<String> httpsBase(ServerConfig config) {
+    return Optional.empty();
+  }
+
+  /** Zero-OS's script settings from the configuration file. */
+  static ZeroOsBoot zeroOsBoot(ServerConfig config, ConfigFile file) {
+    ConfigFile.ZeroOs z = file.zeroOs();
+    return new ZeroOsBoot(
+        file.zeroOsRunmodes(),
+        config.kernelsRoot(),
+        new ZeroOsBoot.Options(z.cmdline(), z.runmodeCmdlines(), z.unsecureHosts(), z.ntp()));
+  }
+
+  /**
+   * Whether Zero-OS's runmodes are answered under {@code /ipxe/}: when the configuration file has a
+   * {@code zeroos} section or {@code DATA/kernels/net/} (the runmodes' kernels) exists. On a
+   * pixie-only server a scripts file named {@code prod} is then never shadowed by a runmode.
+   */
+  static BooleanSupplier zeroOsConfigured(ServerConfig config, ConfigFile file) {
+    Path net = config.kernelsRoot().resolve("net");
+    return () -> file.zeroOs().configured() || Files.isDirectory(net);
   }
 
   /** {@code /health} */
@@ -184,7 +234,9 @@ public final class Routes {
     router.prefix(
         IpxeEndpoints.PREFIX,
         new IpxeEndpoints(
-            new ZeroOsBoot(file.zeroOsRunmodes(), config.kernelsRoot()),
+            zeroOsBoot(config, file),
+            zeroOsConfigured(config, file),
+            httpsBase(config),
             new PixieSource(config.scriptsRoot()),
             new DirectoryHandler(config.scriptsRoot(), IpxeEndpoints.PREFIX, Responses.TEXT_PLAIN),
             answers));
@@ -195,6 +247,7 @@ public final class Routes {
               PxeSrvEndpoints pxesrv = new PxeSrvEndpoints(new PxeSrvRoot(dir), answers);
               router.exact("/redirect", pxesrv.redirect());
               router.prefix(PxeSrvEndpoints.GRUB_CLEAR_PREFIX, pxesrv.grubClear());
+              router.prefix(PxeSrvEndpoints.PXELINUX_PREFIX, pxesrv.pxelinux(pxesrvRoot(dir)));
               // The catch-all: exact paths and longer prefixes are routed first.
               router.prefix("/", pxesrvRoot(dir));
             });
@@ -214,22 +267,32 @@ public final class Routes {
                 MacAddress.parse(name)
                     .map(mac -> store.machine(mac).isPresent())
                     .orElseGet(() -> store.profile(name).isPresent())));
+    ZeroOsMediaEndpoints.Context cx =
+        new ZeroOsMediaEndpoints.Context(
+            media,
+            new BuildResponder(IpxeBuilds.at(config.dataDir())),
+            firmware,
+            zeroOsBoot(config, file),
+            config.advertise(),
+            httpsBase(config),
+            file.ipxe().trust(),
+            file.ipxe().cert(),
+            file.ipxe().publicRoots());
     for (ZeroOsMedia.Kind k : ZeroOsMedia.Kind.values()) {
       router.prefix(
-          k.prefix(),
-          new ZeroOsMediaEndpoints(
-              k,
-              media,
-              firmware,
-              file.zeroOsRunmodes().keySet(),
-              config.advertise(),
-              config.pxesrvRoot().map(Routes::pxesrvRoot)));
+          k.prefix(), new ZeroOsMediaEndpoints(k, cx, config.pxesrvRoot().map(Routes::pxesrvRoot)));
     }
+    router.exact("/krn-generic", ZeroOsMediaEndpoints.generic(false, cx));
+    router.exact("/uefi-generic", ZeroOsMediaEndpoints.generic(true, cx));
     router.prefix(BootBinary.HTTP_PATH, new FirmwareHandler(firmware, BootBinary.HTTP_PATH));
   }
 
-  /** A pxe_srv root's files, all {@code text/plain} as pxe_srv sent them. */
+  /**
+   * A pxe_srv root's files, typed by extension as pxe_srv (Sinatra's static files) sent them:
+   * {@code .txt} text/plain, {@code .html} text/html, no or an unknown extension
+   * application/octet-stream.
+   */
   private static DirectoryHandler pxesrvRoot(Path dir) {
-    return new DirectoryHandler(dir, "/", Responses.TEXT_PLAIN);
+    return new DirectoryHandler(dir, "/", null);
   }
 }

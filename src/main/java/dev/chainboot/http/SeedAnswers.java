@@ -1,15 +1,18 @@
 package dev.chainboot.http;
 
+import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.AssignmentSource;
 import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.LayeredResolver;
 import dev.chainboot.boot.MacAddress;
+import dev.chainboot.boot.Platform;
 import java.util.Optional;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
 
 /**
  * Answers a seed tool's boot URL ({@code /redirect}, {@code /ipxe/<mac>.ipxe}, {@code
@@ -36,15 +39,17 @@ final class SeedAnswers {
     if (!Methods.allowed(request, response, callback, Methods.GET_HEAD)) {
       return true;
     }
+    // chain.ipxe adds iPXE's identity settings to pixie's URL; other seed URLs carry none.
+    Fields q = Requests.query(request);
     BootRequest br =
         new BootRequest(
             mac,
             Requests.clientIp(request),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
+            Requests.param(q, "uuid"),
+            Requests.param(q, "serial"),
+            Requests.param(q, "hostname"),
+            Arch.parse(q.getValue("buildarch")),
+            Platform.parse(q.getValue("platform")),
             BootRequest.Protocol.HTTP);
     if ("HEAD".equals(request.getMethod())) {
       Optional<BootAnswer> seen = resolver.peek(br, source);

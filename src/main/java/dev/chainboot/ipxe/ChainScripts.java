@@ -51,33 +51,107 @@ public final class ChainScripts {
     return baseUrl + BOOT_PATH;
   }
 
+  /** How long {@code chain.ipxe} waits for a key before it boots on: at most 2 s per boot. */
+  public static final int MENU_PROMPT_MS = 2000;
+
+  /** Where netboot.xyz's menu is fetched from, for the optional menu item. */
+  public static final String NETBOOT_XYZ = "https://boot.netboot.xyz";
+
+  /**
+   * The {@code chain.ipxe} menu.
+   *
+   * @param bootPath the path (on the HTTP server) "boot this machine" chains to, a trusted
+   *     constant: {@link #BOOT_PATH} with the identity query, or pixie's {@code
+   *     /ipxe/${mac:hexhyp}.ipxe}
+   * @param netbootXyz the netboot.xyz menu URL for the optional item (validated), or empty for no
+   *     item
+   */
+  public record ChainMenu(String bootPath, Optional<String> netbootXyz) {
+    /** chainboot's own: {@code /boot.ipxe} with the machine's identity, no netboot.xyz. */
+    public static final ChainMenu DEFAULT =
+        new ChainMenu(BOOT_PATH + "?" + IDENTITY_QUERY, Optional.empty());
+
+    /** pixie's: its per-MAC script URL, and netboot.xyz as pixie offered it. */
+    public static final ChainMenu PIXIE =
+        new ChainMenu(
+            "/ipxe/${mac:hexhyp}.ipxe?" + IDENTITY_QUERY.substring(IDENTITY_QUERY.indexOf('&') + 1),
+            Optional.of(NETBOOT_XYZ));
+
+    public ChainMenu {
+      if (!bootPath.matches("/[^\\s\"'\\\\]*")) {
+        throw new IllegalArgumentException("boot path would change the script");
+      }
+      netbootXyz = netbootXyz.map(IpxeSafe::url);
+    }
+
+    public ChainMenu withNetbootXyz(Optional<String> url) {
+      return new ChainMenu(bootPath, url);
+    }
+  }
+
+  /** {@link #tftpChain(Optional, int, ChainMenu)} with chainboot's own menu. */
+  public static String tftpChain(Optional<String> advertisedHost, int httpPort) {
+    return tftpChain(advertisedHost, httpPort, ChainMenu.DEFAULT);
+  }
+
   /**
    * The {@code chain.ipxe} script served over TFTP: it hands a machine running iPXE to the HTTP
-   * server's {@code /boot.ipxe}, carrying the settings that identify it, and keeps trying until the
-   * server answers. The HTTP host is the operator's advertised address when one is configured,
-   * otherwise iPXE's own {@code ${next-server}} (the TFTP server it was loaded from, per DHCP).
+   * server, carrying the settings that identify it, and keeps trying until the server answers. For
+   * {@link #MENU_PROMPT_MS} a key press opens a menu (boot this machine, the iPXE shell, exit to
+   * the next boot device, netboot.xyz when configured); an unattended boot waits no longer than
+   * that. The HTTP host is the operator's advertised address when one is configured, otherwise
+   * iPXE's own {@code ${next-server}} (the TFTP server it was loaded from, per DHCP).
    *
    * @param advertisedHost host name or address (validated) to put in the URL, or empty to use
    *     {@code ${next-server}}
    * @param httpPort the HTTP server's port
    */
-  public static String tftpChain(Optional<String> advertisedHost, int httpPort) {
+  public static String tftpChain(Optional<String> advertisedHost, int httpPort, ChainMenu menu) {
     String host = advertisedHost.map(IpxeSafe::hostName).orElse("${next-server}");
     String base = "http://" + host + ":" + httpPort;
-    IpxeScript s = new IpxeScript().line("# chainboot: hand this machine to the HTTP boot server");
+    String url = base + menu.bootPath();
+    IpxeScript s =
+        new IpxeScript()
+            .line("# chainboot: hand this machine to the HTTP boot server (any key: a menu)");
     if (advertisedHost.isEmpty()) {
       s.line("isset ${next-server} || set next-server ${dhcp-server}");
     }
-    return s.retryForever(
-            "retry",
-            "chain --autofree " + bootUrl(base) + "?" + IDENTITY_QUERY,
-            "done",
-            "chainboot: could not reach "
-                + bootUrl(base)
-                + ", retrying in 5 seconds (Ctrl-C for a shell)",
+    s.line(
+        "prompt --timeout "
+            + MENU_PROMPT_MS
+            + " Press any key within "
+            + MENU_PROMPT_MS / 1000
+            + " seconds for the chainboot menu && goto cb_menu ||");
+    s.retryForever(
+            "cb_boot",
+            "chain --autofree " + url,
+            "cb_done",
+            "chainboot: could not reach " + base + ", retrying in 5 seconds (Ctrl-C for a shell)",
             5)
-        .label("done")
-        .text();
+        .label("cb_menu")
+        .line("menu chainboot")
+        .line("item --key b cb_boot (b) Boot this machine from " + base)
+        .line("item --key s cb_shell (s) iPXE shell")
+        .line("item --key e cb_exit (e) Exit to the next boot device");
+    menu.netbootXyz().ifPresent(u -> s.line("item --key n cb_xyz (n) netboot.xyz"));
+    s.line(
+            "choose --default cb_boot --timeout 30000 cb_choice && goto ${cb_choice} || goto cb_boot")
+        .label("cb_shell")
+        .line("echo chainboot: type 'exit' to return to the menu")
+        .line("shell")
+        .line("goto cb_menu")
+        .label("cb_exit")
+        .line("echo chainboot: exiting to the next boot device")
+        .line("exit 1");
+    menu.netbootXyz()
+        .ifPresent(
+            u ->
+                s.label("cb_xyz")
+                    .line("chain --autofree " + u + " ||")
+                    .line("echo chainboot: could not load " + u)
+                    .line("sleep 3")
+                    .line("goto cb_menu"));
+    return s.label("cb_done").text();
   }
 
   /**
@@ -191,6 +265,36 @@ public final class ChainScripts {
   }
 
   /**
+   * What an overloaded server answers iPXE on {@code /boot.ipxe} and the resolver (with HTTP 503
+   * and {@code Retry-After: seconds}, which iPXE itself honours by asking again after that long):
+   * the same as a script, for any client that runs the answer: say so, wait, and chain to the
+   * resolver again with the machine's identity.
+   *
+   * @param baseUrl this server's base URL (validated)
+   * @param extraQuery a trusted, already-encoded query suffix ({@code &profile=NAME}) or ""
+   * @param seconds the wait, already jittered by the caller
+   * @param waiting requests waiting at the server when this one was turned away
+   */
+  public static String busy(String baseUrl, String extraQuery, int seconds, int waiting) {
+    return new IpxeScript()
+        .line(
+            "echo chainboot: server busy ("
+                + waiting
+                + " requests waiting), retrying in "
+                + seconds
+                + " seconds")
+        .line("sleep " + seconds)
+        .line(
+            "chain --replace --autofree "
+                + baseUrl
+                + RESOLVE_PATH
+                + "?"
+                + IDENTITY_QUERY
+                + extraQuery)
+        .text();
+  }
+
+  /**
    * A one-line iPXE scriptlet (DHCP option 175.81) for iPXE started by the firmware: it runs
    * instead of iPXE's own autoboot, waiting up to {@code seconds} for the link (ports with spanning
    * tree forward only 30-50 s after link-up) and again for DHCP, then chains to {@code url}.
@@ -221,25 +325,43 @@ public final class ChainScripts {
    *     own (such as {@code &} + {@link #IDENTITY_QUERY}), never input
    */
   public static String mediaChain(String url, String trustedSuffix) {
+    return mediaChain(url, trustedSuffix, Optional.empty());
+  }
+
+  /**
+   * Like {@link #mediaChain(String, String)}; with {@code ntpServer}, the clock is synced first
+   * ({@code ntp SERVER ||}: certificates of an https URL need the time, and a failure is not
+   * fatal).
+   *
+   * @param ntpServer a host name that passes {@link IpxeSafe#hostName}
+   */
+  public static String mediaChain(String url, String trustedSuffix, Optional<String> ntpServer) {
     if (!trustedSuffix.matches("[^\\s\"'\\\\]*")) {
       throw new IllegalArgumentException("suffix would change the script");
     }
+    String ntp = ntpServer.map(IpxeSafe::hostName).map(h -> "ntp " + h + " ||").orElse(null);
     int n = MEDIA_DHCP_TRIES;
-    return new IpxeScript()
-        .line("# chainboot boot media: get an address, then chain to the boot server")
-        .line("echo chainboot: booting from " + url)
-        .line("set chainboot_try:int32 0")
-        .retry(
-            "dhcp",
-            "dhcp",
-            "chain",
-            "chainboot_try",
-            n,
-            "nonet",
-            "chainboot: no DHCP answer (attempt ${chainboot_try} of " + n + "), retrying in 3 s",
-            3)
-        .label("chain")
-        .line("chain " + url + trustedSuffix + " ||")
+    IpxeScript s =
+        new IpxeScript()
+            .line("# chainboot boot media: get an address, then chain to the boot server")
+            .line("echo chainboot: booting from " + url)
+            .line("set chainboot_try:int32 0")
+            .retry(
+                "dhcp",
+                "dhcp",
+                "chain",
+                "chainboot_try",
+                n,
+                "nonet",
+                "chainboot: no DHCP answer (attempt ${chainboot_try} of "
+                    + n
+                    + "), retrying in 3 s",
+                3)
+            .label("chain");
+    if (ntp != null) {
+      s.line("echo chainboot: synchronizing the clock for https").line(ntp);
+    }
+    return s.line("chain " + url + trustedSuffix + " ||")
         .propagateLeave()
         .line("echo chainboot: could not boot from " + url)
         .line(

@@ -21,6 +21,8 @@ import dev.chainboot.http.HttpServer;
 import dev.chainboot.http.Requests;
 import dev.chainboot.http.Router;
 import dev.chainboot.http.Routes;
+import dev.chainboot.http.TrustedProxies;
+import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.store.EventWriter;
 import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
@@ -58,7 +60,9 @@ public final class ChainbootServer implements AutoCloseable {
 
   public ChainbootServer(ServerConfig config) {
     this.config = config;
-    this.firmware = FirmwareCatalog.withDirectory(config.firmwareDir().orElse(null));
+    this.firmware =
+        FirmwareCatalog.withDirectories(
+            config.firmwareDir().orElse(null), IpxeBuilds.at(config.dataDir()).firmwareDir());
   }
 
   public ChainbootServer start() throws Exception {
@@ -67,6 +71,7 @@ public final class ChainbootServer implements AutoCloseable {
       Files.createDirectories(config.tftpRoot());
       log.info("data directory {}", config.dataDir().toAbsolutePath());
       log.info("boot binaries: {}", firmware.describe());
+      log.info("iPXE builds: {}", IpxeBuilds.at(config.dataDir()).describe());
 
       ConfigFile settings;
       try {
@@ -92,7 +97,27 @@ public final class ChainbootServer implements AutoCloseable {
       started.push(events);
       resolver = new BootCore(store, events);
 
-      http = new HttpServer(config.http());
+      http =
+          new HttpServer(
+              config.http(),
+              new HttpServer.Limits(
+                  config.limits().maxHttp(),
+                  config.limits().maxHttpPerClient(),
+                  HttpServer.Limits.DEFAULT_MAX_WAIT_MILLIS));
+      http.trustedProxies(TrustedProxies.parse(config.trustedProxies()));
+      if (config.pxesrvLog().isPresent()) {
+        try {
+          http.accessLogFile(config.pxesrvLog().get());
+        } catch (IOException e) {
+          throw new StartupException(
+              "cannot open the access log "
+                  + config.pxesrvLog().get()
+                  + " (PXESRV_LOG): "
+                  + e.getMessage(),
+              e);
+        }
+        log.info("access log (PXESRV_LOG): {}", config.pxesrvLog().get());
+      }
       Routes.all(http.router(), config, settings, resolver, events, store, firmware);
       if (config.https().isPresent()) {
         tls = loadTls(config.https().get());
@@ -166,8 +191,15 @@ public final class ChainbootServer implements AutoCloseable {
 
   /** proxyDHCP: answers PXE clients for which the boot core has something to boot. */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
+    // A binary is offered when the catalogue has it or the operator put it into DATA/tftp/ under
+    // the name the offer names (pixie's snponly32.efi, for one).
     BootFileChooser chooser =
-        new BootFileChooser(pc.x86_64Efi(), b -> firmware.bytes(b).isPresent(), tls != null);
+        new BootFileChooser(
+            pc.x86_64Efi(),
+            b ->
+                firmware.bytes(b).isPresent()
+                    || Files.isRegularFile(config.tftpRoot().resolve(b.fileName())),
+            tls != null);
     ProxyDhcpAnswerer answerer =
         new ProxyDhcpAnswerer(
             chooser, resolver, tls == null ? java.util.List.of() : tls.fingerprints());

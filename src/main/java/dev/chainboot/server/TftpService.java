@@ -22,7 +22,8 @@ import java.util.function.Supplier;
 /**
  * What the TFTP server serves and how it is started: files under {@code DATA/tftp/} first (so
  * operators can override anything), then {@code chain.ipxe} and the boot binaries under every name
- * in {@link BootBinary}.
+ * in {@link BootBinary} (in any case), including pixie's i386 and arm32 names when a firmware
+ * directory or an iPXE build has them.
  */
 final class TftpService {
 
@@ -30,8 +31,16 @@ final class TftpService {
 
   static TftpFileSource files(ServerConfig config, FirmwareCatalog firmware, int httpPort) {
     Map<String, Supplier<Optional<byte[]>>> builtIn = new HashMap<>();
+    // With a pixie scripts directory the menu's "boot" goes where pixie's did (its per-MAC script,
+    // else the boot core's decision); otherwise to /boot.ipxe.
+    ChainScripts.ChainMenu menu =
+        new ChainScripts.ChainMenu(
+            config.scriptsDir().isPresent()
+                ? ChainScripts.ChainMenu.PIXIE.bootPath()
+                : ChainScripts.ChainMenu.DEFAULT.bootPath(),
+            config.netbootXyz());
     byte[] chain =
-        ChainScripts.tftpChain(config.advertise(), httpPort).getBytes(StandardCharsets.UTF_8);
+        ChainScripts.tftpChain(config.advertise(), httpPort, menu).getBytes(StandardCharsets.UTF_8);
     builtIn.put("chain.ipxe", () -> Optional.of(chain));
     byte[] grub = GrubConfig.entry(config.advertise(), httpPort).getBytes(StandardCharsets.UTF_8);
     for (String name : GrubConfig.TFTP_NAMES) {
@@ -54,7 +63,8 @@ final class TftpService {
         new TftpServer(
             bind,
             files(config, firmware, httpPort),
-            TftpServer.Settings.DEFAULTS,
+            TftpServer.Settings.DEFAULTS.withLimits(
+                config.limits().maxTftp(), config.limits().maxTftpPerClient()),
             config.tftpSinglePort());
     try {
       return server.start();

@@ -85,18 +85,17 @@ final class BootViewCache implements AutoCloseable {
     return new BootViewCache(read, readVersions, pin, watch);
   }
 
+  /**
+   * The machine's view: from memory while no process has changed machines or assignments since it
+   * was read, else from the database. A MAC the store does not know is remembered too (as absent,
+   * under the same rule), so a machine that asks again (a PXE ROM's retries, iPXE's own DHCP, the
+   * resolver) costs no query until it is registered.
+   */
   BootView get(MacAddress mac) {
     WalCommitWatch.Mark mark = watch == null ? null : watch.mark();
     Entry e = entries.get(mac);
     if (e != null) {
-      Versions v = versions;
-      if (mark == null || v == null || !mark.equals(v.mark())) {
-        long[] now = readVersions.get(); // read after the mark: at least as new as it
-        v = new Versions(mark, now[0], now[1]);
-        if (mark != null) {
-          versions = v;
-        }
-      }
+      Versions v = current(mark);
       if (e.machineVersion() == v.machine()) {
         BootView view = e.view();
         return view.configVersion() == v.config()
@@ -108,13 +107,32 @@ final class BootViewCache implements AutoCloseable {
     if (mark != null) {
       versions = new Versions(mark, fresh.view().configVersion(), fresh.machineVersion());
     }
-    if (fresh.view().machine().isPresent()) {
-      if (entries.size() >= MAX_ENTRIES) {
-        entries.clear();
-      }
-      entries.put(mac, fresh);
+    if (entries.size() >= MAX_ENTRIES) {
+      entries.clear();
     }
+    entries.put(mac, fresh);
     return fresh.view();
+  }
+
+  /**
+   * The current configuration version: read from the database only when some process has committed
+   * since it was last read.
+   */
+  long configVersion() {
+    return current(watch == null ? null : watch.mark()).config();
+  }
+
+  /** The versions as of {@code mark}, read again only when the WAL header moved since. */
+  private Versions current(WalCommitWatch.Mark mark) {
+    Versions v = versions;
+    if (mark == null || v == null || !mark.equals(v.mark())) {
+      long[] now = readVersions.get(); // read after the mark: at least as new as it
+      v = new Versions(mark, now[0], now[1]);
+      if (mark != null) {
+        versions = v;
+      }
+    }
+    return v;
   }
 
   @Override

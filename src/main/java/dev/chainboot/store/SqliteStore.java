@@ -169,6 +169,11 @@ public final class SqliteStore extends JdbcStore {
         });
   }
 
+  @Override
+  public long configVersion() {
+    return views.configVersion(); // no query while nothing was committed since the last read
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /**

@@ -5,8 +5,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Files held in memory under fixed names (the boot binaries, {@code chain.ipxe}). A leading {@code
- * /} is ignored. A supplier answering empty means the file is not available.
+ * Files held in memory under fixed names (the boot binaries, {@code chain.ipxe}), found in any
+ * case. A leading {@code /} is ignored. A supplier answering empty means the file is not available.
  */
 public final class InMemoryFileSource implements TftpFileSource {
 
@@ -23,6 +23,15 @@ public final class InMemoryFileSource implements TftpFileSource {
       key = key.substring(1);
     }
     Supplier<Optional<byte[]>> s = files.get(key);
+    if (s == null) {
+      // Some firmware changes the case of the boot file name.
+      for (Map.Entry<String, Supplier<Optional<byte[]>>> e : files.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(key)) {
+          s = e.getValue();
+          break;
+        }
+      }
+    }
     if (s == null) {
       return new NotFound();
     }

@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * listener hands each datagram to the transfer of its client's address and port (one transfer per
  * client port at a time; a repeated request while one runs is ignored, its transfer resends on
  * timeout).
+ *
+ * <p>Storm control ({@link TransferSlots}): at most {@link Settings#maxTransfers} transfers run at
+ * once and at most {@link Settings#maxPerClient} per client address; requests beyond that wait in a
+ * queue served client by client in turn, or, when the queue is full or the client is over its
+ * limit, get no answer at all, so that the firmware's own retry brings them back (an ERROR would
+ * end the boot).
  */
 public final class TftpServer implements AutoCloseable {
 
@@ -42,10 +48,38 @@ public final class TftpServer implements AutoCloseable {
    *     timeout
    * @param maxRetries sends of the same packet after the first before giving up
    * @param maxBlockSize largest blksize granted
+   * @param maxTransfers transfers running at once; more requests wait (see {@link TransferSlots})
+   * @param maxPerClient transfers running or waiting for one client address; more get no answer
    */
-  public record Settings(long defaultTimeoutMillis, int maxRetries, int maxBlockSize) {
-    public static final Settings DEFAULTS = new Settings(1000, 5, TransferOptions.MAX_BLOCK_SIZE);
+  public record Settings(
+      long defaultTimeoutMillis,
+      int maxRetries,
+      int maxBlockSize,
+      int maxTransfers,
+      int maxPerClient) {
+
+    /** Transfers running at once by default: a thousand machines booting together all run. */
+    public static final int DEFAULT_MAX_TRANSFERS = 1000;
+
+    /** Transfers per client address by default (a machine loads one file at a time). */
+    public static final int DEFAULT_MAX_PER_CLIENT = 4;
+
+    public static final Settings DEFAULTS =
+        new Settings(
+            1000, 5, TransferOptions.MAX_BLOCK_SIZE, DEFAULT_MAX_TRANSFERS, DEFAULT_MAX_PER_CLIENT);
+
+    /** These settings with other storm-control limits. */
+    public Settings withLimits(int maxTransfers, int maxPerClient) {
+      return new Settings(
+          defaultTimeoutMillis, maxRetries, maxBlockSize, maxTransfers, maxPerClient);
+    }
   }
+
+  /** How long a request may wait for a slot before it is dropped (the client has retried). */
+  static final long MAX_WAIT_NANOS = 5_000_000_000L;
+
+  /** Requests not answered because of the limits are summed up in one log line this often. */
+  static final long BUSY_LOG_NANOS = 10_000_000_000L;
 
   private final InetSocketAddress bind;
   private final TftpFileSource files;
@@ -58,9 +92,18 @@ public final class TftpServer implements AutoCloseable {
   private static final Object PENDING = new Object();
   private final List<TransferReactor> reactors = new ArrayList<>();
   private final AtomicInteger nextReactor = new AtomicInteger();
+  private final TransferSlots<TftpPacket.Request> slots;
   private DatagramChannel listener;
   private Thread listenerThread;
   private volatile boolean closed;
+
+  /** Requests not answered since the last busy log line: over a client's limit, queue full. */
+  private final java.util.concurrent.atomic.AtomicLong overClientLimit =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong overCapacity =
+      new java.util.concurrent.atomic.AtomicLong();
+  private volatile long lastBusyLog = System.nanoTime() - BUSY_LOG_NANOS;
 
   public TftpServer(InetSocketAddress bind, TftpFileSource files, Settings settings) {
     this(bind, files, settings, false);
@@ -75,6 +118,12 @@ public final class TftpServer implements AutoCloseable {
     this.files = files;
     this.settings = settings;
     this.singlePort = singlePort;
+    this.slots =
+        new TransferSlots<>(
+            settings.maxTransfers(),
+            settings.maxPerClient(),
+            4 * settings.maxTransfers(),
+            MAX_WAIT_NANOS);
   }
 
   /** Binds the listener and starts serving; a bind failure is thrown as is. */
@@ -112,6 +161,11 @@ public final class TftpServer implements AutoCloseable {
   /** Transfers running now. */
   public int activeTransfers() {
     return reactors.stream().mapToInt(TransferReactor::activeTransfers).sum();
+  }
+
+  /** Requests waiting for a transfer slot now. */
+  public int queuedRequests() {
+    return slots.queued();
   }
 
   private void listen() {
@@ -167,7 +221,7 @@ public final class TftpServer implements AutoCloseable {
           if (singlePort && byClient.putIfAbsent(client, PENDING) != null) {
             continue; // a repeated request while its transfer runs: that transfer resends
           }
-          Thread.ofVirtual().name("tftp-" + addr(client)).start(() -> handleRead(r, client));
+          admit(r, client);
         }
         case TftpPacket.Error e ->
             log.debug(
@@ -213,17 +267,75 @@ public final class TftpServer implements AutoCloseable {
     return false;
   }
 
-  private void handleRead(TftpPacket.Request r, InetSocketAddress client) {
-    try {
-      startRead(r, client);
-    } finally {
-      if (singlePort) {
-        byClient.remove(client, PENDING); // refused or failed: no transfer took the place
+  /** Starts, queues or (silently) drops a read request, as the slots say. */
+  private void admit(TftpPacket.Request r, InetSocketAddress client) {
+    long now = System.nanoTime();
+    TransferSlots.Verdict outcome = slots.offer(client, r, now);
+    if (singlePort && outcome != TransferSlots.Verdict.START) {
+      byClient.remove(client, PENDING); // not started now: no transfer takes the place
+    }
+    switch (outcome) {
+      case START -> startRead(r, client);
+      case QUEUED ->
+          log.debug(
+              "client={} file={} waits for a transfer slot", addr(client), quoted(r.filename()));
+      case DUPLICATE -> log.debug("client={} sent its waiting request again", addr(client));
+      case CLIENT_LIMIT -> busy(overClientLimit, now);
+      case BUSY -> busy(overCapacity, now);
+    }
+  }
+
+  /** Counts a request left unanswered; one log line sums them up every {@link #BUSY_LOG_NANOS}. */
+  private void busy(java.util.concurrent.atomic.AtomicLong counter, long now) {
+    counter.incrementAndGet();
+    long last = lastBusyLog;
+    if (now - last >= BUSY_LOG_NANOS) {
+      lastBusyLog = now;
+      log.warn(
+          "TFTP busy: {} requests not answered since the last report ({} from clients over their"
+              + " limit of {}, {} with {} transfers running and {} waiting); clients retry later",
+          overClientLimit.get() + overCapacity.get(),
+          overClientLimit.getAndSet(0),
+          settings.maxPerClient(),
+          overCapacity.getAndSet(0),
+          slots.running(),
+          slots.queued());
+    }
+  }
+
+  /** Resolves and starts an admitted request on its own virtual thread. */
+  private void startRead(TftpPacket.Request r, InetSocketAddress client) {
+    Thread.ofVirtual()
+        .name("tftp-" + addr(client))
+        .start(
+            () -> {
+              try {
+                if (!handleRead(r, client)) {
+                  released(client);
+                }
+              } finally {
+                if (singlePort) {
+                  byClient.remove(client, PENDING); // refused or failed: no transfer took it
+                }
+              }
+            });
+  }
+
+  /** A transfer from {@code client} is over: its slot goes to the next waiting request. */
+  void released(InetSocketAddress client) {
+    TransferSlots.Waiting<TftpPacket.Request> next =
+        slots.release(client.getAddress(), System.nanoTime());
+    if (next != null) {
+      if (closed) {
+        released(next.from());
+      } else {
+        startRead(next.request(), next.from());
       }
     }
   }
 
-  private void startRead(TftpPacket.Request r, InetSocketAddress client) {
+  /** Looks up, opens and negotiates; true when a transfer now owns the slot. */
+  private boolean handleRead(TftpPacket.Request r, InetSocketAddress client) {
     long started = System.nanoTime();
     TftpFile file = null;
     try {
@@ -234,7 +346,7 @@ public final class TftpServer implements AutoCloseable {
             started,
             TftpErrorCode.ILLEGAL_OPERATION,
             "unsupported mode " + Printable.escaped(r.mode()) + " (octet or netascii)");
-        return;
+        return false;
       }
       TftpFileSource.Lookup lookup = files.open(r.filename());
       switch (lookup) {
@@ -245,11 +357,11 @@ public final class TftpServer implements AutoCloseable {
               started,
               TftpErrorCode.ACCESS_VIOLATION,
               "access violation: " + d.reason());
-          return;
+          return false;
         }
         case TftpFileSource.NotFound n -> {
           refuse(r, client, started, TftpErrorCode.FILE_NOT_FOUND, "file not found");
-          return;
+          return false;
         }
         case TftpFileSource.Found f -> file = f.file();
       }
@@ -270,13 +382,24 @@ public final class TftpServer implements AutoCloseable {
       } catch (TransferOptions.Rejected e) {
         file.close();
         refuse(r, client, started, TftpErrorCode.OPTION_NEGOTIATION_FAILED, e.getMessage());
-        return;
+        return false;
       }
       TransferReactor reactor =
           reactors.get(Math.floorMod(nextReactor.getAndIncrement(), reactors.size()));
       Transfer t;
       if (singlePort) {
-        t = new Transfer(listener, true, reactor, client, r, file, opts, settings, started);
+        t =
+            new Transfer(
+                listener,
+                true,
+                reactor,
+                client,
+                r,
+                file,
+                opts,
+                settings,
+                started,
+                () -> released(client));
         t.onFinish(() -> byClient.remove(client, t));
         byClient.put(client, t);
       } else {
@@ -284,7 +407,18 @@ public final class TftpServer implements AutoCloseable {
         try {
           InetAddress local = ((InetSocketAddress) listener.getLocalAddress()).getAddress();
           ch.bind(new InetSocketAddress(local, 0));
-          t = new Transfer(ch, false, reactor, client, r, file, opts, settings, started);
+          t =
+              new Transfer(
+                  ch,
+                  false,
+                  reactor,
+                  client,
+                  r,
+                  file,
+                  opts,
+                  settings,
+                  started,
+                  () -> released(client));
         } catch (IOException | RuntimeException e) {
           ch.close();
           throw e;
@@ -292,8 +426,10 @@ public final class TftpServer implements AutoCloseable {
       }
       file = null; // the transfer owns it now
       reactor.submit(t);
+      return true;
     } catch (IOException | RuntimeException e) {
       refuse(r, client, started, TftpErrorCode.NOT_DEFINED, "server error: " + e);
+      return false;
     } finally {
       if (file != null) {
         try {

@@ -34,6 +34,9 @@ final class Transfer {
   private final long lastBlock;
   private final long timeoutNanos;
 
+  /** Frees the transfer's storm-control slot (after the log line). */
+  private final Runnable onDone;
+
   private boolean awaitingOack;
   private long base = 1; // first block not yet acknowledged
   private long sentTo; // last block sent in the current window
@@ -56,7 +59,8 @@ final class Transfer {
       TftpFile file,
       TransferOptions opts,
       TftpServer.Settings settings,
-      long started) {
+      long started,
+      Runnable onDone) {
     this.channel = channel;
     this.sharedChannel = sharedChannel;
     this.reactor = reactor;
@@ -71,6 +75,7 @@ final class Transfer {
     this.blk = opts.blockSize();
     this.lastBlock = size / blk + 1;
     this.timeoutNanos = opts.timeoutMillis() * 1_000_000;
+    this.onDone = onDone;
   }
 
   DatagramChannel channel() {
@@ -259,5 +264,6 @@ final class Transfer {
     }
     TftpServer.logTransfer(
         client, request, opts.oack(), Math.min(size, ackedBlocks * blk), started, resends, result);
+    onDone.run();
   }
 }

@@ -101,6 +101,23 @@ class LayeringTest {
   }
 
   @Test
+  void ipxeBuildsDependOnlyOnPureUtilities() {
+    classes()
+        .that()
+        .resideInAPackage("dev.chainboot.ipxebuild..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..",
+            "org.slf4j..",
+            "dev.chainboot.ipxebuild..",
+            "dev.chainboot.text..",
+            "dev.chainboot.fs..")
+        .because("the build workspace runs make on files; it knows no transport, store or core")
+        .check(main);
+  }
+
+  @Test
   void jettyOnlyInHttpAndServer() {
     noClasses()
         .that()
@@ -156,7 +173,8 @@ class LayeringTest {
             "dev.chainboot.compat..",
             "dev.chainboot.tftp..",
             "dev.chainboot.dhcp..",
-            "dev.chainboot.firmware..")
+            "dev.chainboot.firmware..",
+            "dev.chainboot.ipxebuild..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.chainboot.http..", "dev.chainboot.server..", "dev.chainboot.cli..")

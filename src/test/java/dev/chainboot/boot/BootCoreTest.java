@@ -613,6 +613,43 @@ class BootCoreTest {
     assertThat(store.assignments()).isEqualTo(assignments);
   }
 
+  @Test
+  void withADefaultEveryMachineHasABootAndNoMachineIsLookedUp() {
+    chains("p");
+    java.util.concurrent.atomic.AtomicInteger lookups =
+        new java.util.concurrent.atomic.AtomicInteger();
+    BootStore counting =
+        (BootStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                BootStore.class.getClassLoader(),
+                new Class<?>[] {BootStore.class},
+                (proxy, method, args) -> {
+                  if (!method.getName().equals("configVersion")
+                      && !method.getName().equals("profiles")
+                      && !method.getName().equals("groups")
+                      && !method.getName().equals("defaultProfile")) {
+                    lookups.incrementAndGet();
+                  }
+                  try {
+                    return method.invoke(store, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    BootCore counted = new BootCore(counting, events::add);
+    assertThat(counted.hasBootFor(request(MAC))).isFalse();
+    assertThat(lookups).as("without a default the machine decides").hasPositiveValue();
+    store.setDefaultProfile(Optional.of("p"));
+    lookups.set(0);
+    for (int i = 0; i < 10; i++) {
+      assertThat(
+              counted.hasBootFor(request(MacAddress.parse("02:00:00:00:00:0" + i).orElseThrow())))
+          .isTrue();
+    }
+    assertThat(lookups).hasValue(0);
+    assertThat(events).isEmpty();
+  }
+
   // ------------------------------------------------------------------------------ errors
 
   record ErrorCase(String name, Profile profile, String message) {

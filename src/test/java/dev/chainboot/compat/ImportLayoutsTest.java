@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.compat.pixie.PixieLayout;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
+import dev.chainboot.compat.zeroos.ZeroOsImport;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
 import dev.chainboot.config.ConfigFile;
 import dev.chainboot.testing.Curl;
@@ -96,9 +97,11 @@ class ImportLayoutsTest {
     assertThat(r.rows()).hasSize(2);
     assertThat(r.rows().get(0).mac())
         .isEqualTo(MacAddress.parse("52:54:00:12:34:56").orElseThrow());
-    assertThat(r.rows().get(0).request().kernelCommandLine())
-        .isEqualTo("runmode=prod farmer_id=1234 console=ttyS0 debug");
-    assertThat(r.rows().get(1).request().kernelCommandLine()).isEqualTo("runmode=test");
+    // What the seed's /provision/<mac> script booted them with (boot-quick.ipxe).
+    assertThat(r.rows().get(0).request().kernelCommandLine(ZeroOsImport.PROVISION_CMDLINE))
+        .isEqualTo("nomodeset runmode=prod farmer_id=1234 console=ttyS0 debug");
+    assertThat(r.rows().get(1).request().kernelCommandLine(ZeroOsImport.PROVISION_CMDLINE))
+        .isEqualTo("nomodeset runmode=test");
     assertThat(r.skipped()).hasSize(4);
     assertThat(String.join("\n", r.skipped()))
         .contains("unsafe extra")

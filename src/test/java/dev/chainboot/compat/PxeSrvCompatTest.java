@@ -226,7 +226,12 @@ class PxeSrvCompatTest {
     Curl.Result r = Curl.run(server.url("/centos/7/default"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.text()).isEqualTo("#!ipxe\necho centos7\n");
-    assertThat(r.header("content-type")).startsWith("text/plain");
+    // Typed by extension as pxe_srv's static files were: no extension is octet-stream.
+    assertThat(r.header("content-type")).isEqualTo("application/octet-stream");
+    Files.writeString(root.resolve("notes.txt"), "n");
+    Files.writeString(root.resolve("index.html"), "<p>");
+    assertThat(Curl.run(server.url("/notes.txt")).header("content-type")).startsWith("text/plain");
+    assertThat(Curl.run(server.url("/index.html")).header("content-type")).startsWith("text/html");
     assertThat(Curl.run(server.url("/health")).text()).isEqualTo("ok\n");
     Files.writeString(server.data.resolve("assets/a.bin"), "asset");
     assertThat(Curl.run(server.url("/assets/a.bin")).text()).isEqualTo("asset");
@@ -243,10 +248,24 @@ class PxeSrvCompatTest {
     Files.writeString(dir.resolve("grub.cfg-7F000003"), "menuentry other");
     Curl.Result r = from("127.0.0.2", "/grub/clear/centos7");
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.text()).contains("deleted grub/centos7/grub.cfg-7F000002");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.text()).contains("Delete grub/centos7/grub.cfg-7F000002");
     assertThat(Files.exists(dir.resolve("grub.cfg-7F000002"))).isFalse();
     assertThat(Files.exists(dir.resolve("grub.cfg-7F000003"))).isTrue();
-    assertThat(from("127.0.0.2", "/grub/clear/centos7").text()).contains("nothing to clear");
+    // Nothing to clear: 400, as pxe_srv answered, so a `curl -f` in a %post sees it.
+    Curl.Result again = from("127.0.0.2", "/grub/clear/centos7");
+    assertThat(again.status()).isEqualTo(400);
+    assertThat(again.text()).contains("Missing grub/centos7/grub.cfg-7F000002");
+    assertThat(
+            Curl.exec(
+                    List.of(
+                        "curl",
+                        "-sf",
+                        "--interface",
+                        "127.0.0.2",
+                        server.url("/grub/clear/centos7")))
+                .exit())
+        .isEqualTo(22);
     for (String bad :
         List.of("..", "%2e%2e", "../grub", "a/b", "centos7%2f..", ".hidden", "a%00")) {
       Curl.Result b =

@@ -61,7 +61,8 @@ class ZeroOsCompatTest {
         .contains(
             "imgfetch --name zos-kernel "
                 + base()
-                + "/kernel/zero-os-v3.efi runmode=prod && goto zos_boot ||\n")
+                + "/kernel/zero-os-v3.efi nomodeset version=v3 runmode=prod panic=7200"
+                + " && goto zos_boot ||\n")
         .contains("imgexec zos-kernel")
         .contains("dhcp")
         .contains("Production");
@@ -70,7 +71,7 @@ class ZeroOsCompatTest {
     assertThat(Curl.run(base() + "/kernel/net/prod.efi").text()).isEqualTo("KERNEL-V3");
     // A regular file as the runmode's kernel keeps its net/ name.
     assertThat(Curl.run(server.url("/ipxe/dev")).text())
-        .contains("/kernel/net/dev.efi runmode=dev &&");
+        .contains("/kernel/net/dev.efi nomodeset version=v3 runmode=dev panic=7200 &&");
   }
 
   @Test
@@ -81,12 +82,19 @@ class ZeroOsCompatTest {
             e -> {
               assertThat(e.protocol()).isEqualTo("zeroos");
               assertThat(e.reason())
-                  .isEqualTo("zeroos runmode=test farmer_id=1234 console=ttyS0/dev debug");
+                  .isEqualTo(
+                      "zeroos nomodeset version=v3 runmode=test panic=7200 farmer_id=1234"
+                          + " console=ttyS0/dev debug");
             });
     assertThat(s)
-        .contains("/kernel/zero-os-v2.efi runmode=test farmer_id=1234 console=ttyS0/dev debug &&");
+        .contains(
+            "/kernel/zero-os-v2.efi nomodeset version=v3 runmode=test panic=7200 farmer_id=1234"
+                + " console=ttyS0/dev debug &&");
     String k = Curl.run(server.url("/ipxe/prod/77/quiet/zero-os-v2.efi")).text();
-    assertThat(k).contains("/kernel/zero-os-v2.efi runmode=prod farmer_id=77 quiet &&");
+    assertThat(k)
+        .contains(
+            "/kernel/zero-os-v2.efi nomodeset version=v3 runmode=prod panic=7200 farmer_id=77"
+                + " quiet &&");
     assertThat(commands(s)).isEqualTo(commands(Curl.run(server.url("/ipxe/prod")).text()));
   }
 
@@ -151,15 +159,25 @@ class ZeroOsCompatTest {
     try (CompatServer own = new CompatServer()) {
       Files.writeString(
           own.data.resolve("chainboot.yaml"),
-          "zeroos:\n  runmodes:\n    edge: Edge network\n    prod: Production\n");
+          "zeroos:\n"
+              + "  cmdline: nomodeset version=v3 runmode={runmode} panic=600\n"
+              + "  runmodes:\n"
+              + "    edge: Edge network\n"
+              + "    prod:\n"
+              + "      name: Production\n"
+              + "      cmdline: quiet runmode={runmode} console=ttyS0,115200\n");
       Files.writeString(own.data.resolve("kernels/k1.efi"), "K1");
       Files.createSymbolicLink(own.data.resolve("kernels/net/edge.efi"), Path.of("../k1.efi"));
+      Files.createSymbolicLink(own.data.resolve("kernels/net/prod.efi"), Path.of("../k1.efi"));
       own.start(Optional.empty(), Optional.empty());
       Curl.Result edge = Curl.run(own.url("/ipxe/edge/5"));
       assertThat(edge.status()).isEqualTo(200);
       assertThat(edge.text())
           .contains("Edge network")
-          .contains("/kernel/k1.efi runmode=edge farmer_id=5 &&");
+          .contains("/kernel/k1.efi nomodeset version=v3 runmode=edge panic=600 farmer_id=5 &&");
+      assertThat(Curl.run(own.url("/ipxe/prod/7")).text())
+          .contains("Production")
+          .contains("/kernel/k1.efi quiet runmode=prod console=ttyS0,115200 farmer_id=7 &&");
       Curl.Result test = Curl.run(own.url("/ipxe/test"));
       assertThat(test.status()).isEqualTo(404);
       assertThat(test.text()).contains("configured: edge, prod");

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Zero-OS's /iso/, /usb/, /uefimg/, /uefi/ and /krn/ URLs, checked with xorriso, sfdisk, fsck.fat,
- * mtools.
+ * Zero-OS's /iso/, /usb/, /uefimg/, /uefi/, /krn/, /snponly/ and generic URLs without a prepared
+ * iPXE tree, checked with xorriso, sfdisk, fsck.fat, mtools: the images built in-process, the
+ * seed's file names, 404 for a runmode without a kernel (as the seed), 501 naming the command that
+ * enables the iPXE builds.
  */
 class ZeroOsMediaTest {
 
@@ -41,6 +43,12 @@ class ZeroOsMediaTest {
                     .build())
             .start();
     base = "http://127.0.0.1:" + server.httpPort();
+    Path kernels = tmp.resolve("data/kernels");
+    Files.writeString(kernels.resolve("zero-os-v3.efi"), "MZ kernel");
+    Files.createDirectories(kernels.resolve("net"));
+    for (String rm : new String[] {"prod", "test"}) {
+      Files.createSymbolicLink(kernels.resolve("net/" + rm + ".efi"), Path.of("../zero-os-v3.efi"));
+    }
   }
 
   @AfterAll
@@ -72,8 +80,8 @@ class ZeroOsMediaTest {
     HttpResponse<byte[]> r = get("/iso/prod/1234");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Length")).hasValue(String.valueOf(r.body().length));
-    assertThat(r.headers().firstValue("Content-Disposition").orElseThrow())
-        .contains("ipxe-prod.iso");
+    assertThat(r.headers().firstValue("Content-Disposition"))
+        .hasValue("inline; filename=ipxe-prod.iso");
     Path iso = save("z.iso", r.body());
     assertThat(run("xorriso", "-indev", iso.toString(), "-report_el_torito", "plain"))
         .containsPattern("boot img :\\s+1\\s+BIOS")
@@ -95,10 +103,14 @@ class ZeroOsMediaTest {
   void usbAndUefimgAreTheHybridAndFatImages() throws Exception {
     HttpResponse<byte[]> usb = get("/usb/test");
     assertThat(usb.statusCode()).isEqualTo(200);
+    assertThat(usb.headers().firstValue("Content-Disposition"))
+        .hasValue("inline; filename=ipxe-test.img");
     assertThat(run("sfdisk", "--json", save("z.img", usb.body()).toString()))
         .contains("\"type\": \"ef\"");
     HttpResponse<byte[]> fat = get("/uefimg/prod/12/console=ttyS0___debug");
     assertThat(fat.statusCode()).isEqualTo(200);
+    assertThat(fat.headers().firstValue("Content-Disposition"))
+        .hasValue("inline; filename=uefiusb-prod.img");
     Path esp = save("z.esp", fat.body());
     run("fsck.fat", "-n", esp.toString());
     Path script = tmp.resolve("zu.ipxe");
@@ -113,14 +125,29 @@ class ZeroOsMediaTest {
     // The URL on the media is one the Zero-OS /ipxe/ endpoint parses (it then wants a kernel file).
     String path = chain.substring(("chain " + base).length(), chain.length() - 3);
     String answer = new String(get(path).body(), StandardCharsets.UTF_8);
-    assertThat(answer).contains("runmode 'prod'").doesNotContain("not a Zero-OS runmode");
+    assertThat(answer)
+        .startsWith("#!ipxe")
+        .contains(
+            "/kernel/zero-os-v3.efi nomodeset version=v3 runmode=prod panic=7200 farmer_id=12"
+                + " console=ttyS0/debug &&");
   }
 
   @Test
-  void uefiServesIpxeEfiWithAutoexecBeside() throws Exception {
-    HttpResponse<byte[]> redirect = get("/uefi/prod/12");
-    assertThat(redirect.statusCode()).isEqualTo(301);
-    assertThat(redirect.headers().firstValue("Location").orElseThrow()).endsWith("/uefi/prod/12/");
+  void aRunmodeWithoutAKernelHasNoMediaAsInTheSeed() throws Exception {
+    for (String path :
+        new String[] {
+          "/iso/qa", "/usb/qa/1", "/uefimg/qa", "/uefi/qa/1/", "/uefi/qa", "/krn/qa", "/snponly/qa"
+        }) {
+      HttpResponse<byte[]> r = get(path);
+      assertThat(r.statusCode()).as(path).isEqualTo(404);
+      assertThat(new String(r.body(), StandardCharsets.UTF_8))
+          .as(path)
+          .contains("no kernel for runmode 'qa'");
+    }
+  }
+
+  @Test
+  void uefiKeepsTheDirectoryFormWithAutoexecBeside() throws Exception {
     HttpResponse<byte[]> efi = get("/uefi/prod/12/");
     assertThat(efi.statusCode()).isEqualTo(200);
     assertThat(efi.body()).isEqualTo(server.firmware().require(BootBinary.IPXE_X86_64_EFI));
@@ -133,13 +160,24 @@ class ZeroOsMediaTest {
   }
 
   @Test
-  void krnExplainsAndPointsToIsoAndUefi() throws Exception {
-    HttpResponse<byte[]> r = get("/krn/prod/12");
-    assertThat(r.statusCode()).isEqualTo(501);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8))
-        .contains("must be compiled", "C toolchain")
-        .contains(base + "/iso/prod/12")
-        .contains(base + "/uefi/prod/12/");
+  void withoutAPreparedTreeTheBuildsAnswer501WithTheCommandThatEnablesThem() throws Exception {
+    String[][] cases = {
+      {"/krn/prod/12", "pcbios"},
+      {"/uefi/prod/12", "x86_64-efi"},
+      {"/snponly/prod/12/console=ttyS0", "x86_64-efi"},
+      {"/krn-generic", "pcbios"},
+      {"/uefi-generic", "x86_64-efi"}
+    };
+    for (String[] c : cases) {
+      HttpResponse<byte[]> r = get(c[0]);
+      assertThat(r.statusCode()).as(c[0]).isEqualTo(501);
+      assertThat(new String(r.body(), StandardCharsets.UTF_8))
+          .as(c[0])
+          .contains("chainboot ipxe prepare --source DIR --platform " + c[1])
+          .contains("--data " + tmp.resolve("data").toAbsolutePath());
+    }
+    assertThat(new String(get("/uefi/prod/12").body(), StandardCharsets.UTF_8))
+        .contains("/uefi/prod/12/ serves the unmodified ipxe.efi");
   }
 
   @Test
@@ -171,6 +209,8 @@ class ZeroOsMediaTest {
     Files.writeString(root.resolve("default"), "#!ipxe\n");
     Files.createDirectories(root.resolve("iso"));
     Files.writeString(root.resolve("iso/centos.cfg"), "kickstart\n");
+    Path kernels = Files.createDirectories(tmp.resolve("data-px/kernels/net"));
+    Files.writeString(kernels.resolve("prod.efi"), "MZ");
     try (ChainbootServer withRoot =
         new ChainbootServer(
                 ServerConfig.builder(tmp.resolve("data-px"))

@@ -45,7 +45,7 @@ class FetchFirmwareScriptTest {
     Result r = run(ROOT.resolve("firmware/debian-packages.tsv"), out, CACHE);
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(out.resolve("MISSING")).doesNotExist();
-    for (BootBinary b : BootBinary.values()) {
+    for (BootBinary b : BootBinary.debian()) {
       byte[] fresh = Files.readAllBytes(out.resolve(b.fileName()));
       assertThat(FirmwareCatalog.embedded().require(b)).as(b.fileName()).isEqualTo(fresh);
     }

@@ -16,7 +16,7 @@ class FirmwareCatalogTest {
   void embeddedBuildHasEveryBinary() {
     FirmwareCatalog c = FirmwareCatalog.embedded();
     assertThat(FirmwareCatalog.missingReason()).isEmpty();
-    for (BootBinary b : BootBinary.values()) {
+    for (BootBinary b : BootBinary.debian()) {
       assertThat(c.bytes(b)).as(b.fileName()).isPresent();
     }
     // ISOLINUX's boot-info-table magic sits at 0x40; an iPXE EFI binary is a PE file.

@@ -140,7 +140,9 @@ class CompatQemuIT {
               e -> {
                 assertThat(e.protocol()).isEqualTo("zeroos");
                 assertThat(e.reason())
-                    .isEqualTo("zeroos runmode=prod farmer_id=42 console=ttyS0/x");
+                    .isEqualTo(
+                        "zeroos nomodeset version=v3 runmode=prod panic=7200 farmer_id=42"
+                            + " console=ttyS0/x");
               });
     }
   }

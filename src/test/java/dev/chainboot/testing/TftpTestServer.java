@@ -1,6 +1,7 @@
 package dev.chainboot.testing;
 
 import dev.chainboot.config.ServerConfig;
+import dev.chainboot.config.StormLimits;
 import dev.chainboot.server.ChainbootServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,6 +22,16 @@ public final class TftpTestServer implements AutoCloseable {
   }
 
   public TftpTestServer(Path dataDir, Optional<String> advertise) throws Exception {
+    this(dataDir, advertise, StormLimits.DEFAULTS);
+  }
+
+  /** With other storm-control limits. */
+  public TftpTestServer(Path dataDir, StormLimits limits) throws Exception {
+    this(dataDir, Optional.empty(), limits);
+  }
+
+  private TftpTestServer(Path dataDir, Optional<String> advertise, StormLimits limits)
+      throws Exception {
     this.dataDir = dataDir;
     this.server =
         new ChainbootServer(
@@ -28,6 +39,7 @@ public final class TftpTestServer implements AutoCloseable {
                     .tftp(Optional.of(new InetSocketAddress("127.0.0.1", 0)))
                     .http(new InetSocketAddress("127.0.0.1", 0))
                     .advertise(advertise)
+                    .limits(limits)
                     .build())
             .start();
   }

@@ -3,6 +3,7 @@ package dev.chainboot.compat.zeroos;
 import dev.chainboot.boot.AssignmentSource;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.fs.SafePath;
+import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.ipxe.IpxeScript;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,26 +14,86 @@ import java.util.Optional;
 
 /**
  * Turns a {@link ZeroOsRequest} into Zero-OS bootstrap's iPXE script: fetch one EFI-stub kernel
- * from {@code /kernel/<file>} with the command line {@code runmode=.. [farmer_id=..] [extra]} and
- * execute it, retrying the network and the download. The default kernel of a runmode is {@code
- * DATA/kernels/net/<runmode>.efi}, usually a symlink to the current version; the script names the
- * link's target, so the URL changes when the version does.
+ * from {@code /kernel/<file>} with the seed's command line ({@code nomodeset version=v3 runmode=..
+ * panic=7200 [farmer_id=..] [extra]}, configurable per runmode) and execute it, retrying the
+ * network and the download. The kernel URL is https when this server serves https (unless the
+ * seed's {@code unsecure} host convention is on and the Host says {@code unsecure}), and then the
+ * script syncs the clock with {@code ntp} first, as the seed's did, since certificates need the
+ * time. The default kernel of a runmode is {@code DATA/kernels/net/<runmode>.efi}, usually a
+ * symlink to the current version; the script names the link's target, so the URL changes when the
+ * version does.
  */
 public final class ZeroOsBoot {
 
   /** How often the script retries DHCP and the kernel download before it gives up. */
   static final int TRIES = 10;
 
+  /**
+   * The settings of the Zero-OS script (from {@code chainboot.yaml}).
+   *
+   * @param cmdline the default command line template ({@code {runmode}} replaced), already checked
+   * @param runmodeCmdlines per-runmode templates
+   * @param unsecureHosts a Host containing {@code unsecure} gets http kernel URLs
+   * @param ntp the NTP server synced with before an https download (a checked host name)
+   */
+  public record Options(
+      String cmdline, Map<String, String> runmodeCmdlines, boolean unsecureHosts, String ntp) {
+    public static final Options SEED =
+        new Options(ZeroOsRequest.SEED_CMDLINE, Map.of(), false, "pool.ntp.org");
+
+    public Options {
+      runmodeCmdlines = Map.copyOf(runmodeCmdlines);
+    }
+
+    public String cmdlineFor(String runmode) {
+      return runmodeCmdlines.getOrDefault(runmode, cmdline);
+    }
+  }
+
   private final Map<String, String> runmodes;
   private final Path kernels;
+  private final Options options;
 
   /**
    * @param runmodes configured runmode key -&gt; pretty name (both already validated)
    * @param kernels DATA/kernels
    */
   public ZeroOsBoot(Map<String, String> runmodes, Path kernels) {
+    this(runmodes, kernels, Options.SEED);
+  }
+
+  public ZeroOsBoot(Map<String, String> runmodes, Path kernels, Options options) {
     this.runmodes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(runmodes));
     this.kernels = kernels;
+    this.options = options;
+  }
+
+  public Options options() {
+    return options;
+  }
+
+  /** {@code req}'s kernel command line with its runmode's template. */
+  public String kernelCommandLine(ZeroOsRequest req) {
+    return req.kernelCommandLine(options.cmdlineFor(req.runmode()));
+  }
+
+  /**
+   * The base URL kernels are fetched from: {@code httpsBaseUrl} when there is one, unless the
+   * {@code unsecure} convention is on and the host the client reached says {@code unsecure};
+   * otherwise the request's own base URL.
+   *
+   * @param baseUrl this server's base URL as the client reached it
+   * @param httpsBaseUrl this server's https base URL, when it serves https
+   */
+  public String kernelBase(String baseUrl, Optional<String> httpsBaseUrl) {
+    if (httpsBaseUrl.isEmpty() || baseUrl.startsWith("https://")) {
+      return baseUrl;
+    }
+    String host = baseUrl.substring(baseUrl.indexOf("://") + 3);
+    if (options.unsecureHosts() && host.toLowerCase(java.util.Locale.ROOT).contains("unsecure")) {
+      return baseUrl;
+    }
+    return httpsBaseUrl.get();
   }
 
   public Map<String, String> runmodes() {
@@ -82,32 +143,43 @@ public final class ZeroOsBoot {
     }
   }
 
+  /** The script for {@code req} with http kernel URLs. */
+  public String script(ZeroOsRequest req, String baseUrl) {
+    return script(req, baseUrl, Optional.empty());
+  }
+
   /**
    * The script for {@code req}.
    *
    * @param baseUrl this server's base URL as the client reached it (validated by the caller)
+   * @param httpsBaseUrl this server's https base URL when it serves https (validated)
    */
-  public String script(ZeroOsRequest req, String baseUrl) {
-    String kernelUrl = baseUrl + "/kernel/" + kernelFile(req);
+  public String script(ZeroOsRequest req, String baseUrl, Optional<String> httpsBaseUrl) {
+    String kernelUrl = kernelBase(baseUrl, httpsBaseUrl) + "/kernel/" + kernelFile(req);
     String pretty = runmodes.getOrDefault(req.runmode(), req.runmode());
-    return new IpxeScript()
-        .line("echo chainboot: Zero-OS " + pretty + " (runmode " + req.runmode() + ")")
-        .line("set zos_try:int32 0")
-        .line("isset ${ip} && goto zos_fetch ||")
-        .retry(
-            "zos_net",
-            "dhcp",
-            "zos_fetch",
-            "zos_try",
-            TRIES,
-            "zos_failed",
-            "chainboot: no network yet, retrying in 5 seconds",
-            5)
-        .label("zos_fetch")
-        .line("set zos_try:int32 0")
+    IpxeScript s =
+        new IpxeScript()
+            .line("echo chainboot: Zero-OS " + pretty + " (runmode " + req.runmode() + ")")
+            .line("set zos_try:int32 0")
+            .line("isset ${ip} && goto zos_fetch ||")
+            .retry(
+                "zos_net",
+                "dhcp",
+                "zos_fetch",
+                "zos_try",
+                TRIES,
+                "zos_failed",
+                "chainboot: no network yet, retrying in 5 seconds",
+                5)
+            .label("zos_fetch");
+    if (kernelUrl.startsWith("https://")) {
+      s.line("echo chainboot: synchronizing the clock for https")
+          .line("ntp " + IpxeSafe.hostName(options.ntp()) + " ||");
+    }
+    return s.line("set zos_try:int32 0")
         .retry(
             "zos_kernel",
-            "imgfetch --name zos-kernel " + kernelUrl + " " + req.kernelCommandLine(),
+            "imgfetch --name zos-kernel " + kernelUrl + " " + kernelCommandLine(req),
             "zos_boot",
             "zos_try",
             TRIES,
@@ -130,9 +202,14 @@ public final class ZeroOsBoot {
    * @throws ZeroOsRequest.Invalid 404 when there is no such kernel
    */
   public AssignmentSource source(ZeroOsRequest req, String baseUrl) {
-    byte[] text = script(req, baseUrl).getBytes(StandardCharsets.UTF_8);
+    return source(req, baseUrl, Optional.empty());
+  }
+
+  /** Like {@link #source(ZeroOsRequest, String)}, with https kernel URLs when there is a base. */
+  public AssignmentSource source(ZeroOsRequest req, String baseUrl, Optional<String> httpsBaseUrl) {
+    byte[] text = script(req, baseUrl, httpsBaseUrl).getBytes(StandardCharsets.UTF_8);
     AssignmentSource.Assigned assigned =
-        new AssignmentSource.Assigned(text, "zeroos " + req.kernelCommandLine());
+        new AssignmentSource.Assigned(text, "zeroos " + kernelCommandLine(req));
     return new AssignmentSource() {
       @Override
       public String name() {

@@ -7,10 +7,14 @@ import java.util.List;
 /**
  * {@code chainboot import zeroos FILE}: each provision row becomes a machine (its MAC) with a
  * static kernel profile {@code zeroos-<mac>} that boots its runmode's kernel ({@code
- * {{base_url}}/kernel/net/<runmode>.efi}, which follows the version symlink) with {@code runmode=..
- * [farmer_id=..] [kargs]}.
+ * {{base_url}}/kernel/net/<runmode>.efi}, which follows the version symlink) with the command line
+ * the seed's {@code /provision/<mac>} script gave it: {@code nomodeset runmode=.. [farmer_id=..]
+ * [kargs]}.
  */
 public final class ZeroOsImport {
+
+  /** The fixed arguments of the seed's provisioning script ({@code boot-quick.ipxe}). */
+  public static final String PROVISION_CMDLINE = "nomodeset runmode={runmode}";
 
   private ZeroOsImport() {}
 
@@ -23,7 +27,7 @@ public final class ZeroOsImport {
               name,
               "{{base_url}}/kernel/net/" + row.request().runmode() + ".efi",
               List.of(),
-              row.request().kernelCommandLine());
+              row.request().kernelCommandLine(PROVISION_CMDLINE));
       if (plan.profile(p, "provision row " + row.mac())) {
         plan.machineBooting(row.mac(), name);
       }

@@ -1,6 +1,9 @@
 package dev.chainboot.compat.zeroos;
 
 import dev.chainboot.boot.Arch;
+import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.ipxebuild.BuildSpec;
+import dev.chainboot.ipxebuild.IpxePlatform;
 import dev.chainboot.media.ChainUrl;
 import dev.chainboot.media.MediaFormat;
 import dev.chainboot.media.MediaScript;
@@ -8,6 +11,7 @@ import dev.chainboot.media.MediaSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,12 +20,17 @@ import java.util.Set;
  * script that chains to {@code /ipxe/<same path>} on this server.
  *
  * <ul>
- *   <li>{@code /iso/...} hybrid ISO, {@code /usb/...} USB image, {@code /uefimg/...} FAT image;
- *   <li>{@code /uefi/<path>/} (and {@code /uefi/<path>/ipxe.efi}) the iPXE EFI binary, and beside
- *       it {@code /uefi/<path>/autoexec.ipxe}, the script an iPXE loaded over HTTP fetches relative
- *       to its own URL; {@code /uefi/<path>} redirects to {@code /uefi/<path>/};
- *   <li>{@code /krn/...} not served: {@link #krnExplanation} says why and what to use instead.
+ *   <li>{@code /iso/...} hybrid ISO, {@code /usb/...} USB image, {@code /uefimg/...} FAT image,
+ *       built in-process from the unmodified binaries;
+ *   <li>{@code /krn/...} an {@code ipxe.lkrn}, {@code /uefi/...} an {@code ipxe.efi} and {@code
+ *       /snponly/...} a {@code snponly.efi}, each with the script inside: real iPXE builds ({@code
+ *       EMBED=}) from a prepared tree ({@link #build});
+ *   <li>{@code /uefi/<path>/} (and {@code /uefi/<path>/ipxe.efi}) the unmodified iPXE EFI binary,
+ *       and beside it {@code /uefi/<path>/autoexec.ipxe}: the directory form for boot media that
+ *       carry both files.
  * </ul>
+ *
+ * A runmode without a kernel has no media (404), as in the seed.
  */
 public final class ZeroOsMedia {
 
@@ -33,7 +42,8 @@ public final class ZeroOsMedia {
     USB,
     UEFIMG,
     UEFI,
-    KRN;
+    KRN,
+    SNPONLY;
 
     /** {@code /iso/}, {@code /usb/}, ... */
     public String prefix() {
@@ -47,8 +57,8 @@ public final class ZeroOsMedia {
    * @param request the Zero-OS request in the path
    * @param path the request's path after the prefix, without a trailing slash and without the file
    *     name ({@code prod/1234})
-   * @param file for {@link Kind#UEFI}: {@code ipxe.efi}, {@code autoexec.ipxe}, or "" when the path
-   *     names the directory without its trailing slash (a redirect); "" otherwise
+   * @param file for {@link Kind#UEFI}'s directory form: {@code ipxe.efi} or {@code autoexec.ipxe};
+   *     "" for the self-contained binary (the path without a trailing slash) and other kinds
    */
   public record Target(ZeroOsRequest request, String path, String file) {}
 
@@ -100,50 +110,66 @@ public final class ZeroOsMedia {
     return new MediaSpec(f, EnumSet.of(Arch.X86_64), MediaScript.chainTo(chain), null);
   }
 
-  /** The seed's file name for an image of {@code runmode}: {@code ipxe-prod.iso}, ... */
+  /**
+   * The seed's file name for an image of {@code runmode} (its {@code Content-Disposition}): {@code
+   * ipxe-prod.iso}, {@code ipxe-prod.img}, {@code uefiusb-prod.img}, {@code ipxe-prod.efi}, {@code
+   * ipxe-prod.lkrn}, {@code ipxe-snp-prod.efi}.
+   */
   public static String fileName(Kind kind, String runmode) {
-    return "ipxe-"
-        + runmode
-        + switch (kind) {
-          case ISO -> ".iso";
-          case USB -> ".img";
-          case UEFIMG -> "-uefi.img";
-          case UEFI -> ".efi";
-          case KRN -> ".lkrn";
-        };
+    return switch (kind) {
+      case ISO -> "ipxe-" + runmode + ".iso";
+      case USB -> "ipxe-" + runmode + ".img";
+      case UEFIMG -> "uefiusb-" + runmode + ".img";
+      case UEFI -> "ipxe-" + runmode + ".efi";
+      case KRN -> "ipxe-" + runmode + ".lkrn";
+      case SNPONLY -> "ipxe-snp-" + runmode + ".efi";
+    };
+  }
+
+  /** The seed's file names of the generic images. */
+  public static final String KRN_GENERIC_FILE = "ipxe-zero-os-generic.lkrn";
+
+  public static final String UEFI_GENERIC_FILE = "ipxe-zero-os-generic.efi";
+
+  /**
+   * The iPXE build for a {@link Kind#KRN}, {@link Kind#UEFI} (self-contained) or {@link
+   * Kind#SNPONLY} image whose script chains to {@code chain}: {@code pcbios/ipxe.lkrn}, {@code
+   * x86_64-efi/ipxe.efi}, {@code x86_64-efi/snponly.efi}.
+   *
+   * @param ntp the NTP server synced with before an https chain, if the URL is https
+   */
+  public static BuildSpec build(Kind kind, ChainUrl chain, String ntp) {
+    String script = ChainScripts.mediaChain(chain.value(), "", ntpFor(chain.value(), ntp));
+    return switch (kind) {
+      case KRN -> BuildSpec.embedding(IpxePlatform.PCBIOS, "ipxe.lkrn", script);
+      case UEFI -> BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", script);
+      case SNPONLY -> BuildSpec.embedding(IpxePlatform.X86_64_EFI, "snponly.efi", script);
+      default -> throw new IllegalArgumentException(kind + " is not an iPXE build");
+    };
+  }
+
+  /**
+   * A generic image ({@code /krn-generic}: pcbios {@code ipxe.lkrn}; {@code /uefi-generic}: x86_64
+   * {@code ipxe.efi}) whose script hands the machine to {@code bootUrl} ({@code /boot.ipxe}) with
+   * its identity, where the boot core decides what it boots (an imported provisioning row's
+   * profile, for instance: what the seed's {@code /provision/<mac>} answered).
+   */
+  public static BuildSpec generic(boolean efi, ChainUrl bootUrl, String ntp) {
+    String script =
+        ChainScripts.mediaChain(
+            bootUrl.value(), "?" + ChainScripts.IDENTITY_QUERY, ntpFor(bootUrl.value(), ntp));
+    return efi
+        ? BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", script)
+        : BuildSpec.embedding(IpxePlatform.PCBIOS, "ipxe.lkrn", script);
+  }
+
+  private static Optional<String> ntpFor(String url, String ntp) {
+    return url.startsWith("https://") ? Optional.of(ntp) : Optional.empty();
   }
 
   /** {@code autoexec.ipxe} beside a {@code /uefi/} binary: the media script, as text. */
   public static String autoexec(ChainUrl chain) {
     return new String(MediaScript.chainTo(chain), StandardCharsets.US_ASCII);
-  }
-
-  /** Why {@code /krn/} is not served, and the URLs that do the same. */
-  public static String krnExplanation(String baseUrl, Target t) {
-    String path = encodePath(t.path());
-    return "chainboot cannot serve /krn/: an ipxe.lkrn with the script inside must be compiled "
-        + "(iPXE's EMBED=, a C toolchain), and chainboot builds media without a compiler.\n"
-        + "Use instead:\n"
-        + "  "
-        + baseUrl
-        + "/iso/"
-        + path
-        + "      hybrid ISO (CD, BMC virtual media, USB)\n"
-        + "  "
-        + baseUrl
-        + "/usb/"
-        + path
-        + "      USB disk image\n"
-        + "  "
-        + baseUrl
-        + "/uefi/"
-        + path
-        + "/     ipxe.efi with autoexec.ipxe beside it\n"
-        + "  "
-        + baseUrl
-        + "/ipxe/"
-        + path
-        + "     the script itself, for an iPXE that is already running\n";
   }
 
   /** Percent-encodes everything but unreserved characters and '/', as UTF-8. */

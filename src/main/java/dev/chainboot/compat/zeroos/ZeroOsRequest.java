@@ -121,9 +121,26 @@ public record ZeroOsRequest(
     return s.matches("[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,127}");
   }
 
-  /** {@code runmode=<runmode> [farmer_id=<farmer>] [<extra>...]} */
+  /** The seed's fixed arguments: {@code nomodeset version=v3 runmode=<runmode> panic=7200}. */
+  public static final String SEED_CMDLINE = "nomodeset version=v3 runmode={runmode} panic=7200";
+
+  /**
+   * The seed's command line: {@code nomodeset version=v3 runmode=<runmode> panic=7200
+   * [farmer_id=<farmer>] [<extra>...]}.
+   */
   public String kernelCommandLine() {
-    StringBuilder b = new StringBuilder("runmode=").append(runmode);
+    return kernelCommandLine(SEED_CMDLINE);
+  }
+
+  /**
+   * {@code template} with {@code {runmode}} replaced, then {@code [farmer_id=<farmer>]
+   * [<extra>...]}.
+   *
+   * @param template fixed arguments already checked with {@code IpxeSafe.cmdline} (from the
+   *     configuration file)
+   */
+  public String kernelCommandLine(String template) {
+    StringBuilder b = new StringBuilder(template.replace("{runmode}", runmode));
     farmerId.ifPresent(f -> b.append(" farmer_id=").append(f));
     for (String a : extraArgs) {
       b.append(' ').append(a);

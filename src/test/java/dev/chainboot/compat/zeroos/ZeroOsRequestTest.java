@@ -20,8 +20,12 @@ class ZeroOsRequestTest {
     ZeroOsRequest full = ZeroOsRequest.parse("dev/5550/console=ttyS0 debug___x/zos-v2.efi", MODES);
     assertThat(full.extraArgs()).containsExactly("console=ttyS0", "debug/x");
     assertThat(full.kernel()).contains("zos-v2.efi");
+    // The seed's fixed arguments first, as its ipxe_script() built them.
     assertThat(full.kernelCommandLine())
-        .isEqualTo("runmode=dev farmer_id=5550 console=ttyS0 debug/x");
+        .isEqualTo(
+            "nomodeset version=v3 runmode=dev panic=7200 farmer_id=5550 console=ttyS0 debug/x");
+    assertThat(full.kernelCommandLine("nomodeset runmode={runmode}"))
+        .isEqualTo("nomodeset runmode=dev farmer_id=5550 console=ttyS0 debug/x");
   }
 
   @Test

@@ -70,7 +70,8 @@ class ZeroOsScriptPropertyTest {
           .doesNotContain("${")
           .doesNotContain("||  ")
           .matches(
-              "imgfetch --name zos-kernel http://10\\.0\\.0\\.1:8080/kernel/[A-Za-z0-9._+-]+ runmode=prod"
+              "imgfetch --name zos-kernel http://10\\.0\\.0\\.1:8080/kernel/[A-Za-z0-9._+-]+"
+                  + " nomodeset version=v3 runmode=prod panic=7200"
                   + "( [A-Za-z0-9._~:/@%+=,\\[\\]-]+)* && goto zos_boot \\|\\|");
     }
     assertThat(accepted).isGreaterThan(1000);

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Boot decisions per second on each store, in one run, side by side (wrk on loopback):
+#   sqlite  - one instance on SQLite (DATA/chainboot.db)
+#   pg      - one instance on PostgreSQL (Debian's, started here with initdb/pg_ctl)
+#   pg x3   - three instances on that PostgreSQL behind HAProxy (Debian's haproxy)
+# Cases as bench/http-resolve.sh: known machine, unknown machine (registered on first boot),
+# once consumption (a different armed machine per request).
+# Usage: bench/stores.sh [seconds per run (default 10)] [connections (default 32)]
+# Needs: wrk, sqlite3, haproxy, postgresql, a JDK >= 21; run as root (PostgreSQL runs as the
+# postgres user). Prints a Markdown table.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/lib/java.sh
+dur=${1:-10}
+conns=${2:-32}
+jdk=$(find_jdk_home)
+java="$jdk/bin/java"
+[ -f target/chainboot.jar ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package
+jar=$root/target/chainboot.jar
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -d "$work/pg" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cb() { "$java" -jar "$jar" "$@" --data "$work/data" >/dev/null; }
+
+# --- the data: one known machine, n_once armed machines (as bench/http-resolve.sh)
+known=52:54:00:aa:00:01
+cb machine add $known --arch x86_64
+cb profile add linux --kernel 'http://10.0.0.1/vmlinuz' --initrd 'http://10.0.0.1/initrd.img' \
+  --cmdline 'console=ttyS0,115200 ip=dhcp BOOTIF=01-{{mac_hexhyp}}'
+cb boot static $known linux
+n_once=${N_ONCE:-150000}
+sqlite3 "$work/data/chainboot.db" >/dev/null <<SQL
+PRAGMA busy_timeout=10000;
+BEGIN;
+WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $n_once)
+INSERT INTO machines (mac, labels, created_at)
+  SELECT printf('52:54:01:%02x:%02x:%02x', n / 65536, (n / 256) % 256, n % 256), '{}', 0 FROM i;
+INSERT INTO assignments (mac, kind, profile, created_at)
+  SELECT mac, 'once', 'linux', 0 FROM machines WHERE mac LIKE '52:54:01:%';
+INSERT INTO assignments (mac, kind, profile, created_at)
+  SELECT mac, 'static', 'linux', 0 FROM machines WHERE mac LIKE '52:54:01:%';
+COMMIT;
+SQL
+mkdir -p "$work/pristine" && cp "$work/data/chainboot.db" "$work/pristine/chainboot.db"
+
+# --- PostgreSQL (settings as a production server, fsync on)
+mkdir -p "$work/pg" && chown postgres:postgres "$work/pg"
+pgport=$(free_port)
+runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -U chainboot --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -w -l "$work/pg/postgresql.log" \
+  -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+psql() { runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U chainboot -qAt "$@"; }
+fresh_pg() { # a new database with the pristine data, printed as its URL
+  local db=$1
+  psql -d postgres -c "CREATE DATABASE $db" >/dev/null
+  "$java" -jar "$jar" db copy --from "$work/pristine/chainboot.db" --to "postgresql://chainboot@127.0.0.1:$pgport/$db" >/dev/null
+  echo "postgresql://chainboot@127.0.0.1:$pgport/$db"
+}
+
+cat >"$work/unknown.lua" <<'LUA'
+local n = 0
+offset = math.random(0, 2^20) * 16
+request = function()
+  n = n + 1
+  local id = n * 16 + math.random(0, 15) + offset
+  return wrk.format("GET", string.format(
+    "/boot/resolve?mac=52-54-02-%02x-%02x-%02x&buildarch=x86_64&platform=pcbios",
+    math.floor(id / 65536) % 256, math.floor(id / 256) % 256, id % 256))
+end
+LUA
+cat >"$work/once.lua" <<'LUA'
+local counter = 0
+setup = function(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+init = function(args)
+  n = 0
+end
+request = function()
+  local m = 1 + id + n * 2
+  n = n + 1
+  return wrk.format("GET", string.format(
+    "/boot/resolve?mac=52-54-01-%02x-%02x-%02x&buildarch=x86_64&platform=pcbios",
+    math.floor(m / 65536) % 256, math.floor(m / 256) % 256, m % 256))
+end
+LUA
+
+serve() { # name extra-args... ; sets $port
+  local name=$1; shift
+  port=$(free_port)
+  mkdir -p "$work/d-$name"
+  CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx512m -jar "$jar" serve \
+    --data "$work/d-$name" --http 127.0.0.1:$port --tftp off "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+}
+
+rps() { # url [script]
+  wrk -t2 -c"$conns" -d"${dur}s" ${2:+-s "$2"} "$1" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx:" $NF > "/dev/stderr"}'
+}
+
+measure() { # label base-url
+  local base=$1 label=$2 k u o
+  # warm the JIT up on every path
+  wrk -t2 -c"$conns" -d5s "$base/boot/resolve?mac=52-54-00-aa-00-01&buildarch=x86_64&platform=pcbios" >/dev/null
+  wrk -t2 -c"$conns" -d3s -s "$work/unknown.lua" "$base/" >/dev/null
+  k=$(rps "$base/boot/resolve?mac=52-54-00-aa-00-01&buildarch=x86_64&platform=pcbios")
+  u=$(rps "$base/" "$work/unknown.lua")
+  o=$(rps "$base/" "$work/once.lua")
+  printf '| %s | %s | %s | %s |\n' "$label" "$k" "$u" "$o"
+}
+
+echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machines per store"
+echo
+echo "| instances | known machine req/s | unknown machine req/s | once consumption req/s |"
+echo "|---|---|---|---|"
+mkdir -p "$work/d-sqlite" && cp "$work/pristine/chainboot.db" "$work/d-sqlite/chainboot.db"
+serve sqlite
+measure "http://127.0.0.1:$port" "1 on SQLite"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
+url=$(fresh_pg one)
+serve pg1 --db "$url"
+measure "http://127.0.0.1:$port" "1 on PostgreSQL"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
+url=$(fresh_pg three)
+backends=()
+for i in 1 2 3; do serve "pg3-$i" --db "$url"; backends+=("$port"); done
+hport=$(free_port)
+{
+  echo "global"; echo "  maxconn 4096"
+  echo "defaults"; echo "  mode http"; echo "  timeout connect 2s"; echo "  timeout client 60s"; echo "  timeout server 60s"
+  echo "frontend f"; echo "  bind 127.0.0.1:$hport"; echo "  default_backend b"
+  echo "backend b"; echo "  balance roundrobin"
+  for i in 0 1 2; do echo "  server s$i 127.0.0.1:${backends[$i]}"; done
+} >"$work/haproxy.cfg"
+haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$hport/health" >/dev/null && break; sleep 0.1; done
+measure "http://127.0.0.1:$hport" "3 on PostgreSQL behind HAProxy"
+grep -hE "ERROR" "$work"/*.log | head -5 || true

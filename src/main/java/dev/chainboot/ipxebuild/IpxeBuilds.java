@@ -1,0 +1,727 @@
+package dev.chainboot.ipxebuild;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The iPXE build workspace under {@code DATA/ipxe/}:
+ *
+ * <pre>
+ * trees/&lt;platform&gt;/src/        a warm copy of the operator's source, built once by {@link #prepare}
+ * trees/&lt;platform&gt;/prepared.properties   source version and id, cross prefix, when
+ * trees/&lt;platform&gt;.lock         one build per tree at a time, across processes
+ * trees/&lt;platform&gt;/work/&lt;key&gt;/   the inputs of one build (script, certificates)
+ * cache/&lt;key&gt;.&lt;ext&gt;            built binaries, by content hash, least recently used out
+ * firmware/&lt;platform&gt;/&lt;target&gt;   the plain binaries of the last prepare (served by name)
+ * </pre>
+ *
+ * One tree per platform avoids iPXE's shared-header trap (the first build of a new {@code bin-*}
+ * directory touches headers every other platform depends on, making their next build a full one). A
+ * build ({@link #build}) first looks in the cache; on a miss it waits for the tree (at most {@link
+ * Settings#maxQueue} builds wait per tree, more are refused), runs {@code make} with {@code
+ * EMBED=}/{@code TRUST=}/{@code CERT=} (a relink of seconds in a warm tree) within {@link
+ * Settings#buildTimeout}, and stores the result. Identical concurrent requests share one build.
+ */
+public final class IpxeBuilds {
+
+  private static final Logger log = LoggerFactory.getLogger(IpxeBuilds.class);
+
+  /** Appended to the tree's {@code config/local/general.h}: HTTPS and NTP on every platform. */
+  static final String LOCAL_CONFIG =
+      "\n/* chainboot ipxe prepare: HTTPS and the ntp command on every platform, as Debian's"
+          + " builds have HTTPS in BIOS builds too (upstream leaves both out of pcbios) */\n"
+          + "#define DOWNLOAD_PROTO_HTTPS\n"
+          + "#define NTP_CMD\n";
+
+  /** Limits of the workspace. */
+  public record Settings(
+      Duration prepareTimeout, Duration buildTimeout, int maxQueue, long maxCacheBytes, int jobs) {
+    public static final Settings DEFAULTS =
+        new Settings(
+            Duration.ofMinutes(60),
+            Duration.ofMinutes(3),
+            8,
+            512L << 20,
+            Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+    public Settings withBuildTimeout(Duration d) {
+      return new Settings(prepareTimeout, d, maxQueue, maxCacheBytes, jobs);
+    }
+
+    public Settings withPrepareTimeout(Duration d) {
+      return new Settings(d, buildTimeout, maxQueue, maxCacheBytes, jobs);
+    }
+
+    public Settings withMaxQueue(int n) {
+      return new Settings(prepareTimeout, buildTimeout, n, maxCacheBytes, jobs);
+    }
+
+    public Settings withMaxCacheBytes(long n) {
+      return new Settings(prepareTimeout, buildTimeout, maxQueue, n, jobs);
+    }
+  }
+
+  /** What {@link #prepare} left for a platform. */
+  public record Prepared(
+      IpxePlatform platform,
+      String version,
+      String sourceId,
+      String source,
+      Optional<String> cross,
+      Instant preparedAt) {}
+
+  /**
+   * A binary.
+   *
+   * @param key the cache key (SHA-256 hex of the inputs), usable as an ETag
+   * @param cached whether it came from the cache without running make
+   */
+  public record Built(byte[] bytes, String key, boolean cached, Duration took) {}
+
+  private final Path root;
+  private final Settings settings;
+  private final Toolchain toolchain;
+  private final String hostArch;
+
+  /**
+   * One lock per tree in this JVM (by lock file), beside the file lock that serialises processes: a
+   * JVM cannot hold two file locks on one file, and two workspaces may share a tree.
+   */
+  private static final ConcurrentHashMap<Path, Semaphore> TREE_LOCKS = new ConcurrentHashMap<>();
+
+  private final Map<IpxePlatform, AtomicInteger> waiting = new EnumMap<>(IpxePlatform.class);
+  private final ConcurrentHashMap<String, CompletableFuture<Built>> inFlight =
+      new ConcurrentHashMap<>();
+  private final Map<IpxePlatform, Optional<Prepared>> preparedCache = new ConcurrentHashMap<>();
+  private final Map<IpxePlatform, FileTime> preparedSeen = new ConcurrentHashMap<>();
+
+  /**
+   * @param root the workspace, {@code DATA/ipxe} ({@link #root(Path)})
+   */
+  public IpxeBuilds(Path root, Settings settings, Toolchain toolchain, String hostArch) {
+    this.root = root.toAbsolutePath().normalize();
+    this.settings = settings;
+    this.toolchain = toolchain;
+    this.hostArch = hostArch;
+    for (IpxePlatform p : IpxePlatform.values()) {
+      waiting.put(p, new AtomicInteger());
+    }
+  }
+
+  /** The workspace of the data directory {@code dataDir}, with default limits. */
+  public static IpxeBuilds at(Path dataDir) {
+    return new IpxeBuilds(
+        root(dataDir), Settings.DEFAULTS, Toolchain.system(), System.getProperty("os.arch", ""));
+  }
+
+  /** {@code DATA/ipxe} */
+  public static Path root(Path dataDir) {
+    return dataDir.resolve("ipxe");
+  }
+
+  /** {@code DATA/ipxe/firmware}: the plain binaries of each prepared platform. */
+  public Path firmwareDir() {
+    return root.resolve("firmware");
+  }
+
+  /** The plain binary {@code target} of a prepared platform, if there is one. */
+  public Optional<Path> firmware(IpxePlatform p, String target) {
+    Path f = firmwareDir().resolve(p.id()).resolve(target);
+    return Files.isRegularFile(f) ? Optional.of(f) : Optional.empty();
+  }
+
+  private Path tree(IpxePlatform p) {
+    return root.resolve("trees").resolve(p.id());
+  }
+
+  private Path cacheDir() {
+    return root.resolve("cache");
+  }
+
+  /** The command that prepares {@code platforms}, for messages. */
+  public static String prepareCommand(Set<IpxePlatform> platforms) {
+    StringBuilder b = new StringBuilder("chainboot ipxe prepare --source DIR");
+    for (IpxePlatform p : platforms) {
+      b.append(" --platform ").append(p.id());
+    }
+    return b.toString();
+  }
+
+  /** Why {@code p} cannot be built here, and what enables it. */
+  public String notPreparedMessage(IpxePlatform p) {
+    return "iPXE builds for "
+        + p.id()
+        + " are not prepared in "
+        + root
+        + ": run `"
+        + prepareCommand(Set.of(p))
+        + " --data "
+        + root.getParent()
+        + "` once with an iPXE source tree (an upstream release, or `apt-get source ipxe`);"
+        + " see docs/ipxe-builds.md";
+  }
+
+  // ---------------------------------------------------------------- status
+
+  /** What was prepared for {@code p}, if anything (re-read when the tree changes). */
+  public Optional<Prepared> prepared(IpxePlatform p) {
+    Path props = tree(p).resolve("prepared.properties");
+    FileTime mtime;
+    try {
+      mtime = Files.getLastModifiedTime(props);
+    } catch (IOException e) {
+      preparedCache.remove(p);
+      preparedSeen.remove(p);
+      return Optional.empty();
+    }
+    if (mtime.equals(preparedSeen.get(p)) && preparedCache.containsKey(p)) {
+      return preparedCache.get(p);
+    }
+    Optional<Prepared> read = readPrepared(p, props);
+    preparedCache.put(p, read);
+    preparedSeen.put(p, mtime);
+    return read;
+  }
+
+  private static Optional<Prepared> readPrepared(IpxePlatform p, Path props) {
+    Properties pr = new Properties();
+    try (Reader r = Files.newBufferedReader(props, StandardCharsets.UTF_8)) {
+      pr.load(r);
+      String cross = pr.getProperty("cross", "");
+      return Optional.of(
+          new Prepared(
+              p,
+              pr.getProperty("version", "unknown"),
+              pr.getProperty("sourceId", ""),
+              pr.getProperty("source", ""),
+              cross.isEmpty() ? Optional.empty() : Optional.of(cross),
+              Instant.parse(pr.getProperty("preparedAt", Instant.EPOCH.toString()))));
+    } catch (IOException | RuntimeException e) {
+      log.warn("ipxe: cannot read {}: {}", props, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** Every prepared platform. */
+  public Map<IpxePlatform, Prepared> status() {
+    Map<IpxePlatform, Prepared> m = new EnumMap<>(IpxePlatform.class);
+    for (IpxePlatform p : IpxePlatform.values()) {
+      prepared(p).ifPresent(x -> m.put(p, x));
+    }
+    return m;
+  }
+
+  /** One line for {@code --version} and the start-up log. */
+  public String describe() {
+    Map<IpxePlatform, Prepared> s = status();
+    if (s.isEmpty()) {
+      return "none prepared in " + root + " (`" + prepareCommand(Set.of()) + "` enables them)";
+    }
+    List<String> parts = new ArrayList<>();
+    List<String> not = new ArrayList<>();
+    for (IpxePlatform p : IpxePlatform.values()) {
+      if (s.containsKey(p)) {
+        parts.add(p.id() + " (iPXE " + s.get(p).version() + ")");
+      } else {
+        not.add(p.id());
+      }
+    }
+    return "prepared "
+        + String.join(", ", parts)
+        + " in "
+        + root
+        + (not.isEmpty() ? "; not prepared: " + String.join(", ", not) : "");
+  }
+
+  // ---------------------------------------------------------------- prepare
+
+  /**
+   * Compiles a warm tree for each of {@code platforms} from the source at {@code sourceDir},
+   * replacing an earlier one. Checks the toolchain first.
+   *
+   * @param progress receives make's output lines and progress messages
+   * @throws BuildException TOOLCHAIN naming the missing Debian packages, BAD_INPUT when {@code
+   *     sourceDir} is not an iPXE tree, FAILED when make fails or times out
+   */
+  public Map<IpxePlatform, Prepared> prepare(
+      Path sourceDir, Set<IpxePlatform> platforms, Consumer<String> progress)
+      throws BuildException, InterruptedException {
+    List<Toolchain.Missing> missing = toolchain.missing(platforms, hostArch);
+    if (!missing.isEmpty()) {
+      throw new BuildException(BuildException.Kind.TOOLCHAIN, Toolchain.explain(missing));
+    }
+    IpxeSource source;
+    try {
+      source = IpxeSource.open(sourceDir);
+    } catch (IOException e) {
+      throw new BuildException(BuildException.Kind.BAD_INPUT, e.getMessage(), e);
+    }
+    progress.accept(
+        "iPXE source " + source.src() + ": version " + source.version() + ", id " + source.id());
+    Map<IpxePlatform, Prepared> done = new EnumMap<>(IpxePlatform.class);
+    for (IpxePlatform p : IpxePlatform.values()) {
+      if (platforms.contains(p)) {
+        done.put(p, prepareOne(source, p, progress));
+      }
+    }
+    return done;
+  }
+
+  private Prepared prepareOne(IpxeSource source, IpxePlatform p, Consumer<String> progress)
+      throws BuildException, InterruptedException {
+    Path fresh = root.resolve("trees").resolve("." + p.id() + ".new-" + System.nanoTime());
+    try {
+      progress.accept(p.id() + ": copying the source to " + tree(p));
+      Files.createDirectories(fresh);
+      source.copyTo(fresh.resolve("src"));
+      Path local = fresh.resolve("src/config/local/general.h");
+      Files.createDirectories(local.getParent());
+      Files.writeString(local, LOCAL_CONFIG, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      Optional<String> cross = p.cross(hostArch);
+      List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs()));
+      for (String t : p.targets()) {
+        cmd.add(p.binDir() + "/" + t);
+      }
+      cmd.add("NO_WERROR=1");
+      cross.ifPresent(c -> cmd.add("CROSS=" + c));
+      progress.accept(
+          p.id() + ": compiling (" + String.join(" ", cmd) + "); this takes minutes, once");
+      Make.Result r =
+          Make.run(cmd, fresh.resolve("src"), settings.prepareTimeout(), progress::accept);
+      if (!r.ok()) {
+        throw failed("preparing " + p.id(), r, settings.prepareTimeout());
+      }
+      Path fw = firmwareDir().resolve(p.id());
+      Files.createDirectories(fw);
+      for (String t : p.targets()) {
+        replaceFile(fresh.resolve("src").resolve(p.binDir()).resolve(t), fw.resolve(t));
+      }
+      Instant now = Instant.now();
+      Properties pr = new Properties();
+      pr.setProperty("platform", p.id());
+      pr.setProperty("version", source.version());
+      pr.setProperty("sourceId", source.id());
+      pr.setProperty("source", source.src().toString());
+      pr.setProperty("cross", cross.orElse(""));
+      pr.setProperty("preparedAt", now.toString());
+      pr.setProperty("seconds", Long.toString(r.took().toSeconds()));
+      try (Writer w =
+          Files.newBufferedWriter(fresh.resolve("prepared.properties"), StandardCharsets.UTF_8)) {
+        pr.store(w, "chainboot ipxe prepare");
+      }
+      Path old = root.resolve("trees").resolve("." + p.id() + ".old-" + System.nanoTime());
+      withTree(
+          p,
+          () -> {
+            if (Files.exists(tree(p))) {
+              Files.move(tree(p), old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(fresh, tree(p), StandardCopyOption.ATOMIC_MOVE);
+            return null;
+          });
+      deleteTree(old);
+      progress.accept(p.id() + ": prepared in " + r.took().toSeconds() + " s (" + tree(p) + ")");
+      return prepared(p).orElseThrow();
+    } catch (IOException e) {
+      throw new BuildException(
+          BuildException.Kind.FAILED, "preparing " + p.id() + ": " + e.getMessage(), e);
+    } finally {
+      deleteTree(fresh);
+    }
+  }
+
+  // ---------------------------------------------------------------- build
+
+  /**
+   * The cache key of {@code spec} with the tree as prepared now.
+   *
+   * @throws BuildException NOT_PREPARED
+   */
+  public String key(BuildSpec spec) throws BuildException {
+    return spec.key(requirePrepared(spec.platform()).sourceId());
+  }
+
+  private Prepared requirePrepared(IpxePlatform p) throws BuildException {
+    return prepared(p)
+        .orElseThrow(
+            () -> new BuildException(BuildException.Kind.NOT_PREPARED, notPreparedMessage(p)));
+  }
+
+  /** The binary for {@code spec} if it is in the cache (never builds). */
+  public Optional<Built> cached(BuildSpec spec) throws BuildException {
+    long t0 = System.nanoTime();
+    String key = key(spec);
+    return readCache(key, spec.extension())
+        .map(b -> new Built(b, key, true, Duration.ofNanos(System.nanoTime() - t0)));
+  }
+
+  /**
+   * The binary for {@code spec}: from the cache, else built in the platform's warm tree (waiting
+   * for the tree; one build per tree at a time).
+   *
+   * @throws BuildException NOT_PREPARED, BUSY (too many builds waiting), BAD_INPUT, FAILED
+   */
+  public Built build(BuildSpec spec) throws BuildException, InterruptedException {
+    long t0 = System.nanoTime();
+    if (spec.script().isPresent() && spec.script().get().length > BuildSpec.MAX_SCRIPT) {
+      throw new BuildException(
+          BuildException.Kind.BAD_INPUT,
+          "embedded script larger than " + BuildSpec.MAX_SCRIPT + " bytes");
+    }
+    for (String pem : spec.trust()) {
+      checkPem(pem);
+    }
+    for (String pem : spec.cert()) {
+      checkPem(pem);
+    }
+    String key = key(spec);
+    Optional<byte[]> hit = readCache(key, spec.extension());
+    if (hit.isPresent()) {
+      return new Built(hit.get(), key, true, Duration.ofNanos(System.nanoTime() - t0));
+    }
+    CompletableFuture<Built> mine = new CompletableFuture<>();
+    CompletableFuture<Built> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      try {
+        Built b = running.get();
+        return new Built(b.bytes(), b.key(), b.cached(), Duration.ofNanos(System.nanoTime() - t0));
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof BuildException be) {
+          throw new BuildException(be.kind(), be.getMessage(), be);
+        }
+        throw new BuildException(BuildException.Kind.FAILED, String.valueOf(e.getCause()), e);
+      }
+    }
+    try {
+      Built b = buildInTree(spec, key, t0);
+      mine.complete(b);
+      return b;
+    } catch (BuildException | RuntimeException | InterruptedException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
+  }
+
+  private Built buildInTree(BuildSpec spec, String key, long t0)
+      throws BuildException, InterruptedException {
+    IpxePlatform p = spec.platform();
+    AtomicInteger w = waiting.get(p);
+    if (w.incrementAndGet() > settings.maxQueue()) {
+      w.decrementAndGet();
+      throw new BuildException(
+          BuildException.Kind.BUSY,
+          "too many iPXE builds waiting for the "
+              + p.id()
+              + " tree ("
+              + settings.maxQueue()
+              + "); try again in a few seconds");
+    }
+    try {
+      return withTree(
+          p,
+          () -> {
+            // The tree may have been re-prepared, or another process built it, while we waited.
+            String k = key(spec);
+            Optional<byte[]> hit = readCache(k, spec.extension());
+            if (hit.isPresent()) {
+              return new Built(hit.get(), k, true, Duration.ofNanos(System.nanoTime() - t0));
+            }
+            byte[] out = make(spec, k, requirePrepared(p));
+            storeCache(k, spec.extension(), out);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            log.info("ipxe: built {} in {} ms ({})", spec, took.toMillis(), k.substring(0, 16));
+            return new Built(out, k, false, took);
+          });
+    } finally {
+      w.decrementAndGet();
+    }
+  }
+
+  private byte[] make(BuildSpec spec, String key, Prepared prep)
+      throws BuildException, IOException, InterruptedException {
+    IpxePlatform p = spec.platform();
+    Path src = tree(p).resolve("src");
+    Path work = tree(p).resolve("work").resolve(key);
+    deleteTree(work);
+    Files.createDirectories(work);
+    try {
+      List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs()));
+      cmd.add(p.binDir() + "/" + spec.target());
+      // Relative paths: make splits these lists on commas and spaces, which DATA may contain.
+      if (spec.script().isPresent()) {
+        Files.write(work.resolve("chainboot.ipxe"), spec.script().get());
+        cmd.add("EMBED=../work/" + key + "/chainboot.ipxe");
+      } else {
+        cmd.add("EMBED=");
+      }
+      cmd.add("TRUST=" + writePems(work, "trust", spec.trust(), key));
+      cmd.add("CERT=" + writePems(work, "cert", spec.cert(), key));
+      cmd.add("NO_WERROR=1");
+      prep.cross().ifPresent(c -> cmd.add("CROSS=" + c));
+      Make.Result r =
+          Make.run(cmd, src, settings.buildTimeout(), line -> log.debug("ipxe make: {}", line));
+      if (!r.ok()) {
+        throw failed("building " + spec, r, settings.buildTimeout());
+      }
+      Path out = src.resolve(p.binDir()).resolve(spec.target());
+      byte[] bytes = Files.readAllBytes(out);
+      if (bytes.length == 0) {
+        throw new BuildException(BuildException.Kind.FAILED, "make left an empty " + out);
+      }
+      return bytes;
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static String writePems(Path work, String name, List<String> pems, String key)
+      throws IOException {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < pems.size(); i++) {
+      String f = name + "-" + i + ".pem";
+      Files.writeString(work.resolve(f), pems.get(i), StandardCharsets.US_ASCII);
+      names.add("../work/" + key + "/" + f);
+    }
+    return String.join(",", names);
+  }
+
+  private static void checkPem(String pem) throws BuildException {
+    if (!pem.contains("-----BEGIN CERTIFICATE-----")
+        || !pem.contains("-----END CERTIFICATE-----")
+        || !StandardCharsets.US_ASCII.newEncoder().canEncode(pem)) {
+      throw new BuildException(
+          BuildException.Kind.BAD_INPUT, "a trusted or embedded certificate is not PEM text");
+    }
+  }
+
+  private static BuildException failed(String what, Make.Result r, Duration limit) {
+    return new BuildException(
+        BuildException.Kind.FAILED,
+        r.timedOut()
+            ? what
+                + ": make did not finish within "
+                + limit.toSeconds()
+                + " s and was stopped"
+                + (r.tail().isEmpty() ? "" : "; its last lines:\n" + r.tailText())
+            : what + ": make failed (exit " + r.exit() + "); its last lines:\n" + r.tailText());
+  }
+
+  /**
+   * Work under {@code p}'s tree lock: in this process (fair) and across processes (a file lock).
+   */
+  private <T> T withTree(IpxePlatform p, TreeWork<T> work)
+      throws BuildException, InterruptedException {
+    Path lockFile = root.resolve("trees").resolve(p.id() + ".lock");
+    Semaphore s = TREE_LOCKS.computeIfAbsent(lockFile, f -> new Semaphore(1, true));
+    s.acquire();
+    try {
+      Files.createDirectories(lockFile.getParent());
+      try (FileChannel ch =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = ch.lock()) {
+        return work.run();
+      }
+    } catch (IOException e) {
+      throw new BuildException(
+          BuildException.Kind.FAILED, "iPXE " + p.id() + " tree: " + e.getMessage(), e);
+    } finally {
+      s.release();
+    }
+  }
+
+  @FunctionalInterface
+  private interface TreeWork<T> {
+    T run() throws BuildException, IOException, InterruptedException;
+  }
+
+  // ---------------------------------------------------------------- cache
+
+  private Optional<byte[]> readCache(String key, String ext) {
+    Path f = cacheDir().resolve(key + "." + ext);
+    try {
+      byte[] b = Files.readAllBytes(f);
+      try {
+        Files.setLastModifiedTime(f, FileTime.from(Instant.now()));
+      } catch (IOException e) {
+        // only the eviction order suffers
+      }
+      return Optional.of(b);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      log.warn("ipxe: cannot read cached {}: {}", f, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private void storeCache(String key, String ext, byte[] bytes) throws IOException {
+    Path dir = cacheDir();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + key, ".part");
+    try {
+      Files.write(tmp, bytes);
+      moveOver(tmp, dir.resolve(key + "." + ext));
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    evict();
+  }
+
+  /** Deletes the least recently used cached binaries until the cache fits its bound. */
+  void evict() {
+    record Entry(Path path, long size, FileTime used) {}
+    List<Entry> all = new ArrayList<>();
+    long total = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheDir())) {
+      for (Path f : ds) {
+        if (f.getFileName().toString().startsWith(".")) {
+          continue;
+        }
+        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+        if (a.isRegularFile()) {
+          all.add(new Entry(f, a.size(), a.lastModifiedTime()));
+          total += a.size();
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.warn("ipxe: cannot list the build cache: {}", e.toString());
+      return;
+    }
+    if (total <= settings.maxCacheBytes()) {
+      return;
+    }
+    all.sort((a, b) -> a.used().compareTo(b.used()));
+    for (Entry e : all) {
+      if (total <= settings.maxCacheBytes()) {
+        break;
+      }
+      try {
+        Files.deleteIfExists(e.path());
+        total -= e.size();
+      } catch (IOException ex) {
+        log.warn("ipxe: cannot evict {}: {}", e.path(), ex.toString());
+      }
+    }
+  }
+
+  /** The cached binaries' total size in bytes. */
+  public long cacheBytes() {
+    long total = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(cacheDir())) {
+      for (Path f : ds) {
+        if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(".")) {
+          total += Files.size(f);
+        }
+      }
+    } catch (NoSuchFileException e) {
+      return 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------- files
+
+  private static void replaceFile(Path from, Path to) throws IOException {
+    Path tmp = Files.createTempFile(to.getParent(), "." + to.getFileName(), ".part");
+    try {
+      Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+      moveOver(tmp, to);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void moveOver(Path tmp, Path to) throws IOException {
+    try {
+      Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          dir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+              Files.delete(f);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      log.warn("ipxe: cannot delete {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Parses {@code --platform} values (repeatable, comma-separated); empty means all. */
+  public static Set<IpxePlatform> parsePlatforms(List<String> values) {
+    Set<IpxePlatform> out = new LinkedHashSet<>();
+    for (String v : values) {
+      for (String one : v.split(",")) {
+        if (one.isBlank()) {
+          continue;
+        }
+        out.add(
+            IpxePlatform.byId(one)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "unknown iPXE platform '"
+                                + dev.chainboot.text.Printable.of(one.strip(), 40)
+                                + "' (one of "
+                                + IpxePlatform.ids()
+                                + ")")));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,282 @@
+package dev.chainboot.ipxebuild;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.chainboot.testing.FakeIpxeTree;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The build workspace with the real toolchain (make, gcc, openssl) on a tiny fake iPXE tree that
+ * keeps iPXE's interface ({@link FakeIpxeTree}): prepare once, relink per script, the content-hash
+ * cache, one build per tree at a time, identical requests built once, bounded queue, time and cache
+ * size, and clear failures.
+ */
+class IpxeBuildsTest {
+
+  @TempDir Path tmp;
+  Path source;
+  Path data;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    source = FakeIpxeTree.copyTo(tmp.resolve("ipxe-src"));
+    data = tmp.resolve("data");
+  }
+
+  IpxeBuilds builds(IpxeBuilds.Settings s) {
+    return new IpxeBuilds(IpxeBuilds.root(data), s, Toolchain.system(), "amd64");
+  }
+
+  IpxeBuilds prepared(IpxeBuilds.Settings s, IpxePlatform... ps) throws Exception {
+    IpxeBuilds b = builds(s);
+    b.prepare(source, Set.of(ps), line -> {});
+    return b;
+  }
+
+  static BuildSpec lkrn(String script) {
+    return BuildSpec.embedding(IpxePlatform.PCBIOS, "ipxe.lkrn", script);
+  }
+
+  long count(IpxePlatform p, String file) throws Exception {
+    Path f = IpxeBuilds.root(data).resolve("trees").resolve(p.id()).resolve("src");
+    f = f.resolve(p.binDir()).resolve(file);
+    return Files.exists(f) ? Files.readAllLines(f).size() : 0;
+  }
+
+  @Test
+  void prepareCompilesOnceThenEveryScriptIsARelinkAndRepeatsComeFromTheCache() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    Path tree = IpxeBuilds.root(data).resolve("trees/pcbios/src");
+    assertThat(Files.readString(tree.resolve("config/local/general.h")))
+        .contains("#define DOWNLOAD_PROTO_HTTPS", "#define NTP_CMD");
+    assertThat(b.firmware(IpxePlatform.PCBIOS, "ipxe.lkrn")).isPresent();
+    assertThat(b.prepared(IpxePlatform.PCBIOS).orElseThrow().version()).isEqualTo("9.8.7");
+    assertThat(b.status()).containsOnlyKeys(IpxePlatform.PCBIOS);
+    assertThat(count(IpxePlatform.PCBIOS, ".compiles")).isEqualTo(1);
+
+    IpxeBuilds.Built one = b.build(lkrn("#!ipxe\necho one\n"));
+    IpxeBuilds.Built two = b.build(lkrn("#!ipxe\necho two\n"));
+    assertThat(one.cached()).isFalse();
+    assertThat(new String(one.bytes(), StandardCharsets.UTF_8))
+        .startsWith("FAKE-IPXE 9.8.7 bin/ipxe.lkrn")
+        .contains("#!ipxe\necho one\n")
+        .doesNotContain("echo two");
+    assertThat(new String(two.bytes(), StandardCharsets.UTF_8)).contains("echo two");
+    assertThat(one.key()).isNotEqualTo(two.key()).hasSize(64);
+    // Relinks, not compiles: the warm tree's objects are reused.
+    assertThat(count(IpxePlatform.PCBIOS, ".compiles")).isEqualTo(1);
+    long links = count(IpxePlatform.PCBIOS, ".links");
+
+    IpxeBuilds.Built again = b.build(lkrn("#!ipxe\necho one\n"));
+    assertThat(again.cached()).isTrue();
+    assertThat(again.bytes()).isEqualTo(one.bytes());
+    assertThat(again.key()).isEqualTo(one.key());
+    assertThat(count(IpxePlatform.PCBIOS, ".links")).isEqualTo(links);
+    assertThat(again.took()).isLessThan(Duration.ofMillis(50));
+    // A fresh workspace object (another process, a restart) finds the same cache.
+    assertThat(builds(IpxeBuilds.Settings.DEFAULTS).cached(lkrn("#!ipxe\necho one\n")))
+        .hasValueSatisfying(x -> assertThat(x.bytes()).isEqualTo(one.bytes()));
+  }
+
+  @Test
+  void trustAndCertAreFingerprintedAndPartOfTheKey() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.X86_64_EFI);
+    String ca = FakeIpxeTree.selfSignedCa(tmp.resolve("ca"), "chainboot test CA");
+    String other = FakeIpxeTree.selfSignedCa(tmp.resolve("other"), "another CA");
+    BuildSpec plain = BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "#!ipxe\n");
+    BuildSpec trusting = plain.withCertificates(List.of(ca), List.of(ca));
+    IpxeBuilds.Built t = b.build(trusting);
+    String text = new String(t.bytes(), StandardCharsets.UTF_8);
+    assertThat(text).contains("TRUST ", "CERT subject=CN = chainboot test CA");
+    assertThat(b.key(trusting)).isNotEqualTo(b.key(plain));
+    assertThat(b.key(plain.withCertificates(List.of(other), List.of())))
+        .isNotEqualTo(b.key(trusting));
+    assertThat(new String(b.build(plain).bytes(), StandardCharsets.UTF_8)).doesNotContain("TRUST ");
+    assertThatThrownBy(
+            () -> b.build(plain.withCertificates(List.of("not a certificate"), List.of())))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> assertThat(e.kind()).isEqualTo(BuildException.Kind.BAD_INPUT));
+  }
+
+  @Test
+  void buildsInOneTreeRunOneAtATimeAndIdenticalRequestsShareOneBuild() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    // A second workspace object on the same directory stands for a second process.
+    IpxeBuilds b2 = builds(IpxeBuilds.Settings.DEFAULTS);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<IpxeBuilds.Built>> distinct = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        int n = i;
+        IpxeBuilds w = i % 2 == 0 ? b : b2;
+        distinct.add(pool.submit(() -> w.build(lkrn("#!ipxe\necho distinct " + n + "\n"))));
+      }
+      for (Future<IpxeBuilds.Built> f : distinct) {
+        // The fake tree fails any link that overlaps another in the same tree.
+        assertThat(f.get(60, TimeUnit.SECONDS).cached()).isFalse();
+      }
+      long links = count(IpxePlatform.PCBIOS, ".links");
+      List<Future<IpxeBuilds.Built>> same = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        same.add(pool.submit((Callable<IpxeBuilds.Built>) () -> b.build(lkrn("#!ipxe\nsame\n"))));
+      }
+      byte[] first = null;
+      for (Future<IpxeBuilds.Built> f : same) {
+        byte[] got = f.get(60, TimeUnit.SECONDS).bytes();
+        first = first == null ? got : first;
+        assertThat(got).isEqualTo(first);
+      }
+      assertThat(count(IpxePlatform.PCBIOS, ".links")).isEqualTo(links + 1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aFullQueueIsRefusedAndAHangingMakeIsStoppedInTime() throws Exception {
+    IpxeBuilds b =
+        prepared(
+            IpxeBuilds.Settings.DEFAULTS.withBuildTimeout(Duration.ofSeconds(3)).withMaxQueue(1),
+            IpxePlatform.PCBIOS);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      long t0 = System.nanoTime();
+      Future<?> slow = pool.submit(() -> b.build(lkrn("#!ipxe\n# FAKE-SLEEP\n")));
+      Thread.sleep(500);
+      assertThatThrownBy(() -> b.build(lkrn("#!ipxe\necho queued\n")))
+          .isInstanceOfSatisfying(
+              BuildException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(BuildException.Kind.BUSY);
+                assertThat(e.getMessage()).contains("try again");
+              });
+      assertThatThrownBy(() -> slow.get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(BuildException.class)
+          .hasMessageContaining("did not finish within 3 s");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
+    } finally {
+      pool.shutdownNow();
+    }
+    // The tree is usable again at once, and the hung script was not cached.
+    assertThat(b.build(lkrn("#!ipxe\necho after\n")).cached()).isFalse();
+    assertThat(b.cached(lkrn("#!ipxe\n# FAKE-SLEEP\n"))).isEmpty();
+  }
+
+  @Test
+  void aFailingMakeIsReportedWithItsOutputAndNothingIsCached() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    assertThatThrownBy(() -> b.build(lkrn("#!ipxe\n# FAKE-FAIL\n")))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(BuildException.Kind.FAILED);
+              assertThat(e.getMessage()).contains("make failed (exit 2)", "asks to fail");
+            });
+    assertThat(b.cached(lkrn("#!ipxe\n# FAKE-FAIL\n"))).isEmpty();
+    assertThat(b.build(lkrn("#!ipxe\necho fine\n")).bytes()).isNotEmpty();
+  }
+
+  @Test
+  void theCacheStaysWithinItsBoundLeastRecentlyUsedFirst() throws Exception {
+    IpxeBuilds b =
+        prepared(IpxeBuilds.Settings.DEFAULTS.withMaxCacheBytes(300), IpxePlatform.PCBIOS);
+    int size = b.build(lkrn("#!ipxe\necho 0\n")).bytes().length;
+    assertThat(size).isBetween(50, 150);
+    for (int i = 1; i < 8; i++) {
+      b.build(lkrn("#!ipxe\necho " + i + "\n"));
+      assertThat(b.cacheBytes()).isLessThanOrEqualTo(300);
+    }
+    assertThat(b.cached(lkrn("#!ipxe\necho 7\n"))).isPresent();
+    assertThat(b.cached(lkrn("#!ipxe\necho 0\n"))).isEmpty();
+  }
+
+  @Test
+  void aChangedSourceTreeChangesEveryKey() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    String before = b.key(lkrn("#!ipxe\n"));
+    Files.writeString(source.resolve("src/fake.c"), "int changed(void) { return 3; }\n");
+    b.prepare(source, Set.of(IpxePlatform.PCBIOS), line -> {});
+    assertThat(b.key(lkrn("#!ipxe\n"))).isNotEqualTo(before);
+  }
+
+  @Test
+  void withoutAPreparedTreeTheErrorNamesTheCommand() {
+    IpxeBuilds b = builds(IpxeBuilds.Settings.DEFAULTS);
+    assertThatThrownBy(() -> b.build(lkrn("#!ipxe\n")))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(BuildException.Kind.NOT_PREPARED);
+              assertThat(e.getMessage())
+                  .contains("chainboot ipxe prepare --source DIR --platform pcbios");
+            });
+    assertThat(b.describe()).contains("none prepared", "chainboot ipxe prepare");
+  }
+
+  @Test
+  void aFailedPrepareLeavesNoTreeAndNamesTheProblem() throws Exception {
+    Files.writeString(source.resolve("src/FAIL_PREPARE"), "x");
+    IpxeBuilds b = builds(IpxeBuilds.Settings.DEFAULTS);
+    assertThatThrownBy(() -> b.prepare(source, Set.of(IpxePlatform.PCBIOS), l -> {}))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(BuildException.Kind.FAILED);
+              assertThat(e.getMessage()).contains("preparing pcbios", "FAIL_PREPARE");
+            });
+    assertThat(b.prepared(IpxePlatform.PCBIOS)).isEmpty();
+    assertThat(IpxeBuilds.root(data).resolve("trees")).isEmptyDirectory();
+
+    assertThatThrownBy(() -> b.prepare(tmp, Set.of(IpxePlatform.PCBIOS), l -> {}))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(BuildException.Kind.BAD_INPUT);
+              assertThat(e.getMessage()).contains("is not an iPXE source tree");
+            });
+  }
+
+  @Test
+  void aMissingToolchainIsNamedWithItsDebianPackages() throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Toolchain empty = new Toolchain(List.of(bin), List.of(tmp));
+    IpxeBuilds b =
+        new IpxeBuilds(IpxeBuilds.root(data), IpxeBuilds.Settings.DEFAULTS, empty, "amd64");
+    assertThatThrownBy(
+            () -> b.prepare(source, Set.of(IpxePlatform.PCBIOS, IpxePlatform.ARM32_EFI), l -> {}))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(BuildException.Kind.TOOLCHAIN);
+              assertThat(e.getMessage())
+                  .contains(
+                      "make (Debian package make)",
+                      "lzma.h (Debian package liblzma-dev)",
+                      "arm-linux-gnueabihf-gcc (Debian package gcc-arm-linux-gnueabihf)",
+                      "apt-get install --no-install-recommends make perl gcc binutils openssl"
+                          + " gcc-arm-linux-gnueabihf libc6-dev liblzma-dev");
+            });
+    // The real machine's toolchain builds the native platforms.
+    assertThat(Toolchain.system().missing(Set.of(IpxePlatform.PCBIOS), "amd64")).isEmpty();
+    assertThat(IpxePlatform.ARM64_EFI.cross("amd64")).contains("aarch64-linux-gnu-");
+    assertThat(IpxePlatform.ARM64_EFI.cross("aarch64")).isEqualTo(Optional.empty());
+    assertThat(IpxePlatform.I386_EFI.cross("amd64")).isEmpty();
+  }
+}

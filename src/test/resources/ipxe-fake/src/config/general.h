@@ -1,0 +1,2 @@
+/* fake iPXE configuration */
+#include <config/local/general.h>
