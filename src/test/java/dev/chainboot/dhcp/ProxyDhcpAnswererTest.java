@@ -162,8 +162,9 @@ class ProxyDhcpAnswererTest {
   }
 
   @Test
-  void unknownAndUnsupportedArchitecturesAreSkippedNotGuessed() throws Exception {
-    for (int[] c : new int[][] {{0x1234, 0}, {6, 0}, {10, 0}, {18, 0}}) {
+  void unknownArchitecturesAreSkippedNotGuessed() throws Exception {
+    // i386 (6) and arm32 (10, 18 over HTTP) have binaries since issue 9 (snponly32.efi, ...)
+    for (int[] c : new int[][] {{0x1234, 0}, {0x1235, 0}}) {
       DhcpMessage req =
           DhcpCodecTest.request(
               DhcpOptions.builder()
@@ -175,8 +176,7 @@ class ProxyDhcpAnswererTest {
           answerer(BootBinary.SNPONLY_X86_64_EFI, yes)
               .answer(req, 67, DhcpMessage.ZERO, SERVER, "h", 1);
       assertThat(a.reply()).as("arch %d", c[0]).isEmpty();
-      assertThat(a.log())
-          .containsAnyOf("unknown client architecture 4660", "no iPXE binary for architecture");
+      assertThat(a.log()).contains("unknown client architecture " + c[0]);
     }
   }
 
