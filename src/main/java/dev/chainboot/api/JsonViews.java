@@ -5,6 +5,7 @@ import dev.chainboot.auth.Role;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
@@ -235,11 +236,12 @@ public final class JsonViews {
     if (p.kind() == Profile.Kind.MENU) {
       o.put("menu", p.menu());
     }
+    p.loader().ifPresent(x -> o.put("loader", x.text()));
     return o;
   }
 
   private static final Set<String> PROFILE_FIELDS =
-      Set.of("name", "kind", "kernel", "initrds", "cmdline", "chain", "script", "menu");
+      Set.of("name", "kind", "kernel", "initrds", "cmdline", "chain", "script", "menu", "loader");
 
   /**
    * A profile from JSON; its fields must be those of its {@code kind}.
@@ -250,6 +252,24 @@ public final class JsonViews {
     Body b = Body.of(json).only(PROFILE_FIELDS);
     String n = name(b, name);
     String kind = b.requiredString("kind");
+    Optional<FirmwareSettings.Loader> loader =
+        b.string("loader")
+            .map(
+                l ->
+                    FirmwareSettings.Loader.parse(l)
+                        .orElseThrow(
+                            () ->
+                                ApiException.invalid(
+                                    "loader", "loader must be ipxe or shim-grub, not " + l)));
+    Profile p = profileOfKind(b, n, kind);
+    try {
+      return p.withLoader(loader);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("loader", e.getMessage());
+    }
+  }
+
+  private static Profile profileOfKind(Body b, String n, String kind) {
     Set<String> allowed =
         switch (kind) {
           case "kernel" -> Set.of("kernel", "initrds", "cmdline");
@@ -320,11 +340,12 @@ public final class JsonViews {
     o.put("arch", g.arch().map(Arch::ipxeName).orElse(null));
     o.put("mac_prefix", g.macPrefix().orElse(null));
     o.put("selector", g.selector());
+    o.put("firmware", g.firmware().text());
     return o;
   }
 
   private static final Set<String> GROUP_FIELDS =
-      Set.of("name", "profile", "labels", "arch", "mac_prefix", "selector");
+      Set.of("name", "profile", "labels", "arch", "mac_prefix", "selector", "firmware");
 
   public static Group groupFrom(JsonNode json, Optional<String> name) {
     Body b = Body.of(json).only(GROUP_FIELDS);
@@ -338,8 +359,14 @@ public final class JsonViews {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("mac_prefix", e.getMessage());
     }
+    FirmwareSettings firmware;
     try {
-      return new Group(n, profile, labels, arch, prefix);
+      firmware = FirmwareSettings.parse(b.string("firmware").orElse(""));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("firmware", e.getMessage());
+    }
+    try {
+      return new Group(n, profile, labels, arch, prefix, firmware);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("labels", e.getMessage());
     }

@@ -24,6 +24,7 @@ public final class BootCore implements BootResolver {
   private final BootStore store;
   private final Consumer<BootEvent> events;
   private final ScriptRenderer renderer = new ScriptRenderer();
+  private final GrubRenderer grub = new GrubRenderer(renderer);
   private final Clock clock;
 
   public BootCore(BootStore store, Consumer<BootEvent> events) {
@@ -57,12 +58,27 @@ public final class BootCore implements BootResolver {
   /** A rendered script and this server's paths it fetches ({@link Timeline#EXPECTS}). */
   private record Script(String text, String expects) {}
 
+  /** The language a decision is rendered in. */
+  private enum Language {
+    IPXE,
+    GRUB
+  }
+
   @Override
   public BootAnswer resolve(BootRequest request, String baseUrl) {
+    return resolve(request, baseUrl, Language.IPXE);
+  }
+
+  @Override
+  public BootAnswer resolveGrub(BootRequest request, String baseUrl) {
+    return resolve(request, baseUrl, Language.GRUB);
+  }
+
+  private BootAnswer resolve(BootRequest request, String baseUrl, Language language) {
     BootStore.BootView identified = identify(request);
     Machine m = identified.machine().orElse(null);
     if (m != null && identified.onceProfile().isPresent()) {
-      Optional<BootAnswer> once = takeOnce(request, m, identified, baseUrl);
+      Optional<BootAnswer> once = takeOnce(request, m, identified, baseUrl, language);
       if (once.isPresent()) {
         return once.get();
       }
@@ -75,7 +91,8 @@ public final class BootCore implements BootResolver {
               identified.configVersion());
     }
     BootStore.BootView view = identified;
-    return answer(request, view, baseUrl, Optional.empty(), config -> decide(m, view, config));
+    return answer(
+        request, view, baseUrl, Optional.empty(), config -> decide(m, view, config), language);
   }
 
   /**
@@ -85,7 +102,7 @@ public final class BootCore implements BootResolver {
    * event says so. Empty when there was nothing left to take.
    */
   private Optional<BootAnswer> takeOnce(
-      BootRequest request, Machine m, BootStore.BootView view, String baseUrl) {
+      BootRequest request, Machine m, BootStore.BootView view, String baseUrl, Language language) {
     Decision[] made = new Decision[1];
     String[] text = new String[1];
     String[] token = new String[1];
@@ -100,12 +117,12 @@ public final class BootCore implements BootResolver {
                 Decision d = onceDecision(m, view, config, once, token[0]);
                 String expects = null;
                 try {
-                  Script script = render(d, m, baseUrl, config);
+                  Script script = render(d, m, baseUrl, config, language);
                   text[0] = script.text();
                   expects = script.expects();
                 } catch (RuntimeException e) {
                   d = failed(request, m, e, Optional.empty(), d.onceConsumed());
-                  text[0] = errorScript(request, m, e);
+                  text[0] = errorScript(request, m, e, language);
                 }
                 made[0] = d;
                 return event(request, m, d, expects);
@@ -115,7 +132,7 @@ public final class BootCore implements BootResolver {
     } catch (RuntimeException e) {
       Decision d = failed(request, m, e, Optional.empty(), false);
       events.accept(event(request, m, d, null));
-      return Optional.of(new BootAnswer(errorScript(request, m, e), "", d.reason()));
+      return Optional.of(new BootAnswer(errorScript(request, m, e, language), "", d.reason()));
     }
     if (taken.isEmpty()) {
       return Optional.empty();
@@ -186,7 +203,8 @@ public final class BootCore implements BootResolver {
                     BootEvent.Match.PROFILE,
                     "profile " + profile + " asked for by name (boot media)",
                     Optional.of(profile),
-                    false)));
+                    false),
+            Language.IPXE));
   }
 
   /**
@@ -199,7 +217,8 @@ public final class BootCore implements BootResolver {
       BootStore.BootView view,
       String baseUrl,
       Optional<String> profileOnError,
-      java.util.function.Function<Config, Decision> decide) {
+      java.util.function.Function<Config, Decision> decide,
+      Language language) {
     Machine machine = view.machine().orElse(null);
     Decision d = null;
     String text;
@@ -207,14 +226,14 @@ public final class BootCore implements BootResolver {
     try {
       Config config = config(view.configVersion());
       d = decide.apply(config);
-      Script script = render(d, machine, baseUrl, config);
+      Script script = render(d, machine, baseUrl, config, language);
       text = script.text();
       expects = script.expects();
     } catch (BootStore.UnavailableException e) {
       throw e; // not a boot error: the transport answers "try again"
     } catch (RuntimeException e) {
       d = failed(request, machine, e, profileOnError, false);
-      text = errorScript(request, machine, e);
+      text = errorScript(request, machine, e, language);
     }
     events.accept(event(request, machine, d, expects));
     return new BootAnswer(text, d.profile().orElse(""), d.reason());
@@ -303,8 +322,10 @@ public final class BootCore implements BootResolver {
     return new Decision(BootEvent.Match.ERROR, "error: " + e.getMessage(), profile, consumed);
   }
 
-  private static String errorScript(BootRequest request, Machine machine, RuntimeException e) {
-    return ScriptRenderer.error("cannot boot " + who(machine, request) + ": " + e.getMessage());
+  private static String errorScript(
+      BootRequest request, Machine machine, RuntimeException e, Language language) {
+    String message = "cannot boot " + who(machine, request) + ": " + e.getMessage();
+    return language == Language.GRUB ? GrubRenderer.error(message) : ScriptRenderer.error(message);
   }
 
   /**
@@ -377,6 +398,35 @@ public final class BootCore implements BootResolver {
           Optional.of(Machine.fromRequest(request.mac().get(), request)), view.configVersion());
     }
     return view;
+  }
+
+  @Override
+  public Optional<FirmwareSettings> firmwareFor(BootRequest request) {
+    BootStore.BootView view = peek(request);
+    Config config = config(view.configVersion());
+    Machine m = view.machine().orElse(null);
+    Decision d = decide(m, view, config);
+    return d.profile().map(p -> firmware(m, config, p));
+  }
+
+  /**
+   * The firmware settings of every group the machine matches, the most specific first (a value set
+   * by a more specific group wins), with the loader {@code profile} needs, if it names one.
+   */
+  private static FirmwareSettings firmware(Machine m, Config config, String profile) {
+    FirmwareSettings s = FirmwareSettings.NONE;
+    if (m != null) {
+      for (Group g : config.groups()) {
+        if (g.matches(m)) {
+          s = s.orElse(g.firmware());
+        }
+      }
+    }
+    Profile p = config.profiles().get(profile);
+    if (p != null && p.loader().isPresent()) {
+      s = s.withLoader(p.loader());
+    }
+    return s;
   }
 
   /** A request without a MAC: the machine last seen at its address, if any. */
@@ -498,7 +548,8 @@ public final class BootCore implements BootResolver {
   private Script render(Decision d, Machine m, String baseUrl, Config config) {
     if (d.profile().isEmpty()) {
       return new Script(
-          ScriptRenderer.nothing(m == null ? "this machine (no MAC given)" : m.mac().colon()),
+          ScriptRenderer.nothing(
+              m == null ? "this machine (no MAC given)" : m.mac().colon(), firmware(m, config, "")),
           null);
     }
     String name = d.profile().get();
@@ -516,7 +567,13 @@ public final class BootCore implements BootResolver {
     String doneUrl = d.doneToken() == null ? "" : baseUrl + CallbackToken.PATH + d.doneToken();
     String text =
         renderer.render(
-            p, m, baseUrl, d.reason(), n -> Optional.ofNullable(config.profiles().get(n)), doneUrl);
+            p,
+            m,
+            baseUrl,
+            d.reason(),
+            n -> Optional.ofNullable(config.profiles().get(n)),
+            doneUrl,
+            firmware(m, config, name));
     List<String> fetches = renderer.fetchesFrom(p, m, baseUrl, doneUrl);
     script = new Script(text, fetches.isEmpty() ? null : String.join(" ", fetches));
     if (key != null) {
@@ -526,6 +583,25 @@ public final class BootCore implements BootResolver {
       rendered.put(key, script);
     }
     return script;
+  }
+
+  private Script render(Decision d, Machine m, String baseUrl, Config config, Language language) {
+    return language == Language.GRUB
+        ? new Script(renderGrub(d, m, baseUrl, config), null)
+        : render(d, m, baseUrl, config);
+  }
+
+  /** The decision as a GRUB configuration (not cached: the signed chain is a rare path). */
+  private String renderGrub(Decision d, Machine m, String baseUrl, Config config) {
+    String who = m == null ? "this machine (no MAC given)" : m.mac().colon();
+    if (d.profile().isEmpty()) {
+      return GrubRenderer.nothing(who, firmware(m, config, ""));
+    }
+    String name = d.profile().get();
+    Profile p =
+        Optional.ofNullable(config.profiles().get(name))
+            .orElseThrow(() -> new IllegalStateException("profile " + name + " does not exist"));
+    return grub.render(p, m, baseUrl, d.reason(), firmware(m, config, name));
   }
 
   /** What a rendered script depends on (the machine may be null). */

@@ -27,6 +27,31 @@ public interface BootResolver {
   boolean hasBootFor(BootRequest request);
 
   /**
+   * Like {@link #resolve}, but the answer is a GRUB configuration: the last step of the signed
+   * chain (shim, GRUB) that Secure Boot machines boot through. The same decision, consumption and
+   * event; only the language differs.
+   */
+  default BootAnswer resolveGrub(BootRequest request, String baseUrl) {
+    return new BootAnswer(
+        GrubRenderer.nothing(
+            request.mac().map(MacAddress::colon).orElse("this machine (no MAC given)"),
+            FirmwareSettings.NONE),
+        "",
+        "no boot core");
+  }
+
+  /**
+   * How this machine's firmware is to be served when the core has something for it (as {@link
+   * #hasBootFor}, nothing consumed or recorded): the firmware settings of the groups it matches
+   * (most specific first) with the loader its profile needs; empty when there is nothing to boot.
+   * Transports that hand out boot files (proxyDHCP) follow it: which binary, which loader, which
+   * quirks.
+   */
+  default Optional<FirmwareSettings> firmwareFor(BootRequest request) {
+    return hasBootFor(request) ? Optional.of(FirmwareSettings.NONE) : Optional.empty();
+  }
+
+  /**
    * Renders the named profile for {@code request}'s machine whatever its assignments say (boot
    * media made for a profile ask for it by name), records the BootEvent, and consumes nothing.
    * Empty when no profile has that name.

@@ -16,13 +16,25 @@ import java.util.TreeMap;
  * @param labels labels a machine must carry with these values
  * @param arch architecture a machine must have
  * @param macPrefix lowercase colon-separated prefix of the MAC, e.g. {@code 52:54:00}
+ * @param firmware firmware settings (quirks, loader) for matching machines, whatever they boot
  */
 public record Group(
     String name,
     String profile,
     Map<String, String> labels,
     Optional<Arch> arch,
-    Optional<String> macPrefix) {
+    Optional<String> macPrefix,
+    FirmwareSettings firmware) {
+
+  /** A group without firmware settings. */
+  public Group(
+      String name,
+      String profile,
+      Map<String, String> labels,
+      Optional<Arch> arch,
+      Optional<String> macPrefix) {
+    this(name, profile, labels, arch, macPrefix, FirmwareSettings.NONE);
+  }
 
   /** Most specific first, then by name. */
   public static final Comparator<Group> PRECEDENCE =
@@ -33,6 +45,7 @@ public record Group(
     Profile.checkName(profile);
     labels = Map.copyOf(new TreeMap<>(labels));
     macPrefix = macPrefix.map(Group::normalizePrefix);
+    firmware = firmware == null ? FirmwareSettings.NONE : firmware;
   }
 
   /** Accepts {@code 52:54:00}, {@code 52-54-00} or {@code 525400}; returns the colon form. */

@@ -16,6 +16,9 @@ import java.util.Optional;
  * @param chainUrl the URL to chain to ({@link Kind#CHAIN})
  * @param script a raw iPXE script template ({@link Kind#SCRIPT})
  * @param menu names of the profiles offered ({@link Kind#MENU})
+ * @param loader the boot loader chain this profile needs, whatever the machine's group says (a
+ *     kernel profile with {@link FirmwareSettings.Loader#SHIM_GRUB} boots through Secure Boot's
+ *     signed chain); empty: the group's, else iPXE
  */
 public record Profile(
     String name,
@@ -25,7 +28,21 @@ public record Profile(
     Optional<String> cmdline,
     Optional<String> chainUrl,
     Optional<String> script,
-    List<String> menu) {
+    List<String> menu,
+    Optional<FirmwareSettings.Loader> loader) {
+
+  /** A profile that leaves the loader to the machine's group. */
+  public Profile(
+      String name,
+      Kind kind,
+      Optional<String> kernel,
+      List<String> initrds,
+      Optional<String> cmdline,
+      Optional<String> chainUrl,
+      Optional<String> script,
+      List<String> menu) {
+    this(name, kind, kernel, initrds, cmdline, chainUrl, script, menu, Optional.empty());
+  }
 
   /** The one thing a profile does. */
   public enum Kind {
@@ -83,6 +100,21 @@ public record Profile(
               + " local disk, or menu)");
     }
     menu.forEach(Profile::checkName);
+    loader = loader == null ? Optional.empty() : loader;
+    if (loader.filter(l -> l == FirmwareSettings.Loader.SHIM_GRUB).isPresent()
+        && kind != Kind.KERNEL
+        && kind != Kind.LOCAL_DISK) {
+      throw new IllegalArgumentException(
+          "profile "
+              + name
+              + ": the shim-grub loader boots kernel and local-disk profiles only (GRUB cannot run"
+              + " iPXE scripts, chain URLs or menus)");
+    }
+  }
+
+  /** This profile with {@code loader}. */
+  public Profile withLoader(Optional<FirmwareSettings.Loader> l) {
+    return new Profile(name, kind, kernel, initrds, cmdline, chainUrl, script, menu, l);
   }
 
   public static Profile kernel(String name, String kernel, List<String> initrds, String cmdline) {

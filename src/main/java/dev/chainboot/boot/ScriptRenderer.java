@@ -51,12 +51,12 @@ public final class ScriptRenderer {
       String baseUrl,
       String why,
       Function<String, Optional<Profile>> lookup) {
-    return render(profile, machine, baseUrl, why, lookup, "");
+    return render(profile, machine, baseUrl, why, lookup, "", FirmwareSettings.NONE);
   }
 
   /**
-   * As {@link #render(Profile, Machine, String, String, Function)}, with {@code {{done_url}}}: the
-   * per-boot callback URL of an install held until done (empty for every other boot).
+   * Like {@link #render(Profile, Machine, String, String, Function)}, with the machine's firmware
+   * settings (how UEFI and BIOS leave for the local disk).
    */
   public String render(
       Profile profile,
@@ -64,7 +64,23 @@ public final class ScriptRenderer {
       String baseUrl,
       String why,
       Function<String, Optional<Profile>> lookup,
-      String doneUrl) {
+      FirmwareSettings firmware) {
+    return render(profile, machine, baseUrl, why, lookup, "", firmware);
+  }
+
+  /**
+   * As {@link #render(Profile, Machine, String, String, Function, FirmwareSettings)}, with {@code
+   * {{done_url}}}: the per-boot callback URL of an install held until done (empty for every other
+   * boot).
+   */
+  public String render(
+      Profile profile,
+      Machine machine,
+      String baseUrl,
+      String why,
+      Function<String, Optional<Profile>> lookup,
+      String doneUrl,
+      FirmwareSettings firmware) {
     Map<String, Object> vars = variables(machine, baseUrl, profile.name(), doneUrl);
     try {
       if (profile.kind() == Profile.Kind.SCRIPT) {
@@ -82,9 +98,9 @@ public final class ScriptRenderer {
                       + IpxeSafe.text(why)
                       + ")");
       if (profile.kind() == Profile.Kind.MENU) {
-        menu(s, profile, vars, lookup);
+        menu(s, profile, vars, lookup, firmware);
       } else {
-        body(s, profile, vars, "cb");
+        body(s, profile, vars, "cb", firmware);
       }
       return exitFailed(s, "could not boot profile " + profile.name()).text();
     } catch (MustacheException | IpxeSafe.UnsafeValueException e) {
@@ -94,15 +110,32 @@ public final class ScriptRenderer {
 
   /** The script for a machine nothing is configured for: says so and exits. */
   public static String nothing(String who) {
-    return new IpxeScript()
-        .line(
-            "echo chainboot: nothing to boot for "
-                + IpxeSafe.text(who)
-                + " (no once, static, group or default assignment)")
-        .line("echo chainboot: exiting to the next boot device")
-        .line("sleep 3")
-        .line("exit 0")
-        .text();
+    return nothing(who, FirmwareSettings.NONE);
+  }
+
+  /**
+   * The script for a machine nothing is configured for: says so and leaves for the next boot device
+   * (UEFI with a failure status unless the machine's {@code efi-exit} says success).
+   */
+  public static String nothing(String who, FirmwareSettings firmware) {
+    IpxeScript s =
+        new IpxeScript()
+            .line(
+                "echo chainboot: nothing to boot for "
+                    + IpxeSafe.text(who)
+                    + " (no once, static, group or default assignment)")
+            .line("echo chainboot: exiting to the next boot device")
+            .line("sleep 3");
+    return leaveForNextDevice(s, firmware).text();
+  }
+
+  /**
+   * Leaves for the firmware's next boot device: on UEFI with the status the machine's {@code
+   * efi-exit} says (a failure by default: an EFI application that exits with success drops some
+   * firmware into its setup screen), on BIOS with 0.
+   */
+  private static IpxeScript leaveForNextDevice(IpxeScript s, FirmwareSettings firmware) {
+    return s.leaveIf("iseq ${platform} efi", firmware.efiExitOrDefault().status()).leave(0);
   }
 
   /** A script that reports an error on the console and exits to the next boot device. */
@@ -111,7 +144,7 @@ public final class ScriptRenderer {
         .line("echo chainboot: error: " + IpxeSafe.text(message))
         .line("echo chainboot: exiting to the next boot device")
         .line("sleep 5")
-        .line("exit 1")
+        .leave(1)
         .text();
   }
 
@@ -119,14 +152,15 @@ public final class ScriptRenderer {
     return m == null ? "this machine" : m.mac().colon();
   }
 
-  private void body(IpxeScript s, Profile p, Map<String, Object> vars, String tag) {
+  private void body(
+      IpxeScript s, Profile p, Map<String, Object> vars, String tag, FirmwareSettings firmware) {
     switch (p.kind()) {
       case KERNEL -> {
         String kernel = IpxeSafe.url(template(p.kernel().orElseThrow(), vars));
         String args = IpxeSafe.cmdline(template(p.cmdline().orElse(""), vars));
         List<String> initrds =
             p.initrds().stream().map(u -> IpxeSafe.url(template(u, vars))).toList();
-        s.line("set cb-try 0");
+        s.counter("cb-try");
         fetch(
             s,
             tag + "_kernel",
@@ -134,7 +168,7 @@ public final class ScriptRenderer {
             "kernel " + kernel + (args.isEmpty() ? "" : " " + args),
             "kernel");
         for (int i = 0; i < initrds.size(); i++) {
-          s.label(tag + "_initrd" + i).line("set cb-try 0");
+          s.label(tag + "_initrd" + i).counter("cb-try");
           fetch(
               s,
               tag + "_initrd" + i + "_get",
@@ -146,13 +180,20 @@ public final class ScriptRenderer {
       }
       case CHAIN -> {
         String url = IpxeSafe.url(template(p.chainUrl().orElseThrow(), vars));
-        s.line("set cb-try 0");
+        s.counter("cb-try");
         fetch(s, tag + "_chain", tag + "_chained", "chain --autofree " + url, "chain");
         s.label(tag + "_chained").line("exit 0");
       }
-      case LOCAL_DISK ->
-          s.line("iseq ${platform} efi && exit 0 ||")
-              .line("sanboot --no-describe --drive 0x80 || exit 0");
+      case LOCAL_DISK -> {
+        // UEFI: leave so that the firmware boots its next device, the disk (with a failure status
+        // by default, see efi-exit); BIOS: boot the first disk, or (bios-local=exit) return
+        s.line("echo chainboot: booting from the local disk")
+            .leaveIf("iseq ${platform} efi", firmware.efiExitOrDefault().status());
+        if (firmware.biosLocalOrDefault() == FirmwareSettings.BiosLocal.SANBOOT) {
+          s.line("sanboot --no-describe --drive 0x80 ||");
+        }
+        s.leave(0);
+      }
       case SCRIPT -> {
         String text = template(p.script().orElseThrow(), vars);
         s.raw(text.startsWith("#!ipxe") ? text.substring(text.indexOf('\n') + 1) : text);
@@ -168,7 +209,8 @@ public final class ScriptRenderer {
       IpxeScript s,
       Profile p,
       Map<String, Object> vars,
-      Function<String, Optional<Profile>> lookup) {
+      Function<String, Optional<Profile>> lookup,
+      FirmwareSettings firmware) {
     s.line("menu chainboot: " + p.name());
     for (String entry : p.menu()) {
       s.line("item cbm-" + entry + " " + entry);
@@ -187,7 +229,7 @@ public final class ScriptRenderer {
       } else {
         Map<String, Object> subVars = new HashMap<>(vars);
         subVars.put("profile", entry);
-        body(s, sub.get(), subVars, "cbm" + i);
+        body(s, sub.get(), subVars, "cbm" + i, firmware);
       }
       i++;
     }
@@ -210,10 +252,11 @@ public final class ScriptRenderer {
     return s.label("chainboot_failed")
         .line("echo chainboot: " + IpxeSafe.text(message) + ", exiting to the next boot device")
         .line("sleep 5")
-        .line("exit 1");
+        .leave(1);
   }
 
-  private String template(String text, Map<String, Object> vars) {
+  /** {@code text} rendered as a strict Mustache template (cached by source text). */
+  String template(String text, Map<String, Object> vars) {
     if (!text.contains("{{")) {
       return text;
     }

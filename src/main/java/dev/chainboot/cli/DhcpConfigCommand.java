@@ -41,12 +41,32 @@ public final class DhcpConfigCommand implements Callable<Integer> {
       description = "iPXE binary for x86_64 UEFI: snponly.efi (default) or ipxe.efi.")
   String efiBinary = "snponly.efi";
 
+  @Option(
+      names = "--trust-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificate (e.g. DATA/tls/ca.crt from chainboot ca init) that firmware-started"
+              + " iPXE is told to trust for HTTPS (option 175.90, force-sent).")
+  java.nio.file.Path trustCa;
+
   @Override
   public Integer call() {
     try {
-      System.out.print(
-          new DhcpConfigGenerator(server, httpPort, ServeCommand.efiBinary(efiBinary))
-              .render(format));
+      DhcpConfigGenerator g =
+          new DhcpConfigGenerator(server, httpPort, ServeCommand.efiBinary(efiBinary));
+      if (trustCa != null) {
+        java.util.List<java.security.cert.X509Certificate> certs;
+        try {
+          certs = dev.chainboot.tls.Pem.certificates(trustCa);
+        } catch (dev.chainboot.tls.Pem.PemException e) {
+          throw new IllegalArgumentException("--trust-ca " + trustCa + ": " + e.getMessage());
+        }
+        if (certs.isEmpty()) {
+          throw new IllegalArgumentException("--trust-ca " + trustCa + ": no certificate in it");
+        }
+        g.trusting(dev.chainboot.tls.CertificateAuthority.fingerprint(certs.get(0)));
+      }
+      System.out.print(g.render(format));
       return 0;
     } catch (IllegalArgumentException e) {
       System.err.println("chainboot dhcp-config: " + e.getMessage());

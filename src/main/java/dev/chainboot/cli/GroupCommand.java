@@ -3,6 +3,7 @@ package dev.chainboot.cli;
 import dev.chainboot.api.Control;
 import dev.chainboot.api.JsonViews;
 import dev.chainboot.boot.Arch;
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Group;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,16 @@ public final class GroupCommand implements Runnable {
     @Option(names = "--mac-prefix", paramLabel = "PREFIX", description = "e.g. 52:54:00")
     String macPrefix;
 
+    @Option(
+        names = "--firmware",
+        paramLabel = "KEY=VALUE,...",
+        description =
+            "Firmware settings for matching machines, whatever they boot: loader=ipxe|shim-grub,"
+                + " efi-binary=snponly.efi|ipxe.efi, efi-exit=failure|success,"
+                + " bios-local=sanboot|exit, dhcp-timeout=SECONDS, https=on|off"
+                + " (see docs/firmware.md).")
+    String firmware;
+
     @Override
     public Integer call() {
       return opts.run(
@@ -64,9 +75,22 @@ public final class GroupCommand implements Runnable {
                                     () ->
                                         StoreOptions.CliError.invalid(
                                             "unknown architecture: " + x)));
-            Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix));
+            FirmwareSettings fw;
+            try {
+              fw = FirmwareSettings.parse(firmware);
+            } catch (IllegalArgumentException e) {
+              throw StoreOptions.CliError.invalid("--firmware: " + e.getMessage());
+            }
+            Group g = new Group(name, profile, labels, a, Optional.ofNullable(macPrefix), fw);
             control.putGroup(g, Control.Expect.ANY);
-            System.out.println("group " + name + " (" + g.selector() + ") -> " + profile);
+            System.out.println(
+                "group "
+                    + name
+                    + " ("
+                    + g.selector()
+                    + ") -> "
+                    + profile
+                    + (fw.isEmpty() ? "" : " firmware " + fw.text()));
           });
     }
   }
@@ -87,8 +111,10 @@ public final class GroupCommand implements Runnable {
               Json.print(control.groups().stream().map(JsonViews::group).toList());
               return;
             }
-            Table t = new Table("NAME", "SELECTOR", "PROFILE");
-            control.groups().forEach(g -> t.row(g.name(), g.selector(), g.profile()));
+            Table t = new Table("NAME", "SELECTOR", "PROFILE", "FIRMWARE");
+            control
+                .groups()
+                .forEach(g -> t.row(g.name(), g.selector(), g.profile(), g.firmware().toString()));
             t.print(System.out);
           });
     }

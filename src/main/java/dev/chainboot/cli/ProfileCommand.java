@@ -2,12 +2,14 @@ package dev.chainboot.cli;
 
 import dev.chainboot.api.Control;
 import dev.chainboot.api.JsonViews;
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Profile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -94,11 +96,29 @@ public final class ProfileCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Kind kind;
 
+    @Option(
+        names = "--loader",
+        paramLabel = "ipxe|shim-grub",
+        description =
+            "Boot loader chain this profile needs whatever the machine's group says: shim-grub"
+                + " boots a kernel or local-disk profile through Debian's signed shim and GRUB"
+                + " (Secure Boot, x86_64 UEFI); default: the group's, else iPXE.")
+    String loader;
+
     @Override
     public Integer call() {
       return opts.run(
           "profile add",
           control -> {
+            Optional<FirmwareSettings.Loader> l =
+                loader == null
+                    ? Optional.empty()
+                    : Optional.of(
+                        FirmwareSettings.Loader.parse(loader)
+                            .orElseThrow(
+                                () ->
+                                    StoreOptions.CliError.invalid(
+                                        "--loader must be ipxe or shim-grub, not " + loader)));
             Profile p;
             if (kind.kernel != null) {
               KernelArgs k = kind.kernel;
@@ -117,6 +137,11 @@ public final class ProfileCommand implements Runnable {
               p = Profile.localDisk(name);
             } else {
               p = Profile.menu(name, kind.menu);
+            }
+            try {
+              p = p.withLoader(l);
+            } catch (IllegalArgumentException e) {
+              throw StoreOptions.CliError.invalid(e.getMessage());
             }
             control.putProfile(p, Control.Expect.ANY);
             System.out.println("profile " + name + " saved");
@@ -153,15 +178,16 @@ public final class ProfileCommand implements Runnable {
 
   static String summary(Profile p) {
     return switch (p.kind()) {
-      case KERNEL ->
-          p.kernel().orElseThrow()
-              + (p.initrds().isEmpty() ? "" : " + " + p.initrds().size() + " initrd")
-              + p.cmdline().map(c -> " " + c).orElse("");
-      case CHAIN -> p.chainUrl().orElseThrow();
-      case SCRIPT -> p.script().orElseThrow().lines().count() + " lines";
-      case LOCAL_DISK -> "boot from local disk";
-      case MENU -> String.join(",", p.menu());
-    };
+          case KERNEL ->
+              p.kernel().orElseThrow()
+                  + (p.initrds().isEmpty() ? "" : " + " + p.initrds().size() + " initrd")
+                  + p.cmdline().map(c -> " " + c).orElse("");
+          case CHAIN -> p.chainUrl().orElseThrow();
+          case SCRIPT -> p.script().orElseThrow().lines().count() + " lines";
+          case LOCAL_DISK -> "boot from local disk";
+          case MENU -> String.join(",", p.menu());
+        }
+        + p.loader().map(l -> " (loader " + l.text() + ")").orElse("");
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a profile.")

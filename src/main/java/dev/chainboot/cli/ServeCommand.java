@@ -2,6 +2,7 @@ package dev.chainboot.cli;
 
 import dev.chainboot.config.Durations;
 import dev.chainboot.config.HostPort;
+import dev.chainboot.config.HttpsConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.config.StormLimits;
@@ -137,6 +138,65 @@ public final class ServeCommand implements Callable<Integer> {
   String logFormat = "text";
 
   @Option(
+      names = "--https",
+      paramLabel = "ADDR:PORT",
+      description =
+          "Also answer HTTPS here (e.g. 0.0.0.0:8443), with --tls-cert/--tls-key or the private"
+              + " CA's files in DATA/tls/ (chainboot ca init). iPXE that can continues over HTTPS;"
+              + " proxyDHCP tells firmware to trust the CA (option 175.90).")
+  String https;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM server certificate followed by its CA certificate (default: DATA/tls/server.crt).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "PEM private key of --tls-cert, unencrypted (default: DATA/tls/server.key).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      description =
+          "PEM CA certificate firmware is told to trust (default: DATA/tls/ca.crt with the"
+              + " default files, else the last certificate of --tls-cert when it is a CA).")
+  Path tlsCa;
+
+  @Option(
+      names = "--ntp",
+      paramLabel = "HOST",
+      description =
+          "Time server iPXE sets its clock from before its first HTTPS fetch, where clocks may"
+              + " be wrong (certificate dates); needs an iPXE built with NTP_CMD.")
+  String ntp;
+
+  /** The HTTPS listener's settings: explicit files, or the private CA's in DATA/tls/. */
+  Optional<HttpsConfig> httpsConfig() {
+    if (https == null) {
+      if (tlsCert != null || tlsKey != null || tlsCa != null) {
+        throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca need --https");
+      }
+      return Optional.empty();
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new IllegalArgumentException("--tls-cert and --tls-key go together");
+    }
+    dev.chainboot.tls.CaFiles ca = new dev.chainboot.tls.CaFiles(data);
+    Path cert = tlsCert != null ? tlsCert : ca.serverCert();
+    Path key = tlsKey != null ? tlsKey : ca.serverKey();
+    Optional<Path> trust =
+        tlsCa != null
+            ? Optional.of(tlsCa)
+            : tlsCert == null ? Optional.of(ca.caCert()) : Optional.empty();
+    return Optional.of(new HttpsConfig(HostPort.parse(https, 8443), cert, key, trust));
+  }
+
+  @Option(
       names = "--admin",
       paramLabel = "ADDR:PORT",
       defaultValue = "${env:CHAINBOOT_ADMIN:-127.0.0.1:9090}",
@@ -251,6 +311,8 @@ public final class ServeCommand implements Callable<Integer> {
         .extraDir(existingDir("--extra", extra))
         .configFile(Optional.ofNullable(configFile))
         .proxyDhcp(proxyDhcp ? Optional.of(new ProxyDhcpConfig(efi)) : Optional.empty())
+        .https(httpsConfig())
+        .ntp(Optional.ofNullable(ntp).map(dev.chainboot.ipxe.IpxeSafe::hostName))
         .admin(
             admin.equalsIgnoreCase("off")
                 ? Optional.empty()

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param extraDir directory served at {@code /extra/} (pixie's {@code -e}), or empty
  * @param configFile the configuration file ({@code --config}), default DATA/chainboot.yaml
  * @param proxyDhcp the proxyDHCP responder's settings, or empty when it is off (the default)
+ * @param https the HTTPS listener, or empty when it is off (the default)
+ * @param ntp a time server iPXE sets its clock from before its first HTTPS fetch, or empty
  * @param admin where the admin listener (REST API, UI) listens, or empty when it is off (the
  *     builder's default; {@code serve}'s is 127.0.0.1:9090)
  * @param adminTls the admin listener's certificate and key, or empty for plain HTTP
@@ -47,6 +49,8 @@ public record ServerConfig(
     Optional<Path> extraDir,
     Optional<Path> configFile,
     Optional<ProxyDhcpConfig> proxyDhcp,
+    Optional<HttpsConfig> https,
+    Optional<String> ntp,
     Optional<InetSocketAddress> admin,
     Optional<TlsFiles> adminTls,
     Optional<String> db,
@@ -83,6 +87,8 @@ public record ServerConfig(
     private Optional<Path> configFile = Optional.empty();
     private Optional<ProxyDhcpConfig> proxyDhcp = Optional.empty();
     private Duration stallAfter = DEFAULT_STALL_AFTER;
+    private Optional<HttpsConfig> https = Optional.empty();
+    private Optional<String> ntp = Optional.empty();
     private Optional<InetSocketAddress> admin = Optional.empty();
     private Optional<TlsFiles> adminTls = Optional.empty();
     private Optional<String> db = Optional.empty();
@@ -139,6 +145,16 @@ public record ServerConfig(
 
     public Builder proxyDhcp(Optional<ProxyDhcpConfig> v) {
       proxyDhcp = v;
+      return this;
+    }
+
+    public Builder https(Optional<HttpsConfig> v) {
+      https = v;
+      return this;
+    }
+
+    public Builder ntp(Optional<String> v) {
+      ntp = v;
       return this;
     }
 
@@ -204,6 +220,8 @@ public record ServerConfig(
           extraDir,
           configFile,
           proxyDhcp,
+          https,
+          ntp,
           admin,
           adminTls,
           db,

@@ -1,5 +1,6 @@
 package dev.chainboot.dhcp;
 
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.text.Printable;
@@ -15,18 +16,29 @@ public final class BootFileChooser {
 
   private final BootBinary x86_64Efi;
   private final Predicate<BootBinary> available;
+  private final boolean https;
 
   /**
    * @param x86_64Efi the binary for x86_64 UEFI (option 93 = 7 or 9): {@code snponly.efi} (uses the
-   *     firmware's NIC driver; the robust default) or {@code ipxe.efi}
+   *     firmware's NIC driver; the robust default) or {@code ipxe.efi}; a machine's {@code
+   *     efi-binary} setting wins
    * @param available whether a binary can actually be served
    */
   public BootFileChooser(BootBinary x86_64Efi, Predicate<BootBinary> available) {
+    this(x86_64Efi, available, false);
+  }
+
+  /**
+   * @param https whether this server answers HTTPS: iPXE that can use it (and whose machine does
+   *     not say {@code https=off}) is sent to {@link ChainScripts#HTTPS_ENTRY_PATH}
+   */
+  public BootFileChooser(BootBinary x86_64Efi, Predicate<BootBinary> available, boolean https) {
     if (x86_64Efi != BootBinary.SNPONLY_X86_64_EFI && x86_64Efi != BootBinary.IPXE_X86_64_EFI) {
       throw new IllegalArgumentException("not an x86_64 EFI binary: " + x86_64Efi.fileName());
     }
     this.x86_64Efi = x86_64Efi;
     this.available = available;
+    this.https = https;
   }
 
   /** A decision: the file (a TFTP name or a URL) or why there is none. */
@@ -45,10 +57,27 @@ public final class BootFileChooser {
    * and arm32 UEFI (no Debian binaries) the SNP-only build when it is available, else the full one.
    */
   public java.util.Optional<BootBinary> binaryFor(ClientArch arch) {
+    return binaryFor(arch, FirmwareSettings.NONE);
+  }
+
+  /**
+   * The iPXE binary for a (non-iPXE) client of this architecture with these firmware settings
+   * ({@code efi-binary}), if chainboot has one. Codes 7 and 9 are both x86_64 UEFI (firmware sends
+   * either; treating 9 as something else makes machines loop).
+   */
+  public java.util.Optional<BootBinary> binaryFor(ClientArch arch, FirmwareSettings fw) {
+    BootBinary efi =
+        fw.efiBinary()
+            .map(
+                b ->
+                    b == FirmwareSettings.EfiBinary.IPXE
+                        ? BootBinary.IPXE_X86_64_EFI
+                        : BootBinary.SNPONLY_X86_64_EFI)
+            .orElse(x86_64Efi);
     return java.util.Optional.ofNullable(
         switch (arch) {
           case BIOS -> BootBinary.UNDIONLY_KPXE;
-          case EFI_X86_64, EFI_BC, EFI_X86_64_HTTP -> x86_64Efi;
+          case EFI_X86_64, EFI_BC, EFI_X86_64_HTTP -> efi;
           case EFI_ARM64, EFI_ARM64_HTTP -> BootBinary.IPXE_ARM64_EFI;
           case EFI_IA32, EFI_IA32_HTTP ->
               firstAvailable(BootBinary.SNPONLY_I386_EFI, BootBinary.IPXE_I386_EFI);
@@ -81,23 +110,72 @@ public final class BootFileChooser {
    * @return a {@link Target} or a {@link NoFile}
    */
   public Choice choose(PxeClient client) {
+    return choose(client, FirmwareSettings.NONE);
+  }
+
+  /**
+   * Whether the client is one this chooser can answer at all (a PXE or HTTP boot client of an
+   * architecture chainboot knows), before anyone asks the boot core about the machine.
+   *
+   * @return empty, or the {@link NoFile} saying why not
+   */
+  public java.util.Optional<NoFile> unanswerable(PxeClient client) {
     if (!client.pxe() && !client.httpClient()) {
-      return new NoFile(
-          "not a PXE or HTTP boot client (vendor class '"
-              + Printable.ascii(client.vendorClass(), 64)
-              + "')");
+      return java.util.Optional.of(
+          new NoFile(
+              "not a PXE or HTTP boot client (vendor class '"
+                  + Printable.ascii(client.vendorClass(), 64)
+                  + "')"));
     }
     if (client.archCode().isEmpty()) {
-      return new NoFile("no client architecture (option 93)");
+      return java.util.Optional.of(new NoFile("no client architecture (option 93)"));
     }
     if (client.clientArch().isEmpty()) {
-      return new NoFile("unknown client architecture " + client.archCode().get());
+      return java.util.Optional.of(
+          new NoFile("unknown client architecture " + client.archCode().get()));
+    }
+    ClientArch arch = client.clientArch().get();
+    if (!client.ipxe() && binaryFor(arch).isEmpty()) {
+      return java.util.Optional.of(
+          new NoFile("no iPXE binary for architecture " + arch.code() + " (" + arch + ")"));
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Where chainboot's own iPXE (started by the firmware with this server's DHCP answer, so it
+   * trusts the CA the answer names) continues: the HTTPS entry when this server answers HTTPS and
+   * the machine does not say {@code https=off}, else {@code /boot.ipxe}.
+   */
+  public String ipxeEntry(FirmwareSettings fw) {
+    return https && fw.https().orElse(true)
+        ? ChainScripts.HTTPS_ENTRY_PATH
+        : ChainScripts.BOOT_PATH;
+  }
+
+  /**
+   * What a client gets with its machine's firmware settings: iPXE gets {@code /boot.ipxe} (or the
+   * HTTPS entry), firmware the binary of its loader for its architecture.
+   *
+   * @param client what the client said
+   * @param fw the machine's firmware settings (loader, efi-binary, https)
+   * @return a {@link Target} or a {@link NoFile}
+   */
+  public Choice choose(PxeClient client, FirmwareSettings fw) {
+    var no = unanswerable(client);
+    if (no.isPresent()) {
+      return no.get();
     }
     ClientArch arch = client.clientArch().get();
     if (client.ipxe()) {
-      return new Target(ChainScripts.BOOT_PATH, true);
+      // only iPXE that says it can fetch https:// (option 175 feature 0x14) goes on over HTTPS:
+      // an iPXE ROM without it (QEMU's, older NICs') stays on HTTP and can chain chainboot's own
+      return new Target(client.ipxeHttps() ? ipxeEntry(fw) : ChainScripts.BOOT_PATH, true);
     }
-    var binary = binaryFor(arch);
+    if (fw.loaderOrDefault() == FirmwareSettings.Loader.SHIM_GRUB) {
+      return signedChain(arch);
+    }
+    var binary = binaryFor(arch, fw);
     if (binary.isEmpty()) {
       return new NoFile("no iPXE binary for architecture " + arch.code() + " (" + arch + ")");
     }
@@ -108,6 +186,29 @@ public final class BootFileChooser {
       return new Target(BootBinary.HTTP_PATH + binary.get().fileName(), true);
     }
     return new Target(binary.get().fileName(), false);
+  }
+
+  /** The first file of the Secure Boot chain (shim), for x86_64 UEFI PXE only. */
+  private Choice signedChain(ClientArch arch) {
+    if (arch == ClientArch.EFI_X86_64_HTTP) {
+      return new NoFile(
+          "the shim-grub loader is served over PXE (TFTP), not UEFI HTTP boot: let this machine"
+              + " PXE boot, or give it loader=ipxe");
+    }
+    if (arch != ClientArch.EFI_X86_64 && arch != ClientArch.EFI_BC) {
+      return new NoFile(
+          "the shim-grub loader is for x86_64 UEFI (option 93 = 7 or 9), not architecture "
+              + arch.code()
+              + " ("
+              + arch
+              + ")");
+    }
+    for (BootBinary b : java.util.List.of(BootBinary.SHIM_X64, BootBinary.GRUBNET_X64)) {
+      if (!available.test(b)) {
+        return new NoFile(b.fileName() + " is not available (see --firmware-dir)");
+      }
+    }
+    return new Target(BootBinary.SHIM_X64.fileName(), false);
   }
 
   /**

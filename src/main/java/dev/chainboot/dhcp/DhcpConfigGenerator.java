@@ -25,6 +25,7 @@ public final class DhcpConfigGenerator {
   private final String server;
   private final int httpPort;
   private final BootFileChooser chooser;
+  private byte[] trust = new byte[0];
 
   /**
    * @param server this server's IPv4 address (next-server, and the host in URLs)
@@ -37,6 +38,32 @@ public final class DhcpConfigGenerator {
     }
     this.httpPort = httpPort;
     this.chooser = new BootFileChooser(x86_64Efi, b -> true);
+  }
+
+  /**
+   * Makes firmware-started iPXE trust a private CA: the configuration force-sends option 175
+   * sub-option 90 ({@code trust}, the CA certificate's SHA-256) in the answer to the firmware (iPXE
+   * reads it once at start), as {@code serve --proxy-dhcp --https} does.
+   *
+   * @param sha256 the CA certificate's SHA-256 fingerprint (32 bytes)
+   */
+  public DhcpConfigGenerator trusting(byte[] sha256) {
+    if (sha256.length != 32) {
+      throw new IllegalArgumentException("a trust fingerprint is a SHA-256 digest (32 bytes)");
+    }
+    this.trust = sha256.clone();
+    return this;
+  }
+
+  private String trustHex(String separator) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : trust) {
+      if (!b.isEmpty()) {
+        b.append(separator);
+      }
+      b.append(String.format(Locale.ROOT, "%02x", x & 0xff));
+    }
+    return b.toString();
   }
 
   static String checkIpv4(String s) {
@@ -110,6 +137,12 @@ public final class DhcpConfigGenerator {
   private String isc() {
     StringBuilder s = new StringBuilder(header("#"));
     s.append("option chainboot-arch code 93 = unsigned integer 16;\n");
+    if (trust.length > 0) {
+      s.append("# iPXE trusts chainboot's CA (option 175.90), force-sent to the firmware\n");
+      s.append("option space ipxe;\n");
+      s.append("option ipxe-encap-opts code 175 = encapsulate ipxe;\n");
+      s.append("option ipxe.trust code 90 = string;\n");
+    }
     s.append("next-server ").append(server).append(";\n");
     s.append("if exists user-class and option user-class = \"iPXE\" {\n");
     s.append("  filename \"").append(bootScriptUrl()).append("\";\n");
@@ -119,6 +152,12 @@ public final class DhcpConfigGenerator {
       s.append("  filename \"").append(r.file()).append("\";\n");
       if (r.http()) {
         s.append("  option vendor-class-identifier \"HTTPClient\";\n");
+      }
+      if (trust.length > 0) {
+        s.append("  option ipxe.trust ").append(trustHex(":")).append(";\n");
+        s.append(
+            "  option dhcp-parameter-request-list = concat(option dhcp-parameter-request-list,"
+                + " af);\n");
       }
     }
     s.append("}\n");
@@ -137,6 +176,12 @@ public final class DhcpConfigGenerator {
           .append('\n');
     }
     s.append("dhcp-boot=tag:chainboot-ipxe,").append(bootScriptUrl()).append('\n');
+    if (trust.length > 0) {
+      s.append("# iPXE trusts chainboot's CA (option 175.90), force-sent to the firmware\n");
+      s.append("dhcp-option-force=tag:!chainboot-ipxe,encap:175,90,")
+          .append(trustHex(":"))
+          .append('\n');
+    }
     for (Row r : rows()) {
       s.append("dhcp-boot=tag:!chainboot-ipxe,tag:").append(tag(r)).append(',').append(r.file());
       if (!r.http()) {
@@ -160,6 +205,25 @@ public final class DhcpConfigGenerator {
     s.append("{\n  \"Dhcp4\": {\n");
     s.append("    \"interfaces-config\": { \"interfaces\": [ ] },\n");
     s.append("    \"lease-database\": { \"type\": \"memfile\", \"persist\": false },\n");
+    if (trust.length > 0) {
+      // iPXE trusts chainboot's CA (option 175.90), always sent (the firmware does not ask)
+      s.append("    \"option-def\": [\n");
+      s.append(
+          "      { \"name\": \"ipxe-encap-opts\", \"code\": 175, \"space\": \"dhcp4\","
+              + " \"type\": \"empty\", \"encapsulate\": \"ipxe\" },\n");
+      s.append(
+          "      { \"name\": \"trust\", \"code\": 90, \"space\": \"ipxe\", \"type\":"
+              + " \"binary\" }\n");
+      s.append("    ],\n");
+      s.append("    \"option-data\": [\n");
+      s.append(
+          "      { \"name\": \"ipxe-encap-opts\", \"space\": \"dhcp4\", \"always-send\":"
+              + " true },\n");
+      s.append("      { \"name\": \"trust\", \"space\": \"ipxe\", \"data\": \"")
+          .append(trustHex(""))
+          .append("\", \"always-send\": true }\n");
+      s.append("    ],\n");
+    }
     s.append("    \"client-classes\": [\n");
     List<String> classes = new ArrayList<>();
     classes.add(

@@ -1,6 +1,7 @@
 package dev.chainboot.dhcp;
 
 import dev.chainboot.boot.BootResolver;
+import dev.chainboot.ipxe.ChainScripts;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Optional;
@@ -22,16 +23,43 @@ public final class ProxyDhcpAnswerer {
   /** PXE vendor sub-option: boot item, echoed on port 4011. */
   static final int PXE_BOOT_ITEM = 71;
 
+  /** iPXE's sub-option of option 175 with the SHA-256 fingerprints of trusted root CAs. */
+  static final int IPXE_TRUST = 90;
+
+  /** iPXE's sub-option of option 175 with a scriptlet run instead of its autoboot. */
+  static final int IPXE_SCRIPTLET = 81;
+
   private final BootFileChooser chooser;
   private final BootResolver resolver;
+  private final java.util.List<byte[]> trust;
 
   /**
    * @param resolver the boot core; a machine it has nothing for gets no answer. {@link
    *     BootResolver#NONE}: every PXE client with a known architecture is answered.
    */
   public ProxyDhcpAnswerer(BootFileChooser chooser, BootResolver resolver) {
+    this(chooser, resolver, java.util.List.of());
+  }
+
+  /**
+   * @param trust SHA-256 fingerprints of the CA certificates iPXE should trust (32 bytes each),
+   *     sent in every answer as option 175.90 (iPXE reads it once, at its start, from the DHCP
+   *     answer the firmware got: a firmware-started iPXE then trusts chainboot's private CA); empty
+   *     for none
+   */
+  public ProxyDhcpAnswerer(
+      BootFileChooser chooser, BootResolver resolver, java.util.List<byte[]> trust) {
+    for (byte[] t : trust) {
+      if (t.length != 32) {
+        throw new IllegalArgumentException("a trust fingerprint is a SHA-256 digest (32 bytes)");
+      }
+    }
+    if (trust.size() > 3) {
+      throw new IllegalArgumentException("at most 3 trusted CA fingerprints fit in option 175");
+    }
     this.chooser = chooser;
     this.resolver = resolver;
+    this.trust = java.util.List.copyOf(trust);
   }
 
   /**
@@ -58,7 +86,8 @@ public final class ProxyDhcpAnswerer {
       int type,
       BootFileChooser.Target target,
       String who,
-      int port)
+      int port,
+      dev.chainboot.boot.FirmwareSettings firmware)
       implements Decision {}
 
   /** No reply, and why. */
@@ -104,19 +133,24 @@ public final class ProxyDhcpAnswerer {
       }
       replyType = DhcpMessage.OFFER;
     }
-    BootFileChooser.Choice choice = chooser.choose(client);
+    var unanswerable = chooser.unanswerable(client);
+    if (unanswerable.isPresent()) {
+      return silence(who, unanswerable.get().reason());
+    }
+    if (request.mac().isEmpty()) {
+      return silence(who, "not an Ethernet hardware address");
+    }
+    var firmware = resolver.firmwareFor(client.toBootRequest(clientIp));
+    if (firmware.isEmpty()) {
+      return silence(
+          who, "the boot core has nothing for this machine (no assignment, group or default)");
+    }
+    BootFileChooser.Choice choice = chooser.choose(client, firmware.get());
     if (choice instanceof BootFileChooser.NoFile(String reason)) {
       return silence(who, reason);
     }
     BootFileChooser.Target target = (BootFileChooser.Target) choice;
-    if (request.mac().isEmpty()) {
-      return silence(who, "not an Ethernet hardware address");
-    }
-    if (!resolver.hasBootFor(client.toBootRequest(clientIp))) {
-      return silence(
-          who, "the boot core has nothing for this machine (no assignment, group or default)");
-    }
-    return new Reply(request, client, replyType, target, who, port);
+    return new Reply(request, client, replyType, target, who, port, firmware.get());
   }
 
   /**
@@ -132,7 +166,22 @@ public final class ProxyDhcpAnswerer {
     }
     Reply r = (Reply) decision;
     BootFileChooser.BootFile file = r.target().at(urlHost, httpPort);
-    DhcpMessage reply = reply(r.request(), r.client(), r.type(), server, file);
+    DhcpOptions.Builder ipxe = DhcpOptions.builder();
+    if (!trust.isEmpty()) {
+      ipxe.put(IPXE_TRUST, concat(trust));
+    }
+    Optional<Integer> wait = r.firmware().dhcpTimeout().filter(t -> !r.client().ipxe());
+    if (wait.isPresent()) {
+      String url =
+          "http://" + urlHost + ":" + httpPort + chooser.ipxeEntry(r.firmware()) + "?via=scriptlet";
+      ipxe.put(IPXE_SCRIPTLET, ChainScripts.scriptlet(url, wait.get()));
+      if (ipxe.build().encodeEncapsulated().length > 255) {
+        // iPXE does not join a split option 175 (RFC 3396): better no scriptlet than a broken one
+        ipxe.remove(IPXE_SCRIPTLET);
+        wait = Optional.empty();
+      }
+    }
+    DhcpMessage reply = reply(r.request(), r.client(), r.type(), server, file, ipxe.build());
     String verb = r.type() == DhcpMessage.OFFER ? "offer" : "ack";
     return new Answer(
         Optional.of(reply),
@@ -144,6 +193,8 @@ public final class ProxyDhcpAnswerer {
             + file.file()
             + " server="
             + server.getHostAddress()
+            + (trust.isEmpty() ? "" : " trust=" + trust.size())
+            + (wait.isPresent() ? " dhcp-timeout=" + wait.get() : "")
             + (r.port() == PXE_PORT ? " (port 4011)" : ""));
   }
 
@@ -163,12 +214,32 @@ public final class ProxyDhcpAnswerer {
         new Answer(Optional.empty(), "proxyDHCP no answer to " + who + ": " + reason));
   }
 
+  private static byte[] concat(java.util.List<byte[]> parts) {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    parts.forEach(b::writeBytes);
+    return b.toByteArray();
+  }
+
   static DhcpMessage reply(
       DhcpMessage req,
       PxeClient client,
       int type,
       Inet4Address server,
       BootFileChooser.BootFile file) {
+    return reply(req, client, type, server, file, DhcpOptions.empty());
+  }
+
+  /**
+   * @param ipxe sub-options of option 175 for iPXE (trust, scriptlet), sent whether or not the
+   *     client asked for option 175 (the firmware does not; the iPXE it starts reads them)
+   */
+  static DhcpMessage reply(
+      DhcpMessage req,
+      PxeClient client,
+      int type,
+      Inet4Address server,
+      BootFileChooser.BootFile file,
+      DhcpOptions ipxe) {
     DhcpOptions.Builder o =
         DhcpOptions.builder()
             .putByte(DhcpOptions.MESSAGE_TYPE, type)
@@ -184,6 +255,9 @@ public final class ProxyDhcpAnswerer {
           .filter(item -> item.length == 4)
           .ifPresent(item -> pxe.put(PXE_BOOT_ITEM, item));
       o.put(DhcpOptions.VENDOR_SPECIFIC, pxe.build());
+    }
+    if (!ipxe.codes().isEmpty()) {
+      o.put(DhcpOptions.IPXE_ENCAPSULATED, ipxe);
     }
     String fileField = file.file().length() <= 127 ? file.file() : "";
     if (fileField.isEmpty()) {

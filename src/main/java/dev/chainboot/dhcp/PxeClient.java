@@ -23,7 +23,23 @@ public record PxeClient(
     List<String> userClasses,
     boolean ipxe,
     Optional<String> uuid,
-    Optional<byte[]> uuidOption) {
+    Optional<byte[]> uuidOption,
+    java.util.Set<Integer> ipxeFeatures) {
+
+  /** iPXE's feature sub-option (in option 175) saying it can fetch https:// URLs. */
+  public static final int IPXE_FEATURE_HTTPS = 0x14;
+
+  /** A client without iPXE features (not iPXE, or an iPXE that did not list them). */
+  public PxeClient(
+      Optional<MacAddress> mac,
+      String vendorClass,
+      Optional<Integer> archCode,
+      List<String> userClasses,
+      boolean ipxe,
+      Optional<String> uuid,
+      Optional<byte[]> uuidOption) {
+    this(mac, vendorClass, archCode, userClasses, ipxe, uuid, uuidOption, java.util.Set.of());
+  }
 
   private static final Pattern VENDOR_ARCH = Pattern.compile(":Arch:(\\d{5})");
 
@@ -44,7 +60,17 @@ public record PxeClient(
     Optional<byte[]> uuidOpt = o.get(DhcpOptions.CLIENT_UUID);
     Optional<String> uuid =
         uuidOpt.filter(v -> v.length == 17 && v[0] == 0).map(PxeClient::uuidText);
-    return new PxeClient(m.mac(), vendor, arch, users, ipxe, uuid, uuidOpt);
+    // iPXE lists what it was built with as one-byte sub-options of option 175 (features.h)
+    java.util.Set<Integer> features =
+        o.encapsulated(DhcpOptions.IPXE_ENCAPSULATED)
+            .map(e -> java.util.Set.copyOf(e.codes()))
+            .orElse(java.util.Set.of());
+    return new PxeClient(m.mac(), vendor, arch, users, ipxe, uuid, uuidOpt, features);
+  }
+
+  /** iPXE that says it can fetch https:// URLs (feature 0x14 in option 175). */
+  public boolean ipxeHttps() {
+    return ipxe && ipxeFeatures.contains(IPXE_FEATURE_HTTPS);
   }
 
   /** Vendor class starts with {@code PXEClient} (PXE firmware, iPXE). */

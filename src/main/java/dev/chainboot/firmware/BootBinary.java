@@ -32,6 +32,27 @@ public enum BootBinary {
       List.of("snponly-arm64.efi", "snponly-arm.efi", "ipxe-aa64.efi"),
       List.of(
           "ipxe-arm64.efi", "arm64-efi/ipxe.efi", "arm64-efi/snponly.efi", "snponly-arm64.efi")),
+  /**
+   * Debian's shim, signed by Microsoft's UEFI CA (package shim-signed): the first stage of the
+   * Secure Boot chain. It loads {@code grubx64.efi} from the directory it was loaded from.
+   */
+  SHIM_X64(
+      "shimx64.efi",
+      List.of(),
+      List.of("shimx64.efi.signed", "shimx64.efi", "../shim/shimx64.efi.signed"),
+      true),
+  /**
+   * Debian's signed GRUB network image (package grub-efi-amd64-signed), served as {@code
+   * grubx64.efi} where shim looks for it.
+   */
+  GRUBNET_X64(
+      "grubnetx64.efi",
+      List.of("grubx64.efi"),
+      List.of(
+          "grubnetx64.efi.signed",
+          "grubnetx64.efi",
+          "../grub/x86_64-efi-signed/grubnetx64.efi.signed"),
+      true),
   /** 32-bit x86 UEFI, full iPXE (pixie's {@code ipxe32.efi}); no Debian package. */
   IPXE_I386_EFI(
       "ipxe32.efi",

@@ -17,10 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One log line per HTTP request: client, method, path and query, status, bytes written. With a file
- * ({@code PXESRV_LOG}), each request is also appended there in the Common Log Format pxe_srv
- * (Rack's CommonLogger) wrote, so existing log processing keeps working. An installer's callback
- * token is not logged (only its first characters).
+ * One log line per HTTP request: client, method, path and query, status, bytes written, and {@code
+ * https} for a request that came over TLS. With a file ({@code PXESRV_LOG}), each request is also
+ * appended there in the Common Log Format pxe_srv (Rack's CommonLogger) wrote, so existing log
+ * processing keeps working. An installer's callback token is not logged (only its first
+ * characters).
  */
 final class AccessLog implements RequestLog {
 
@@ -55,13 +56,14 @@ final class AccessLog implements RequestLog {
     String query = request.getHttpURI().getQuery();
     if (log.isInfoEnabled()) {
       log.info(
-          "{} {} {}{} {} {}B",
+          "{} {} {}{} {} {}B{}",
           client,
           request.getMethod(),
           Printable.of(redacted(request.getHttpURI().getPath())),
           query == null ? "" : "?" + Printable.of(query),
           response.getStatus(),
-          Response.getContentBytesWritten(response));
+          Response.getContentBytesWritten(response),
+          request.isSecure() ? " https" : "");
     }
     if (file != null) {
       long bytes = Response.getContentBytesWritten(response);

@@ -54,7 +54,9 @@ public final class HttpServer implements AutoCloseable {
 
   private final Server server;
   private final ServerConnector connector;
+  private final HttpConfiguration config;
   private final Router router = new Router();
+  private ServerConnector tls;
   private final Admission admission;
   private final java.util.List<RequestLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -95,6 +97,7 @@ public final class HttpServer implements AutoCloseable {
         UriCompliance.DEFAULT.with("chainboot", UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
     hc.setSendServerVersion(false);
     hc.setSendDateHeader(true);
+    config = hc;
     if (tls.isPresent()) {
       SslContextFactory.Server ssl = new SslContextFactory.Server();
       ssl.setKeyStore(tls.get().keyStore());
@@ -143,6 +146,40 @@ public final class HttpServer implements AutoCloseable {
 
   public Router router() {
     return router;
+  }
+
+  /**
+   * Also answers HTTPS on {@code bind} with the same routes (before {@link #start()}). Clients
+   * reach it by IP address as often as by name, so the SNI host check is off: the certificate's
+   * names and addresses are the client's business, as in any TLS client.
+   *
+   * @param keyStore the server key and certificate chain (the chain is what clients get)
+   */
+  public void addHttps(InetSocketAddress bind, java.security.KeyStore keyStore, char[] password) {
+    org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl =
+        new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    ssl.setKeyStore(keyStore);
+    ssl.setKeyStorePassword(new String(password));
+    ssl.setSniRequired(false);
+    HttpConfiguration hc = new HttpConfiguration(config);
+    hc.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+    tls =
+        new ServerConnector(
+            server,
+            new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+            new HttpConnectionFactory(hc));
+    tls.setHost(
+        bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()
+            ? null
+            : bind.getAddress().getHostAddress());
+    tls.setPort(bind.getPort());
+    tls.setReuseAddress(true);
+    server.addConnector(tls);
+  }
+
+  /** The HTTPS port actually bound, or -1 without HTTPS. */
+  public int httpsPort() {
+    return tls == null ? -1 : tls.getLocalPort();
   }
 
   /** Reverse proxies whose {@code X-Forwarded-For} names the client ({@link Requests#clientIp}). */

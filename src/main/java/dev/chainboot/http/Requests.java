@@ -99,6 +99,28 @@ public final class Requests {
   }
 
   /**
+   * This server's host as the client reached it, without a port: the operator's {@code --advertise}
+   * host, else the request's Host header when it is a valid host[:port], else the local address the
+   * connection arrived on.
+   */
+  public static String host(Request req, Optional<String> advertise) {
+    if (advertise.isPresent()) {
+      return IpxeSafe.host(advertise.get());
+    }
+    String h = req.getHeaders().get(HttpHeader.HOST);
+    try {
+      if (h != null) {
+        IpxeSafe.host(h);
+        return h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.replaceFirst(":.*$", "");
+      }
+    } catch (IpxeSafe.UnsafeValueException e) {
+      // fall through to the local address
+    }
+    String local = Request.getLocalAddr(req);
+    return local.contains(":") ? "[" + local + "]" : local;
+  }
+
+  /**
    * Another listener of this server as a client of this request reaches it: plain HTTP, the host of
    * {@link #baseUrl(Request, Optional)}, and {@code port} (the boot listener's URL, asked on the
    * admin listener).

@@ -19,6 +19,7 @@ import dev.chainboot.config.ConfigFile;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.grub.GrubConfig;
 import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.media.MediaBuilder;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
  * The one place that decides which URL reaches which endpoint. {@link #all} is what {@code
@@ -42,6 +44,7 @@ import java.util.function.Function;
  * /health                         ok
  * /boot.ipxe, /boot/resolve       the boot core                      BootEndpoints
  * /done/TOKEN                     an installer's callback (POST)     CallbackEndpoint
+ * /boot/grub/MAC.cfg              the boot core, as GRUB config      GrubEndpoints
  * /assets/ /kernel/ /extra/       files (Range, ETag, HEAD)          DirectoryHandler
  * /ipxe/                          Zero-OS runmodes, pixie scripts    IpxeEndpoints
  * /redirect, /grub/clear/, /      pxe_srv (with --pxesrv-root)       PxeSrvEndpoints
@@ -50,6 +53,7 @@ import java.util.function.Function;
  *                                 Zero-OS images and iPXE builds     ZeroOsMediaEndpoints
  * /provision/                     Zero-OS provisioning by MAC        ProvisionEndpoint
  * /firmware/                      boot binaries for UEFI HTTP boot   FirmwareHandler
+ * /boot-https.ipxe                on to HTTPS (with serve --https)   httpsEntry
  *
  * The admin listener (--admin), everything else, behind a token or a UI session ({@link #admin}):
  * /health                         ok (no authentication: probes)
@@ -149,6 +153,20 @@ public final class Routes {
     router.exact(ChainScripts.BOOT_PATH, boot.boot());
     router.exact(ChainScripts.RESOLVE_PATH, boot.resolve());
     router.prefix(CallbackToken.PATH, new CallbackEndpoint(resolver));
+    router.prefix(GrubConfig.MACHINE_PATH, new GrubEndpoints(resolver));
+  }
+
+  /**
+   * {@code /boot-https.ipxe}: where proxyDHCP sends iPXE that can continue over HTTPS; answers a
+   * script (over plain HTTP) that sets the clock when {@code --ntp} is given and chains to this
+   * server's HTTPS {@code /boot.ipxe} with the machine's identity.
+   *
+   * @param httpsPort the HTTPS listener's bound port (known once it is started)
+   */
+  public static void httpsEntry(Router router, ServerConfig config, IntSupplier httpsPort) {
+    router.exact(
+        ChainScripts.HTTPS_ENTRY_PATH,
+        new HttpsEntryHandler(config.advertise(), config.ntp(), httpsPort));
   }
 
   /**

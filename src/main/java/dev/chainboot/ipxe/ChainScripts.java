@@ -13,6 +13,15 @@ public final class ChainScripts {
   /** Where every chain lands: resolves the machine (with {@code ?mac=}) or asks who it is. */
   public static final String BOOT_PATH = "/boot.ipxe";
 
+  /**
+   * Where iPXE that can continue over HTTPS is sent (over plain HTTP): a script that sets the clock
+   * if configured and chains to {@code https://HOST:PORT/boot.ipxe} with the machine's identity.
+   */
+  public static final String HTTPS_ENTRY_PATH = "/boot-https.ipxe";
+
+  /** Attempts of the chain to the HTTPS {@code /boot.ipxe}. */
+  static final int HTTPS_TRIES = 2;
+
   /** The resolver {@code /boot.ipxe} chains to when the request carried no MAC. */
   public static final String RESOLVE_PATH = "/boot/resolve";
 
@@ -155,7 +164,7 @@ public final class ChainScripts {
   public static String resolveChain(String baseUrl, String extraQuery) {
     String resolve = baseUrl + RESOLVE_PATH;
     return new IpxeScript()
-        .line("set cb-try 0")
+        .counter("cb-try")
         .retry(
             "cb_resolve",
             "chain --autofree " + resolve + "?" + IDENTITY_QUERY + extraQuery,
@@ -211,6 +220,51 @@ public final class ChainScripts {
   }
 
   /**
+   * What {@link #HTTPS_ENTRY_PATH} answers: optionally {@code ntp} (certificates are checked
+   * against the machine's clock, which may be wrong before the first sync), then a chain to this
+   * server's HTTPS {@code /boot.ipxe} with the machine's identity; when that fails (an iPXE that
+   * does not trust chainboot's CA gets "Permission denied"), a message that says so and an exit to
+   * the next boot device.
+   *
+   * @param httpsBase {@code https://HOST:PORT} (validated)
+   * @param ntpServer a host name or address (validated) to set the clock from, or empty
+   */
+  public static String httpsChain(String httpsBase, Optional<String> ntpServer) {
+    IpxeScript s =
+        new IpxeScript().line("# chainboot: continue over HTTPS with chainboot's certificate");
+    ntpServer
+        .map(IpxeSafe::hostName)
+        .ifPresent(
+            n ->
+                s.line(
+                    "ntp "
+                        + n
+                        + " || echo chainboot: could not set the clock from "
+                        + n
+                        + " (certificate dates are checked against this machine's clock)"));
+    String url = bootUrl(httpsBase);
+    return s.counter("cb-try")
+        .retry(
+            "cb_https",
+            "chain --autofree " + url + "?" + IDENTITY_QUERY,
+            "cb_done",
+            "cb-try",
+            HTTPS_TRIES,
+            "cb_failed",
+            "chainboot: could not load " + url + ", retrying",
+            3)
+        .label("cb_failed")
+        .line("echo chainboot: could not continue over HTTPS to " + url)
+        .line(
+            "echo chainboot: Permission denied above means this iPXE does not trust the server's"
+                + " certificate (DHCP option 175.90 names the CA chainboot trusts)")
+        .line("sleep 5")
+        .leave(1)
+        .label("cb_done")
+        .text();
+  }
+
+  /**
    * What an overloaded server answers iPXE on {@code /boot.ipxe} and the resolver (with HTTP 503
    * and {@code Retry-After: seconds}, which iPXE itself honours by asking again after that long):
    * the same as a script, for any client that runs the answer: say so, wait, and chain to the
@@ -238,6 +292,28 @@ public final class ChainScripts {
                 + IDENTITY_QUERY
                 + extraQuery)
         .text();
+  }
+
+  /**
+   * A one-line iPXE scriptlet (DHCP option 175.81) for iPXE started by the firmware: it runs
+   * instead of iPXE's own autoboot, waiting up to {@code seconds} for the link (ports with spanning
+   * tree forward only 30-50 s after link-up) and again for DHCP, then chains to {@code url}.
+   *
+   * @param url where iPXE continues (this server's {@code /boot.ipxe}; validated)
+   * @param seconds 1-600
+   */
+  public static String scriptlet(String url, int seconds) {
+    if (seconds < 1 || seconds > 600) {
+      throw new IllegalArgumentException("DHCP timeout out of range: " + seconds);
+    }
+    long ms = seconds * 1000L;
+    return "iflinkwait --timeout "
+        + ms
+        + " ; dhcp --timeout "
+        + ms
+        + " && chain --autofree "
+        + IpxeSafe.url(url)
+        + " || exit 1";
   }
 
   /**
@@ -286,6 +362,7 @@ public final class ChainScripts {
       s.line("echo chainboot: synchronizing the clock for https").line(ntp);
     }
     return s.line("chain " + url + trustedSuffix + " ||")
+        .propagateLeave()
         .line("echo chainboot: could not boot from " + url)
         .line(
             "echo chainboot: check that the server is reachable from ${net0/ip}, then type: chain "

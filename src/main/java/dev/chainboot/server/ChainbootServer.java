@@ -9,6 +9,7 @@ import dev.chainboot.boot.BootCore;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.boot.Timeline;
 import dev.chainboot.config.ConfigFile;
+import dev.chainboot.config.HttpsConfig;
 import dev.chainboot.config.ProxyDhcpConfig;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.config.TlsFiles;
@@ -31,6 +32,8 @@ import dev.chainboot.store.Store;
 import dev.chainboot.store.StoreException;
 import dev.chainboot.store.Stores;
 import dev.chainboot.tftp.TftpServer;
+import dev.chainboot.tls.Pem;
+import dev.chainboot.tls.TlsMaterial;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -63,6 +66,7 @@ public final class ChainbootServer implements AutoCloseable {
   private Timeline timeline;
   private BootResolver resolver;
   private TftpServer tftp;
+  private TlsMaterial tls;
 
   public ChainbootServer(ServerConfig config) {
     this.config = config;
@@ -157,6 +161,12 @@ public final class ChainbootServer implements AutoCloseable {
       http.addRequestLog(new HttpMetrics(metrics.registry(), Metrics.LATENCY_BUCKETS));
       Routes.all(
           http.router(), config, settings, resolver, timeline, timed, firmware, metrics.registry());
+      if (config.https().isPresent()) {
+        tls = loadTls(config.https().get());
+        char[] pw = java.util.UUID.randomUUID().toString().toCharArray();
+        http.addHttps(config.https().get().bind(), tls.keyStore(pw), pw);
+        Routes.httpsEntry(http.router(), config, http::httpsPort);
+      }
       try {
         http.start();
       } catch (IOException e) {
@@ -172,6 +182,14 @@ public final class ChainbootServer implements AutoCloseable {
       }
       started.push(http);
       log.info("HTTP listening on {}:{}", hostOf(config.http()), http.port());
+      if (tls != null) {
+        log.info(
+            "HTTPS listening on {}:{} ({}; firmware is told to trust CA {})",
+            hostOf(config.https().get().bind()),
+            http.httpsPort(),
+            tls.chain().getFirst().getSubjectX500Principal().getName(),
+            tls.fingerprintTexts().isEmpty() ? "(none)" : tls.fingerprintTexts());
+      }
       if (config.tftp().isPresent()) {
         tftp = TftpService.start(config, firmware, http.port(), timeline);
         started.push(tftp);
@@ -200,6 +218,25 @@ public final class ChainbootServer implements AutoCloseable {
     return this;
   }
 
+  /** The HTTPS files, checked; a missing or wrong file stops the start with a clear message. */
+  private static TlsMaterial loadTls(HttpsConfig hc) throws StartupException {
+    TlsMaterial m;
+    try {
+      m = TlsMaterial.load(hc.cert(), hc.key(), hc.ca());
+    } catch (Pem.PemException e) {
+      throw new StartupException(
+          "cannot start HTTPS: "
+              + e.getMessage()
+              + " (make a private CA and server certificate with: chainboot ca init --address"
+              + " IP --name NAME; or pass --tls-cert FILE --tls-key FILE)",
+          e);
+    }
+    for (String w : m.warnings(java.time.Instant.now())) {
+      log.warn("HTTPS: {}", w);
+    }
+    return m;
+  }
+
   /** proxyDHCP: answers PXE clients for which the boot core has something to boot. */
   private ProxyDhcpServer startProxyDhcp(ProxyDhcpConfig pc) throws StartupException {
     // A binary is offered when the catalogue has it or the operator put it into DATA/tftp/ under
@@ -209,8 +246,11 @@ public final class ChainbootServer implements AutoCloseable {
             pc.x86_64Efi(),
             b ->
                 firmware.bytes(b).isPresent()
-                    || Files.isRegularFile(config.tftpRoot().resolve(b.fileName())));
-    ProxyDhcpAnswerer answerer = new ProxyDhcpAnswerer(chooser, resolver);
+                    || Files.isRegularFile(config.tftpRoot().resolve(b.fileName())),
+            tls != null);
+    ProxyDhcpAnswerer answerer =
+        new ProxyDhcpAnswerer(
+            chooser, resolver, tls == null ? java.util.List.of() : tls.fingerprints());
     try {
       return new ProxyDhcpServer(answerer, timeline, config.advertise(), http.port()).start();
     } catch (IOException e) {
@@ -342,6 +382,11 @@ public final class ChainbootServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** The bound HTTPS port, or -1 without {@code --https}. */
+  public int httpsPort() {
+    return http.httpsPort();
   }
 
   /** The admin listener's router (tests list its routes). */

@@ -4,6 +4,7 @@ import dev.chainboot.boot.BootTimeline;
 import dev.chainboot.config.ServerConfig;
 import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
+import dev.chainboot.grub.GrubConfig;
 import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.tftp.CompositeFileSource;
 import dev.chainboot.tftp.DirectoryFileSource;
@@ -42,6 +43,10 @@ final class TftpService {
     byte[] chain =
         ChainScripts.tftpChain(config.advertise(), httpPort, menu).getBytes(StandardCharsets.UTF_8);
     builtIn.put("chain.ipxe", () -> Optional.of(chain));
+    byte[] grub = GrubConfig.entry(config.advertise(), httpPort).getBytes(StandardCharsets.UTF_8);
+    for (String name : GrubConfig.TFTP_NAMES) {
+      builtIn.put(name, () -> Optional.of(grub));
+    }
     for (BootBinary b : BootBinary.values()) {
       builtIn.put(b.fileName(), () -> firmware.bytes(b));
       for (String alias : b.aliases()) {

@@ -7,6 +7,7 @@ import dev.chainboot.auth.TokenStore;
 import dev.chainboot.boot.Arch;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
@@ -232,11 +233,13 @@ abstract class JdbcStore implements Store, TokenStore {
         h ->
             h.createUpdate(
                     """
-            INSERT INTO profiles (name, kind, kernel, initrds, cmdline, chain_url, script, menu)
-            VALUES (:name, :kind, :kernel, :initrds, :cmdline, :chain, :script, :menu)
+            INSERT INTO profiles
+              (name, kind, kernel, initrds, cmdline, chain_url, script, menu, loader)
+            VALUES (:name, :kind, :kernel, :initrds, :cmdline, :chain, :script, :menu, :loader)
             ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, kernel = excluded.kernel,
               initrds = excluded.initrds, cmdline = excluded.cmdline,
-              chain_url = excluded.chain_url, script = excluded.script, menu = excluded.menu""")
+              chain_url = excluded.chain_url, script = excluded.script, menu = excluded.menu,
+              loader = excluded.loader""")
                 .bind("name", p.name())
                 .bind("kind", p.kind().name().toLowerCase(Locale.ROOT))
                 .bind("kernel", p.kernel().orElse(null))
@@ -245,6 +248,7 @@ abstract class JdbcStore implements Store, TokenStore {
                 .bind("chain", p.chainUrl().orElse(null))
                 .bind("script", p.script().orElse(null))
                 .bind("menu", JSON.writeValueAsString(p.menu()))
+                .bind("loader", p.loader().map(FirmwareSettings.Loader::text).orElse(null))
                 .execute());
     configChanged();
   }
@@ -304,7 +308,8 @@ abstract class JdbcStore implements Store, TokenStore {
         Optional.ofNullable(rs.getString("cmdline")),
         Optional.ofNullable(rs.getString("chain_url")),
         Optional.ofNullable(rs.getString("script")),
-        JSON.readValue(rs.getString("menu"), STRINGS));
+        JSON.readValue(rs.getString("menu"), STRINGS),
+        Optional.ofNullable(rs.getString("loader")).flatMap(FirmwareSettings.Loader::parse));
   }
 
   // ---------------------------------------------------------------- assignments
@@ -675,7 +680,8 @@ abstract class JdbcStore implements Store, TokenStore {
                             rs.getString("profile"),
                             JSON.readValue(rs.getString("labels"), LABELS),
                             Arch.parse(rs.getString("arch")),
-                            Optional.ofNullable(rs.getString("mac_prefix"))))
+                            Optional.ofNullable(rs.getString("mac_prefix")),
+                            FirmwareSettings.parse(rs.getString("firmware"))))
                 .list());
   }
 
@@ -685,15 +691,17 @@ abstract class JdbcStore implements Store, TokenStore {
         h ->
             h.createUpdate(
                     """
-            INSERT INTO machine_groups (name, profile, arch, mac_prefix, labels)
-            VALUES (:name, :p, :arch, :prefix, :labels)
+            INSERT INTO machine_groups (name, profile, arch, mac_prefix, labels, firmware)
+            VALUES (:name, :p, :arch, :prefix, :labels, :firmware)
             ON CONFLICT (name) DO UPDATE SET profile = excluded.profile, arch = excluded.arch,
-              mac_prefix = excluded.mac_prefix, labels = excluded.labels""")
+              mac_prefix = excluded.mac_prefix, labels = excluded.labels,
+              firmware = excluded.firmware""")
                 .bind("name", g.name())
                 .bind("p", g.profile())
                 .bind("arch", g.arch().map(Arch::ipxeName).orElse(null))
                 .bind("prefix", g.macPrefix().orElse(null))
                 .bind("labels", JSON.writeValueAsString(g.labels()))
+                .bind("firmware", g.firmware().text())
                 .execute());
     configChanged();
   }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layering of docs/architecture.md, checked on the compiled main classes: a wrong dependency
- * fails the build. Pure utilities ({@code ipxe}, {@code text}, {@code fs}) depend on nothing of
- * chainboot's; the boot core on nothing but them; stores and transports on the core, never the
- * other way; Jetty only in {@code http} and the assembly in {@code server}.
+ * fails the build. Pure utilities ({@code ipxe}, {@code grub}, {@code tls}, {@code text}, {@code
+ * fs}) depend on nothing of chainboot's; the boot core on nothing but them; stores and transports
+ * on the core, never the other way; Jetty only in {@code http} and the assembly in {@code server}.
  */
 class LayeringTest {
 
@@ -41,11 +41,22 @@ class LayeringTest {
   void pureUtilitiesDependOnNoOtherChainbootPackage() {
     classes()
         .that()
-        .resideInAnyPackage("dev.chainboot.ipxe..", "dev.chainboot.text..", "dev.chainboot.fs..")
+        .resideInAnyPackage(
+            "dev.chainboot.ipxe..",
+            "dev.chainboot.grub..",
+            "dev.chainboot.tls..",
+            "dev.chainboot.text..",
+            "dev.chainboot.fs..")
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage(
-            "java..", "dev.chainboot.ipxe..", "dev.chainboot.text..", "dev.chainboot.fs..")
+            "java..",
+            "javax.security..",
+            "dev.chainboot.ipxe..",
+            "dev.chainboot.grub..",
+            "dev.chainboot.tls..",
+            "dev.chainboot.text..",
+            "dev.chainboot.fs..")
         .check(main);
   }
 
@@ -62,6 +73,7 @@ class LayeringTest {
             "com.samskivert.mustache..",
             "dev.chainboot.boot..",
             "dev.chainboot.ipxe..",
+            "dev.chainboot.grub..",
             "dev.chainboot.text..",
             "dev.chainboot.fs..")
         .because("the boot core imports no transport, no store implementation, no Jetty, no JDBC")

@@ -84,6 +84,90 @@ class DhcpConfigIT {
     assertThat(run("kea-dhcp4", "-t", f.toString()).exit()).isNotZero();
   }
 
+  /**
+   * {@code --trust-ca}: each server's configuration force-sends option 175.90 with the CA's
+   * SHA-256, and still passes that server's own check.
+   */
+  @Test
+  void trustCaAddsTheFingerprintAndEachServerAcceptsTheConfiguration() throws Exception {
+    Path data = tmp.resolve("data");
+    new dev.chainboot.tls.CaFiles(data)
+        .init(
+            List.of("boot.example"),
+            List.of(),
+            java.time.Duration.ofDays(30),
+            false,
+            java.time.Instant.now());
+    Path ca = data.resolve("tls/ca.crt");
+    byte[] fp =
+        dev.chainboot.tls.CertificateAuthority.fingerprint(
+            dev.chainboot.tls.Pem.certificates(ca).get(0));
+    String colons = java.util.HexFormat.ofDelimiter(":").formatHex(fp);
+    String plain = java.util.HexFormat.of().formatHex(fp);
+    java.util.function.Function<String, String> withCa =
+        format -> {
+          try {
+            Run r =
+                run(
+                    ProxyDhcpIT.javaBin(),
+                    "-jar",
+                    System.getProperty("chainboot.jar"),
+                    "dhcp-config",
+                    "--format",
+                    format,
+                    "--server",
+                    "10.9.0.1",
+                    "--trust-ca",
+                    ca.toString());
+            assertThat(r.exit()).as(r.out()).isZero();
+            return r.out();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+
+    String isc = withCa.apply("isc");
+    assertThat(isc)
+        .contains("option ipxe.trust code 90 = string;")
+        .contains("option ipxe.trust " + colons + ";");
+    Path f = tmp.resolve("dhcpd-trust.conf");
+    Files.writeString(f, isc + "subnet 10.9.0.0 netmask 255.255.255.0 { }\n");
+    Run r = run("dhcpd", "-t", "-cf", f.toString());
+    assertThat(r.exit()).as(r.out()).isZero();
+
+    String dnsmasq = withCa.apply("dnsmasq");
+    assertThat(dnsmasq)
+        .contains("dhcp-option-force=tag:!chainboot-ipxe,encap:175,90," + colons + "\n");
+    f = tmp.resolve("dnsmasq-trust.conf");
+    Files.writeString(f, dnsmasq);
+    r = run("dnsmasq", "--test", "--conf-file=" + f);
+    assertThat(r.exit()).as(r.out()).isZero();
+
+    String kea = withCa.apply("kea");
+    assertThat(kea).contains("\"data\": \"" + plain + "\", \"always-send\": true");
+    f = tmp.resolve("kea-trust.conf");
+    Files.writeString(f, kea);
+    r = run("kea-dhcp4", "-t", f.toString());
+    assertThat(r.exit()).as(r.out()).isZero();
+
+    // a file without a certificate is a clear error
+    Files.writeString(tmp.resolve("empty.pem"), "nothing\n");
+    r =
+        run(
+            ProxyDhcpIT.javaBin(),
+            "-jar",
+            System.getProperty("chainboot.jar"),
+            "dhcp-config",
+            "--format",
+            "isc",
+            "--server",
+            "10.9.0.1",
+            "--trust-ca",
+            tmp.resolve("empty.pem").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out()).contains("--trust-ca");
+  }
+
   @Test
   void rejectsABadServerAddress() throws Exception {
     Run r =

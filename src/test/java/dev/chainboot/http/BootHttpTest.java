@@ -73,7 +73,9 @@ class BootHttpTest {
     String s = resolve(MAC);
     assertThat(s).contains("nothing to boot for 52:54:00:12:34:56");
     ParsedScript script = new ParsedScript(s);
-    assertThat(script.commandNames()).containsOnly("echo", "sleep", "exit");
+    // issue 13: UEFI leaves with exit 1 (next boot device), after setting chainboot-leave
+    assertThat(script.commandNames()).containsOnly("echo", "sleep", "iseq", "set", "exit");
+    assertThat(s).contains("iseq ${platform} efi && set chainboot-leave 1 && exit 1 ||\n");
     Machine m = store.machine(MAC).orElseThrow();
     assertThat(m.ip()).contains("127.0.0.1");
     assertThat(m.arch()).contains(Arch.X86_64);
@@ -322,7 +324,11 @@ class BootHttpTest {
     r = ts.get("/boot/resolve", "iPXE/1.21.1+git20250501");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).startsWith("#!ipxe\n").contains("missing mac parameter");
-    assertThat(new ParsedScript(r.body()).commandNames()).containsOnly("echo", "sleep", "exit");
+    assertThat(new ParsedScript(r.body()).commandNames())
+        .containsOnly("echo", "sleep", "set", "exit"); // issue 13: set chainboot-leave 1
+    assertThat(new ParsedScript(r.body()).named("set"))
+        .extracting(ParsedScript.Command::words)
+        .containsExactly(List.of("set", "chainboot-leave", "1"));
     assertThat(store.machines()).isEmpty();
   }
 
@@ -377,9 +383,11 @@ class BootHttpTest {
     store.putProfile(Profile.localDisk("disk"));
     store.setDefaultProfile(Optional.of("disk"));
     String s = resolve(MAC);
+    // issue 13: UEFI leaves with a failure status (was exit 0: some firmware then enters setup
+    // instead of booting the disk); BIOS sanboots the first disk and, if that returns, exits 0
     assertThat(s)
-        .contains("iseq ${platform} efi && exit 0 ||\n")
-        .contains("sanboot --no-describe --drive 0x80 || exit 0\n");
+        .contains("iseq ${platform} efi && set chainboot-leave 1 && exit 1 ||\n")
+        .contains("sanboot --no-describe --drive 0x80 ||\nset chainboot-leave 0\nexit 0\n");
   }
 
   @Test

@@ -148,7 +148,12 @@ class InjectionTest {
       assertThat(r.body()).as(p.name()).contains("chainboot: error");
       assertThat(new ParsedScript(r.body()).commandNames())
           .as(p.name())
-          .containsOnly("echo", "sleep", "exit");
+          .containsOnly("echo", "sleep", "set", "exit");
+      // issue 13: the only set is chainboot's own leave flag
+      assertThat(new ParsedScript(r.body()).named("set"))
+          .as(p.name())
+          .extracting(ParsedScript.Command::words)
+          .containsExactly(List.of("set", "chainboot-leave", "1"));
     }
   }
 

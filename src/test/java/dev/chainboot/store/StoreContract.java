@@ -8,6 +8,7 @@ import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.BootStore.BootView;
+import dev.chainboot.boot.FirmwareSettings;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.InstallHold;
 import dev.chainboot.boot.MacAddress;
@@ -710,6 +711,46 @@ public abstract class StoreContract {
     assertThat(store.deleteGroup("arm")).isTrue();
     assertThat(store.deleteGroup("arm")).isFalse();
     assertThat(store.groups()).containsExactly(labels, all, everything);
+  }
+
+  @Test
+  void firmwareSettingsOfGroupsAndLoadersOfProfilesComeBackAndAreReplaced() {
+    Profile signed =
+        Profile.kernel("signed", "http://10.0.0.1/vmlinuz", List.of(), "quiet")
+            .withLoader(Optional.of(FirmwareSettings.Loader.SHIM_GRUB));
+    store.putProfile(signed);
+    store.putProfile(Profile.localDisk("disk"));
+    assertThat(store.profile("signed")).contains(signed);
+    assertThat(store.profile("disk").orElseThrow().loader()).isEmpty();
+    store.putProfile(signed.withLoader(Optional.empty()));
+    assertThat(store.profile("signed").orElseThrow().loader()).isEmpty();
+
+    FirmwareSettings fw = FirmwareSettings.parse("loader=shim-grub,efi-exit=success");
+    Group g = new Group("sb", "signed", Map.of(), Optional.of(Arch.X86_64), Optional.empty(), fw);
+    store.putGroup(g);
+    store.putGroup(group("plain", "disk"));
+    assertThat(store.groups()).contains(g);
+    assertThat(store.groups().stream().filter(x -> x.name().equals("sb")).findFirst().orElseThrow())
+        .extracting(Group::firmware)
+        .isEqualTo(fw);
+    assertThat(
+            store.groups().stream()
+                .filter(x -> x.name().equals("plain"))
+                .findFirst()
+                .orElseThrow()
+                .firmware()
+                .isEmpty())
+        .isTrue();
+    Group g2 =
+        new Group(
+            "sb",
+            "signed",
+            Map.of(),
+            Optional.of(Arch.X86_64),
+            Optional.empty(),
+            FirmwareSettings.NONE);
+    store.putGroup(g2);
+    assertThat(store.groups()).contains(g2);
   }
 
   // ------------------------------------------------------------------------------ configVersion
