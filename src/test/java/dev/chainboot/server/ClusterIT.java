@@ -61,6 +61,21 @@ class ClusterIT {
   static String url;
   static PostgresStore store;
   static final List<Jar.Server> servers = new ArrayList<>();
+
+  /** Each instance's admin listener (the REST API), by index of {@link #servers}. */
+  static final List<Integer> adminPorts = new ArrayList<>();
+
+  /** A viewer token for the REST API (created with the CLI, stored in PostgreSQL). */
+  static String token;
+
+  static int nextAdmin;
+
+  /** The REST API base of the next instance, round robin (the API is on the admin listeners). */
+  static synchronized String api() {
+    int i = nextAdmin++ % adminPorts.size();
+    return "http://127.0.0.1:" + adminPorts.get(i) + "/api/v1";
+  }
+
   static HaProxy proxy;
   static HttpClient http;
 
@@ -91,14 +106,28 @@ class ClusterIT {
       for (int i = 0; i < 3; i++) {
         Path data = Files.createDirectories(dir.resolve("data" + i));
         Path log = dir.resolve("instance" + i + ".log");
+        int admin = Jar.freePort();
+        adminPorts.add(admin);
         starting.add(
-            ex.submit(() -> new Jar.Server(data, log, Duration.ofSeconds(240), "--db", url)));
+            ex.submit(
+                () ->
+                    new Jar.Server(
+                        data,
+                        log,
+                        Duration.ofSeconds(240),
+                        "--db",
+                        url,
+                        "--admin",
+                        "127.0.0.1:" + admin)));
       }
       for (Future<Jar.Server> f : starting) {
         servers.add(f.get(300, TimeUnit.SECONDS));
       }
     }
     proxy = new HaProxy(dir, servers.stream().map(s -> s.port).toList());
+    Jar.Result created = Jar.run("token", "create", "cluster-it", "--role", "viewer", "--db", url);
+    assertThat(created.code()).as(created.out() + created.err()).isZero();
+    token = created.out().strip();
     http =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -146,6 +175,7 @@ class ClusterIT {
               HttpRequest.newBuilder(URI.create(u))
                   .timeout(Duration.ofSeconds(60))
                   .header("User-Agent", "iPXE/1.21.1")
+                  .header("Authorization", "Bearer " + (token == null ? "-" : token))
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       return new Answer(r.statusCode(), kind(r.body()), r.body(), t0, System.nanoTime());
@@ -264,7 +294,7 @@ class ClusterIT {
     List<Long> ids = new ArrayList<>();
     long after = 0;
     while (true) {
-      Answer a = get(proxy.base() + "/api/v1/events?after=" + after + "&limit=97");
+      Answer a = get(api() + "/events?after=" + after + "&limit=97");
       assertThat(a.status()).isEqualTo(200);
       List<Long> page =
           java.util.regex.Pattern.compile("\"id\":(\\d+)")
@@ -437,7 +467,7 @@ class ClusterIT {
             .start(
                 () -> {
                   while (probing.get()) {
-                    Answer a = get(proxy.base() + "/api/v1/machines");
+                    Answer a = get(api() + "/machines");
                     long t = System.nanoTime();
                     boolean down = downAt.get() != 0 && (backAt.get() == 0 || t < backAt.get());
                     api.add(new int[] {a.status(), down ? 1 : 0});
