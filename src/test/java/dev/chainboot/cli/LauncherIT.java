@@ -94,6 +94,13 @@ class LauncherIT {
       assertThat(res.statusCode()).isEqualTo(200);
       assertThat(res.body()).isEqualTo("ok\n");
       assertThat(data.resolve("tftp")).isDirectory();
+      // the boot listener answers before the rest (TFTP, the admin listener) is up: stop a
+      // server that has finished starting
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!Files.readString(log).contains(" ready") && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(Files.readString(log)).contains(" ready");
 
       p.destroy(); // SIGTERM
       assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();

@@ -106,7 +106,8 @@ class CompatServeIT {
       assertThat(unknown.text()).startsWith("#!ipxe\n").contains("52:54:00:99:99:99");
       assertThat(Curl.run(base + "/extra/x.txt").text()).isEqualTo("extra-file");
       assertThat(Curl.run(base + "/ipxe/edge/42").text())
-          .contains(base + "/kernel/z1.efi runmode=edge farmer_id=42 &&");
+          .contains(
+              base + "/kernel/z1.efi nomodeset version=v3 runmode=edge panic=7200 farmer_id=42 &&");
       assertThat(Curl.run(base + "/ipxe/prod").status()).isEqualTo(404);
       // Decisions taken from the adapters' own files are BootEvents too: 'chainboot events'.
       Awaitility.await()

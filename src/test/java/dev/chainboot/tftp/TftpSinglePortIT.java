@@ -65,7 +65,11 @@ class TftpSinglePortIT {
                       lan.ip(1) + ":69",
                       "--http",
                       lan.ip(1) + ":8080",
-                      "--tftp-single-port")
+                      "--tftp-single-port",
+                      // 50 transfers at once from one client: above storm control's default
+                      // per-client limit, which this test is not about
+                      "--max-tftp-per-client",
+                      "64")
                   .toArray(String[]::new));
       Path ordinaryLog = dir.resolve("ordinary.log");
       Process ordinary =
