@@ -222,8 +222,14 @@ class ProxyDhcpIT {
           .contains(8);
     }
     assertDnsmasqOffersAnAddress(offers);
-    assertThat(Files.readString(chainbootLog))
-        .contains("proxyDHCP offer to " + mac + " arch=0(BIOS) file=undionly.kpxe");
+    assertThat(
+            Lan.await(
+                chainbootLog,
+                "proxyDHCP offer to " + mac + " arch=0(BIOS) file=undionly.kpxe",
+                chainboot,
+                10))
+        .as("%s", logText())
+        .isTrue();
   }
 
   @Test
@@ -262,8 +268,14 @@ class ProxyDhcpIT {
             "ignored", mac, udhcpc("-V", "PXEClient:Arch:00000:UNDI:002001", "-x", "0x5d:0000"));
     assertThat(offers.from(lan.ip(1))).as("chainboot must stay silent").isEmpty();
     assertDnsmasqOffersAnAddress(offers);
-    assertThat(Files.readString(chainbootLog))
-        .contains("proxyDHCP no answer to " + mac + " arch=0(BIOS): the boot core has nothing");
+    assertThat(
+            Lan.await(
+                chainbootLog,
+                "proxyDHCP no answer to " + mac + " arch=0(BIOS): the boot core has nothing",
+                chainboot,
+                10))
+        .as("%s", logText())
+        .isTrue();
   }
 
   @Test
@@ -343,7 +355,9 @@ class ProxyDhcpIT {
               assertThat(o.siaddr().getHostAddress()).isEqualTo(later);
               assertThat(o.file()).isEqualTo("undionly.kpxe");
             });
-    assertThat(Files.readString(chainbootLog)).contains("now also answering on " + later + "/24");
+    assertThat(Lan.await(chainbootLog, "now also answering on " + later + "/24", chainboot, 10))
+        .as("%s", logText())
+        .isTrue();
   }
 
   /** The boot-server request UEFI firmware may send to port 4011 once it has an address. */
@@ -364,8 +378,14 @@ class ProxyDhcpIT {
     assertThat(ack.options().get(DhcpOptions.CLIENT_UUID)).isPresent();
     assertThat(ack.options().encapsulated(DhcpOptions.VENDOR_SPECIFIC).orElseThrow().get(71))
         .isPresent();
-    assertThat(Files.readString(chainbootLog))
-        .contains("proxyDHCP ack to 52:54:00:40:11:01 arch=7(EFI_X86_64) file=snponly.efi");
+    assertThat(
+            Lan.await(
+                chainbootLog,
+                "proxyDHCP ack to 52:54:00:40:11:01 arch=7(EFI_X86_64) file=snponly.efi",
+                chainboot,
+                10))
+        .as("%s", logText())
+        .isTrue();
   }
 
   void assertProxyOfferUnchecked(DhcpMessage o, String mac, String file) {
@@ -378,5 +398,9 @@ class ProxyDhcpIT {
 
   static String read(Path p) throws IOException {
     return Files.exists(p) ? Files.readString(p) : "";
+  }
+
+  private static String logText() throws IOException {
+    return Files.exists(chainbootLog) ? Files.readString(chainbootLog) : "no log";
   }
 }
