@@ -168,9 +168,14 @@ public final class BootFileChooser {
     }
     ClientArch arch = client.clientArch().get();
     if (client.ipxe()) {
-      // only iPXE that says it can fetch https:// (option 175 feature 0x14) goes on over HTTPS:
-      // an iPXE ROM without it (QEMU's, older NICs') stays on HTTP and can chain chainboot's own
-      return new Target(client.ipxeHttps() ? ipxeEntry(fw) : ChainScripts.BOOT_PATH, true);
+      if (client.ipxeHttps()) {
+        // iPXE that says it can fetch https:// (option 175 feature 0x14) goes on over HTTPS
+        return new Target(ipxeEntry(fw), true);
+      }
+      if (biosRomToUndionly(arch, fw)) {
+        return new Target(BootBinary.UNDIONLY_KPXE.fileName(), false);
+      }
+      return new Target(ChainScripts.BOOT_PATH, true);
     }
     if (fw.loaderOrDefault() == FirmwareSettings.Loader.SHIM_GRUB) {
       return signedChain(arch);
@@ -186,6 +191,21 @@ public final class BootFileChooser {
       return new Target(BootBinary.HTTP_PATH + binary.get().fileName(), true);
     }
     return new Target(binary.get().fileName(), false);
+  }
+
+  /**
+   * Whether a BIOS iPXE that cannot fetch https:// (a NIC's option ROM: QEMU's 2019 build, older
+   * cards') is to load chainboot's {@code undionly.kpxe} instead of {@code /boot.ipxe}: when this
+   * server answers HTTPS for the machine. That iPXE (Debian's, with HTTPS) runs on the ROM's PXE
+   * stack and starts with the ROM's DHCP answer, which carries the CA's fingerprint (option
+   * 175.90), so it trusts chainboot's CA; its own DHCP request then says HTTPS and it is sent to
+   * the HTTPS entry, which ends the chain (an {@code undionly.kpxe} without HTTPS would loop: the
+   * embedded one has it). Without HTTPS, or with {@code https=off}, the ROM stays on plain HTTP.
+   */
+  private boolean biosRomToUndionly(ClientArch arch, FirmwareSettings fw) {
+    return arch == ClientArch.BIOS
+        && ipxeEntry(fw).equals(ChainScripts.HTTPS_ENTRY_PATH)
+        && available.test(BootBinary.UNDIONLY_KPXE);
   }
 
   /** The first file of the Secure Boot chain (shim), for x86_64 UEFI PXE only. */
