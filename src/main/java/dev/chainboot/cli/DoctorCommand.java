@@ -128,7 +128,8 @@ public final class DoctorCommand implements Callable<Integer> {
       paramLabel = "TYPES",
       split = ",",
       description =
-          "Clients to play: bios, uefi-x64, uefi-arm64, http-x64, http-arm64, ipxe (default: all).")
+          "Clients to play: bios, uefi-x64, uefi-arm64, http-x64, http-arm64, ipxe (the default:"
+              + " all of these), uefi-ia32 (32-bit UEFI, with your own binaries).")
   List<String> clients = new ArrayList<>();
 
   @Option(
@@ -247,7 +248,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
   List<ClientType> clientTypes() {
     if (clients.isEmpty()) {
-      return List.of(ClientType.values());
+      return ClientType.defaults();
     }
     List<ClientType> out = new ArrayList<>();
     for (String c : clients) {
@@ -258,7 +259,7 @@ public final class DoctorCommand implements Callable<Integer> {
                       new IllegalArgumentException(
                           "--client: unknown client '"
                               + dev.chainboot.text.Printable.ascii(c, 40)
-                              + "' (bios, uefi-x64, uefi-arm64, http-x64, http-arm64, ipxe)")));
+                              + "' (bios, uefi-x64, uefi-arm64, http-x64, http-arm64, ipxe, uefi-ia32)")));
     }
     return out;
   }

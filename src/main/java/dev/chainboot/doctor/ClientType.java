@@ -44,6 +44,19 @@ public enum ClientType {
       Optional.of(BootImage.MACHINE_ARM64),
       "arm64",
       "efi"),
+  /**
+   * 32-bit x86 UEFI PXE: Debian ships no iPXE for it, so only with the operator's binaries (not
+   * played unless asked for).
+   */
+  UEFI_IA32(
+      "uefi-ia32",
+      6,
+      "PXEClient",
+      false,
+      false,
+      Optional.of(BootImage.MACHINE_I386),
+      "i386",
+      "efi"),
   /** An iPXE that came from elsewhere (a NIC ROM, QEMU's): it asks as iPXE from the start. */
   IPXE("ipxe", 7, "PXEClient", false, true, Optional.empty(), "x86_64", "efi");
 
@@ -116,6 +129,11 @@ public enum ClientType {
   /** iPXE's {@code ${platform}} for this client. */
   public String platform() {
     return platform;
+  }
+
+  /** Played without {@code --client}: every type but 32-bit UEFI. */
+  public static java.util.List<ClientType> defaults() {
+    return java.util.Arrays.stream(values()).filter(c -> c != UEFI_IA32).toList();
   }
 
   public static Optional<ClientType> byId(String id) {

@@ -88,9 +88,22 @@ public final class Doctor {
     if (t.httpsBase().isPresent() && out.stream().noneMatch(f -> f.step().equals("https"))) {
       // no chain went there (no DHCP asked, or HTTPS not offered to iPXE): check it as iPXE would
       Play p = new Play(ClientType.IPXE);
-      p.trust.addAll(seenTrust);
+      p.addTrust(seenTrust);
       String url = t.httpsBase().get() + "/boot.ipxe";
-      p.tls(url, HttpFetch.fetch(url, "GET", t.timeout(), ScriptLinks.MAX_SCRIPT), true);
+      HttpFetch.Response r = HttpFetch.fetch(url, "GET", t.timeout(), ScriptLinks.MAX_SCRIPT);
+      if (p.trust.isEmpty() && !r.chain().isEmpty()) {
+        // which CA the LAN's DHCP server tells machines to trust is not known here: check the rest
+        p.out.add(
+            Finding.warn(
+                "ipxe",
+                "https",
+                url,
+                "no DHCP answer with option 175.90 and no --ca: cannot tell whether clients trust"
+                    + " the CA of this certificate",
+                "--ca DATA/tls/ca.crt (the CA your DHCP server's 175.90 names)"));
+        p.addTrust(List.of(CertificateAuthority.fingerprint(r.chain().get(r.chain().size() - 1))));
+      }
+      p.tls(url, r, true);
       out.addAll(p.out);
     }
     return out;
@@ -137,6 +150,7 @@ public final class Doctor {
       case BIOS -> BootBinary.UNDIONLY_KPXE;
       case UEFI_X64, HTTP_X64, IPXE -> BootBinary.SNPONLY_X86_64_EFI;
       case UEFI_ARM64, HTTP_ARM64 -> BootBinary.IPXE_ARM64_EFI;
+      case UEFI_IA32 -> BootBinary.SNPONLY_I386_EFI;
     };
   }
 
@@ -174,7 +188,7 @@ public final class Doctor {
       this.c = c;
       this.id = c.id();
       for (X509Certificate ca : t.ca()) {
-        trust.add(CertificateAuthority.fingerprint(ca));
+        addTrust(List.of(CertificateAuthority.fingerprint(ca)));
       }
       settings.put("mac:hexhyp", t.mac().hexhyp());
       settings.put("mac", t.mac().colon());
@@ -203,6 +217,14 @@ public final class Doctor {
         return;
       }
       script(url.get(), 0);
+    }
+
+    void addTrust(List<byte[]> fps) {
+      for (byte[] f : fps) {
+        if (trust.stream().noneMatch(x -> java.util.Arrays.equals(x, f))) {
+          trust.add(f);
+        }
+      }
     }
 
     void add(Finding f) {
@@ -240,7 +262,7 @@ public final class Doctor {
         }
         String vendor = r.options().string(DhcpOptions.VENDOR_CLASS).orElse("");
         List<byte[]> fps = trustOf(r);
-        trust.addAll(fps);
+        addTrust(fps);
         String got =
             "file="
                 + Printable.ascii(file, 200)
@@ -395,7 +417,7 @@ public final class Doctor {
       DhcpMessage r = reply.get();
       String file = bootFile(r);
       List<byte[]> fps = trustOf(r);
-      trust.addAll(fps);
+      addTrust(fps);
       String got =
           "file=" + Printable.ascii(file, 200) + (fps.isEmpty() ? "" : " trust=" + fps.size());
       String step = c.ipxe() ? "dhcp" : "ipxe-dhcp";
@@ -451,13 +473,18 @@ public final class Doctor {
         BootBinary b = expectedBinary(c);
         HttpFetch.Response r =
             HttpFetch.probe(t.httpBase() + BootBinary.HTTP_PATH + b.fileName(), t.timeout());
-        if (r.status() == 404) {
+        if (r.answered() && r.status() != 200 && r.status() != 206) {
           return "the server has no "
               + b.fileName()
               + " for arch "
               + c.arch()
               + " ("
               + c.buildarch()
+              + "; HTTP "
+              + r.status()
+              + " for "
+              + BootBinary.HTTP_PATH
+              + b.fileName()
               + "), so it stays silent: add it (serve --firmware-dir DIR)";
         }
       }

@@ -6,10 +6,8 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URL;
 import java.security.GeneralSecurityException;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.HttpsURLConnection;
@@ -58,19 +56,12 @@ public final class HttpFetch {
       c.setReadTimeout((int) timeout.toMillis());
       c.setRequestMethod(method);
       c.setRequestProperty("User-Agent", "iPXE/1.21.1+ (chainboot doctor)");
+      List<X509Certificate> chain = new java.util.concurrent.CopyOnWriteArrayList<>();
       if (c instanceof HttpsURLConnection https) {
-        https.setSSLSocketFactory(takeAnyChain().getSocketFactory());
+        https.setSSLSocketFactory(takeAnyChain(chain).getSocketFactory());
         https.setHostnameVerifier((host, session) -> true); // names are CertCheck's
       }
       int status = c.getResponseCode();
-      List<X509Certificate> chain = new ArrayList<>();
-      if (c instanceof HttpsURLConnection https) {
-        for (Certificate cert : https.getServerCertificates()) {
-          if (cert instanceof X509Certificate x) {
-            chain.add(x);
-          }
-        }
-      }
       byte[] body = new byte[0];
       if (!method.equals("HEAD")) {
         InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
@@ -114,7 +105,8 @@ public final class HttpFetch {
   }
 
   /** TLS 1.2 that takes whatever chain the server sends, to be judged by {@link CertCheck}. */
-  private static SSLContext takeAnyChain() throws GeneralSecurityException {
+  private static SSLContext takeAnyChain(List<X509Certificate> seen)
+      throws GeneralSecurityException {
     SSLContext ctx = SSLContext.getInstance("TLSv1.2");
     ctx.init(
         null,
@@ -124,7 +116,10 @@ public final class HttpFetch {
             public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
             @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+              seen.clear();
+              seen.addAll(List.of(chain));
+            }
 
             @Override
             public X509Certificate[] getAcceptedIssuers() {
