@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       ImportCommand.class,
       MediaCommand.class,
       DhcpConfigCommand.class,
+      DoctorCommand.class,
       CaCommand.class,
       ConfigCommand.class,
       DbCommand.class,

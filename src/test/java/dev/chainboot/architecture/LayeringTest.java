@@ -101,6 +101,36 @@ class LayeringTest {
   }
 
   @Test
+  void theDoctorIsAClientOfTheCodecsAndOnlyTheCliUsesIt() {
+    classes()
+        .that()
+        .resideInAPackage("dev.chainboot.doctor..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java..",
+            "javax.net..",
+            "javax.security..",
+            "dev.chainboot.doctor..",
+            "dev.chainboot.dhcp..",
+            "dev.chainboot.tftp..",
+            "dev.chainboot.firmware..",
+            "dev.chainboot.boot..",
+            "dev.chainboot.ipxe..",
+            "dev.chainboot.tls..",
+            "dev.chainboot.text..")
+        .because("the doctor plays a client with the pure codecs; it runs no server and no store")
+        .check(main);
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("dev.chainboot.doctor..", "dev.chainboot.cli..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.chainboot.doctor..")
+        .check(main);
+  }
+
+  @Test
   void ipxeBuildsDependOnlyOnPureUtilities() {
     classes()
         .that()
