@@ -233,13 +233,13 @@ public final class MediaCommand implements Runnable {
                       ? java.util.Optional.of("pool.ntp.org")
                       : java.util.Optional.empty());
         }
+        if (trustCa.given() && (!trust.isEmpty() || !cert.isEmpty())) {
+          throw new MediaInputException(
+              "give --trust-ca or --trust/--cert, not both (--trust-ca already adds the public"
+                  + " roots)");
+        }
         BuildSpec bs = spec(text).withCertificates(pems(trust), pems(cert));
         if (trustCa.given()) {
-          if (!trust.isEmpty() || !cert.isEmpty()) {
-            throw new MediaInputException(
-                "give --trust-ca or --trust/--cert, not both (--trust-ca already adds the public"
-                    + " roots)");
-          }
           bs = trustCa.apply(bs, data);
         }
         IpxeBuilds.Built built = IpxeBuilds.at(data).build(bs);

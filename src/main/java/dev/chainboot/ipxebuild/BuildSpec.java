@@ -83,6 +83,18 @@ public record BuildSpec(
    *     read
    */
   public BuildSpec trustingCa(List<String> caPems, List<String> publicRoots) {
+    List<String> all = caTrust(caPems, publicRoots);
+    return withCertificates(all, all);
+  }
+
+  /**
+   * The certificates a build trusting {@code caPems} lists in both {@code TRUST=} and {@code CERT=}
+   * (see {@link #trustingCa}): the CA's, then the public roots, each once as canonical PEM.
+   *
+   * @throws IllegalArgumentException when {@code caPems} holds no certificate or one that cannot be
+   *     read
+   */
+  public static List<String> caTrust(List<String> caPems, List<String> publicRoots) {
     LinkedHashSet<String> all = new LinkedHashSet<>();
     for (String pem : caPems) {
       all.addAll(certificates(pem));
@@ -93,7 +105,7 @@ public record BuildSpec(
     for (String pem : publicRoots) {
       all.addAll(certificates(pem));
     }
-    return withCertificates(List.copyOf(all), List.copyOf(all));
+    return List.copyOf(all);
   }
 
   /**
