@@ -1,6 +1,7 @@
 package dev.chainboot.cli;
 
 import dev.chainboot.ipxebuild.BuildException;
+import dev.chainboot.ipxebuild.BuildSpec;
 import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.ipxebuild.IpxePlatform;
 import java.io.PrintWriter;
@@ -15,14 +16,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code chainboot ipxe prepare|status}: warm iPXE trees for builds with an embedded script. */
+/**
+ * {@code chainboot ipxe prepare|status|build}: warm iPXE trees for builds with an embedded script
+ * or a trusted CA.
+ */
 @Command(
     name = "ipxe",
     mixinStandardHelpOptions = true,
     description =
         "iPXE builds from a source tree you supply: prepare warm trees once, then /krn/, /uefi/,"
-            + " /snponly/, /krn-generic, /uefi-generic and `media lkrn|efi` relink in seconds.",
-    subcommands = {IpxeCommand.Prepare.class, IpxeCommand.Status.class})
+            + " /snponly/, /krn-generic, /uefi-generic, `media lkrn|efi` and `ipxe build` relink in"
+            + " seconds.",
+    subcommands = {IpxeCommand.Prepare.class, IpxeCommand.Status.class, IpxeCommand.Build.class})
 public final class IpxeCommand implements Runnable {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -168,6 +173,140 @@ public final class IpxeCommand implements Runnable {
       out.println("cache\t" + builds.cacheBytes() + " bytes");
       out.flush();
       return 0;
+    }
+  }
+
+  @Command(
+      name = "build",
+      mixinStandardHelpOptions = true,
+      description =
+          "Build one iPXE binary from a prepared tree, e.g. one that trusts your private CA"
+              + " (--trust-ca): it fetches https from chainboot without DHCP option 175.90 or"
+              + " TlsCaCertificate. Without --script it behaves like Debian's binary (DHCP, then"
+              + " the boot file or script the DHCP answer names).")
+  static final class Build implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @picocli.CommandLine.Mixin TrustCaOption trustCa = new TrustCaOption();
+
+    @Option(
+        names = "--platform",
+        paramLabel = "PLATFORM",
+        defaultValue = "pcbios",
+        description =
+            "pcbios, x86_64-efi, i386-efi, arm64-efi or arm32-efi (default: ${DEFAULT-VALUE}).")
+    String platform;
+
+    @Option(
+        names = "--target",
+        paramLabel = "FILE",
+        description =
+            "ipxe.lkrn (pcbios), ipxe.efi or snponly.efi (EFI platforms); default: ipxe.lkrn or"
+                + " ipxe.efi.")
+    String target;
+
+    @Option(
+        names = "--script",
+        paramLabel = "FILE",
+        description = "An iPXE script to build in (EMBED=; must start with #!ipxe).")
+    Path script;
+
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FILE",
+        description = "Output file, '-' for stdout (default: the target's name, e.g. ipxe.lkrn).")
+    String output;
+
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description =
+            "Data directory with the prepared trees and DATA/tls (default: ${DEFAULT-VALUE}).")
+    Path data = Path.of("chainboot-data");
+
+    @Override
+    public Integer call() throws InterruptedException {
+      PrintWriter err = spec.commandLine().getErr();
+      String who = "chainboot ipxe build";
+      try {
+        IpxePlatform p =
+            IpxeBuilds.parsePlatforms(List.of(platform)).stream()
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--platform is empty"));
+        String t = target == null ? p.targets().getFirst() : target.strip();
+        if (!p.targets().contains(t)) {
+          throw new IllegalArgumentException(
+              "--target for "
+                  + p.id()
+                  + " is one of "
+                  + String.join(", ", p.targets())
+                  + ", not '"
+                  + dev.chainboot.text.Printable.of(t, 40)
+                  + "'");
+        }
+        BuildSpec bs = BuildSpec.plain(p, t);
+        if (script != null) {
+          byte[] text;
+          try {
+            text =
+                dev.chainboot.media.MediaScript.userScript(
+                    java.nio.file.Files.readAllBytes(script));
+          } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                "cannot read script " + script + ": " + e.getMessage());
+          }
+          bs = new BuildSpec(p, t, java.util.Optional.of(text), List.of(), List.of());
+        }
+        if (trustCa.given()) {
+          bs = trustCa.apply(bs, data);
+        }
+        IpxeBuilds.Built built = IpxeBuilds.at(data).build(bs);
+        String out = output == null ? t : output;
+        if (out.equals("-")) {
+          System.out.write(built.bytes());
+          System.out.flush();
+        } else {
+          MediaCommand.writeAtomically(Path.of(out), built.bytes());
+          err.println(
+              who
+                  + ": wrote "
+                  + out
+                  + " ("
+                  + built.bytes().length
+                  + " bytes, "
+                  + (built.cached()
+                      ? "from the build cache"
+                      : "built in " + built.took().toMillis() + " ms")
+                  + "; "
+                  + bs
+                  + ")");
+          if (trustCa.given()) {
+            err.println(
+                who
+                    + ": it trusts the CA "
+                    + trustCa.caFile(data)
+                    + " (SHA-256 "
+                    + bs.trustFingerprints().getFirst()
+                    + ") and the public roots (TRUST= lists "
+                    + bs.trust().size()
+                    + " certificates); not iPXE's own root CA");
+          }
+        }
+        err.flush();
+        return 0;
+      } catch (IllegalArgumentException e) {
+        err.println(who + ": error: " + e.getMessage());
+        err.flush();
+        return 2;
+      } catch (BuildException e) {
+        err.println(who + ": error: " + e.getMessage());
+        err.flush();
+        return e.kind() == BuildException.Kind.BAD_INPUT ? 2 : 1;
+      } catch (java.io.IOException e) {
+        err.println(who + ": error: cannot write " + e.getMessage());
+        err.flush();
+        return 1;
+      }
     }
   }
 }

@@ -2,6 +2,8 @@ package dev.chainboot.cli;
 
 import dev.chainboot.api.ApiException;
 import dev.chainboot.api.MediaOrder;
+import dev.chainboot.boot.Arch;
+import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.firmware.MissingFirmwareException;
 import dev.chainboot.ipxebuild.BuildException;
@@ -192,6 +194,8 @@ public final class MediaCommand implements Runnable {
         description = "Data directory with the prepared iPXE trees (default: ${DEFAULT-VALUE}).")
     Path data = Path.of("chainboot-data");
 
+    @picocli.CommandLine.Mixin TrustCaOption trustCa = new TrustCaOption();
+
     abstract BuildSpec spec(String script);
 
     abstract String defaultFileName();
@@ -201,6 +205,7 @@ public final class MediaCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       String who = "chainboot " + spec.qualifiedName().replace("chainboot ", "");
       try {
+        url = trustCa.takeBackUrl(url);
         String text;
         if (script != null) {
           if (url != null) {
@@ -216,7 +221,9 @@ public final class MediaCommand implements Runnable {
           }
         } else {
           ChainUrl chain = ChainUrl.parse(url);
-          chain.note().ifPresent(err::println);
+          if (!trustCa.given()) {
+            chain.note().ifPresent(err::println);
+          }
           // A built binary syncs the clock before an https chain (certificates need the time).
           text =
               dev.chainboot.ipxe.ChainScripts.mediaChain(
@@ -226,7 +233,15 @@ public final class MediaCommand implements Runnable {
                       ? java.util.Optional.of("pool.ntp.org")
                       : java.util.Optional.empty());
         }
+        if (trustCa.given() && (!trust.isEmpty() || !cert.isEmpty())) {
+          throw new MediaInputException(
+              "give --trust-ca or --trust/--cert, not both (--trust-ca already adds the public"
+                  + " roots)");
+        }
         BuildSpec bs = spec(text).withCertificates(pems(trust), pems(cert));
+        if (trustCa.given()) {
+          bs = trustCa.apply(bs, data);
+        }
         IpxeBuilds.Built built = IpxeBuilds.at(data).build(bs);
         String out = output == null ? defaultFileName() : output;
         if (out.equals("-")) {
@@ -323,15 +338,59 @@ public final class MediaCommand implements Runnable {
             "Take iPXE/syslinux binaries from DIR (Debian or Fedora layout) before the embedded ones.")
     Path firmwareDir;
 
+    @picocli.CommandLine.Mixin TrustCaOption trustCa = new TrustCaOption();
+
+    @Option(
+        names = "--data",
+        paramLabel = "DIR",
+        description =
+            "Data directory with the prepared iPXE trees and DATA/tls, for --trust-ca (default:"
+                + " ${DEFAULT-VALUE}).")
+    Path data = Path.of("chainboot-data");
+
     Base(MediaFormat format) {
       this.format = format;
     }
 
+    /**
+     * The iPXE binaries of these media, built to trust the CA ({@code --trust-ca}): Debian's
+     * prebuilt ones trust only iPXE's root CA, so this needs a prepared source tree.
+     */
+    private FirmwareCatalog trustingCa(FirmwareCatalog base, MediaSpec ms)
+        throws BuildException, InterruptedException {
+      java.util.Map<BootBinary, BuildSpec> wanted = new java.util.EnumMap<>(BootBinary.class);
+      if (ms.archs().contains(Arch.X86_64)) {
+        if (format != MediaFormat.ESP) {
+          wanted.put(BootBinary.IPXE_LKRN, BuildSpec.plain(IpxePlatform.PCBIOS, "ipxe.lkrn"));
+        }
+        wanted.put(
+            BootBinary.IPXE_X86_64_EFI, BuildSpec.plain(IpxePlatform.X86_64_EFI, "ipxe.efi"));
+      }
+      if (ms.archs().contains(Arch.ARM64)) {
+        wanted.put(BootBinary.IPXE_ARM64_EFI, BuildSpec.plain(IpxePlatform.ARM64_EFI, "ipxe.efi"));
+      }
+      IpxeBuilds builds = IpxeBuilds.at(data);
+      java.util.Map<BootBinary, byte[]> built = new java.util.EnumMap<>(BootBinary.class);
+      for (var e : wanted.entrySet()) {
+        BuildSpec bs = trustCa.apply(e.getValue(), data);
+        if (builds.prepared(bs.platform()).isEmpty()) {
+          throw new BuildException(
+              BuildException.Kind.NOT_PREPARED,
+              "--trust-ca needs iPXE built from source: the media's prebuilt iPXE binaries (Debian's)"
+                  + " trust only iPXE's own root CA, and "
+                  + builds.notPreparedMessage(bs.platform()));
+        }
+        built.put(e.getKey(), builds.build(bs).bytes());
+      }
+      return base.withOverrides(built);
+    }
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
       PrintWriter err = spec.commandLine().getErr();
       String who = "chainboot media " + format.extension();
       try {
+        url = trustCa.takeBackUrl(url);
         byte[] scriptBytes;
         if (script != null) {
           if (url != null) {
@@ -344,13 +403,20 @@ public final class MediaCommand implements Runnable {
           }
         } else {
           ChainUrl chain = ChainUrl.parse(url);
-          chain.note().ifPresent(err::println);
+          if (!trustCa.given()) {
+            chain.note().ifPresent(err::println);
+          }
           scriptBytes = MediaScript.chainTo(chain);
         }
         byte[] image;
         java.util.Optional<String> server =
             spec.root().userObject() instanceof Main m ? m.server() : java.util.Optional.empty();
         if (server.isPresent()) {
+          if (trustCa.given()) {
+            throw new MediaInputException(
+                "--trust-ca builds iPXE from this machine's prepared tree (--data); it does not go"
+                    + " with --server");
+          }
           if (firmwareDir != null) {
             throw new MediaInputException(
                 "--firmware-dir is for local builds; with --server the server's binaries are used");
@@ -379,6 +445,15 @@ public final class MediaCommand implements Runnable {
               firmwareDir == null
                   ? FirmwareCatalog.embedded()
                   : FirmwareCatalog.withDirectory(firmwareDir);
+          if (trustCa.given()) {
+            fw = trustingCa(fw, ms);
+            err.println(
+                who
+                    + ": iPXE built to trust the CA "
+                    + trustCa.caFile(data)
+                    + trustCa.fingerprint(data).map(f -> " (SHA-256 " + f + ")").orElse("")
+                    + " and the public roots");
+          }
           image = new MediaBuilder(fw).build(ms);
         }
         String out = output == null ? format.defaultFileName() : output;
@@ -399,6 +474,10 @@ public final class MediaCommand implements Runnable {
         err.println(who + ": error: " + e.getMessage());
         err.flush();
         return EXIT_FAILED;
+      } catch (BuildException e) {
+        err.println(who + ": error: " + e.getMessage());
+        err.flush();
+        return e.kind() == BuildException.Kind.BAD_INPUT ? EXIT_BAD_INPUT : EXIT_FAILED;
       } catch (IOException e) {
         err.println(who + ": error: cannot write " + describe(e));
         err.flush();

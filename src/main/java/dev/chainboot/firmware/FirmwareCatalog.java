@@ -34,6 +34,16 @@ public final class FirmwareCatalog {
     this.builtDir = builtDir;
   }
 
+  /**
+   * This catalogue with {@code binaries} answered first, before every directory and the jar: boot
+   * media made with iPXE binaries built for them ({@code media --trust-ca}).
+   */
+  public FirmwareCatalog withOverrides(Map<BootBinary, byte[]> binaries) {
+    FirmwareCatalog c = new FirmwareCatalog(userDir, builtDir);
+    binaries.forEach((b, bytes) -> c.cache.put(b, Optional.of(bytes.clone())));
+    return c;
+  }
+
   /** The catalogue of binaries embedded in the jar only. */
   public static FirmwareCatalog embedded() {
     FirmwareCatalog c = embedded;

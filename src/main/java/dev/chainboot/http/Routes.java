@@ -21,6 +21,7 @@ import dev.chainboot.firmware.BootBinary;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.grub.GrubConfig;
 import dev.chainboot.ipxe.ChainScripts;
+import dev.chainboot.ipxebuild.BuildSpec;
 import dev.chainboot.ipxebuild.IpxeBuilds;
 import dev.chainboot.media.MediaBuilder;
 import dev.chainboot.media.MediaCache;
@@ -29,6 +30,7 @@ import dev.chainboot.text.Printable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -88,12 +90,13 @@ public final class Routes {
       Consumer<BootEvent> events,
       Store store,
       FirmwareCatalog firmware,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      List<String> httpsCa) {
     health(router);
     boot(router, resolver);
     files(router, config);
     seedTools(router, config, file, resolver, events);
-    media(router, config, file, store, firmware, registry);
+    media(router, config, file, store, firmware, registry, httpsCa);
     provision(router, resolver, store);
   }
 
@@ -306,6 +309,8 @@ public final class Routes {
    * {@code /media/}, Zero-OS's image URLs and {@code /firmware/}.
    *
    * @param registry where media builds are timed
+   * @param httpsCa the CA certificate(s) (PEM) that {@code serve --https} makes firmware trust, or
+   *     empty without HTTPS: the built images trust it ({@link #buildTrust})
    */
   public static void media(
       Router router,
@@ -313,7 +318,8 @@ public final class Routes {
       ConfigFile file,
       Store store,
       FirmwareCatalog firmware,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      List<String> httpsCa) {
     MediaResponder media =
         new MediaResponder(new MediaBuilder(firmware), new MediaCache(MEDIA_CACHE_BYTES), registry);
     router.prefix(
@@ -327,6 +333,7 @@ public final class Routes {
                     MacAddress.parse(name)
                         .map(mac -> store.machine(mac).isPresent())
                         .orElseGet(() -> store.profile(name).isPresent()))));
+    ConfigFile.IpxeTrust trust = buildTrust(file.ipxe(), httpsCa);
     ZeroOsMediaEndpoints.Context cx =
         new ZeroOsMediaEndpoints.Context(
             media,
@@ -335,9 +342,9 @@ public final class Routes {
             zeroOsBoot(config, file),
             config.advertise(),
             httpsBase(config),
-            file.ipxe().trust(),
-            file.ipxe().cert(),
-            file.ipxe().publicRoots());
+            trust.trust(),
+            trust.cert(),
+            trust.publicRoots());
     for (ZeroOsMedia.Kind k : ZeroOsMedia.Kind.values()) {
       router.prefix(
           k.prefix(),
@@ -353,6 +360,23 @@ public final class Routes {
         StageLog.staged(BootEvent.Stage.MEDIA, ZeroOsMediaEndpoints.generic(true, cx)));
     router.prefix(
         BootBinary.HTTP_PATH, download(new FirmwareHandler(firmware, BootBinary.HTTP_PATH)));
+  }
+
+  /**
+   * What the built images ({@code /krn/}, {@code /uefi/}, {@code /snponly/}, the generic ones)
+   * trust: the {@code ipxe} section of {@code chainboot.yaml} when it names roots or certificates;
+   * else, when {@code serve --https} is on with a CA, that CA and the public roots ({@link
+   * BuildSpec#caTrust}: an operator who turned HTTPS on expects the images chainboot builds to
+   * fetch from it without DHCP option 175.90, and public https to keep working); else iPXE's
+   * default root.
+   */
+  static ConfigFile.IpxeTrust buildTrust(ConfigFile.IpxeTrust configured, List<String> httpsCa) {
+    if (!configured.trust().isEmpty() || !configured.cert().isEmpty() || httpsCa.isEmpty()) {
+      return configured;
+    }
+    List<String> all = BuildSpec.caTrust(httpsCa, configured.publicRoots());
+    // the public roots are in the list already: the generic images add none
+    return new ConfigFile.IpxeTrust(all, all, List.of());
   }
 
   /** A file handler whose GETs are {@link BootEvent.Stage#DOWNLOAD} stages of a boot. */

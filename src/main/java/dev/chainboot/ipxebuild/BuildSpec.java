@@ -1,9 +1,16 @@
 package dev.chainboot.ipxebuild;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,6 +61,103 @@ public record BuildSpec(
     return new BuildSpec(platform, target, script, trust, cert);
   }
 
+  /** A binary with nothing embedded: iPXE's own DHCP-and-boot behaviour, no certificates. */
+  public static BuildSpec plain(IpxePlatform platform, String target) {
+    return new BuildSpec(platform, target, Optional.empty(), List.of(), List.of());
+  }
+
+  /**
+   * The same build trusting a private CA, the one rule for every CA-trusting build ({@code ipxe
+   * build --trust-ca}, {@code media --trust-ca}, the images {@code serve --https} builds): iPXE's
+   * {@code TRUST=} <em>replaces</em> its default root (the iPXE root CA, through which its
+   * cross-signing service reaches public CAs), so the CA alone would lock the binary out of every
+   * public https server. {@code TRUST=} therefore lists the CA and {@code publicRoots}, and {@code
+   * CERT=} carries the same certificates (iPXE holds only fingerprints of its roots and needs the
+   * certificates themselves when a server does not send them, as servers seldom send their root).
+   * Each certificate is one canonical PEM (a bundle is split: iPXE's make fingerprints only the
+   * first certificate of a file), duplicates once.
+   *
+   * @param caPems the CA certificate(s) as PEM text (a file's content; bundles allowed)
+   * @param publicRoots further roots as PEM text (may be empty)
+   * @throws IllegalArgumentException when {@code caPems} holds no certificate or one that cannot be
+   *     read
+   */
+  public BuildSpec trustingCa(List<String> caPems, List<String> publicRoots) {
+    List<String> all = caTrust(caPems, publicRoots);
+    return withCertificates(all, all);
+  }
+
+  /**
+   * The certificates a build trusting {@code caPems} lists in both {@code TRUST=} and {@code CERT=}
+   * (see {@link #trustingCa}): the CA's, then the public roots, each once as canonical PEM.
+   *
+   * @throws IllegalArgumentException when {@code caPems} holds no certificate or one that cannot be
+   *     read
+   */
+  public static List<String> caTrust(List<String> caPems, List<String> publicRoots) {
+    LinkedHashSet<String> all = new LinkedHashSet<>();
+    for (String pem : caPems) {
+      all.addAll(certificates(pem));
+    }
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("no CA certificate to trust");
+    }
+    for (String pem : publicRoots) {
+      all.addAll(certificates(pem));
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * Every certificate in {@code pemText}, each as canonical PEM (64-column base64 of its DER).
+   *
+   * @throws IllegalArgumentException when the text holds no certificate or an unreadable one
+   */
+  public static List<String> certificates(String pemText) {
+    List<String> out = new ArrayList<>();
+    try {
+      for (Certificate c :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pemText.getBytes(StandardCharsets.US_ASCII)))) {
+        out.add(
+            "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(c.getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+      }
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("not a PEM certificate: " + e.getMessage(), e);
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no PEM certificate found");
+    }
+    return out;
+  }
+
+  /**
+   * The SHA-256 fingerprints (hex) of the certificates iPXE trusts ({@code TRUST=}), as iPXE's make
+   * computes them for its root list; a PEM that cannot be read gives {@code "unreadable"}.
+   */
+  public List<String> trustFingerprints() {
+    List<String> out = new ArrayList<>();
+    for (String pem : trust) {
+      out.add(fingerprint(pem));
+    }
+    return out;
+  }
+
+  private static String fingerprint(String pem) {
+    try {
+      Certificate c =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificate(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+    } catch (CertificateException | NoSuchAlgorithmException | RuntimeException e) {
+      return "unreadable";
+    }
+  }
+
   /** The file name extension of the target ({@code lkrn}, {@code efi}). */
   public String extension() {
     return target.substring(target.lastIndexOf('.') + 1);
@@ -61,12 +165,14 @@ public record BuildSpec(
 
   /**
    * The cache key: SHA-256 over the platform, target, the tree's source id and every input, each
-   * length-prefixed so that no two different inputs hash alike.
+   * length-prefixed so that no two different inputs hash alike; the trusted certificates count with
+   * their text and their SHA-256 fingerprints, so a new CA (a {@code ca init --force}) always makes
+   * new builds.
    */
   public String key(String sourceId) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      field(md, "chainboot-ipxe-build-1".getBytes(StandardCharsets.UTF_8));
+      field(md, "chainboot-ipxe-build-2".getBytes(StandardCharsets.UTF_8));
       field(md, platform.id().getBytes(StandardCharsets.UTF_8));
       field(md, target.getBytes(StandardCharsets.UTF_8));
       field(md, sourceId.getBytes(StandardCharsets.UTF_8));
@@ -77,6 +183,9 @@ public record BuildSpec(
         for (String pem : list) {
           field(md, pem.getBytes(StandardCharsets.UTF_8));
         }
+      }
+      for (String fp : trustFingerprints()) {
+        field(md, fp.getBytes(StandardCharsets.US_ASCII));
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {
@@ -108,7 +217,14 @@ public record BuildSpec(
         + "/"
         + target
         + (script.isPresent() ? " EMBED=" + script.get().length + "B" : "")
-        + (trust.isEmpty() ? "" : " TRUST=" + trust.size())
+        + (trust.isEmpty()
+            ? ""
+            : " TRUST="
+                + String.join(
+                    ",",
+                    trustFingerprints().stream()
+                        .map(f -> f.substring(0, Math.min(16, f.length())))
+                        .toList()))
         + (cert.isEmpty() ? "" : " CERT=" + cert.size());
   }
 }

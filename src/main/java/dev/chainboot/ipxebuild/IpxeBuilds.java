@@ -476,6 +476,14 @@ public final class IpxeBuilds {
   private byte[] make(BuildSpec spec, String key, Prepared prep)
       throws BuildException, IOException, InterruptedException {
     IpxePlatform p = spec.platform();
+    if ((!spec.trust().isEmpty() || !spec.cert().isEmpty())
+        && toolchain.which("openssl").isEmpty()) {
+      // Without openssl, iPXE's make silently builds with no TRUST= fingerprints: iPXE's own root.
+      throw new BuildException(
+          BuildException.Kind.TOOLCHAIN,
+          Toolchain.explain(List.of(new Toolchain.Missing("openssl", "openssl")))
+              + " (iPXE's make needs it for TRUST= and CERT=)");
+    }
     Path src = tree(p).resolve("src");
     Path work = tree(p).resolve("work").resolve(key);
     deleteTree(work);
@@ -527,6 +535,14 @@ public final class IpxeBuilds {
         || !StandardCharsets.US_ASCII.newEncoder().canEncode(pem)) {
       throw new BuildException(
           BuildException.Kind.BAD_INPUT, "a trusted or embedded certificate is not PEM text");
+    }
+    try {
+      BuildSpec.certificates(pem);
+    } catch (IllegalArgumentException e) {
+      throw new BuildException(
+          BuildException.Kind.BAD_INPUT,
+          "a trusted or embedded certificate cannot be read: " + e.getMessage(),
+          e);
     }
   }
 

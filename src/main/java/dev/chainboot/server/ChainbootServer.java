@@ -159,10 +159,22 @@ public final class ChainbootServer implements AutoCloseable {
       }
       http.addRequestLog(new StageLog(timeline));
       http.addRequestLog(new HttpMetrics(metrics.registry(), Metrics.LATENCY_BUCKETS));
-      Routes.all(
-          http.router(), config, settings, resolver, timeline, timed, firmware, metrics.registry());
       if (config.https().isPresent()) {
         tls = loadTls(config.https().get());
+      }
+      Routes.all(
+          http.router(),
+          config,
+          settings,
+          resolver,
+          timeline,
+          timed,
+          firmware,
+          metrics.registry(),
+          tls == null || tls.trusted().isEmpty()
+              ? java.util.List.of()
+              : java.util.List.of(Pem.encode(tls.trusted())));
+      if (config.https().isPresent()) {
         char[] pw = java.util.UUID.randomUUID().toString().toCharArray();
         http.addHttps(config.https().get().bind(), tls.keyStore(pw), pw);
         Routes.httpsEntry(http.router(), config, http::httpsPort);

@@ -279,4 +279,117 @@ class IpxeBuildsTest {
     assertThat(IpxePlatform.ARM64_EFI.cross("aarch64")).isEqualTo(Optional.empty());
     assertThat(IpxePlatform.I386_EFI.cross("amd64")).isEmpty();
   }
+
+  /** The SHA-256 fingerprint of a PEM certificate as openssl prints it ({@code AB:CD:...}). */
+  static String opensslFingerprint(String pem) throws Exception {
+    byte[] der =
+        java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes()))
+            .getEncoded();
+    return java.util.HexFormat.ofDelimiter(":")
+        .withUpperCase()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(der));
+  }
+
+  @Test
+  void aCaTrustingBuildPassesTheCaAndThePublicRootsAsTrustAndCert() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    String ca = FakeIpxeTree.selfSignedCa(tmp.resolve("ca"), "chainboot private CA");
+    String root = FakeIpxeTree.selfSignedCa(tmp.resolve("root"), "a public root");
+    BuildSpec spec =
+        BuildSpec.plain(IpxePlatform.PCBIOS, "ipxe.lkrn").trustingCa(List.of(ca), List.of(root));
+    assertThat(spec.trust()).hasSize(2).isEqualTo(spec.cert());
+    assertThat(spec.script()).isEmpty();
+    IpxeBuilds.Built built = b.build(spec);
+    String text = new String(built.bytes(), StandardCharsets.UTF_8);
+    // make got TRUST= with both files (the fake make fingerprints each with openssl, like iPXE's)
+    assertThat(text)
+        .contains(
+            "TRUST " + opensslFingerprint(ca),
+            "TRUST " + opensslFingerprint(root),
+            "CERT subject=CN = chainboot private CA",
+            "CERT subject=CN = a public root");
+    assertThat(text.indexOf("TRUST " + opensslFingerprint(ca)))
+        .isLessThan(text.indexOf("TRUST " + opensslFingerprint(root)));
+    assertThat(spec.trustFingerprints().getFirst())
+        .isEqualToIgnoringCase(opensslFingerprint(ca).replace(":", ""));
+    assertThat(spec.toString())
+        .contains("TRUST=" + spec.trustFingerprints().getFirst().substring(0, 16));
+    // A plain build of the same target trusts iPXE's default root: no TRUST= at all.
+    assertThat(
+            new String(
+                b.build(BuildSpec.plain(IpxePlatform.PCBIOS, "ipxe.lkrn")).bytes(),
+                StandardCharsets.UTF_8))
+        .doesNotContain("TRUST ", "CERT ");
+  }
+
+  @Test
+  void theCaFingerprintIsPartOfTheKeyAndTheSameCaInAnotherLayoutIsTheSameBuild() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    String ca = FakeIpxeTree.selfSignedCa(tmp.resolve("ca"), "chainboot private CA");
+    String renewed = FakeIpxeTree.selfSignedCa(tmp.resolve("ca2"), "chainboot private CA");
+    BuildSpec plain = BuildSpec.plain(IpxePlatform.PCBIOS, "ipxe.lkrn");
+    BuildSpec first = plain.trustingCa(List.of(ca), List.of());
+    // a new CA with the same name (ca init --force): another fingerprint, another key, a new build
+    BuildSpec second = plain.trustingCa(List.of(renewed), List.of());
+    assertThat(second.trustFingerprints()).isNotEqualTo(first.trustFingerprints());
+    assertThat(b.key(second)).isNotEqualTo(b.key(first));
+    assertThat(b.key(first)).isNotEqualTo(b.key(plain));
+    IpxeBuilds.Built one = b.build(first);
+    IpxeBuilds.Built two = b.build(second);
+    assertThat(one.cached()).isFalse();
+    assertThat(two.cached()).isFalse();
+    assertThat(new String(two.bytes(), StandardCharsets.UTF_8))
+        .contains("TRUST " + opensslFingerprint(renewed))
+        .doesNotContain(opensslFingerprint(ca));
+    // the same CA with CRLF line ends and text around it: the same canonical PEM, the cached build
+    String messy = "a comment\r\n" + ca.replace("\n", "\r\n") + "\r\n";
+    BuildSpec again = plain.trustingCa(List.of(messy), List.of(ca));
+    assertThat(again.trust()).hasSize(1);
+    assertThat(b.key(again)).isEqualTo(b.key(first));
+    assertThat(b.build(again).cached()).isTrue();
+    // a bundle becomes one TRUST= file per certificate (iPXE's make reads only a file's first)
+    assertThat(plain.trustingCa(List.of(ca + renewed), List.of()).trust()).hasSize(2);
+    assertThatThrownBy(() -> plain.trustingCa(List.of("no certificate here"), List.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("certificate");
+    assertThatThrownBy(() -> plain.trustingCa(List.of(), List.of(ca)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no CA certificate");
+  }
+
+  @Test
+  void aTrustingBuildWithoutOpensslNamesThePackageAndAPlainBuildStillWorks() throws Exception {
+    prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    Path bin = Files.createDirectories(tmp.resolve("no-openssl"));
+    for (String prog : List.of("make", "gcc", "perl", "ld", "objcopy", "ar", "cc", "as", "sh")) {
+      Toolchain.system().which(prog).ifPresent(p -> link(bin.resolve(prog), p));
+    }
+    IpxeBuilds b =
+        new IpxeBuilds(
+            IpxeBuilds.root(data),
+            IpxeBuilds.Settings.DEFAULTS,
+            new Toolchain(List.of(bin), List.of(Path.of("/usr/include"))),
+            "amd64");
+    String ca = FakeIpxeTree.selfSignedCa(tmp.resolve("ca"), "chainboot private CA");
+    assertThatThrownBy(
+            () ->
+                b.build(
+                    BuildSpec.plain(IpxePlatform.PCBIOS, "ipxe.lkrn")
+                        .trustingCa(List.of(ca), List.of())))
+        .isInstanceOfSatisfying(
+            BuildException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(BuildException.Kind.TOOLCHAIN);
+              assertThat(e.getMessage()).contains("openssl (Debian package openssl)", "TRUST=");
+            });
+  }
+
+  private static void link(Path at, Path target) {
+    try {
+      Files.createSymbolicLink(at, target);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }
