@@ -12,6 +12,7 @@ import dev.chainboot.boot.Profile;
 import dev.chainboot.compat.ImportReport;
 import dev.chainboot.compat.pixie.PixieLayout;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
+import dev.chainboot.compat.zeroos.ZeroOsKernels;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
 import dev.chainboot.store.EventFilter;
 import java.util.List;
@@ -126,6 +127,41 @@ public interface Control extends AutoCloseable {
 
   // media
   byte[] media(MediaOrder order);
+
+  // Zero-OS runmode kernels (DATA/kernels and its net/<runmode>.efi links)
+  /** The kernels in the kernels directory, each with the runmodes booting it. */
+  default List<ZeroOsKernels.Kernel> zeroOsKernels() {
+    throw noKernels();
+  }
+
+  /** The configured runmodes and the kernel each boots now. */
+  default List<ZeroOsKernels.Runmode> zeroOsRunmodes() {
+    throw noKernels();
+  }
+
+  /**
+   * Stores a new kernel (streamed to a temporary file, then renamed into place).
+   *
+   * @param declared the length the client declared, or -1
+   */
+  default ZeroOsKernels.Uploaded uploadZeroOsKernel(
+      String name, java.io.InputStream body, long declared) {
+    throw noKernels();
+  }
+
+  /** Removes a kernel no runmode boots (409 if one does). */
+  default void deleteZeroOsKernel(String name) {
+    throw noKernels();
+  }
+
+  /** Points a runmode's link at {@code kernel} (atomically); returns the runmode as it is now. */
+  default ZeroOsKernels.Runmode switchZeroOsRunmode(String runmode, String kernel) {
+    throw noKernels();
+  }
+
+  private static ApiException noKernels() {
+    return new ApiException(501, Optional.empty(), "Zero-OS kernels are not managed here");
+  }
 
   // tokens
   Tokens.Created createToken(String name, Role role);

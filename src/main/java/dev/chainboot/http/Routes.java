@@ -58,6 +58,7 @@ import java.util.function.IntSupplier;
  * The admin listener (--admin), everything else, behind a token or a UI session ({@link #admin}):
  * /health                         ok (no authentication: probes)
  * /api/v1/...                     the REST API                       ApiEndpoints
+ * /api/kernel, /api/symlink       Zero-OS bootstrap's kernel API     ApiEndpoints
  * /login, /logout                UI sessions                        LoginEndpoints
  * /, /machines, /profiles, ...    the web UI (see {@link #ui})       UiPages, EventStream
  * /metrics                        Prometheus (viewer role)           MetricsEndpoint
@@ -201,6 +202,12 @@ public final class Routes {
     router.exact(v1 + "media", guard.require(OPERATOR, api.mediaBuild()));
     router.prefix(v1 + "media/", guard.require(VIEWER, api.mediaDownload()));
     router.prefix(v1 + "imports/", guard.require(OPERATOR, api.imports()));
+    router.exact(v1 + "zeroos/kernels", guard.require(VIEWER, api.zeroOsKernels()));
+    router.prefix(v1 + "zeroos/kernels/", guard.require(VIEWER, OPERATOR, api.zeroOsKernel()));
+    router.exact(v1 + "zeroos/runmodes", guard.require(VIEWER, api.zeroOsRunmodes()));
+    router.prefix(v1 + "zeroos/runmodes/", guard.require(VIEWER, OPERATOR, api.zeroOsRunmode()));
+    router.exact("/api/kernel", guard.require(VIEWER, OPERATOR, api.compatKernel()));
+    router.exact("/api/symlink", guard.require(VIEWER, OPERATOR, api.compatSymlink()));
     router.exact(v1 + "tokens", guard.require(ADMIN, api.tokens()));
     router.prefix(v1 + "tokens/", guard.require(ADMIN, api.token()));
     router.prefix("/api/", guard.require(VIEWER, api.unknown()));
