@@ -46,6 +46,36 @@ public interface Control extends AutoCloseable {
   // machines
   List<Machine> machines();
 
+  /**
+   * A page of the machines {@code q} matches (search, offset, limit), by MAC, with their
+   * assignments and the count of all that match. This default reads every machine; a local control
+   * pages in the store.
+   */
+  default dev.chainboot.store.MachinePage machinePage(dev.chainboot.store.MachineQuery q) {
+    java.util.Map<String, String> once = new java.util.HashMap<>();
+    java.util.Map<String, String> fixed = new java.util.HashMap<>();
+    for (Assignment a : assignments()) {
+      (a.kind() == Assignment.Kind.ONCE ? once : fixed).put(a.mac().colon(), a.profile());
+    }
+    List<Machine> all =
+        machines().stream()
+            .filter(q::matches)
+            .sorted(java.util.Comparator.comparingLong(m -> m.mac().value()))
+            .toList();
+    int from = (int) Math.min(all.size(), q.offset());
+    int to = (int) Math.min(all.size(), (long) q.offset() + q.limit());
+    return new dev.chainboot.store.MachinePage(
+        all.subList(from, to).stream()
+            .map(
+                m ->
+                    new dev.chainboot.store.MachinePage.Row(
+                        m,
+                        Optional.ofNullable(once.get(m.mac().colon())),
+                        Optional.ofNullable(fixed.get(m.mac().colon()))))
+            .toList(),
+        all.size());
+  }
+
   MachineDetail machine(String id);
 
   /** Adds or replaces a machine's fields (not its assignments); true if it was added. */

@@ -97,6 +97,11 @@ public final class LocalControl implements Control {
   }
 
   @Override
+  public dev.chainboot.store.MachinePage machinePage(dev.chainboot.store.MachineQuery q) {
+    return store.machinePage(q);
+  }
+
+  @Override
   public MachineDetail machine(String id) {
     return detail(find(id));
   }

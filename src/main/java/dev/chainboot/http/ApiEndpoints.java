@@ -22,6 +22,8 @@ import dev.chainboot.compat.ImportReport;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.media.MediaFormat;
 import dev.chainboot.store.EventFilter;
+import dev.chainboot.store.MachinePage;
+import dev.chainboot.store.MachineQuery;
 import dev.chainboot.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +61,9 @@ final class ApiEndpoints {
   private static final Logger log = LoggerFactory.getLogger(ApiEndpoints.class);
 
   static final String PREFIX = "/api/v1/";
+
+  /** Most machines one page of {@code GET /api/v1/machines?limit=} holds. */
+  static final int MAX_MACHINES_PAGE = 10_000;
 
   /** Largest request body: imports carry whole script directories. */
   static final int MAX_BODY = 32 << 20;
@@ -254,7 +259,36 @@ final class ApiEndpoints {
         GET_POST,
         (req, resp, cb) -> {
           if (!"POST".equals(req.getMethod())) {
-            return ok(req, resp, cb, control.machines().stream().map(JsonViews::machine).toList());
+            Fields q = Requests.query(req);
+            long limit = longParam(q, "limit").orElse(Integer.MAX_VALUE);
+            if (q.getValue("limit") != null && (limit < 1 || limit > MAX_MACHINES_PAGE)) {
+              throw ApiException.invalid("limit", "limit must be 1-" + MAX_MACHINES_PAGE);
+            }
+            long offset = longParam(q, "offset").orElse(0);
+            if (offset > Integer.MAX_VALUE) {
+              throw ApiException.invalid("offset", "offset too large");
+            }
+            String search = Optional.ofNullable(q.getValue("q")).orElse("");
+            MachinePage page =
+                control.machinePage(new MachineQuery(search, (int) offset, (int) limit));
+            resp.getHeaders().put("X-Total-Count", Integer.toString(page.total()));
+            if (offset + page.rows().size() < page.total() && !page.rows().isEmpty()) {
+              resp.getHeaders()
+                  .put(
+                      "Link",
+                      "<"
+                          + PREFIX
+                          + "machines?"
+                          + (search.isEmpty()
+                              ? ""
+                              : "q=" + URLEncoder.encode(search, StandardCharsets.UTF_8) + "&")
+                          + "limit="
+                          + limit
+                          + "&offset="
+                          + (offset + page.rows().size())
+                          + ">; rel=\"next\"");
+            }
+            return ok(req, resp, cb, page.machines().stream().map(JsonViews::machine).toList());
           }
           Machine m = JsonViews.machineFrom(body(req), Optional.empty());
           control.putMachine(m, Control.Expect.CREATE);

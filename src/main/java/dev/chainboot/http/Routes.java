@@ -229,6 +229,8 @@ public final class Routes {
    * /default                   POST: sets the default profile
    * /events, /events/stream    the newest events; the live stream (server-sent events)
    * /ui/media/{name}.iso|img|esp   boot media for a machine or profile
+   * /zeroos                    Zero-OS runmodes and kernels; POST /zeroos/switch|upload,
+   *                            /zeroos/kernels/{file}/delete
    * /ui/static/                the UI's script and style
    * </pre>
    */
@@ -248,6 +250,8 @@ public final class Routes {
     router.exact("/events", guard.require(VIEWER, ui.events()));
     router.exact(EventStream.PATH, guard.require(VIEWER, stream));
     router.prefix("/ui/media/", guard.require(VIEWER, ui.media()));
+    router.exact("/zeroos", guard.require(VIEWER, ui.zeroOs()));
+    router.prefix("/zeroos/", guard.require(OPERATOR, ui.zeroOsAction()));
     router.prefix("/ui/static/", guard.require(VIEWER, ui.staticFiles()));
     router.prefix(
         "/",

@@ -172,6 +172,10 @@ class OpenApiTest {
       call(op, "POST", "/api/v1/machines", "{\"mac\":\"%s\"}".formatted(mac));
       call(op, "POST", "/api/v1/machines", "{\"mac\":\"bad\"}");
       call(Role.VIEWER, "GET", "/api/v1/machines", null);
+      Exchange paged =
+          call(Role.VIEWER, "GET", "/api/v1/machines?q=52%3A54&limit=1&offset=0", null);
+      assertThat(paged.headers().get("x-total-count")).containsExactly("1");
+      call(Role.VIEWER, "GET", "/api/v1/machines?limit=0", null);
       Exchange m = call(Role.VIEWER, "GET", "/api/v1/machines/" + mac, null);
       call(Role.VIEWER, "GET", "/api/v1/machines/52:54:00:20:00:99", null);
       call(
