@@ -206,6 +206,9 @@ public abstract class StoreContract {
     assertThat(store.machinePage(new MachineQuery("rack=r%_1!", 0, 10)).total()).isEqualTo(1);
     assertThat(store.machinePage(new MachineQuery("%", 0, 10)).total()).isEqualTo(1);
     assertThat(store.machinePage(new MachineQuery("rack=r3", 0, 10)).total()).isEqualTo(33);
+    MachinePage pastTheEnd = store.machinePage(new MachineQuery("rack=r3", 100, 10));
+    assertThat(pastTheEnd.rows()).isEmpty();
+    assertThat(pastTheEnd.total()).isEqualTo(33);
     MachinePage searchedPage = store.machinePage(new MachineQuery("role=worker", 10, 20));
     assertThat(searchedPage.total()).isEqualTo(115);
     assertThat(searchedPage.machines())
