@@ -447,6 +447,12 @@ final class RemoteControl implements Control {
   @Override
   public dev.chainboot.compat.zeroos.ZeroOsKernels.Uploaded uploadZeroOsKernel(
       String name, InputStream body, long declared) {
+    try {
+      // checked here too: a '/' in the name would never reach the server's check as a path
+      dev.chainboot.compat.zeroos.ZeroOsKernels.checkName(name);
+    } catch (dev.chainboot.compat.zeroos.ZeroOsRequest.Invalid e) {
+      throw ApiException.invalid("name", e.getMessage());
+    }
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(server + V1 + "zeroos/kernels/" + seg(name)))
             .timeout(java.time.Duration.ofMinutes(30))
