@@ -92,7 +92,47 @@ function startPreview(form) {
   refresh();
 }
 
+// A kernel goes to the server as the request's body (streamed to disk there), not as a
+// multipart form; the session's CSRF token travels in the header.
+function startUpload(form) {
+  var status = document.getElementById("upload-status");
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var file = form.querySelector('input[type="file"]').files[0];
+    if (!file) {
+      return;
+    }
+    var name = form.querySelector('input[name="name"]').value.trim() || file.name;
+    status.textContent = "uploading " + name + " (" + file.size + " bytes)...";
+    fetch("/zeroos/upload?name=" + encodeURIComponent(name), {
+      method: "POST",
+      headers: { "X-CSRF-Token": csrfToken(), "Content-Type": "application/octet-stream" },
+      body: file,
+      credentials: "same-origin",
+    })
+      .then(function (r) {
+        if (r.ok) {
+          window.location.assign("/zeroos?uploaded=" + encodeURIComponent(name));
+          return null;
+        }
+        return r.text().then(function (t) {
+          var doc = new DOMParser().parseFromString(t, "text/html");
+          var msg = doc.querySelector(".error");
+          status.textContent =
+            "upload failed (" + r.status + "): " + (msg ? msg.textContent : doc.body.textContent);
+        });
+      })
+      .catch(function (err) {
+        status.textContent = "upload failed: " + err;
+      });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  var upload = document.getElementById("kernel-upload");
+  if (upload) {
+    startUpload(upload);
+  }
   document.querySelectorAll("table[data-stream]").forEach(startStream);
   var form = document.getElementById("profile-form");
   if (form) {

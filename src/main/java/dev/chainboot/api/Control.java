@@ -12,6 +12,7 @@ import dev.chainboot.boot.Profile;
 import dev.chainboot.compat.ImportReport;
 import dev.chainboot.compat.pixie.PixieLayout;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
+import dev.chainboot.compat.zeroos.ZeroOsKernels;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
 import dev.chainboot.store.EventFilter;
 import java.util.List;
@@ -44,6 +45,36 @@ public interface Control extends AutoCloseable {
 
   // machines
   List<Machine> machines();
+
+  /**
+   * A page of the machines {@code q} matches (search, offset, limit), by MAC, with their
+   * assignments and the count of all that match. This default reads every machine; a local control
+   * pages in the store.
+   */
+  default dev.chainboot.store.MachinePage machinePage(dev.chainboot.store.MachineQuery q) {
+    java.util.Map<String, String> once = new java.util.HashMap<>();
+    java.util.Map<String, String> fixed = new java.util.HashMap<>();
+    for (Assignment a : assignments()) {
+      (a.kind() == Assignment.Kind.ONCE ? once : fixed).put(a.mac().colon(), a.profile());
+    }
+    List<Machine> all =
+        machines().stream()
+            .filter(q::matches)
+            .sorted(java.util.Comparator.comparingLong(m -> m.mac().value()))
+            .toList();
+    int from = (int) Math.min(all.size(), q.offset());
+    int to = (int) Math.min(all.size(), (long) q.offset() + q.limit());
+    return new dev.chainboot.store.MachinePage(
+        all.subList(from, to).stream()
+            .map(
+                m ->
+                    new dev.chainboot.store.MachinePage.Row(
+                        m,
+                        Optional.ofNullable(once.get(m.mac().colon())),
+                        Optional.ofNullable(fixed.get(m.mac().colon()))))
+            .toList(),
+        all.size());
+  }
 
   MachineDetail machine(String id);
 
@@ -126,6 +157,41 @@ public interface Control extends AutoCloseable {
 
   // media
   byte[] media(MediaOrder order);
+
+  // Zero-OS runmode kernels (DATA/kernels and its net/<runmode>.efi links)
+  /** The kernels in the kernels directory, each with the runmodes booting it. */
+  default List<ZeroOsKernels.Kernel> zeroOsKernels() {
+    throw noKernels();
+  }
+
+  /** The configured runmodes and the kernel each boots now. */
+  default List<ZeroOsKernels.Runmode> zeroOsRunmodes() {
+    throw noKernels();
+  }
+
+  /**
+   * Stores a new kernel (streamed to a temporary file, then renamed into place).
+   *
+   * @param declared the length the client declared, or -1
+   */
+  default ZeroOsKernels.Uploaded uploadZeroOsKernel(
+      String name, java.io.InputStream body, long declared) {
+    throw noKernels();
+  }
+
+  /** Removes a kernel no runmode boots (409 if one does). */
+  default void deleteZeroOsKernel(String name) {
+    throw noKernels();
+  }
+
+  /** Points a runmode's link at {@code kernel} (atomically); returns the runmode as it is now. */
+  default ZeroOsKernels.Runmode switchZeroOsRunmode(String runmode, String kernel) {
+    throw noKernels();
+  }
+
+  private static ApiException noKernels() {
+    return new ApiException(501, Optional.empty(), "Zero-OS kernels are not managed here");
+  }
 
   // tokens
   Tokens.Created createToken(String name, Role role);

@@ -14,6 +14,7 @@ import dev.chainboot.boot.Platform;
 import dev.chainboot.boot.Preview;
 import dev.chainboot.boot.Profile;
 import dev.chainboot.compat.ImportReport;
+import dev.chainboot.compat.zeroos.ZeroOsKernels;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -507,6 +508,44 @@ public final class JsonViews {
     Body b = Body.of(json);
     return new ImportReport(
         b.bool("dry_run").orElse(false), b.strings("done"), b.strings("skipped"));
+  }
+
+  // ------------------------------------------------------------------ Zero-OS kernels
+
+  public static Map<String, Object> zeroOsKernel(ZeroOsKernels.Kernel k) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("name", k.name());
+    o.put("size", k.size());
+    o.put("modified", k.modified().toString());
+    o.put("runmodes", k.runmodes());
+    return o;
+  }
+
+  public static ZeroOsKernels.Kernel zeroOsKernelFrom(JsonNode json) {
+    Body b = Body.of(json);
+    return new ZeroOsKernels.Kernel(
+        b.requiredString("name"),
+        b.number("size").orElse(0L),
+        Instant.parse(b.requiredString("modified")),
+        b.strings("runmodes"));
+  }
+
+  public static Map<String, Object> zeroOsRunmode(ZeroOsKernels.Runmode r) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("runmode", r.runmode());
+    o.put("name", r.pretty());
+    o.put("kernel", r.kernel().orElse(null));
+    o.put("link", r.link());
+    return o;
+  }
+
+  public static ZeroOsKernels.Runmode zeroOsRunmodeFrom(JsonNode json) {
+    Body b = Body.of(json);
+    return new ZeroOsKernels.Runmode(
+        b.requiredString("runmode"),
+        b.requiredString("name"),
+        b.string("kernel"),
+        b.bool("link").orElse(false));
   }
 
   // ------------------------------------------------------------------ tokens

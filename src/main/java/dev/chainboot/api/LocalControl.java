@@ -22,7 +22,9 @@ import dev.chainboot.compat.pixie.PixieLayout;
 import dev.chainboot.compat.pxesrv.PxeSrvImport;
 import dev.chainboot.compat.pxesrv.PxeSrvLayout;
 import dev.chainboot.compat.zeroos.ZeroOsImport;
+import dev.chainboot.compat.zeroos.ZeroOsKernels;
 import dev.chainboot.compat.zeroos.ZeroOsProvisionDb;
+import dev.chainboot.compat.zeroos.ZeroOsRequest;
 import dev.chainboot.firmware.FirmwareCatalog;
 import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.store.EventFilter;
@@ -92,6 +94,11 @@ public final class LocalControl implements Control {
   @Override
   public List<Machine> machines() {
     return store.machines();
+  }
+
+  @Override
+  public dev.chainboot.store.MachinePage machinePage(dev.chainboot.store.MachineQuery q) {
+    return store.machinePage(q);
   }
 
   @Override
@@ -453,6 +460,117 @@ public final class LocalControl implements Control {
   @Override
   public byte[] media(MediaOrder order) {
     return order.build(firmware.get());
+  }
+
+  // ------------------------------------------------------------------ Zero-OS kernels
+
+  private Optional<ZeroOsKernels> kernels = Optional.empty();
+
+  /** Manages Zero-OS's runmode kernels in {@code k}'s directory (none: those operations 501). */
+  public LocalControl withZeroOsKernels(ZeroOsKernels k) {
+    this.kernels = Optional.of(k);
+    return this;
+  }
+
+  private ZeroOsKernels kernelDir() {
+    return kernels.orElseThrow(
+        () ->
+            new ApiException(
+                501, Optional.empty(), "Zero-OS kernels are not managed by this control"));
+  }
+
+  /** Runs a kernel operation, its refusals as API errors naming {@code field}. */
+  private <T> T zos(String field, java.util.concurrent.Callable<T> op) {
+    try {
+      return op.call();
+    } catch (ZeroOsRequest.Invalid e) {
+      throw new ApiException(
+          e.status(), e.status() == 400 ? Optional.of(field) : Optional.empty(), e.getMessage());
+    } catch (ApiException e) {
+      throw e;
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new ApiException(500, Optional.empty(), "kernels directory: " + e.getMessage());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public List<ZeroOsKernels.Kernel> zeroOsKernels() {
+    return zos("name", () -> kernelDir().kernels());
+  }
+
+  @Override
+  public List<ZeroOsKernels.Runmode> zeroOsRunmodes() {
+    return zos("runmode", () -> kernelDir().runmodes());
+  }
+
+  @Override
+  public ZeroOsKernels.Uploaded uploadZeroOsKernel(
+      String name, java.io.InputStream body, long declared) {
+    ZeroOsKernels.Uploaded u = zos("name", () -> kernelDir().upload(name, body, declared));
+    kernelEvent(
+        "uploaded kernel " + name + " (" + u.kernel().size() + " bytes)",
+        java.util.Map.of(
+            "action",
+            "upload",
+            "kernel",
+            name,
+            "bytes",
+            Long.toString(u.kernel().size()),
+            "sha256",
+            u.sha256()));
+    return u;
+  }
+
+  @Override
+  public void deleteZeroOsKernel(String name) {
+    zos(
+        "name",
+        () -> {
+          kernelDir().delete(name);
+          return null;
+        });
+    kernelEvent("deleted kernel " + name, java.util.Map.of("action", "delete", "kernel", name));
+  }
+
+  @Override
+  public ZeroOsKernels.Runmode switchZeroOsRunmode(String runmode, String kernel) {
+    if (kernel == null || kernel.isEmpty()) {
+      throw ApiException.invalid("kernel", "kernel is required (a file of the kernel list)");
+    }
+    zos("kernel", () -> ZeroOsKernels.checkName(kernel)); // 400 before a 404 for the runmode
+    Optional<String> before = zos("kernel", () -> kernelDir().switchTo(runmode, kernel));
+    java.util.Map<String, String> d = new java.util.LinkedHashMap<>();
+    d.put("action", "switch");
+    d.put("runmode", runmode);
+    d.put("kernel", kernel);
+    d.put("previous", before.orElse(""));
+    kernelEvent(
+        "runmode " + runmode + " boots " + kernel + before.map(b -> " (was " + b + ")").orElse(""),
+        d);
+    return zeroOsRunmodes().stream()
+        .filter(r -> r.runmode().equals(runmode))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** An operator's change to the kernels, in the event stream (the UI's live page shows it). */
+  private void kernelEvent(String reason, java.util.Map<String, String> detail) {
+    store.appendEvents(
+        List.of(
+            new BootEvent(
+                0,
+                java.time.Instant.now(),
+                Optional.empty(),
+                "-",
+                BootEvent.Match.STAGE,
+                reason,
+                Optional.empty(),
+                "admin",
+                false,
+                BootEvent.Stage.KERNEL,
+                detail)));
   }
 
   // ------------------------------------------------------------------ tokens

@@ -126,7 +126,12 @@ public record BootEvent(
     /** An installer called its {@code --until-done} URL (details: result). */
     CALLBACK(true),
     /** Nothing came after the machine's last stage within the stall time (details: after). */
-    STALLED(true);
+    STALLED(true),
+    /**
+     * Not a machine's: an operator changed Zero-OS's runmode kernels (details: action upload,
+     * delete or switch; kernel; runmode, previous; bytes, sha256).
+     */
+    KERNEL(true);
 
     private final boolean recorded;
     private final String label;

@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
       IpxeCommand.class,
       PixieCommand.class,
       PxeSrvCommand.class,
+      ZosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

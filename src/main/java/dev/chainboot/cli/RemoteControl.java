@@ -432,6 +432,68 @@ final class RemoteControl implements Control {
     send("DELETE", V1 + "tokens/" + seg(name), null, Map.of());
   }
 
+  // ------------------------------------------------------------------ Zero-OS kernels
+
+  @Override
+  public List<dev.chainboot.compat.zeroos.ZeroOsKernels.Kernel> zeroOsKernels() {
+    return list(get(V1 + "zeroos/kernels").json(), JsonViews::zeroOsKernelFrom);
+  }
+
+  @Override
+  public List<dev.chainboot.compat.zeroos.ZeroOsKernels.Runmode> zeroOsRunmodes() {
+    return list(get(V1 + "zeroos/runmodes").json(), JsonViews::zeroOsRunmodeFrom);
+  }
+
+  @Override
+  public dev.chainboot.compat.zeroos.ZeroOsKernels.Uploaded uploadZeroOsKernel(
+      String name, InputStream body, long declared) {
+    try {
+      // checked here too: a '/' in the name would never reach the server's check as a path
+      dev.chainboot.compat.zeroos.ZeroOsKernels.checkName(name);
+    } catch (dev.chainboot.compat.zeroos.ZeroOsRequest.Invalid e) {
+      throw ApiException.invalid("name", e.getMessage());
+    }
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server + V1 + "zeroos/kernels/" + seg(name)))
+            .timeout(java.time.Duration.ofMinutes(30))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/octet-stream");
+    HttpRequest.BodyPublisher publisher =
+        declared >= 0
+            ? HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> body), declared)
+            : HttpRequest.BodyPublishers.ofInputStream(() -> body);
+    HttpResponse<byte[]> r;
+    try {
+      r = client.send(b.PUT(publisher).build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new ApiException(503, Optional.empty(), "cannot reach " + server + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, Optional.empty(), "interrupted");
+    }
+    if (r.statusCode() >= 300) {
+      throw error(r);
+    }
+    JsonNode j = Json.parse(new String(r.body(), StandardCharsets.UTF_8));
+    return new dev.chainboot.compat.zeroos.ZeroOsKernels.Uploaded(
+        JsonViews.zeroOsKernelFrom(j), j.get("sha256").stringValue());
+  }
+
+  @Override
+  public void deleteZeroOsKernel(String name) {
+    send("DELETE", V1 + "zeroos/kernels/" + seg(name), null, Map.of());
+  }
+
+  @Override
+  public dev.chainboot.compat.zeroos.ZeroOsKernels.Runmode switchZeroOsRunmode(
+      String runmode, String kernel) {
+    return JsonViews.zeroOsRunmodeFrom(
+        send("PUT", V1 + "zeroos/runmodes/" + seg(runmode), Map.of("kernel", kernel), Map.of())
+            .json());
+  }
+
   @Override
   public void close() {
     client.close();

@@ -139,6 +139,11 @@ public final class StoreOptions {
             () -> ConfigFile.load(cfg).zeroOsRunmodes().keySet(),
             "http://127.0.0.1:8080",
             id -> {})
+        .withZeroOsKernels(
+            new dev.chainboot.compat.zeroos.ZeroOsKernels(
+                data.resolve("kernels"),
+                () -> ConfigFile.load(cfg).zeroOsRunmodes(),
+                dev.chainboot.compat.zeroos.ZeroOsKernels.DEFAULT_MAX_BYTES))
         .onClose(store::close);
   }
 

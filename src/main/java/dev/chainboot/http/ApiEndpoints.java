@@ -22,6 +22,8 @@ import dev.chainboot.compat.ImportReport;
 import dev.chainboot.media.MediaCache;
 import dev.chainboot.media.MediaFormat;
 import dev.chainboot.store.EventFilter;
+import dev.chainboot.store.MachinePage;
+import dev.chainboot.store.MachineQuery;
 import dev.chainboot.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,6 +61,9 @@ final class ApiEndpoints {
   private static final Logger log = LoggerFactory.getLogger(ApiEndpoints.class);
 
   static final String PREFIX = "/api/v1/";
+
+  /** Most machines one page of {@code GET /api/v1/machines?limit=} holds. */
+  static final int MAX_MACHINES_PAGE = 10_000;
 
   /** Largest request body: imports carry whole script directories. */
   static final int MAX_BODY = 32 << 20;
@@ -254,7 +259,36 @@ final class ApiEndpoints {
         GET_POST,
         (req, resp, cb) -> {
           if (!"POST".equals(req.getMethod())) {
-            return ok(req, resp, cb, control.machines().stream().map(JsonViews::machine).toList());
+            Fields q = Requests.query(req);
+            long limit = longParam(q, "limit").orElse(Integer.MAX_VALUE);
+            if (q.getValue("limit") != null && (limit < 1 || limit > MAX_MACHINES_PAGE)) {
+              throw ApiException.invalid("limit", "limit must be 1-" + MAX_MACHINES_PAGE);
+            }
+            long offset = longParam(q, "offset").orElse(0);
+            if (offset > Integer.MAX_VALUE) {
+              throw ApiException.invalid("offset", "offset too large");
+            }
+            String search = Optional.ofNullable(q.getValue("q")).orElse("");
+            MachinePage page =
+                control.machinePage(new MachineQuery(search, (int) offset, (int) limit));
+            resp.getHeaders().put("X-Total-Count", Integer.toString(page.total()));
+            if (offset + page.rows().size() < page.total() && !page.rows().isEmpty()) {
+              resp.getHeaders()
+                  .put(
+                      "Link",
+                      "<"
+                          + PREFIX
+                          + "machines?"
+                          + (search.isEmpty()
+                              ? ""
+                              : "q=" + URLEncoder.encode(search, StandardCharsets.UTF_8) + "&")
+                          + "limit="
+                          + limit
+                          + "&offset="
+                          + (offset + page.rows().size())
+                          + ">; rel=\"next\"");
+            }
+            return ok(req, resp, cb, page.machines().stream().map(JsonViews::machine).toList());
           }
           Machine m = JsonViews.machineFrom(body(req), Optional.empty());
           control.putMachine(m, Control.Expect.CREATE);
@@ -664,6 +698,203 @@ final class ApiEndpoints {
                 default -> throw notFound(req);
               };
           return ok(req, resp, cb, JsonViews.importReport(r));
+        });
+  }
+
+  // ------------------------------------------------------------------ Zero-OS kernels
+
+  /** {@code GET /api/v1/zeroos/kernels}: the kernels, each with the runmodes booting it. */
+  Handler zeroOsKernels() {
+    return endpoint(
+        GET,
+        (req, resp, cb) ->
+            ok(
+                req,
+                resp,
+                cb,
+                control.zeroOsKernels().stream().map(JsonViews::zeroOsKernel).toList()));
+  }
+
+  /**
+   * {@code /api/v1/zeroos/kernels/{file}}: GET one; PUT uploads it (the body is the file, streamed
+   * to disk); DELETE removes one no runmode boots.
+   */
+  Handler zeroOsKernel() {
+    return subresources(
+        (req, resp, cb) -> {
+          List<String> s = segments(req, PREFIX + "zeroos/kernels/");
+          if (s.size() != 1) {
+            throw notFound(req);
+          }
+          String name = s.get(0);
+          switch (req.getMethod()) {
+            case "GET", "HEAD" -> {
+              return ok(
+                  req,
+                  resp,
+                  cb,
+                  JsonViews.zeroOsKernel(
+                      control.zeroOsKernels().stream()
+                          .filter(k -> k.name().equals(name))
+                          .findFirst()
+                          .orElseThrow(
+                              () -> {
+                                dev.chainboot.compat.zeroos.ZeroOsKernels.checkName(name);
+                                return ApiException.notFound("no kernel " + name);
+                              })));
+            }
+            case "PUT" -> {
+              return uploaded(req, resp, cb, name);
+            }
+            case "DELETE" -> {
+              control.deleteZeroOsKernel(name);
+              return noContent(resp, cb);
+            }
+            default -> throw new MethodNotAllowed(List.of("GET", "HEAD", "PUT", "DELETE"));
+          }
+        });
+  }
+
+  /** Streams the request's body into the kernel {@code name}; 201 with the kernel and sha256. */
+  private boolean uploaded(Request req, Response resp, Callback cb, String name)
+      throws IOException {
+    dev.chainboot.compat.zeroos.ZeroOsKernels.Uploaded u;
+    try (InputStream in = Content.Source.asInputStream(req)) {
+      u = control.uploadZeroOsKernel(name, in, req.getLength());
+    }
+    Map<String, Object> o = JsonViews.zeroOsKernel(u.kernel());
+    o.put("sha256", u.sha256());
+    resp.getHeaders().put(HttpHeader.LOCATION, PREFIX + "zeroos/kernels/" + name);
+    return Responses.json(req, resp, cb, 201, o);
+  }
+
+  /** {@code GET /api/v1/zeroos/runmodes}: the runmodes and the kernel each boots. */
+  Handler zeroOsRunmodes() {
+    return endpoint(
+        GET,
+        (req, resp, cb) ->
+            ok(
+                req,
+                resp,
+                cb,
+                control.zeroOsRunmodes().stream().map(JsonViews::zeroOsRunmode).toList()));
+  }
+
+  /** {@code /api/v1/zeroos/runmodes/{runmode}}: GET; PUT {"kernel": FILE} switches it. */
+  Handler zeroOsRunmode() {
+    return subresources(
+        (req, resp, cb) -> {
+          List<String> s = segments(req, PREFIX + "zeroos/runmodes/");
+          if (s.size() != 1) {
+            throw notFound(req);
+          }
+          String runmode = s.get(0);
+          switch (req.getMethod()) {
+            case "GET", "HEAD" -> {
+              return ok(req, resp, cb, JsonViews.zeroOsRunmode(runmode(runmode)));
+            }
+            case "PUT" -> {
+              JsonNode json = body(req);
+              String kernel = kernelField(json);
+              return ok(
+                  req,
+                  resp,
+                  cb,
+                  JsonViews.zeroOsRunmode(control.switchZeroOsRunmode(runmode, kernel)));
+            }
+            default -> throw new MethodNotAllowed(List.of("GET", "HEAD", "PUT"));
+          }
+        });
+  }
+
+  private dev.chainboot.compat.zeroos.ZeroOsKernels.Runmode runmode(String runmode) {
+    return control.zeroOsRunmodes().stream()
+        .filter(r -> r.runmode().equals(runmode))
+        .findFirst()
+        .orElseThrow(() -> ApiException.notFound("unknown runmode " + runmode));
+  }
+
+  /** {"kernel": FILE} (and nothing else). */
+  private static String kernelField(JsonNode json) {
+    if (!json.isObject()) {
+      throw ApiException.invalid(null, "the body must be an object");
+    }
+    for (String n : json.propertyNames()) {
+      if (!n.equals("kernel")) {
+        throw ApiException.invalid(n, "unknown field " + n + " (known: kernel)");
+      }
+    }
+    JsonNode k = json.get("kernel");
+    if (k == null || !k.isString()) {
+      throw ApiException.invalid("kernel", "kernel is required (a file of the kernel list)");
+    }
+    return k.stringValue();
+  }
+
+  /**
+   * Zero-OS bootstrap's kernel API, with tokens: {@code GET /api/kernel} lists the kernels (as
+   * {@code /api/v1/zeroos/kernels}); {@code POST /api/kernel?name=FILE} uploads one, the body being
+   * the file.
+   */
+  Handler compatKernel() {
+    return endpoint(
+        GET_POST,
+        (req, resp, cb) -> {
+          if (!"POST".equals(req.getMethod())) {
+            return ok(
+                req,
+                resp,
+                cb,
+                control.zeroOsKernels().stream().map(JsonViews::zeroOsKernel).toList());
+          }
+          String name = Requests.query(req).getValue("name");
+          if (name == null || name.isEmpty()) {
+            throw ApiException.invalid("name", "name is required: POST /api/kernel?name=FILE");
+          }
+          return uploaded(req, resp, cb, name);
+        });
+  }
+
+  /**
+   * Zero-OS bootstrap's symlink API, with tokens: {@code GET /api/symlink} lists the runmodes and
+   * their kernels; {@code POST /api/symlink} with {@code runmode} and {@code kernel} (query
+   * parameters, or a JSON object) points the runmode's link at the kernel.
+   */
+  Handler compatSymlink() {
+    return endpoint(
+        GET_POST,
+        (req, resp, cb) -> {
+          if (!"POST".equals(req.getMethod())) {
+            return ok(
+                req,
+                resp,
+                cb,
+                control.zeroOsRunmodes().stream().map(JsonViews::zeroOsRunmode).toList());
+          }
+          Fields q = Requests.query(req);
+          String runmode = q.getValue("runmode");
+          String kernel = q.getValue("kernel");
+          if (runmode == null && kernel == null) {
+            JsonNode json = body(req);
+            if (!json.isObject()) {
+              throw ApiException.invalid(null, "the body must be an object");
+            }
+            for (String n : json.propertyNames()) {
+              if (!n.equals("kernel") && !n.equals("runmode")) {
+                throw ApiException.invalid(n, "unknown field " + n + " (known: runmode, kernel)");
+              }
+            }
+            runmode = json.has("runmode") ? json.get("runmode").asString() : null;
+            kernel = json.has("kernel") ? json.get("kernel").asString() : null;
+          }
+          if (runmode == null || runmode.isEmpty()) {
+            throw ApiException.invalid("runmode", "runmode is required");
+          }
+          if (kernel == null || kernel.isEmpty()) {
+            throw ApiException.invalid("kernel", "kernel is required");
+          }
+          return ok(
+              req, resp, cb, JsonViews.zeroOsRunmode(control.switchZeroOsRunmode(runmode, kernel)));
         });
   }
 

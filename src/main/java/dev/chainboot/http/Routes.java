@@ -60,6 +60,7 @@ import java.util.function.IntSupplier;
  * The admin listener (--admin), everything else, behind a token or a UI session ({@link #admin}):
  * /health                         ok (no authentication: probes)
  * /api/v1/...                     the REST API                       ApiEndpoints
+ * /api/kernel, /api/symlink       Zero-OS bootstrap's kernel API     ApiEndpoints
  * /login, /logout                UI sessions                        LoginEndpoints
  * /, /machines, /profiles, ...    the web UI (see {@link #ui})       UiPages, EventStream
  * /metrics                        Prometheus (viewer role)           MetricsEndpoint
@@ -204,6 +205,12 @@ public final class Routes {
     router.exact(v1 + "media", guard.require(OPERATOR, api.mediaBuild()));
     router.prefix(v1 + "media/", guard.require(VIEWER, api.mediaDownload()));
     router.prefix(v1 + "imports/", guard.require(OPERATOR, api.imports()));
+    router.exact(v1 + "zeroos/kernels", guard.require(VIEWER, api.zeroOsKernels()));
+    router.prefix(v1 + "zeroos/kernels/", guard.require(VIEWER, OPERATOR, api.zeroOsKernel()));
+    router.exact(v1 + "zeroos/runmodes", guard.require(VIEWER, api.zeroOsRunmodes()));
+    router.prefix(v1 + "zeroos/runmodes/", guard.require(VIEWER, OPERATOR, api.zeroOsRunmode()));
+    router.exact("/api/kernel", guard.require(VIEWER, OPERATOR, api.compatKernel()));
+    router.exact("/api/symlink", guard.require(VIEWER, OPERATOR, api.compatSymlink()));
     router.exact(v1 + "tokens", guard.require(ADMIN, api.tokens()));
     router.prefix(v1 + "tokens/", guard.require(ADMIN, api.token()));
     router.prefix("/api/", guard.require(VIEWER, api.unknown()));
@@ -225,6 +232,8 @@ public final class Routes {
    * /default                   POST: sets the default profile
    * /events, /events/stream    the newest events; the live stream (server-sent events)
    * /ui/media/{name}.iso|img|esp   boot media for a machine or profile
+   * /zeroos                    Zero-OS runmodes and kernels; POST /zeroos/switch|upload,
+   *                            /zeroos/kernels/{file}/delete
    * /ui/static/                the UI's script and style
    * </pre>
    */
@@ -244,6 +253,8 @@ public final class Routes {
     router.exact("/events", guard.require(VIEWER, ui.events()));
     router.exact(EventStream.PATH, guard.require(VIEWER, stream));
     router.prefix("/ui/media/", guard.require(VIEWER, ui.media()));
+    router.exact("/zeroos", guard.require(VIEWER, ui.zeroOs()));
+    router.prefix("/zeroos/", guard.require(OPERATOR, ui.zeroOsAction()));
     router.prefix("/ui/static/", guard.require(VIEWER, ui.staticFiles()));
     router.prefix(
         "/",

@@ -9,7 +9,6 @@ import dev.chainboot.api.JsonViews;
 import dev.chainboot.api.MachineDetail;
 import dev.chainboot.api.MediaOrder;
 import dev.chainboot.auth.Principal;
-import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.MacAddress;
@@ -20,6 +19,8 @@ import dev.chainboot.boot.ScriptRenderer;
 import dev.chainboot.media.MediaFormat;
 import dev.chainboot.media.MediaSpec;
 import dev.chainboot.store.EventFilter;
+import dev.chainboot.store.MachinePage;
+import dev.chainboot.store.MachineQuery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -27,7 +28,6 @@ import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +82,8 @@ final class UiPages {
             .emptyStringIsFalse(true)
             .withLoader(name -> reader(name + ".mustache"));
     for (String t :
-        List.of("machines", "machine", "profiles", "profile", "groups", "events", "error")) {
+        List.of(
+            "machines", "machine", "profiles", "profile", "groups", "events", "zeroos", "error")) {
       try (InputStreamReader r = reader(t + ".mustache")) {
         templates.put(t, c.compile(r));
       } catch (IOException e) {
@@ -166,55 +167,22 @@ final class UiPages {
         });
   }
 
-  /** Every machine (by MAC) and its assignments, as read at one machine version. */
-  private record Snapshot(
-      long version,
-      List<Machine> machines,
-      Map<MacAddress, String> once,
-      Map<MacAddress, String> fixed) {}
-
-  private volatile Snapshot snapshot;
-
   /**
-   * All machines and assignments: the copy read last while the store's machine version has not
-   * changed since (one small query), else read again. The version is read first, so a change racing
-   * with the read only causes another read next time.
+   * The model of one page of the machine list (the benchmark times this with its rendering): the
+   * page is read from the store (search, count, LIMIT/OFFSET), with each row's last boot.
    */
-  private Snapshot snapshot() {
-    java.util.OptionalLong v = control.machinesVersion();
-    Snapshot s = snapshot;
-    if (v.isPresent() && s != null && s.version() == v.getAsLong()) {
-      return s;
-    }
-    List<Machine> all =
-        control.machines().stream().sorted(Comparator.comparingLong(m -> m.mac().value())).toList();
-    Map<MacAddress, String> once = new HashMap<>();
-    Map<MacAddress, String> fixed = new HashMap<>();
-    for (Assignment a : control.assignments()) {
-      (a.kind() == Assignment.Kind.ONCE ? once : fixed).put(a.mac(), a.profile());
-    }
-    s = new Snapshot(v.orElse(-1), all, once, fixed);
-    if (v.isPresent()) {
-      snapshot = s;
-    }
-    return s;
-  }
-
-  /** The model of one page of the machine list (the benchmark times this with its rendering). */
   Map<String, Object> machineList(String search, int page) {
-    String needle = search.toLowerCase(Locale.ROOT);
-    Snapshot snap = snapshot();
-    List<Machine> all =
-        needle.isEmpty()
-            ? snap.machines()
-            : snap.machines().stream().filter(m -> matches(m, needle)).toList();
-    int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
+    page = Math.min(page, Integer.MAX_VALUE / PAGE_SIZE);
+    MachineQuery first = new MachineQuery(search, (page - 1) * PAGE_SIZE, PAGE_SIZE);
+    MachinePage result = control.machinePage(first);
+    int pages = Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
     int p = Math.min(page, pages);
-    List<Machine> shown = all.subList((p - 1) * PAGE_SIZE, Math.min(all.size(), p * PAGE_SIZE));
-    Map<MacAddress, String> once = snap.once();
-    Map<MacAddress, String> fixed = snap.fixed();
+    if (p != page) { // past the end: the last page
+      result = control.machinePage(new MachineQuery(search, (p - 1) * PAGE_SIZE, PAGE_SIZE));
+    }
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (Machine m : shown) {
+    for (MachinePage.Row row : result.rows()) {
+      Machine m = row.machine();
       Map<String, Object> r = new HashMap<>();
       r.put("mac", m.mac().colon());
       r.put("macPath", m.mac().colon());
@@ -222,8 +190,8 @@ final class UiPages {
       r.put("ip", m.ip().orElse(""));
       r.put("labels", labelList(m.labels()));
       List<String> state = new ArrayList<>();
-      Optional.ofNullable(once.get(m.mac())).ifPresent(x -> state.add("once " + x));
-      Optional.ofNullable(fixed.get(m.mac())).ifPresent(x -> state.add("static " + x));
+      row.once().ifPresent(x -> state.add("once " + x));
+      row.staticProfile().ifPresent(x -> state.add("static " + x));
       r.put("state", String.join(", ", state));
       List<BootEvent> last = control.events(EventFilter.newest(1).withMac(Optional.of(m.mac())));
       r.put(
@@ -239,7 +207,7 @@ final class UiPages {
     Map<String, Object> model = new HashMap<>();
     model.put("q", search);
     model.put("filtered", !search.isEmpty());
-    model.put("total", all.size());
+    model.put("total", result.total());
     model.put("page", p);
     model.put("pages", pages);
     model.put("rows", rows);
@@ -248,21 +216,6 @@ final class UiPages {
     model.put("prev", p > 1 ? "/machines?" + qs + "page=" + (p - 1) : "");
     model.put("next", p < pages ? "/machines?" + qs + "page=" + (p + 1) : "");
     return model;
-  }
-
-  private static boolean matches(Machine m, String needle) {
-    if (m.mac().colon().contains(needle)
-        || m.mac().hexhyp().contains(needle)
-        || m.ip().map(x -> x.contains(needle)).orElse(false)
-        || m.hostname().map(x -> x.toLowerCase(Locale.ROOT).contains(needle)).orElse(false)) {
-      return true;
-    }
-    for (Map.Entry<String, String> e : m.labels().entrySet()) {
-      if ((e.getKey() + "=" + e.getValue()).toLowerCase(Locale.ROOT).contains(needle)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -483,7 +436,9 @@ final class UiPages {
     m.put("menu", String.join("\n", p.map(Profile::menu).orElse(List.of())));
     m.put(
         "machines",
-        control.machines().stream().map(x -> x.mac().colon()).sorted().limit(500).toList());
+        control.machinePage(new MachineQuery("", 0, 500)).machines().stream()
+            .map(x -> x.mac().colon())
+            .toList());
     return m;
   }
 
@@ -626,6 +581,94 @@ final class UiPages {
           control.setDefaultProfile(
               p.isEmpty() ? Optional.empty() : Optional.of(p), Control.Expect.ANY);
           return redirect(resp, cb, "/groups");
+        });
+  }
+
+  // ------------------------------------------------------------------ Zero-OS kernels
+
+  /**
+   * {@code GET /zeroos}: the runmodes with the kernel each boots and a switch form each, the
+   * kernels (delete the unused), an upload form.
+   */
+  Handler zeroOs() {
+    return handler(
+        Methods.GET_HEAD,
+        (req, resp, cb) -> {
+          List<dev.chainboot.compat.zeroos.ZeroOsKernels.Kernel> kernels = control.zeroOsKernels();
+          List<Map<String, Object>> modes = new ArrayList<>();
+          for (dev.chainboot.compat.zeroos.ZeroOsKernels.Runmode r : control.zeroOsRunmodes()) {
+            Map<String, Object> m = new HashMap<>();
+            m.put("runmode", r.runmode());
+            m.put("pretty", r.pretty());
+            m.put("kernel", r.kernel().orElse("-"));
+            List<Map<String, Object>> choices = new ArrayList<>();
+            for (dev.chainboot.compat.zeroos.ZeroOsKernels.Kernel k : kernels) {
+              choices.add(
+                  Map.of("name", k.name(), "selected", r.kernel().equals(Optional.of(k.name()))));
+            }
+            m.put("choices", choices);
+            modes.add(m);
+          }
+          String base = bootBaseUrl.apply(req);
+          List<Map<String, Object>> rows = new ArrayList<>();
+          for (dev.chainboot.compat.zeroos.ZeroOsKernels.Kernel k : kernels) {
+            Map<String, Object> m = new HashMap<>();
+            m.put("name", k.name());
+            m.put("href", base + "/kernel/" + k.name());
+            m.put("size", k.size());
+            m.put("modified", k.modified().toString());
+            m.put("usedBy", String.join(", ", k.runmodes()));
+            m.put("unused", k.runmodes().isEmpty());
+            rows.add(m);
+          }
+          Map<String, Object> model = new HashMap<>();
+          model.put("runmodes", modes);
+          model.put("kernels", rows);
+          String uploaded = Requests.query(req).getValue("uploaded");
+          if (uploaded != null && kernels.stream().anyMatch(k -> k.name().equals(uploaded))) {
+            model.put("notice", "Uploaded " + uploaded + ".");
+          }
+          return page(req, resp, cb, 200, "zeroos", "Zero-OS kernels", model);
+        });
+  }
+
+  /**
+   * {@code POST /zeroos/switch} (runmode, kernel); {@code POST /zeroos/upload?name=FILE} (the body
+   * is the file, sent by the page's script with the CSRF header); {@code POST
+   * /zeroos/kernels/{file}/delete}.
+   */
+  Handler zeroOsAction() {
+    return handler(
+        List.of("POST"),
+        (req, resp, cb) -> {
+          List<String> s = segments(req, "/zeroos/");
+          if (s.equals(List.of("switch"))) {
+            Fields f = form(req);
+            control.switchZeroOsRunmode(
+                Optional.ofNullable(f.getValue("runmode")).orElse(""),
+                Optional.ofNullable(f.getValue("kernel")).orElse(""));
+            return redirect(resp, cb, "/zeroos");
+          }
+          if (s.equals(List.of("upload"))) {
+            String type =
+                Optional.ofNullable(req.getHeaders().get(HttpHeader.CONTENT_TYPE)).orElse("");
+            if (type.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+              throw ApiException.invalid(
+                  "file",
+                  "send the kernel as the request body (the page's script does; without"
+                      + " JavaScript use PUT /api/v1/zeroos/kernels/FILE)");
+            }
+            String name = Optional.ofNullable(Requests.query(req).getValue("name")).orElse("");
+            try (InputStream in = org.eclipse.jetty.io.Content.Source.asInputStream(req)) {
+              control.uploadZeroOsKernel(name, in, req.getLength());
+            }
+            return redirect(resp, cb, "/zeroos");
+          }
+          if (s.size() == 3 && s.get(0).equals("kernels") && s.get(2).equals("delete")) {
+            control.deleteZeroOsKernel(s.get(1));
+            return redirect(resp, cb, "/zeroos");
+          }
+          throw ApiException.notFound("no such action");
         });
   }
 

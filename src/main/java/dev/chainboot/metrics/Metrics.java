@@ -204,6 +204,7 @@ public final class Metrics {
                     e.detail().getOrDefault("result", "refused"))
                 .increment();
         case STALLED -> stalls.increment();
+        case KERNEL -> {} // an operator's action, not a boot
       }
     } catch (RuntimeException ex) {
       // metrics never break a boot

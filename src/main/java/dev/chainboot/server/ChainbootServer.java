@@ -307,13 +307,18 @@ public final class ChainbootServer implements AutoCloseable {
     guard = new Guard(new Tokens(tokens), sessions, new LoginThrottle(), tls.isPresent());
     LocalControl control =
         new LocalControl(
-            store,
-            Optional.of(tokens),
-            resolver,
-            () -> firmware,
-            () -> settings.zeroOsRunmodes().keySet(),
-            "http://127.0.0.1:" + http.port(),
-            sessions::closeAllOf);
+                store,
+                Optional.of(tokens),
+                resolver,
+                () -> firmware,
+                () -> settings.zeroOsRunmodes().keySet(),
+                "http://127.0.0.1:" + http.port(),
+                sessions::closeAllOf)
+            .withZeroOsKernels(
+                new dev.chainboot.compat.zeroos.ZeroOsKernels(
+                    config.kernelsRoot(),
+                    settings::zeroOsRunmodes,
+                    dev.chainboot.compat.zeroos.ZeroOsKernels.DEFAULT_MAX_BYTES));
     HttpServer server = HttpServer.admin(addr, tls, TlsFiles.STORE_PASSWORD);
     Routes.admin(
         server.router(),

@@ -116,6 +116,68 @@ abstract class JdbcStore implements Store, TokenStore {
                 .list());
   }
 
+  /**
+   * SQL that is true when a label {@code name=value} of the machine row {@code m} contains the
+   * lower-cased {@code LIKE} pattern {@code :pat} (escaped with '!').
+   */
+  protected abstract String labelMatchSql();
+
+  @Override
+  public MachinePage machinePage(MachineQuery q) {
+    String where = "";
+    if (!q.needle().isEmpty()) {
+      where =
+          " WHERE (m.mac LIKE :pat ESCAPE '!' OR replace(m.mac, ':', '-') LIKE :pat ESCAPE '!'"
+              + " OR lower(m.ip) LIKE :pat ESCAPE '!' OR lower(m.hostname) LIKE :pat ESCAPE '!'"
+              + " OR "
+              + labelMatchSql()
+              + ")";
+    }
+    String filter = where;
+    boolean searched = !filter.isEmpty();
+    return read(
+        h -> {
+          // A search counts its matches in the same scan (a window over the filtered rows, before
+          // LIMIT); the whole list counts with the primary key's index instead.
+          var page =
+              h.createQuery(
+                  "SELECT m.*, o.profile AS once_profile, s.profile AS static_profile"
+                      + (searched ? ", COUNT(*) OVER () AS matched" : "")
+                      + " FROM machines m"
+                      + " LEFT JOIN assignments o ON o.mac = m.mac AND o.kind = 'once'"
+                      + " LEFT JOIN assignments s ON s.mac = m.mac AND s.kind = 'static'"
+                      + filter
+                      + " ORDER BY m.mac LIMIT :limit OFFSET :offset");
+          if (searched) {
+            page.bind("pat", q.likePattern());
+          }
+          int[] matched = {-1};
+          List<MachinePage.Row> rows =
+              page.bind("limit", (long) Math.min(q.limit(), Integer.MAX_VALUE))
+                  .bind("offset", (long) q.offset())
+                  .map(
+                      (rs, ctx) -> {
+                        if (searched) {
+                          matched[0] = rs.getInt("matched");
+                        }
+                        return new MachinePage.Row(
+                            machine(rs),
+                            Optional.ofNullable(rs.getString("once_profile")),
+                            Optional.ofNullable(rs.getString("static_profile")));
+                      })
+                  .list();
+          int total = matched[0];
+          if (total < 0) { // the whole list, or a page past the end of a search
+            var count = h.createQuery("SELECT COUNT(*) FROM machines m" + filter);
+            if (searched) {
+              count.bind("pat", q.likePattern());
+            }
+            total = count.mapTo(Integer.class).one();
+          }
+          return new MachinePage(rows, total);
+        });
+  }
+
   @Override
   public void putMachine(Machine m) {
     write(

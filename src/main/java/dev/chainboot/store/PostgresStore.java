@@ -447,4 +447,9 @@ public final class PostgresStore extends JdbcStore {
     }
     pool.close();
   }
+
+  @Override
+  protected String labelMatchSql() {
+    return "EXISTS (SELECT 1 FROM jsonb_each_text(m.labels::jsonb) j WHERE lower(j.key || '=' || j.value) LIKE :pat ESCAPE '!')";
+  }
 }

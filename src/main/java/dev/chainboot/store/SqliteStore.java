@@ -237,4 +237,9 @@ public final class SqliteStore extends JdbcStore {
     views.close();
     pool.close();
   }
+
+  @Override
+  protected String labelMatchSql() {
+    return "EXISTS (SELECT 1 FROM json_each(m.labels) j WHERE lower(j.key || '=' || j.value) LIKE :pat ESCAPE '!')";
+  }
 }

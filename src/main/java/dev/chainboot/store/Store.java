@@ -24,6 +24,29 @@ public interface Store extends BootStore, AutoCloseable {
 
   List<Machine> machines();
 
+  /**
+   * A page of the machines {@code q} matches, by MAC, with their assignments and the count of all
+   * that match. SQL stores page and search in the database; this default reads every machine.
+   */
+  default MachinePage machinePage(MachineQuery q) {
+    List<Machine> all =
+        machines().stream()
+            .filter(q::matches)
+            .sorted(java.util.Comparator.comparingLong(m -> m.mac().value()))
+            .toList();
+    List<MachinePage.Row> rows = new java.util.ArrayList<>();
+    long end = Math.min(all.size(), (long) q.offset() + q.limit());
+    for (int i = q.offset(); i < end; i++) {
+      Machine m = all.get(i);
+      rows.add(
+          new MachinePage.Row(
+              m,
+              assignment(m.mac(), Assignment.Kind.ONCE),
+              assignment(m.mac(), Assignment.Kind.STATIC)));
+    }
+    return new MachinePage(rows, all.size());
+  }
+
   /** Creates or replaces a machine (operator's add). */
   void putMachine(Machine m);
 

@@ -46,6 +46,7 @@ class OpenApiTest {
       String method,
       String path,
       String query,
+      String requestType,
       String requestBody,
       int status,
       String contentType,
@@ -69,8 +70,14 @@ class OpenApiTest {
         body == null
             ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      b.header("Content-Type", "application/json");
+    String type = "application/json";
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      if (headers[i].equalsIgnoreCase("Content-Type")) {
+        type = headers[i + 1];
+      }
+    }
+    if (body != null && type.equals("application/json")) {
+      b.header("Content-Type", type);
     }
     HttpResponse<byte[]> r = s.client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     int q = pathAndQuery.indexOf('?');
@@ -79,6 +86,7 @@ class OpenApiTest {
             method,
             q < 0 ? pathAndQuery : pathAndQuery.substring(0, q),
             q < 0 ? null : pathAndQuery.substring(q + 1),
+            type,
             body,
             r.statusCode(),
             r.headers().firstValue("Content-Type").orElse(null),
@@ -164,6 +172,10 @@ class OpenApiTest {
       call(op, "POST", "/api/v1/machines", "{\"mac\":\"%s\"}".formatted(mac));
       call(op, "POST", "/api/v1/machines", "{\"mac\":\"bad\"}");
       call(Role.VIEWER, "GET", "/api/v1/machines", null);
+      Exchange paged =
+          call(Role.VIEWER, "GET", "/api/v1/machines?q=52%3A54&limit=1&offset=0", null);
+      assertThat(paged.headers().get("x-total-count")).containsExactly("1");
+      call(Role.VIEWER, "GET", "/api/v1/machines?limit=0", null);
       Exchange m = call(Role.VIEWER, "GET", "/api/v1/machines/" + mac, null);
       call(Role.VIEWER, "GET", "/api/v1/machines/52:54:00:20:00:99", null);
       call(
@@ -286,6 +298,35 @@ class OpenApiTest {
           "{\"clients\":[{\"client\":\"52:54:00:20:00:05\",\"branch\":\"prod\"}]}");
       call(op, "POST", "/api/v1/imports/zeroos", "{\"clients\":[{}]}");
 
+      String bin = "application/octet-stream";
+      String k1 = "zero-os-oa-amd64.efi";
+      String k2 = "zero-os-oa2-amd64.efi";
+      call(Role.VIEWER, "GET", "/api/v1/zeroos/kernels", null);
+      call(op, "PUT", "/api/v1/zeroos/kernels/" + k1, "MZ kernel 1", "Content-Type", bin);
+      call(op, "PUT", "/api/v1/zeroos/kernels/" + k1, "MZ kernel 1", "Content-Type", bin);
+      call(op, "PUT", "/api/v1/zeroos/kernels/.hidden.efi", "MZ", "Content-Type", bin);
+      call(Role.VIEWER, "PUT", "/api/v1/zeroos/kernels/" + k2, "MZ", "Content-Type", bin);
+      call(Role.VIEWER, "GET", "/api/v1/zeroos/kernels/" + k1, null);
+      call(Role.VIEWER, "GET", "/api/v1/zeroos/kernels/nosuch.efi", null);
+      call(op, "POST", "/api/kernel?name=" + k2, "MZ kernel 2", "Content-Type", bin);
+      call(op, "POST", "/api/kernel", "MZ kernel 3", "Content-Type", bin);
+      call(Role.VIEWER, "GET", "/api/kernel", null);
+      call(Role.VIEWER, "GET", "/api/v1/zeroos/runmodes", null);
+      call(op, "PUT", "/api/v1/zeroos/runmodes/prod", "{\"kernel\":\"" + k1 + "\"}");
+      call(op, "PUT", "/api/v1/zeroos/runmodes/nosuch", "{\"kernel\":\"" + k1 + "\"}");
+      call(op, "PUT", "/api/v1/zeroos/runmodes/prod", "{\"kernel\":\"../x.efi\"}");
+      call(op, "PUT", "/api/v1/zeroos/runmodes/prod", "{\"kernel\":\"nosuch.efi\"}");
+      call(Role.VIEWER, "GET", "/api/v1/zeroos/runmodes/prod", null);
+      call(Role.VIEWER, "GET", "/api/v1/zeroos/runmodes/nosuch", null);
+      call(op, "POST", "/api/symlink?runmode=test&kernel=" + k2, null);
+      call(op, "POST", "/api/symlink", "{\"runmode\":\"dev\",\"kernel\":\"" + k1 + "\"}");
+      call(op, "POST", "/api/symlink", "{\"runmode\":\"dev\"}");
+      call(Role.VIEWER, "GET", "/api/symlink", null);
+      call(op, "DELETE", "/api/v1/zeroos/kernels/" + k1, null);
+      call(op, "POST", "/api/symlink?runmode=test&kernel=" + k1, null);
+      call(op, "DELETE", "/api/v1/zeroos/kernels/" + k2, null);
+      call(op, "DELETE", "/api/v1/zeroos/kernels/" + k2, null);
+
       call(Role.ADMIN, "POST", "/api/v1/tokens", "{\"name\":\"oa-t\",\"role\":\"viewer\"}");
       call(Role.ADMIN, "POST", "/api/v1/tokens", "{\"name\":\"oa-t\",\"role\":\"viewer\"}");
       call(Role.ADMIN, "GET", "/api/v1/tokens", null);
@@ -383,7 +424,7 @@ class OpenApiTest {
       }
     }
     if (e.requestBody() != null) {
-      b.withContentType("application/json").withBody(e.requestBody());
+      b.withContentType(e.requestType()).withBody(e.requestBody());
     }
     return b.build();
   }

@@ -103,6 +103,35 @@ class RemoteCliTest {
   }
 
   @Test
+  void zeroOsKernelsAreUploadedSwitchedAndListedLocallyAndRemotely() throws Exception {
+    data = tmp.resolve("data");
+    tls = Certs.selfSigned(Files.createDirectories(tmp.resolve("tls")));
+    try (AdminServer s = new AdminServer(data, java.util.Optional.of(tls))) {
+      server = s.adminBase();
+      token = s.token(dev.chainboot.auth.Role.OPERATOR);
+      Path k = Files.write(tmp.resolve("zero-os-cli-amd64.efi"), "MZ cli".getBytes());
+      Jar.Result up = remote("zos", "kernel", "upload", k.toString());
+      ok(up);
+      assertThat(up.out()).startsWith("kernel zero-os-cli-amd64.efi stored (6 bytes, sha256 ");
+      assertThat(data.resolve("kernels/zero-os-cli-amd64.efi")).hasContent("MZ cli");
+      ok(remote("zos", "kernel", "switch", "prod", "zero-os-cli-amd64.efi"));
+      assertThat(Files.readSymbolicLink(data.resolve("kernels/net/prod.efi")))
+          .isEqualTo(Path.of("..", "zero-os-cli-amd64.efi"));
+      same("zos", "kernel", "list");
+      assertThat(local("zos", "kernel", "list").out())
+          .containsPattern("prod +Production +zero-os-cli-amd64.efi")
+          .containsPattern("zero-os-cli-amd64.efi +6 .* prod");
+      Jar.Result bad = remote("zos", "kernel", "upload", k.toString(), "--name", "../x.efi");
+      assertThat(bad.code()).isNotZero();
+      assertThat(bad.err()).contains("plain file name");
+      assertThat(data.resolve("x.efi")).doesNotExist();
+      Jar.Result inUse = local("zos", "kernel", "delete", "zero-os-cli-amd64.efi");
+      assertThat(inUse.code()).isNotZero();
+      assertThat(inUse.err()).contains("switch the runmode");
+    }
+  }
+
+  @Test
   void everyCommandPrintsTheSameRemotelyAsOnTheServersDisk() throws Exception {
     data = tmp.resolve("data");
     tls = Certs.selfSigned(Files.createDirectories(tmp.resolve("tls")));

@@ -54,6 +54,8 @@ class AuthMatrixTest {
     return template
         .replace("{id}", template.startsWith("/api/v1/media/") ? "0.iso" : "52:54:00:30:00:01")
         .replace("{kind}", "static")
+        .replace("{file}", "zero-os-mx-amd64.efi")
+        .replace("{runmode}", "prod")
         .replace("{name}", template.startsWith("/api/v1/tokens/") ? "nosuch" : "mx");
   }
 

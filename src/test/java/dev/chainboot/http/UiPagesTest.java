@@ -70,6 +70,76 @@ class UiPagesTest {
   }
 
   @Test
+  void theZeroOsPageUploadsSwitchesAndDeletesKernels() throws Exception {
+    try (AdminServer s = new AdminServer(tmp)) {
+      String form = "application/x-www-form-urlencoded";
+      AdminServer.Answer up =
+          s.call(
+              "POST",
+              "/zeroos/upload?name=zero-os-ui-amd64.efi",
+              s.token(Role.OPERATOR),
+              "MZ ui kernel",
+              "Content-Type",
+              "application/octet-stream");
+      assertThat(up.status()).as(up.body()).isEqualTo(303);
+      assertThat(tmp.resolve("kernels/zero-os-ui-amd64.efi")).hasContent("MZ ui kernel");
+      AdminServer.Answer multipart =
+          s.call(
+              "POST",
+              "/zeroos/upload?name=zero-os-mp.efi",
+              s.token(Role.OPERATOR),
+              "--x--",
+              "Content-Type",
+              "multipart/form-data; boundary=x");
+      assertThat(multipart.status()).isEqualTo(400);
+      assertThat(tmp.resolve("kernels/zero-os-mp.efi")).doesNotExist();
+      AdminServer.Answer viewer =
+          s.call(
+              "POST",
+              "/zeroos/switch",
+              s.token(Role.VIEWER),
+              "runmode=prod&kernel=zero-os-ui-amd64.efi",
+              "Content-Type",
+              form);
+      assertThat(viewer.status()).isEqualTo(403);
+      AdminServer.Answer sw =
+          s.call(
+              "POST",
+              "/zeroos/switch",
+              s.token(Role.OPERATOR),
+              "runmode=prod&kernel=zero-os-ui-amd64.efi",
+              "Content-Type",
+              form);
+      assertThat(sw.status()).as(sw.body()).isEqualTo(303);
+      String page = s.get("/zeroos", Role.VIEWER).body();
+      assertThat(page)
+          .contains("<tr data-runmode=\"prod\"><td>prod</td><td>Production</td>")
+          .contains("<td class=\"kernel\">zero-os-ui-amd64.efi</td>")
+          .contains("<option selected>zero-os-ui-amd64.efi</option>");
+      AdminServer.Answer bad =
+          s.call(
+              "POST",
+              "/zeroos/switch",
+              s.token(Role.OPERATOR),
+              "runmode=prod&kernel=..%2Fchainboot.db",
+              "Content-Type",
+              form);
+      assertThat(bad.status()).isEqualTo(400);
+      assertThat(bad.body()).contains("id=\"error\"").contains("plain file name");
+      AdminServer.Answer inUse =
+          s.call(
+              "POST",
+              "/zeroos/kernels/zero-os-ui-amd64.efi/delete",
+              s.token(Role.OPERATOR),
+              "",
+              "Content-Type",
+              form);
+      assertThat(inUse.status()).isEqualTo(409);
+      assertThat(tmp.resolve("kernels/zero-os-ui-amd64.efi")).exists();
+    }
+  }
+
+  @Test
   void changesNeedTheOperatorRoleAndUnknownThingsAre404Pages() throws Exception {
     try (AdminServer s = new AdminServer(tmp)) {
       String form = "application/x-www-form-urlencoded";

@@ -318,8 +318,84 @@ class WebUiIT {
     }
   }
 
+  /** Uploads {@code name} through the page's form and waits for the list to show it. */
+  static void uploadKernel(String name, byte[] content) throws Exception {
+    Path file = Files.write(tmp.resolve(name), content);
+    driver.get(url("/zeroos"));
+    driver.findElement(By.id("kernel-file")).sendKeys(file.toString());
+    driver.findElement(By.id("upload-kernel")).click();
+    wait.until(ExpectedConditions.urlContains("/zeroos?uploaded="));
+    assertThat(driver.findElement(By.cssSelector("p.notice")).getText()).contains(name);
+    assertThat(driver.findElement(By.id("kernels")).getText()).contains(name);
+  }
+
+  /** Switches {@code runmode} to {@code kernel} with the page's form. */
+  static void switchRunmode(String runmode, String kernel) {
+    driver.get(url("/zeroos"));
+    new Select(driver.findElement(By.id("switch-" + runmode))).selectByVisibleText(kernel);
+    driver.findElement(By.id("switch-" + runmode + "-button")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector("tr[data-runmode='" + runmode + "'] td.kernel"), kernel));
+  }
+
+  static String ipxe(String runmode) throws Exception {
+    Curl.Result r = Curl.run(s.bootBase() + "/ipxe/" + runmode);
+    assertThat(r.status()).isEqualTo(200);
+    return new String(r.body(), StandardCharsets.UTF_8);
+  }
+
   @Test
   @Order(10)
+  void zeroOsKernelsAreUploadedAndARunmodeSwitchedThenItBootsTheNewOne() throws Exception {
+    byte[] v1 = "MZ zero-os v1".getBytes(StandardCharsets.UTF_8);
+    byte[] v2 = "MZ zero-os v2, the new one".getBytes(StandardCharsets.UTF_8);
+    uploadKernel("zero-os-v1-amd64.efi", v1);
+    switchRunmode("prod", "zero-os-v1-amd64.efi");
+    assertThat(ipxe("prod")).contains(s.bootBase() + "/kernel/zero-os-v1-amd64.efi ");
+
+    uploadKernel("zero-os-v2-amd64.efi", v2);
+    switchRunmode("prod", "zero-os-v2-amd64.efi");
+    screenshot("zeroos");
+    String script = ipxe("prod");
+    assertThat(script)
+        .contains(s.bootBase() + "/kernel/zero-os-v2-amd64.efi ")
+        .doesNotContain("zero-os-v1-amd64.efi");
+    assertThat(Curl.run(s.bootBase() + "/kernel/zero-os-v2-amd64.efi").body()).isEqualTo(v2);
+
+    // a bad name is refused with the reason on the page, nothing is stored
+    Path bad = Files.write(tmp.resolve("bad.efi"), v1);
+    driver.get(url("/zeroos"));
+    driver.findElement(By.id("kernel-file")).sendKeys(bad.toString());
+    driver.findElement(By.id("kernel-name")).sendKeys("../escape.efi");
+    driver.findElement(By.id("upload-kernel")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("upload-status"), "400"));
+    assertThat(driver.findElement(By.id("upload-status")).getText()).contains("plain file name");
+    assertThat(tmp.resolve("data/escape.efi")).doesNotExist();
+
+    // the session's switch needs its CSRF token
+    Cookie session = driver.manage().getCookieNamed(Guard.SESSION_COOKIE);
+    HttpResponse<String> r =
+        s.client.send(
+            HttpRequest.newBuilder(URI.create(url("/zeroos/switch")))
+                .timeout(Duration.ofSeconds(20))
+                .header("Cookie", Guard.SESSION_COOKIE + "=" + session.getValue())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString("runmode=prod&kernel=zero-os-v1-amd64.efi"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(ipxe("prod")).contains("/kernel/zero-os-v2-amd64.efi ");
+
+    // every change is in the event stream
+    driver.get(url("/events"));
+    assertThat(driver.findElement(By.tagName("main")).getText())
+        .contains("runmode prod boots zero-os-v2-amd64.efi (was zero-os-v1-amd64.efi)");
+  }
+
+  @Test
+  @Order(11)
   void logoutEndsTheSession() throws Exception {
     driver.get(url("/machines"));
     driver.findElement(By.cssSelector("form[action='/logout'] button")).click();

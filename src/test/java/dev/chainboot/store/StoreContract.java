@@ -138,6 +138,87 @@ public abstract class StoreContract {
     return MacAddress.parse(s).orElseThrow();
   }
 
+  // ---------------------------------------------------------------- the machine list, paged
+
+  static Machine listed(int i, String host, Map<String, String> labels) {
+    return new Machine(
+        mac(String.format("52:54:00:aa:%02x:%02x", i / 256, i % 256)),
+        Optional.of("10.9." + (i / 256) + "." + (i % 256)),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.ofNullable(host),
+        Optional.empty(),
+        Optional.empty(),
+        labels);
+  }
+
+  @Test
+  void theMachineListIsPagedAndSearchedInTheStore() {
+    store.putProfile(chain("pl"));
+    List<Machine> all = new ArrayList<>();
+    for (int i = 0; i < 230; i++) {
+      Map<String, String> labels =
+          i == 5
+              ? Map.of("Rack", "R%_1!", "role", "db")
+              : Map.of("rack", "r" + (i % 7), "role", i % 2 == 0 ? "worker" : "db");
+      Machine m = listed(229 - i, i % 10 == 0 ? "Node-" + i : null, labels);
+      store.putMachine(m);
+      all.add(m);
+    }
+    store.assign(new Assignment(listed(0, null, Map.of()).mac(), Assignment.Kind.ONCE, "pl"));
+    store.assign(new Assignment(listed(0, null, Map.of()).mac(), Assignment.Kind.STATIC, "pl"));
+    List<Machine> byMac =
+        all.stream().sorted(java.util.Comparator.comparingLong(m -> m.mac().value())).toList();
+
+    MachinePage first = store.machinePage(new MachineQuery("", 0, 50));
+    assertThat(first.total()).isEqualTo(230);
+    assertThat(first.machines()).isEqualTo(byMac.subList(0, 50));
+    assertThat(first.rows().get(0).once()).contains("pl");
+    assertThat(first.rows().get(0).staticProfile()).contains("pl");
+    assertThat(first.rows().get(1).once()).isEmpty();
+    MachinePage last = store.machinePage(new MachineQuery("", 200, 50));
+    assertThat(last.machines()).isEqualTo(byMac.subList(200, 230));
+    assertThat(store.machinePage(new MachineQuery("", 400, 50)).rows()).isEmpty();
+    assertThat(store.machinePage(new MachineQuery("", 400, 50)).total()).isEqualTo(230);
+
+    // each search finds exactly what the rule says, in MAC order
+    for (String search :
+        List.of(
+            "52:54:00:aa:00:0",
+            "52-54-00-AA-00-1",
+            "10.9.0.1",
+            "node-1",
+            "NODE-20",
+            "rack=r3",
+            "ROLE=DB",
+            "rack=r%_1!",
+            "%",
+            "_",
+            "!",
+            "r%",
+            "nothing-like-this")) {
+      MachineQuery q = new MachineQuery(search, 0, 1000);
+      List<Machine> expected = byMac.stream().filter(q::matches).toList();
+      MachinePage got = store.machinePage(q);
+      assertThat(got.machines()).as(search).isEqualTo(expected);
+      assertThat(got.total()).as(search).isEqualTo(expected.size());
+    }
+    assertThat(store.machinePage(new MachineQuery("rack=r%_1!", 0, 10)).total()).isEqualTo(1);
+    assertThat(store.machinePage(new MachineQuery("%", 0, 10)).total()).isEqualTo(1);
+    assertThat(store.machinePage(new MachineQuery("rack=r3", 0, 10)).total()).isEqualTo(33);
+    MachinePage pastTheEnd = store.machinePage(new MachineQuery("rack=r3", 100, 10));
+    assertThat(pastTheEnd.rows()).isEmpty();
+    assertThat(pastTheEnd.total()).isEqualTo(33);
+    MachinePage searchedPage = store.machinePage(new MachineQuery("role=worker", 10, 20));
+    assertThat(searchedPage.total()).isEqualTo(115);
+    assertThat(searchedPage.machines())
+        .isEqualTo(
+            byMac.stream()
+                .filter(new MachineQuery("role=worker", 0, 1)::matches)
+                .toList()
+                .subList(10, 30));
+  }
+
   static Machine full(MacAddress mac, String ip) {
     return new Machine(
         mac,
