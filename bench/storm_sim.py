@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Simulated machines for bench/storm: N machines booting over the network at once, each in its
-own network namespace (made by bench/storm, one veth per machine on a bridge, its own MAC), all
-driven from this one process: every socket is opened inside the machine's namespace (setns), so
-what goes on the wire is what that machine's firmware would send, from its own MAC and address.
+own network namespace (made by bench/storm, one veth per machine on a bridge, its own MAC),
+driven by --procs processes (default: one per core, at least 2; machine i in process i mod procs),
+each an asyncio loop over its share: every socket is opened inside the machine's namespace
+(setns), so what goes on the wire is what that machine's firmware would send, from its own MAC
+and address. The coordinating process starts them all at one moment, samples the server from
+/proc meanwhile, and prints one table; it also reports the simulator's own CPU time and how late
+its event loops ran, so that a starved simulator is seen rather than measured as the server.
 
 Each machine does what a PXE ROM and then iPXE do, with their timeouts and retries:
   dhcp      PXE ROM: DISCOVER (broadcast flag, PXEClient arch 0) resent after 4, 8, 16, 32 s until
@@ -22,12 +26,12 @@ A machine that fails a stage is counted as failed there (a real one would fall t
 next boot device). Time to kernel: from the machine's start to the end of its initrd download.
 
     storm_sim.py --label L --prefix NSPREFIX --n N --ramp all|RATE [--share512 F]
-                 [--server-pids PIDS] [--server-ns NS] [--deadline S] [--json FILE]
+                 [--server-pids PIDS] [--deadline S] [--procs K] [--json FILE]
                  [--expect NAME=SHA256 ...]
 Prints one summary table (markdown) for the run.
 """
-import argparse, asyncio, ctypes, hashlib, json, os, random, re, resource, socket, struct, sys
-import time
+import argparse, asyncio, collections, ctypes, hashlib, json, os, random, re, resource, socket, struct, sys
+import shutil, signal, tempfile, time
 
 CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL(None, use_errno=True)
@@ -183,12 +187,15 @@ def frame(mac, payload, src='0.0.0.0', dst='255.255.255.255', dst_mac=b'\xff' * 
 
 
 class Inbox:
-    """Datagrams of one non-blocking socket, read as they come (loop.add_reader)."""
+    """Datagrams of one non-blocking socket, read as they come (loop.add_reader) into a deque;
+    one waiting future at a time (no Queue, no wait_for task per packet: a lock-step TFTP
+    transfer waits for every block, and the simulator must stay cheaper than the server)."""
 
     def __init__(self, loop, sock):
         self.loop = loop
         self.sock = sock
-        self.q = asyncio.Queue()
+        self.q = collections.deque()
+        self.waiter = None
         loop.add_reader(sock.fileno(), self._ready)
 
     def _ready(self):
@@ -196,26 +203,40 @@ class Inbox:
             try:
                 data, frm = self.sock.recvfrom(65536)
             except (BlockingIOError, InterruptedError):
-                return
+                break
             except OSError:
-                return
-            self.q.put_nowait((data, frm))
+                break
+            self.q.append((data, frm))
+        w = self.waiter
+        if self.q and w is not None and not w.done():
+            w.set_result(True)
 
     def close(self):
         self.loop.remove_reader(self.sock.fileno())
         self.sock.close()
 
 
+def _wake(f):
+    if not f.done():
+        f.set_result(False)
+
+
 async def recv_until(inbox, deadline):
     """The next datagram, or None at the (loop-time) deadline."""
-    loop = asyncio.get_running_loop()
-    left = deadline - loop.time()
-    if left <= 0:
+    if inbox.q:
+        return inbox.q.popleft()
+    loop = inbox.loop
+    if deadline - loop.time() <= 0:
         return None
+    f = loop.create_future()
+    inbox.waiter = f
+    timer = loop.call_at(deadline, _wake, f)
     try:
-        return await asyncio.wait_for(inbox.q.get(), left)
-    except asyncio.TimeoutError:
-        return None
+        await f
+    finally:
+        timer.cancel()
+        inbox.waiter = None
+    return inbox.q.popleft() if inbox.q else None
 
 
 # ------------------------------------------------------------------ results
@@ -736,49 +757,139 @@ class Sim:
             m.failed = (stage, 'simulator error: %r' % e)
             m.stages[stage].failed = m.failed[1]
 
-    # ---------------------------------------------------------------- server resources
+    # ---------------------------------------------------------------- one worker's run
 
-    async def sample(self, pids, stop):
+    async def lag_watch(self, stop):
+        """How late this process's event loop runs a 50 ms timer: when the simulator itself is
+        starved (or busy), every firmware timer and every packet it handles is late by as much,
+        and the figures measure the simulator rather than the server."""
+        loop = self.loop
+        while not stop.is_set():
+            t = loop.time()
+            await asyncio.sleep(0.05)
+            self.lags.append(loop.time() - t - 0.05)
+
+    async def run(self, indices, t_start):
+        """Boots the machines `indices` (of all N) from the shared start time t_start (epoch
+        seconds): machine i starts at t_start + i / ramp, whichever process runs it."""
+        a = self.a
+        self.loop = asyncio.get_running_loop()
+        self.lags = []
+        stop = asyncio.Event()
+        watch = asyncio.ensure_future(self.lag_watch(stop))
+        offset = time.time() - t_start  # how late this loop started
+        delays = [0.0 if a.ramp == 'all' else m.i / float(a.ramp) for m in self.machines]
+        tasks = [asyncio.ensure_future(self.boot(m, max(0.0, d - offset)))
+                 for m, d in zip(self.machines, delays)]
+        done, pending = await asyncio.wait(tasks, timeout=max(1.0, a.deadline - offset))
+        for t in pending:
+            t.cancel()
+        stop.set()
+        await watch
+        for m, d in zip(self.machines, delays):
+            if m.e2e is None and m.failed is None:
+                m.failed = ('deadline', 'not done after %d s' % a.deadline)
+            m.end = (d + m.e2e) if m.e2e is not None else None
+            if m.ip:
+                try:
+                    with InNs(m.ns):
+                        addr(m.ifindex, m.ip, 16, add=False)
+                except OSError:
+                    pass
+            os.close(m.ns)
+
+    def results(self):
+        return {
+            'machines': [{'i': m.i, 'e2e': m.e2e, 'end': m.end, 'failed': m.failed,
+                          'stages': {k: [s.t, s.retries, s.failed] for k, s in m.stages.items()},
+                          'bytes': m.bytes, 'verified': m.verified} for m in self.machines],
+            'http_statuses': self.http_statuses, 'lags': self.lags,
+        }
+
+
+# ------------------------------------------------------------------ the coordinator
+
+def open_machines(a, indices):
+    rnd = random.Random(a.seed)
+    small = [rnd.random() < a.share512 for _ in range(a.n)]  # the same machines whatever --procs
+    out = []
+    for i in indices:
+        ns = os.open('/run/netns/%s%d' % (a.prefix, i), os.O_RDONLY)
+        with InNs(ns):
+            idx = socket.if_nametoindex('eth0')
+        m = Machine(i, ns, bytes.fromhex('02cb' + '%08x' % (a.macbase + i)), small[i])
+        m.ifindex = idx
+        m.next_server = None
+        out.append(m)
+    return out
+
+
+def worker(a, w, indices, ready_w, go_r, out):
+    """One simulator process (forked): its share of the machines on an event loop of its own."""
+    code = 1
+    try:
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG SIGKILL: never outlive the coordinator
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        random.seed(os.urandom(16))  # forked children must not share xids and UUIDs
+        sim = Sim(a)
+        sim.machines = open_machines(a, indices)
+        os.write(ready_w, b'r')
+        t_start, = struct.unpack('d', os.read(go_r, 8))
+        time.sleep(max(0.0, t_start - time.time()))
+        asyncio.run(sim.run(indices, t_start))
+        with open(out, 'w') as f:
+            json.dump(sim.results(), f)
+        code = 0
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+class Server:
+    """The boot server's processes (and what they fork), sampled from /proc by the coordinator."""
+
+    def __init__(self, pids):
+        self.pids = pids
         self.peak = {'rss_kib': 0, 'rss_anon_kib': 0, 'fds': 0, 'threads': 0}
 
-        def tree(p):
-            out = [p]
-            try:
-                for t in os.listdir('/proc/%d/task' % p):
-                    with open('/proc/%d/task/%s/children' % (p, t)) as f:
-                        for c in f.read().split():
-                            out += tree(int(c))
-            except OSError:
-                pass
-            return out
-
-        while not stop.is_set():
-            rss = anon = fds = thr = 0
-            for root in pids:
-                for p in tree(root):
-                    try:
-                        with open('/proc/%d/status' % p) as f:
-                            st = f.read()
-                        rss += int(re.search(r'VmRSS:\s+(\d+)', st).group(1))
-                        anon += int(re.search(r'RssAnon:\s+(\d+)', st).group(1)) + \
-                            int(re.search(r'RssShmem:\s+(\d+)', st).group(1))
-                        thr += int(re.search(r'Threads:\s+(\d+)', st).group(1))
-                        fds += len(os.listdir('/proc/%d/fd' % p))
-                    except (OSError, AttributeError):
-                        pass
-            self.peak['rss_kib'] = max(self.peak['rss_kib'], rss)
-            self.peak['rss_anon_kib'] = max(self.peak['rss_anon_kib'], anon)
-            self.peak['fds'] = max(self.peak['fds'], fds)
-            self.peak['threads'] = max(self.peak['threads'], thr)
-            try:
-                await asyncio.wait_for(stop.wait(), 0.5)
-            except asyncio.TimeoutError:
-                pass
-
     @staticmethod
-    def cpu_ticks(pids):
+    def tree(p):
+        out = [p]
+        try:
+            for t in os.listdir('/proc/%d/task' % p):
+                with open('/proc/%d/task/%s/children' % (p, t)) as f:
+                    for c in f.read().split():
+                        out += Server.tree(int(c))
+        except OSError:
+            pass
+        return out
+
+    def sample(self):
+        rss = anon = fds = thr = 0
+        for root in self.pids:
+            for p in self.tree(root):
+                try:
+                    with open('/proc/%d/status' % p) as f:
+                        st = f.read()
+                    rss += int(re.search(r'VmRSS:\s+(\d+)', st).group(1))
+                    anon += int(re.search(r'RssAnon:\s+(\d+)', st).group(1)) + \
+                        int(re.search(r'RssShmem:\s+(\d+)', st).group(1))
+                    thr += int(re.search(r'Threads:\s+(\d+)', st).group(1))
+                    fds += len(os.listdir('/proc/%d/fd' % p))
+                except (OSError, AttributeError):
+                    pass
+        self.peak['rss_kib'] = max(self.peak['rss_kib'], rss)
+        self.peak['rss_anon_kib'] = max(self.peak['rss_anon_kib'], anon)
+        self.peak['fds'] = max(self.peak['fds'], fds)
+        self.peak['threads'] = max(self.peak['threads'], thr)
+
+    def cpu(self):
         total = 0
-        for root in pids:
+        for root in self.pids:
             todo = [root]
             seen = set()
             while todo:
@@ -798,132 +909,175 @@ class Sim:
                     pass
         return total / os.sysconf('SC_CLK_TCK')
 
-    @staticmethod
-    def net_bytes(pid):
+    def net(self):
         try:
-            with open('/proc/%d/net/dev' % pid) as f:
+            with open('/proc/%d/net/dev' % self.pids[0]) as f:
                 for ln in f:
                     if ln.strip().startswith('eth0:'):
                         v = ln.split(':', 1)[1].split()
                         return int(v[0]), int(v[8])
-        except OSError:
+        except (OSError, IndexError):
             pass
         return 0, 0
 
-    async def run(self):
-        a = self.a
-        self.loop = asyncio.get_running_loop()
-        rnd = random.Random(a.seed)
-        for i in range(a.n):
-            name = '%s%d' % (a.prefix, i)
-            ns = os.open('/run/netns/' + name, os.O_RDONLY)
-            with InNs(ns):
-                idx = socket.if_nametoindex('eth0')
-            mac = bytes.fromhex('02cb' + '%08x' % (a.macbase + i))
-            m = Machine(i, ns, mac, rnd.random() < a.share512)
-            m.ifindex = idx
-            m.next_server = None
-            self.machines.append(m)
-        pids = [int(p) for p in a.server_pids.split(',') if p]
-        cpu0 = self.cpu_ticks(pids)
-        net0 = self.net_bytes(pids[0]) if pids else (0, 0)
-        stop = asyncio.Event()
-        sampler = asyncio.ensure_future(self.sample(pids, stop))
-        t0 = self.loop.time()
-        if a.ramp == 'all':
-            delays = [0.0] * a.n
-        else:
-            delays = [i / float(a.ramp) for i in range(a.n)]
-        tasks = [asyncio.ensure_future(self.boot(m, d)) for m, d in zip(self.machines, delays)]
-        done, pending = await asyncio.wait(tasks, timeout=a.deadline)
-        for t in pending:
-            t.cancel()
-        for m in self.machines:
-            if m.e2e is None and m.failed is None:
-                m.failed = ('deadline', 'not done after %d s' % a.deadline)
-        wall = self.loop.time() - t0
-        stop.set()
-        await sampler
-        cpu = self.cpu_ticks(pids) - cpu0
-        net1 = self.net_bytes(pids[0]) if pids else (0, 0)
-        for m in self.machines:
-            if m.ip:
-                try:
-                    with InNs(m.ns):
-                        addr(m.ifindex, m.ip, 16, add=False)
-                except OSError:
-                    pass
-            os.close(m.ns)
-        return self.report(wall, cpu, (net1[0] - net0[0], net1[1] - net0[1]))
 
-    def report(self, wall, cpu, net):
-        ms = self.machines
-        ok = [m for m in ms if m.e2e is not None]
+def run(a):
+    """Forks --procs simulator processes (machine i goes to process i mod procs, so a ramp is
+    spread over all of them), starts them at one moment, samples the server meanwhile and
+    reports the merged results: the same simulator, whatever the stack."""
+    k = max(1, min(a.procs or max(2, os.cpu_count() or 1), a.n))
+    signal.signal(signal.SIGTERM, lambda *x: sys.exit(143))  # so that `finally` ends the workers
+    tmp = tempfile.mkdtemp(prefix='storm-sim.')
+    server = Server([int(p) for p in a.server_pids.split(',') if p])
+    ready_r, ready_w = os.pipe()
+    children = {}
+    try:
+        gos = []
+        for w in range(k):
+            go_r, go_w = os.pipe()
+            out = '%s/w%d.json' % (tmp, w)
+            sys.stdout.flush()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ready_r)
+                os.close(go_w)
+                worker(a, w, list(range(w, a.n, k)), ready_w, go_r, out)
+            os.close(go_r)
+            gos.append(go_w)
+            children[pid] = out
+        os.close(ready_w)
+        got = 0
+        while got < k:
+            b = os.read(ready_r, k)
+            if not b:
+                raise SystemExit('storm_sim: a simulator process died while opening its machines')
+            got += len(b)
+        cpu0, net0 = server.cpu(), server.net()
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t_start = time.time() + 0.2
+        for g in gos:
+            os.write(g, struct.pack('d', t_start))
+            os.close(g)
+        alive = set(children)
+        codes = {}
+        while alive:
+            server.sample()
+            time.sleep(0.5)
+            for pid in list(alive):
+                p, status = os.waitpid(pid, os.WNOHANG)
+                if p:
+                    alive.discard(pid)
+                    codes[pid] = os.waitstatus_to_exitcode(status)
+        wall = time.time() - t_start
+        cpu, net1 = server.cpu() - cpu0, server.net()
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        sim_cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        parts = []
+        for pid, out in children.items():
+            if codes.get(pid) != 0 or not os.path.exists(out):
+                raise SystemExit('storm_sim: simulator process %d failed (exit %s)'
+                                 % (pid, codes.get(pid)))
+            with open(out) as f:
+                parts.append(json.load(f))
+        return report(a, parts, wall, cpu, (net1[0] - net0[0], net1[1] - net0[1]), server.peak,
+                      {'procs': k, 'cpu_s': sim_cpu})
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+        shutil.rmtree(tmp, ignore_errors=True)
 
-        def pct(vals, q):
-            if not vals:
-                return None
-            vals = sorted(vals)
-            return vals[min(len(vals) - 1, int(q * len(vals)))]
 
-        def fmt(v):
-            return '-' if v is None else ('%.2f' % v)
+def report(a, parts, wall, cpu, net, peak, sim):
+    ms = sorted((m for p in parts for m in p['machines']), key=lambda m: m['i'])
+    statuses = {}
+    for p in parts:
+        for k, v in p['http_statuses'].items():
+            statuses[int(k)] = statuses.get(int(k), 0) + v
+    lags = sorted(x for p in parts for x in p['lags'])
+    ok = [m for m in ms if m['e2e'] is not None]
 
-        rows = []
-        for st in STAGES:
-            vals = [m.stages[st].t for m in ms if m.stages[st].t is not None]
-            rows.append((st, len(vals), pct(vals, .5), pct(vals, .95), pct(vals, .99),
-                         max(vals) if vals else None,
-                         sum(1 for m in ms if m.stages[st].failed),
-                         sum(m.stages[st].retries for m in ms)))
-        e2e = [m.e2e for m in ok]
-        rows.append(('time to kernel', len(e2e), pct(e2e, .5), pct(e2e, .95), pct(e2e, .99),
-                     max(e2e) if e2e else None, len(ms) - len(ok),
-                     sum(s.retries for m in ms for s in m.stages.values())))
-        reasons = {}
-        for m in ms:
-            if m.failed:
-                k = '%s: %s' % (m.failed[0], re.sub(r'\d+', 'N', m.failed[1])[:90])
-                reasons[k] = reasons.get(k, 0) + 1
-        verified = [v for m in ms for v in m.verified]
-        res = {
-            'label': self.a.label, 'n': len(ms), 'ok': len(ok), 'wall_s': wall, 'cpu_s': cpu,
-            'peak': self.peak, 'net_rx_tx': net,
-            'tftp_bytes': sum(m.bytes['tftp'] for m in ms),
-            'http_bytes': sum(m.bytes['http'] for m in ms),
-            'http_statuses': self.http_statuses,
-            'verified': [sum(verified), len(verified)], 'failures': reasons,
-            'stages': [dict(zip(['stage', 'n', 'p50', 'p95', 'p99', 'max', 'failed', 'retries'], r))
-                       for r in rows],
-        }
-        out = ['### %s: %d/%d machines reached their kernel and initrd (ramp %s, %d%% at blksize'
-               ' 512 without options)' % (self.a.label, len(ok), len(ms), self.a.ramp,
-                                          round(100 * self.a.share512)), '',
-               '| stage | done | p50 s | p95 s | p99 s | max s | failed | retries |',
-               '|---|---|---|---|---|---|---|---|']
-        for r in rows:
-            out.append('| %s | %d | %s | %s | %s | %s | %d | %d |' % (
-                r[0], r[1], fmt(r[2]), fmt(r[3]), fmt(r[4]), fmt(r[5]), r[6], r[7]))
+    def pct(vals, q):
+        if not vals:
+            return None
+        vals = sorted(vals)
+        return vals[min(len(vals) - 1, int(q * len(vals)))]
+
+    def fmt(v):
+        return '-' if v is None else ('%.2f' % v)
+
+    rows = []
+    for st in STAGES:
+        vals = [m['stages'][st][0] for m in ms if m['stages'][st][0] is not None]
+        rows.append((st, len(vals), pct(vals, .5), pct(vals, .95), pct(vals, .99),
+                     max(vals) if vals else None,
+                     sum(1 for m in ms if m['stages'][st][2]),
+                     sum(m['stages'][st][1] for m in ms)))
+    e2e = [m['e2e'] for m in ok]
+    rows.append(('time to kernel', len(e2e), pct(e2e, .5), pct(e2e, .95), pct(e2e, .99),
+                 max(e2e) if e2e else None, len(ms) - len(ok),
+                 sum(s[1] for m in ms for s in m['stages'].values())))
+    reasons = {}
+    for m in ms:
+        if m['failed']:
+            k = '%s: %s' % (m['failed'][0], re.sub(r'\d+', 'N', m['failed'][1])[:90])
+            reasons[k] = reasons.get(k, 0) + 1
+    verified = [v for m in ms for v in m['verified']]
+    total = max(m['end'] for m in ok) if ok else wall
+    sim['lag_p99_s'] = pct(lags, .99) or 0.0
+    sim['lag_max_s'] = lags[-1] if lags else 0.0
+    sim['cpu_share'] = sim['cpu_s'] / (wall * min(sim['procs'], os.cpu_count() or 1))
+    res = {
+        'label': a.label, 'n': len(ms), 'ok': len(ok), 'wall_s': wall, 'total_s': total,
+        'cpu_s': cpu, 'peak': peak, 'net_rx_tx': net, 'simulator': sim,
+        'tftp_bytes': sum(m['bytes']['tftp'] for m in ms),
+        'http_bytes': sum(m['bytes']['http'] for m in ms),
+        'http_statuses': statuses,
+        'verified': [sum(verified), len(verified)], 'failures': reasons,
+        'stages': [dict(zip(['stage', 'n', 'p50', 'p95', 'p99', 'max', 'failed', 'retries'], r))
+                   for r in rows],
+    }
+    out = ['### %s: %d/%d machines reached their kernel and initrd (ramp %s, %d%% at blksize'
+           ' 512 without options)' % (a.label, len(ok), len(ms), a.ramp, round(100 * a.share512)),
+           '', '| stage | done | p50 s | p95 s | p99 s | max s | failed | retries |',
+           '|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        out.append('| %s | %d | %s | %s | %s | %s | %d | %d |' % (
+            r[0], r[1], fmt(r[2]), fmt(r[3]), fmt(r[4]), fmt(r[5]), r[6], r[7]))
+    out.append('')
+    out.append('total time (first start to last kernel) %.1f s; server CPU %.1f s; peak RSS '
+               '%.0f MiB (%.0f MiB with the pages of memory-mapped files, counted once per '
+               'mapping); peak open fds %d; peak threads %d; bytes moved: TFTP %.1f MiB, HTTP '
+               '%.1f GiB (server eth0 sent %.2f GiB, received %.1f MiB); HTTP answers %s; '
+               'sampled sha256 checks %d/%d' % (
+                   total, cpu, peak['rss_anon_kib'] / 1024.0, peak['rss_kib'] / 1024.0,
+                   peak['fds'], peak['threads'], res['tftp_bytes'] / 2 ** 20,
+                   res['http_bytes'] / 2 ** 30, net[1] / 2 ** 30, net[0] / 2 ** 20,
+                   dict(sorted(statuses.items())), sum(verified), len(verified)))
+    out.append('')
+    late = ''
+    if sim['lag_p99_s'] >= 0.5:
+        late = (' - THE SIMULATOR RAN LATE: its timers and packets were late by that much, and the '
+                'figures above include its delay' + (
+                    ' (it was not busy: it waited for CPU time on a loaded machine)'
+                    if sim['cpu_share'] < 0.5 else ' (it was busy: use more --procs)'))
+    out.append('simulator: %d processes, %.1f CPU s in %.0f s (%.0f%% of %d cores); its event '
+               'loops ran a 50 ms timer late by p99 %.3f s, max %.3f s%s' % (
+                   sim['procs'], sim['cpu_s'], wall, 100 * sim['cpu_share'],
+                   min(sim['procs'], os.cpu_count() or 1), sim['lag_p99_s'], sim['lag_max_s'],
+                   late))
+    if reasons:
         out.append('')
-        out.append('total time (first start to last kernel) %.1f s; server CPU %.1f s; peak RSS '
-                   '%.0f MiB (%.0f MiB with the pages of memory-mapped files, counted once per '
-                   'mapping); peak open fds %d; peak threads %d; bytes moved: TFTP %.1f MiB, HTTP '
-                   '%.1f GiB (server eth0 sent %.2f GiB, received %.1f MiB); HTTP answers %s; '
-                   'sampled sha256 checks %d/%d' % (
-                       max(e2e) + 0 if e2e else wall, cpu, self.peak['rss_anon_kib'] / 1024.0,
-                       self.peak['rss_kib'] / 1024.0,
-                       self.peak['fds'], self.peak['threads'], res['tftp_bytes'] / 2 ** 20,
-                       res['http_bytes'] / 2 ** 30, net[1] / 2 ** 30, net[0] / 2 ** 20,
-                       dict(sorted(self.http_statuses.items())), sum(verified), len(verified)))
-        if reasons:
-            out.append('')
-            out.append('failures: ' + '; '.join('%d x %s' % (n, k) for k, n in
-                                                  sorted(reasons.items(), key=lambda x: -x[1])))
-        print('\n'.join(out), flush=True)
-        if self.a.json:
-            with open(self.a.json, 'w') as f:
-                json.dump(res, f, indent=1)
-        return res
+        out.append('failures: ' + '; '.join('%d x %s' % (n, k) for k, n in
+                                              sorted(reasons.items(), key=lambda x: -x[1])))
+    print('\n'.join(out), flush=True)
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump(res, f, indent=1)
+    return res
 
 
 def main():
@@ -937,6 +1091,8 @@ def main():
     p.add_argument('--server-pids', default='')
     p.add_argument('--deadline', type=float, default=600)
     p.add_argument('--seed', type=int, default=12)
+    p.add_argument('--procs', type=int, default=0,
+                   help='simulator processes (default: the number of cores, at least 2)')
     p.add_argument('--json')
     p.add_argument('--expect', nargs='*', default=[])
     p.add_argument('--setup', action='store_true',
@@ -954,7 +1110,7 @@ def main():
                 link_up(socket.if_nametoindex('eth0'))
             os.close(ns)
         return
-    res = asyncio.run(Sim(a).run())
+    res = run(a)
     sys.exit(0 if res['ok'] == res['n'] else 1)
 
 

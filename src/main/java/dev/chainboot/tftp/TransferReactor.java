@@ -66,7 +66,9 @@ final class TransferReactor implements AutoCloseable {
     try {
       while (!closed) {
         long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
-        selector.select(wait);
+        // The action form: no selected-key set (a HashMap node per ready key and an iterator per
+        // turn were this thread's only allocations per packet, JFR in docs/benchmarks.md)
+        selector.select(this::selected, wait);
         long now = System.nanoTime();
         Transfer t;
         while ((t = incoming.poll()) != null) {
@@ -90,17 +92,6 @@ final class TransferReactor implements AutoCloseable {
             d.transfer().finish("error (" + e + ")");
           }
         }
-        for (SelectionKey key : selector.selectedKeys()) {
-          Transfer tr = (Transfer) key.attachment();
-          try {
-            readOne(tr, now);
-          } catch (RuntimeException e) {
-            // one transfer's bug must not stop the others
-            TftpServer.log.error("TFTP transfer failed", e);
-            tr.finish("error (" + e + ")");
-          }
-        }
-        selector.selectedKeys().clear();
         if (now - nextTick >= 0) {
           nextTick = now + TICK_NANOS;
           for (Transfer tr : active) {
@@ -130,6 +121,18 @@ final class TransferReactor implements AutoCloseable {
       while ((t = incoming.poll()) != null) {
         t.finish("aborted (server stopping)");
       }
+    }
+  }
+
+  /** A transfer's channel is readable: its ACK is handled and the next window sent at once. */
+  private void selected(SelectionKey key) {
+    Transfer tr = (Transfer) key.attachment();
+    try {
+      readOne(tr, System.nanoTime());
+    } catch (RuntimeException e) {
+      // one transfer's bug must not stop the others
+      TftpServer.log.error("TFTP transfer failed", e);
+      tr.finish("error (" + e + ")");
     }
   }
 
