@@ -34,9 +34,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# sqlite-jdbc unpacks its native library into the temp directory and deletes "old" copies there:
+# with other JVMs starting beside the bench, an instance lost its copy and died. Keep ours apart.
+mkdir -p "$work/sqlite-tmp"
+sqlite_tmp=-Dorg.sqlite.tmpdir=$work/sqlite-tmp
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cb() { "$java" -jar "$jar" "$@" --data "$work/data" >/dev/null; }
+cb() { "$java" $sqlite_tmp -jar "$jar" "$@" --data "$work/data" >/dev/null; }
 
 # --- the data: one known machine, n_once armed machines (as bench/http-resolve.sh)
 known=52:54:00:aa:00:01
@@ -69,7 +73,7 @@ psql() { runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U chain
 fresh_pg() { # a new database with the pristine data, printed as its URL
   local db=$1
   psql -d postgres -c "CREATE DATABASE $db" >/dev/null
-  "$java" -jar "$jar" db copy --from "$work/pristine/chainboot.db" --to "postgresql://chainboot@127.0.0.1:$pgport/$db" >/dev/null
+  "$java" $sqlite_tmp -jar "$jar" db copy --from "$work/pristine/chainboot.db" --to "postgresql://chainboot@127.0.0.1:$pgport/$db" >/dev/null
   echo "postgresql://chainboot@127.0.0.1:$pgport/$db"
 }
 
@@ -106,7 +110,7 @@ serve() { # name extra-args... ; sets $port
   local name=$1; shift
   port=$(free_port)
   mkdir -p "$work/d-$name"
-  CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx512m -jar "$jar" serve \
+  CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx512m $sqlite_tmp -jar "$jar" serve \
     --data "$work/d-$name" --http 127.0.0.1:$port --tftp off \
     --max-http-per-client "$per_client" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
