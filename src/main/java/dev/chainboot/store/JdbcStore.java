@@ -730,43 +730,31 @@ abstract class JdbcStore implements Store, TokenStore {
   /** Inserts {@code e} in {@code h}'s transaction: the event with its id. */
   private BootEvent insertEvent(Handle h, BootEvent e) {
     try {
-      return withId(e, insertEvent(h.getConnection(), e));
+      Connection c = h.getConnection();
+      beforeEventInsert(c);
+      try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT + " RETURNING id")) {
+        bindEvent(ps, e);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return withId(e, rs.getLong(1));
+        }
+      }
     } catch (SQLException ex) {
       throw new StoreException("recording the boot event: " + ex.getMessage(), ex);
     }
   }
 
-  /**
-   * Inserts {@code e} in {@code c}'s open transaction (after {@link #beforeEventInsert}) and
-   * returns its id; a dialect may do both in fewer round trips.
-   */
-  protected long insertEvent(Connection c, BootEvent e) throws SQLException {
-    beforeEventInsert(c);
-    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT + " RETURNING id")) {
-      bindEvent(ps, e);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
   static void bindEvent(PreparedStatement ps, BootEvent e) throws SQLException {
-    bindEvent(ps, e, 1);
-  }
-
-  /** Binds {@code e}'s ten columns (in {@link #INSERT_EVENT}'s order) from parameter {@code at}. */
-  static void bindEvent(PreparedStatement ps, BootEvent e, int at) throws SQLException {
-    ps.setLong(at, e.time().toEpochMilli());
-    ps.setString(at + 1, e.mac().map(MacAddress::colon).orElse(null));
-    ps.setString(at + 2, e.clientIp());
-    ps.setString(at + 3, e.match().name().toLowerCase(Locale.ROOT));
-    ps.setString(at + 4, e.reason());
-    ps.setString(at + 5, e.profile().orElse(null));
-    ps.setString(at + 6, e.protocol());
-    ps.setBoolean(at + 7, e.onceConsumed());
-    ps.setString(at + 8, e.stage().label());
-    ps.setString(at + 9, e.detail().isEmpty() ? null : JSON.writeValueAsString(e.detail()));
+    ps.setLong(1, e.time().toEpochMilli());
+    ps.setString(2, e.mac().map(MacAddress::colon).orElse(null));
+    ps.setString(3, e.clientIp());
+    ps.setString(4, e.match().name().toLowerCase(Locale.ROOT));
+    ps.setString(5, e.reason());
+    ps.setString(6, e.profile().orElse(null));
+    ps.setString(7, e.protocol());
+    ps.setBoolean(8, e.onceConsumed());
+    ps.setString(9, e.stage().label());
+    ps.setString(10, e.detail().isEmpty() ? null : JSON.writeValueAsString(e.detail()));
   }
 
   static BootEvent withId(BootEvent e, long id) {

@@ -2,7 +2,6 @@ package dev.chainboot.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.MacAddress;
@@ -12,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -318,100 +316,12 @@ public final class PostgresStore extends JdbcStore {
 
   // ---------------------------------------------------------------- plumbing
 
-  /** The statement that takes the event lock (a literal key: one statement text to prepare). */
-  private static final String LOCK_EVENTS = "SELECT pg_advisory_xact_lock(" + EVENT_LOCK + ")";
-
   @Override
   protected void beforeEventInsert(Connection c) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.execute(LOCK_EVENTS);
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      ps.setLong(1, EVENT_LOCK);
+      ps.execute();
     }
-  }
-
-  /**
-   * The lock and the insert in one round trip (the driver sends both before it waits): the lock is
-   * held from there to the commit, and a round trip less of it is a round trip less for every other
-   * writer of events, in this process or another.
-   */
-  @Override
-  protected long insertEvent(Connection c, BootEvent e) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(LOCK_EVENTS + "; " + INSERT_EVENT + " RETURNING id")) {
-      bindEvent(ps, e);
-      ps.execute(); // the lock's (empty) result first
-      while (true) {
-        ResultSet rs = ps.getResultSet();
-        if (rs != null && rs.getMetaData().getColumnName(1).equals("id")) {
-          try (rs) {
-            if (!rs.next()) {
-              throw new SQLException("the event insert returned no id");
-            }
-            return rs.getLong(1);
-          }
-        }
-        if (!ps.getMoreResults() && ps.getUpdateCount() == -1) {
-          throw new SQLException("the event insert returned no id");
-        }
-      }
-    }
-  }
-
-  /**
-   * Most events a batch writes in one statement (10 parameters each: the driver allows 32767 per
-   * statement); bigger batches take the generic path.
-   */
-  static final int ONE_STATEMENT_EVENTS = 1000;
-
-  /**
-   * A batch of events in one round trip and one transaction: the event lock and one multi-row
-   * INSERT, sent together in autocommit mode, which PostgreSQL runs as one implicit transaction
-   * committed at the driver's single Sync. Every durable boot request waits for this commit, and
-   * with the lock held from the first statement to the commit, the round trips it saves are saved
-   * while the lock is held (three round trips before: BEGIN+lock, insert, COMMIT).
-   */
-  @Override
-  public void appendEvents(List<BootEvent> events) {
-    if (events.isEmpty()) {
-      return;
-    }
-    if (events.size() > ONE_STATEMENT_EVENTS) {
-      super.appendEvents(events);
-      return;
-    }
-    String sql = LOCK_EVENTS + "; " + insertEvents(events.size());
-    retry(
-        () -> {
-          try (Connection c = pool.getConnection();
-              PreparedStatement ps = c.prepareStatement(sql)) {
-            if (!c.getAutoCommit()) {
-              throw new SQLException("a pooled connection is inside a transaction");
-            }
-            int at = 1;
-            for (BootEvent e : events) {
-              bindEvent(ps, e, at);
-              at += 10;
-            }
-            ps.execute();
-            return events.size();
-          } catch (SQLException ex) {
-            throw failure("recording boot events", ex);
-          }
-        },
-        false);
-  }
-
-  /** {@link #INSERT_EVENT} with {@code n} rows of values. */
-  static String insertEvents(int n) {
-    String one = INSERT_EVENT.substring(INSERT_EVENT.indexOf("VALUES") + "VALUES".length()).strip();
-    StringBuilder sql =
-        new StringBuilder(INSERT_EVENT.length() + n * (one.length() + 2))
-            .append(INSERT_EVENT, 0, INSERT_EVENT.indexOf("VALUES") + "VALUES".length())
-            .append(' ')
-            .append(one);
-    for (int i = 1; i < n; i++) {
-      sql.append(", ").append(one);
-    }
-    return sql.toString();
   }
 
   /** How a failure bears on trying again. */
