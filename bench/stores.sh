@@ -6,6 +6,9 @@
 # Cases as bench/http-resolve.sh: known machine, unknown machine (registered on first boot),
 # once consumption (a different armed machine per request).
 # Usage: bench/stores.sh [seconds per run (default 10)] [connections (default 32)]
+# Env: N_ONCE (armed machines, default 150000), JAR (the jar to measure, default
+# target/chainboot.jar), PER_CLIENT (--max-http-per-client, default 64: wrk, and HAProxy in front
+# of the three instances, are one client address, which the default of 4 would make the limit).
 # Needs: wrk, sqlite3, haproxy, postgresql, a JDK >= 21; run as root (PostgreSQL runs as the
 # postgres user). Prints a Markdown table.
 set -euo pipefail
@@ -16,8 +19,9 @@ dur=${1:-10}
 conns=${2:-32}
 jdk=$(find_jdk_home)
 java="$jdk/bin/java"
-[ -f target/chainboot.jar ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package
-jar=$root/target/chainboot.jar
+jar=${JAR:-$root/target/chainboot.jar}
+[ -f "$jar" ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests -DskipITs package
+per_client=${PER_CLIENT:-64}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 work=$(mktemp -d)
@@ -30,9 +34,13 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# sqlite-jdbc unpacks its native library into the temp directory and deletes "old" copies there:
+# with other JVMs starting beside the bench, an instance lost its copy and died. Keep ours apart.
+mkdir -p "$work/sqlite-tmp"
+sqlite_tmp=-Dorg.sqlite.tmpdir=$work/sqlite-tmp
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-cb() { "$java" -jar "$jar" "$@" --data "$work/data" >/dev/null; }
+cb() { "$java" $sqlite_tmp -jar "$jar" "$@" --data "$work/data" >/dev/null; }
 
 # --- the data: one known machine, n_once armed machines (as bench/http-resolve.sh)
 known=52:54:00:aa:00:01
@@ -65,7 +73,7 @@ psql() { runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U chain
 fresh_pg() { # a new database with the pristine data, printed as its URL
   local db=$1
   psql -d postgres -c "CREATE DATABASE $db" >/dev/null
-  "$java" -jar "$jar" db copy --from "$work/pristine/chainboot.db" --to "postgresql://chainboot@127.0.0.1:$pgport/$db" >/dev/null
+  "$java" $sqlite_tmp -jar "$jar" db copy --from "$work/pristine/chainboot.db" --to "postgresql://chainboot@127.0.0.1:$pgport/$db" >/dev/null
   echo "postgresql://chainboot@127.0.0.1:$pgport/$db"
 }
 
@@ -102,10 +110,19 @@ serve() { # name extra-args... ; sets $port
   local name=$1; shift
   port=$(free_port)
   mkdir -p "$work/d-$name"
-  CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx512m -jar "$jar" serve \
-    --data "$work/d-$name" --http 127.0.0.1:$port --tftp off "$@" >"$work/$name.log" 2>&1 &
+  CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx512m $sqlite_tmp -jar "$jar" serve \
+    --data "$work/d-$name" --http 127.0.0.1:$port --tftp off \
+    --max-http-per-client "$per_client" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
-  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
+  # a loaded machine can take minutes to start a JVM: wait up to 3 minutes, say why if it died
+  for _ in $(seq 1 900); do
+    curl -fs "http://127.0.0.1:$port/health" >/dev/null && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "instance $name did not start; its log:" >&2
+  tail -20 "$work/$name.log" >&2
+  exit 1
 }
 
 rps() { # url [script]
@@ -123,7 +140,8 @@ measure() { # label base-url
   printf '| %s | %s | %s | %s |\n' "$label" "$k" "$u" "$o"
 }
 
-echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machines per store"
+echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machines per store," \
+  "--max-http-per-client $per_client, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| instances | known machine req/s | unknown machine req/s | once consumption req/s |"
 echo "|---|---|---|---|"
@@ -153,3 +171,4 @@ pids+=($!)
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$hport/health" >/dev/null && break; sleep 0.1; done
 measure "http://127.0.0.1:$hport" "3 on PostgreSQL behind HAProxy"
 grep -hE "ERROR" "$work"/*.log | head -5 || true
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
