@@ -239,7 +239,7 @@ public final class MediaCommand implements Runnable {
                   + ": wrote "
                   + out
                   + " ("
-                  + built.bytes().length
+                  + built.size()
                   + " bytes, "
                   + (built.cached()
                       ? "from the build cache"
