@@ -254,7 +254,7 @@ public final class MediaCommand implements Runnable {
                   + ": wrote "
                   + out
                   + " ("
-                  + built.bytes().length
+                  + built.size()
                   + " bytes, "
                   + (built.cached()
                       ? "from the build cache"

@@ -59,7 +59,7 @@ final class BuildResponder {
     }
     IpxeBuilds.Built built;
     try {
-      built = builds.build(spec);
+      built = builds.build(spec, key);
     } catch (BuildException e) {
       return switch (e.kind()) {
         case NOT_PREPARED ->
@@ -106,7 +106,7 @@ final class BuildResponder {
     response.getHeaders().put(HttpHeader.ETAG, etag);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
     response.getHeaders().put("Content-Disposition", "inline; filename=" + fileName);
-    return Responses.bytes(
-        request, response, callback, HttpStatus.OK_200, "application/octet-stream", built.bytes());
+    return Responses.buffer(
+        request, response, callback, HttpStatus.OK_200, "application/octet-stream", built.buffer());
   }
 }

@@ -61,13 +61,25 @@ public final class Responses {
       int status,
       String contentType,
       byte[] body) {
+    return buffer(
+        request, response, callback, status, contentType, ByteBuffer.wrap(body).asReadOnlyBuffer());
+  }
+
+  /** Any complete answer held in memory as a buffer (sent from its position to its limit). */
+  public static boolean buffer(
+      Request request,
+      Response response,
+      Callback callback,
+      int status,
+      String contentType,
+      ByteBuffer body) {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.remaining());
     if ("HEAD".equals(request.getMethod())) {
       callback.succeeded();
     } else {
-      response.write(true, ByteBuffer.wrap(body).asReadOnlyBuffer(), callback);
+      response.write(true, body, callback);
     }
     return true;
   }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -105,12 +107,42 @@ public final class IpxeBuilds {
       Instant preparedAt) {}
 
   /**
-   * A binary.
+   * A binary. Its bytes may be shared with the in-memory cache: {@link #bytes()} hands out a copy,
+   * {@link #buffer()} a read-only view without copying.
    *
    * @param key the cache key (SHA-256 hex of the inputs), usable as an ETag
    * @param cached whether it came from the cache without running make
    */
-  public record Built(byte[] bytes, String key, boolean cached, Duration took) {}
+  public record Built(byte[] bytes, String key, boolean cached, Duration took) {
+
+    /** A copy of the binary. */
+    @Override
+    public byte[] bytes() {
+      return bytes.clone();
+    }
+
+    /** The binary as a read-only buffer (no copy: what a server sends). */
+    public ByteBuffer buffer() {
+      return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
+    }
+
+    /** The binary's size in bytes. */
+    public int size() {
+      return bytes.length;
+    }
+  }
+
+  /**
+   * The in-memory part of the build cache holds at most this many bytes (or the disk cache's bound
+   * if that is smaller): a cache hit from memory reads, hashes and writes no file.
+   */
+  static final long MEMORY_BYTES = 64L << 20;
+
+  /**
+   * A hit from memory refreshes the cached file's modification time (the disk cache's least
+   * recently used order, shared with other processes) at most this often.
+   */
+  static final Duration TOUCH_EVERY = Duration.ofMinutes(5);
 
   private final Path root;
   private final Settings settings;
@@ -128,6 +160,7 @@ public final class IpxeBuilds {
       new ConcurrentHashMap<>();
   private final Map<IpxePlatform, Optional<Prepared>> preparedCache = new ConcurrentHashMap<>();
   private final Map<IpxePlatform, FileTime> preparedSeen = new ConcurrentHashMap<>();
+  private final Memory memory;
 
   /**
    * @param root the workspace, {@code DATA/ipxe} ({@link #root(Path)})
@@ -137,6 +170,7 @@ public final class IpxeBuilds {
     this.settings = settings;
     this.toolchain = toolchain;
     this.hostArch = hostArch;
+    this.memory = new Memory(Math.min(MEMORY_BYTES, settings.maxCacheBytes()));
     for (IpxePlatform p : IpxePlatform.values()) {
       waiting.put(p, new AtomicInteger());
     }
@@ -396,7 +430,21 @@ public final class IpxeBuilds {
    * @throws BuildException NOT_PREPARED, BUSY (too many builds waiting), BAD_INPUT, FAILED
    */
   public Built build(BuildSpec spec) throws BuildException, InterruptedException {
+    return build(spec, key(spec));
+  }
+
+  /**
+   * {@link #build(BuildSpec)} with {@code key} as {@link #key(BuildSpec)} just returned for {@code
+   * spec}, so that a server that needs the key first (an ETag) hashes the inputs once per request.
+   * A cache hit is answered from {@code key} alone (from memory when it was served recently); a
+   * miss checks the inputs and computes the key again under the tree's lock before it builds.
+   */
+  public Built build(BuildSpec spec, String key) throws BuildException, InterruptedException {
     long t0 = System.nanoTime();
+    Optional<byte[]> hit = readCache(key, spec.extension());
+    if (hit.isPresent()) {
+      return new Built(hit.get(), key, true, Duration.ofNanos(System.nanoTime() - t0));
+    }
     if (spec.script().isPresent() && spec.script().get().length > BuildSpec.MAX_SCRIPT) {
       throw new BuildException(
           BuildException.Kind.BAD_INPUT,
@@ -408,17 +456,12 @@ public final class IpxeBuilds {
     for (String pem : spec.cert()) {
       checkPem(pem);
     }
-    String key = key(spec);
-    Optional<byte[]> hit = readCache(key, spec.extension());
-    if (hit.isPresent()) {
-      return new Built(hit.get(), key, true, Duration.ofNanos(System.nanoTime() - t0));
-    }
     CompletableFuture<Built> mine = new CompletableFuture<>();
     CompletableFuture<Built> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
       try {
         Built b = running.get();
-        return new Built(b.bytes(), b.key(), b.cached(), Duration.ofNanos(System.nanoTime() - t0));
+        return new Built(b.bytes, b.key(), b.cached(), Duration.ofNanos(System.nanoTime() - t0));
       } catch (ExecutionException e) {
         if (e.getCause() instanceof BuildException be) {
           throw new BuildException(be.kind(), be.getMessage(), be);
@@ -588,21 +631,35 @@ public final class IpxeBuilds {
 
   // ---------------------------------------------------------------- cache
 
+  /**
+   * The cached binary {@code key.ext}: from memory (touching the file at most every {@link
+   * #TOUCH_EVERY}), else from the file, which is then kept in memory too.
+   */
   private Optional<byte[]> readCache(String key, String ext) {
-    Path f = cacheDir().resolve(key + "." + ext);
+    String name = key + "." + ext;
+    Path f = cacheDir().resolve(name);
+    Optional<byte[]> hot = memory.get(name, System.nanoTime(), TOUCH_EVERY.toNanos(), f);
+    if (hot.isPresent()) {
+      return hot;
+    }
     try {
       byte[] b = Files.readAllBytes(f);
-      try {
-        Files.setLastModifiedTime(f, FileTime.from(Instant.now()));
-      } catch (IOException e) {
-        // only the eviction order suffers
-      }
+      touch(f);
+      memory.put(name, b, System.nanoTime());
       return Optional.of(b);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
       log.warn("ipxe: cannot read cached {}: {}", f, e.toString());
       return Optional.empty();
+    }
+  }
+
+  private static void touch(Path f) {
+    try {
+      Files.setLastModifiedTime(f, FileTime.from(Instant.now()));
+    } catch (IOException e) {
+      // only the eviction order suffers
     }
   }
 
@@ -616,6 +673,7 @@ public final class IpxeBuilds {
     } finally {
       Files.deleteIfExists(tmp);
     }
+    memory.put(key + "." + ext, bytes, System.nanoTime());
     evict();
   }
 
@@ -649,6 +707,7 @@ public final class IpxeBuilds {
       }
       try {
         Files.deleteIfExists(e.path());
+        memory.remove(e.path().getFileName().toString());
         total -= e.size();
       } catch (IOException ex) {
         log.warn("ipxe: cannot evict {}: {}", e.path(), ex.toString());
@@ -671,6 +730,67 @@ public final class IpxeBuilds {
       throw new UncheckedIOException(e);
     }
     return total;
+  }
+
+  /**
+   * Recently served binaries by cache file name, least recently used out beyond {@code max} bytes.
+   * Entries are immutable content (the name is a hash of the inputs), so a copy here is never
+   * stale; a binary evicted from the disk cache leaves memory as well.
+   */
+  private static final class Memory {
+    private record Entry(byte[] bytes, long touched) {}
+
+    private final long max;
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private long total;
+
+    Memory(long max) {
+      this.max = max;
+    }
+
+    /**
+     * The bytes of {@code name}; touches {@code file} when its last touch is older than {@code
+     * every}.
+     */
+    Optional<byte[]> get(String name, long now, long every, Path file) {
+      Entry e;
+      boolean touch = false;
+      synchronized (this) {
+        e = entries.get(name);
+        if (e == null) {
+          return Optional.empty();
+        }
+        if (now - e.touched() > every) {
+          entries.put(name, new Entry(e.bytes(), now));
+          touch = true;
+        }
+      }
+      if (touch) {
+        IpxeBuilds.touch(file);
+      }
+      return Optional.of(e.bytes());
+    }
+
+    synchronized void put(String name, byte[] bytes, long now) {
+      if (bytes.length > max) {
+        return;
+      }
+      Entry old = entries.put(name, new Entry(bytes, now));
+      total += bytes.length - (old == null ? 0 : old.bytes().length);
+      var it = entries.values().iterator();
+      while (total > max && it.hasNext()) {
+        Entry e = it.next();
+        total -= e.bytes().length;
+        it.remove();
+      }
+    }
+
+    synchronized void remove(String name) {
+      Entry e = entries.remove(name);
+      if (e != null) {
+        total -= e.bytes().length;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- files

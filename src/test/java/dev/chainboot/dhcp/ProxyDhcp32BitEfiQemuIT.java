@@ -120,13 +120,28 @@ class ProxyDhcp32BitEfiQemuIT {
       String marker = "GET /marker.ipxe?mac=" + mac.replace(':', '-');
       assertThat(Lan.await(markerLog, marker, qemu, 420))
           .as(
-              "waiting for '%s'; chainboot log:%n%s%nqemu: %s",
-              marker, ProxyDhcpIT.read(log), ProxyDhcpIT.read(tmp.resolve(tap + ".qemu.log")))
+              "waiting for '%s'; chainboot log:%n%s%nqemu: %s%nserial console:%n%s",
+              marker,
+              ProxyDhcpIT.read(log),
+              ProxyDhcpIT.read(tmp.resolve(tap + ".qemu.log")),
+              serialTail(tmp.resolve(tap + ".serial")))
           .isTrue();
     } finally {
       qemu.destroyForcibly();
       qemu.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** The end of a serial console log, without escape sequences (it is not always UTF-8). */
+  static String serialTail(Path p) throws java.io.IOException {
+    if (!Files.exists(p)) {
+      return "";
+    }
+    String text =
+        new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1)
+            .replaceAll("\u001b\\[[0-9;=?]*[A-Za-z]", "")
+            .replace("\r", "");
+    return text.substring(Math.max(0, text.length() - 4000));
   }
 
   @Test

@@ -95,6 +95,34 @@ class IpxeBuildsTest {
   }
 
   @Test
+  void aRepeatedRequestIsAnsweredFromMemoryWithoutReadingTheCacheFile() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    BuildSpec spec = lkrn("#!ipxe\necho hot\n");
+    String key = b.key(spec);
+    IpxeBuilds.Built built = b.build(spec, key);
+    assertThat(built.cached()).isFalse();
+    Path file = IpxeBuilds.root(data).resolve("cache").resolve(key + ".lkrn");
+    assertThat(file).hasBinaryContent(built.bytes());
+    long links = count(IpxePlatform.PCBIOS, ".links");
+
+    // Overwrite the file: this workspace no longer reads it, a fresh one (no memory) does.
+    Files.writeString(file, "not what was built");
+    IpxeBuilds.Built hot = b.build(spec, key);
+    assertThat(hot.cached()).isTrue();
+    assertThat(hot.bytes()).isEqualTo(built.bytes());
+    assertThat(hot.buffer().remaining()).isEqualTo(built.size());
+    assertThat(hot.buffer().isReadOnly()).isTrue();
+    assertThat(builds(IpxeBuilds.Settings.DEFAULTS).build(spec).bytes())
+        .isEqualTo("not what was built".getBytes(StandardCharsets.UTF_8));
+    assertThat(count(IpxePlatform.PCBIOS, ".links")).isEqualTo(links);
+
+    // The bytes handed out are copies: changing them changes nothing cached.
+    byte[] mine = hot.bytes();
+    mine[0] ^= 1;
+    assertThat(b.build(spec).bytes()).isEqualTo(built.bytes());
+  }
+
+  @Test
   void trustAndCertAreFingerprintedAndPartOfTheKey() throws Exception {
     IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.X86_64_EFI);
     String ca = FakeIpxeTree.selfSignedCa(tmp.resolve("ca"), "chainboot test CA");
