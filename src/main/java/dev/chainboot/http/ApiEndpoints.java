@@ -14,6 +14,7 @@ import dev.chainboot.auth.Role;
 import dev.chainboot.auth.Tokens;
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
@@ -112,6 +113,10 @@ final class ApiEndpoints {
         } catch (IllegalArgumentException e) {
           return Responses.json(
               req, resp, cb, 400, JsonViews.error(ApiException.invalid(null, e.getMessage())));
+        } catch (BootStore.UnavailableException e) {
+          // the database went away between the token check and this endpoint's own query
+          Guard.discardBody(req, resp);
+          return Unavailable.status(req, resp, cb, e);
         } catch (StoreException e) {
           log.error("API {} {}: {}", req.getMethod(), req.getHttpURI().getPath(), e.toString());
           return Responses.json(

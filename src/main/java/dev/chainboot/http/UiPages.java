@@ -10,6 +10,7 @@ import dev.chainboot.api.MachineDetail;
 import dev.chainboot.api.MediaOrder;
 import dev.chainboot.auth.Principal;
 import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.Group;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Machine;
@@ -119,6 +120,8 @@ final class UiPages {
           return error(req, resp, cb, e.status(), e.getMessage());
         } catch (IllegalArgumentException e) {
           return error(req, resp, cb, 400, e.getMessage());
+        } catch (BootStore.UnavailableException e) {
+          return Unavailable.status(req, resp, cb, e);
         } catch (Exception e) {
           log.error("UI {} {} failed", req.getMethod(), Request.getPathInContext(req), e);
           return error(req, resp, cb, 500, "internal error: " + e);

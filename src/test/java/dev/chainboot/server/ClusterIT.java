@@ -514,7 +514,7 @@ class ClusterIT {
         .isNotEmpty()
         .allSatisfy(a -> assertThat(a.kind()).isIn("STATIC", "DEFAULT"));
     assertThat(api.stream().filter(s -> s[1] == 1).map(s -> s[0]))
-        .as("the API while the database is down")
+        .as("the API while the database is down; the instances' errors:%n%s", errorLines())
         .contains(503)
         .doesNotContain(500);
     for (Map.Entry<MacAddress, List<Answer>> e : load.byMac.entrySet()) {
@@ -524,5 +524,26 @@ class ClusterIT {
           .as("events of %s", e.getKey())
           .isGreaterThanOrEqualTo((int) decided);
     }
+  }
+
+  /** Every instance's ERROR lines and the line after each (the exception), for a failure's text. */
+  static String errorLines() {
+    StringBuilder b = new StringBuilder();
+    for (Jar.Server srv : servers) {
+      try {
+        List<String> lines = Files.readAllLines(srv.log);
+        for (int i = 0; i < lines.size(); i++) {
+          if (lines.get(i).contains(" ERROR ") || lines.get(i).contains(" 500 ")) {
+            b.append(srv.log.getFileName()).append(": ").append(lines.get(i)).append('\n');
+            if (i + 1 < lines.size() && !lines.get(i + 1).startsWith("20")) {
+              b.append("    ").append(lines.get(i + 1)).append('\n');
+            }
+          }
+        }
+      } catch (java.io.IOException e) {
+        b.append(srv.log).append(": ").append(e).append('\n');
+      }
+    }
+    return b.toString();
   }
 }
