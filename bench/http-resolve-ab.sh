@@ -6,6 +6,9 @@
 # requests/s and the server's CPU time per request (from /proc/PID/stat: steadier than
 # requests/s when other processes compete for the cores).
 # Usage: bench/http-resolve-ab.sh A.jar B.jar [rounds (default 6)] [seconds per run (default 10)]
+# Env: WARMUP seconds of wrk per server before measuring (default 20); SERVE_ARGS more serve
+# options for both builds, e.g. "--max-http-per-client 64" (wrk is one client address, and the
+# storm control's default per-client limit of 4 would be what is measured).
 # Needs: wrk, curl, a JDK >= 21. Prints a Markdown table and the means.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +44,7 @@ for i in 0 1; do
   cb boot static $known linux
   port=$(free_port)
   CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx1g -jar "${jars[$i]}" serve \
-    --data "$d" --http 127.0.0.1:$port --tftp off >"$work/server$i.log" 2>&1 &
+    --data "$d" --http 127.0.0.1:$port --tftp off ${SERVE_ARGS:-} >"$work/server$i.log" 2>&1 &
   pids+=($!)
   spids+=($!)
   ports+=("$port")

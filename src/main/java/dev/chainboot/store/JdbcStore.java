@@ -1006,9 +1006,13 @@ abstract class JdbcStore implements Store, TokenStore {
 
   @Override
   public List<ApiToken> tokens() {
+    // created_at has whole seconds and ids are random: of two tokens of one name made in the same
+    // second, the revoked one is the older (a name has one active token at a time)
     return read(
         h ->
-            h.createQuery("SELECT * FROM api_tokens ORDER BY name, created_at, id")
+            h.createQuery(
+                    "SELECT * FROM api_tokens"
+                        + " ORDER BY name, created_at, revoked_at IS NULL, revoked_at, id")
                 .map((rs, ctx) -> token(rs))
                 .list());
   }
