@@ -6,9 +6,10 @@
 # requests/s and the server's CPU time per request (from /proc/PID/stat: steadier than
 # requests/s when other processes compete for the cores).
 # Usage: bench/http-resolve-ab.sh A.jar B.jar [rounds (default 6)] [seconds per run (default 10)]
-# Env: WARMUP seconds of wrk per server before measuring (default 20); SERVE_ARGS more serve
-# options for both builds, e.g. "--max-http-per-client 64" (wrk is one client address, and the
-# storm control's default per-client limit of 4 would be what is measured).
+# Env: WARMUP seconds of wrk per server before measuring (default 20); SERVE_ARGS_A and
+# SERVE_ARGS_B more serve options for each build, e.g. SERVE_ARGS_B="--max-http-per-client 64"
+# (wrk is one client address: the storm control's default per-client limit of 4, from issue 12,
+# would be what is measured; a build before it has no such option).
 # Needs: wrk, curl, a JDK >= 21. Prints a Markdown table and the means.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +18,7 @@ cd "$root"
 [ $# -ge 2 ] || { echo "usage: $0 A.jar B.jar [rounds] [seconds]" >&2; exit 2; }
 jars=("$(realpath "$1")" "$(realpath "$2")")
 rounds=${3:-6}
+serve_args=("${SERVE_ARGS_A:-}" "${SERVE_ARGS_B:-}")
 dur=${4:-10}
 java="$(find_jdk_home)/bin/java"
 hz=$(getconf CLK_TCK)
@@ -44,7 +46,7 @@ for i in 0 1; do
   cb boot static $known linux
   port=$(free_port)
   CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx1g -jar "${jars[$i]}" serve \
-    --data "$d" --http 127.0.0.1:$port --tftp off ${SERVE_ARGS:-} >"$work/server$i.log" 2>&1 &
+    --data "$d" --http 127.0.0.1:$port --tftp off ${serve_args[$i]} >"$work/server$i.log" 2>&1 &
   pids+=($!)
   spids+=($!)
   ports+=("$port")

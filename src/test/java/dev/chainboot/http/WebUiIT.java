@@ -266,7 +266,10 @@ class WebUiIT {
     WebElement labels = driver.findElement(By.id("labels"));
     labels.clear();
     labels.sendKeys("rack=r2");
-    driver.findElement(By.id("save-labels")).click();
+    // the page posts and comes back to the same URL: wait for the old page to go first
+    WebElement saveLabels = driver.findElement(By.id("save-labels"));
+    saveLabels.click();
+    wait.until(ExpectedConditions.stalenessOf(saveLabels));
     wait.until(ExpectedConditions.urlToBe(url("/machines/" + MAC)));
     assertThat(s.admin("GET", "/api/v1/machines/" + MAC, null).json().get("labels").toString())
         .isEqualTo("{\"rack\":\"r2\"}");
@@ -277,7 +280,10 @@ class WebUiIT {
     driver.findElement(By.id("save-group")).click();
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("groups"), "rack2"));
     new Select(driver.findElement(By.id("default"))).selectByVisibleText(PROFILE);
-    driver.findElement(By.id("save-default")).click();
+    // the page posts and comes back to the same URL: wait for the old page to go first
+    WebElement saveDefault = driver.findElement(By.id("save-default"));
+    saveDefault.click();
+    wait.until(ExpectedConditions.stalenessOf(saveDefault));
     wait.until(ExpectedConditions.urlToBe(url("/groups")));
     assertThat(s.admin("GET", "/api/v1/default", null).json().get("profile").asText())
         .isEqualTo(PROFILE);
