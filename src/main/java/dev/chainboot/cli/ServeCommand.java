@@ -285,7 +285,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--max-http",
       paramLabel = "N",
       description =
-          "HTTP requests served at once (default: ${DEFAULT-VALUE}); more wait their turn, "
+          "HTTP requests served at once (default: ${DEFAULT-VALUE}), file downloads (kernels, "
+              + "initrds, images) and other requests (scripts) each; more wait their turn, "
               + "then get 503 with Retry-After (iPXE retries). /health and /api/ are not limited.")
   int maxHttp = StormLimits.DEFAULTS.maxHttp();
 
@@ -293,8 +294,8 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--max-http-per-client",
       paramLabel = "N",
       description =
-          "HTTP requests served at once for one client address (default: ${DEFAULT-VALUE}; "
-              + "raise it behind a reverse proxy).")
+          "HTTP requests served at once for one client address, downloads and other requests "
+              + "each (default: ${DEFAULT-VALUE}; raise it behind a reverse proxy).")
   int maxHttpPerClient = StormLimits.DEFAULTS.maxHttpPerClient();
 
   ServerConfig config() {

@@ -9,8 +9,10 @@ package dev.chainboot.config;
  * @param maxTftp TFTP transfers at once; further requests wait in a fair queue, then get no answer
  *     (the firmware retries)
  * @param maxTftpPerClient TFTP transfers running or waiting for one client address
- * @param maxHttp HTTP requests served at once; further requests wait, then get 503 + Retry-After
- * @param maxHttpPerClient HTTP requests served at once for one client address
+ * @param maxHttp HTTP requests served at once, file downloads and other requests (scripts) each;
+ *     further requests wait, then get 503 + Retry-After
+ * @param maxHttpPerClient HTTP requests served at once for one client address, downloads and other
+ *     requests each
  */
 public record StormLimits(int maxTftp, int maxTftpPerClient, int maxHttp, int maxHttpPerClient) {
 

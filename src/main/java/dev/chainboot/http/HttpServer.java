@@ -25,10 +25,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HttpServer implements AutoCloseable {
 
   /**
-   * Storm control (see {@link Admission}).
+   * Storm control (see {@link Admission}), for file downloads ({@link Routes#DOWNLOADS}) and for
+   * all other requests, each kind with these limits of its own.
    *
-   * @param maxRequests requests served at once
-   * @param maxPerClient requests served at once for one client address
+   * @param maxRequests requests of one kind served at once
+   * @param maxPerClient requests of one kind served at once for one client address
    * @param maxWaitMillis how long a request waits for a slot before it is answered 503
    */
   public record Limits(int maxRequests, int maxPerClient, long maxWaitMillis) {
@@ -58,6 +59,7 @@ public final class HttpServer implements AutoCloseable {
   private final Router router = new Router();
   private ServerConnector tls;
   private final Admission admission;
+  private final Admission downloads;
   private final java.util.List<RequestLog> logs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public HttpServer(InetSocketAddress bind) {
@@ -119,19 +121,11 @@ public final class HttpServer implements AutoCloseable {
     connector.setPort(bind.getPort());
     connector.setReuseAddress(true);
     server.addConnector(connector);
-    admission =
-        limits
-            .map(
-                l ->
-                    new Admission(
-                        l.maxRequests(),
-                        l.maxPerClient(),
-                        MAX_WAITING,
-                        l.maxWaitMillis() * 1_000_000))
-            .orElse(null);
+    admission = limits.map(HttpServer::admission).orElse(null);
+    downloads = limits.map(HttpServer::admission).orElse(null);
     Handler top = securityHeaders ? new SecurityHeaders(router, tls.isPresent()) : router;
     if (admission != null) {
-      top = new StormControl(top, admission, Routes.UNLIMITED);
+      top = new StormControl(top, admission, downloads, Routes.UNLIMITED, Routes.DOWNLOADS);
     }
     server.setHandler(top);
     logs.add(new AccessLog(name));
@@ -142,6 +136,11 @@ public final class HttpServer implements AutoCloseable {
           }
         });
     server.setStopTimeout(5000);
+  }
+
+  private static Admission admission(Limits l) {
+    return new Admission(
+        l.maxRequests(), l.maxPerClient(), MAX_WAITING, l.maxWaitMillis() * 1_000_000);
   }
 
   public Router router() {
@@ -197,14 +196,14 @@ public final class HttpServer implements AutoCloseable {
     logs.set(0, new AccessLog("http", file)); // in place of the plain access log
   }
 
-  /** Requests being served now (holding a storm-control slot). */
+  /** Requests being served now (holding a storm-control slot), downloads included. */
   public int runningRequests() {
-    return admission == null ? 0 : admission.running();
+    return admission == null ? 0 : admission.running() + downloads.running();
   }
 
-  /** Requests waiting for a slot now. */
+  /** Requests waiting for a slot now, downloads included. */
   public int waitingRequests() {
-    return admission == null ? 0 : admission.waiting();
+    return admission == null ? 0 : admission.waiting() + downloads.waiting();
   }
 
   /** Also tells {@code log} about every completed request (after the access log line). */

@@ -77,6 +77,27 @@ public final class Routes {
    */
   public static final java.util.List<String> UNLIMITED = java.util.List.of("/health", "/api/");
 
+  /**
+   * Paths that are file downloads (kernels, initrds, boot binaries, images): storm control counts
+   * them apart from everything else, so that a machine asking for its script never waits behind
+   * other machines' kernel and initrd transfers (exact, or a prefix ending in '/').
+   */
+  public static final java.util.List<String> DOWNLOADS =
+      java.util.List.of(
+          "/assets/",
+          "/kernel/",
+          "/extra/",
+          "/firmware/",
+          "/media/",
+          "/iso/",
+          "/usb/",
+          "/uefimg/",
+          "/uefi/",
+          "/krn/",
+          "/snponly/",
+          "/krn-generic",
+          "/uefi-generic");
+
   /** Memory for built boot media served under /media/ (least recently used out). */
   private static final long MEDIA_CACHE_BYTES = 64L << 20;
 

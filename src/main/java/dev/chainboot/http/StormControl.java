@@ -15,7 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bounds how many requests are served at once ({@link Admission}: a global and a per-client limit,
- * waiting requests served client by client in turn). A request that gets no slot in time is
+ * waiting requests served client by client in turn), file downloads ({@link Routes#DOWNLOADS}) and
+ * everything else (scripts, decisions, callbacks) each with limits of their own: a download holds
+ * its slot for seconds, a script for a millisecond, and in a storm a machine asking for its script
+ * must not wait behind a thousand kernels and initrds. A request that gets no slot in time is
  * answered {@code 503} with a jittered {@code Retry-After}, which iPXE honours by asking again
  * after that many seconds (its HTTP core retries any error answer that carries the header), so an
  * overloaded server makes machines come back later instead of failing their boot. iPXE asking for
@@ -32,28 +35,51 @@ final class StormControl extends Handler.Wrapper {
   /** Overload answers are summed up in one log line this often. */
   private static final long LOG_NANOS = 10_000_000_000L;
 
-  private final Admission admission;
+  private final Admission requests;
+  private final Admission downloads;
   private final List<String> unlimited;
+  private final List<String> downloadPaths;
   private final AtomicLong refused = new AtomicLong();
   private volatile long lastLog = System.nanoTime() - LOG_NANOS;
 
-  StormControl(Handler next, Admission admission, List<String> unlimited) {
+  /**
+   * @param requests the slots of everything but downloads
+   * @param downloads the slots of requests for {@code downloadPaths}
+   * @param unlimited paths never held back
+   * @param downloadPaths paths that are file downloads (exact, or a prefix ending in '/')
+   */
+  StormControl(
+      Handler next,
+      Admission requests,
+      Admission downloads,
+      List<String> unlimited,
+      List<String> downloadPaths) {
     super(next);
-    this.admission = admission;
+    this.requests = requests;
+    this.downloads = downloads;
     this.unlimited = unlimited;
+    this.downloadPaths = downloadPaths;
+  }
+
+  private static boolean matches(List<String> paths, String path) {
+    for (String u : paths) {
+      if (u.endsWith("/") ? path.startsWith(u) : path.equals(u)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
-    for (String u : unlimited) {
-      if (u.endsWith("/") ? path.startsWith(u) : path.equals(u)) {
-        return super.handle(request, response, callback);
-      }
+    if (matches(unlimited, path)) {
+      return super.handle(request, response, callback);
     }
+    Admission admission = matches(downloadPaths, path) ? downloads : requests;
     Admission.Ticket ticket = admission.enter(Requests.clientIp(request));
     if (ticket instanceof Admission.Refused r) {
-      return overloaded(request, response, callback, path, r.waiting());
+      return overloaded(request, response, callback, path, admission, r.waiting());
     }
     Admission.Slot slot = (Admission.Slot) ticket;
     AtomicBoolean left = new AtomicBoolean();
@@ -90,7 +116,12 @@ final class StormControl extends Handler.Wrapper {
   }
 
   private boolean overloaded(
-      Request request, Response response, Callback callback, String path, int waiting) {
+      Request request,
+      Response response,
+      Callback callback,
+      String path,
+      Admission admission,
+      int waiting) {
     int seconds = retryAfterSeconds(waiting);
     response.getHeaders().put(HttpHeader.RETRY_AFTER, seconds);
     long n = refused.incrementAndGet();
@@ -99,10 +130,11 @@ final class StormControl extends Handler.Wrapper {
       lastLog = now;
       refused.addAndGet(-n);
       log.warn(
-          "HTTP busy: {} requests answered 503 since the last report ({} running, {} waiting"
+          "HTTP busy: {} requests answered 503 since the last report ({} {} running, {} waiting"
               + " longer than {} ms); clients retry after Retry-After",
           n,
           admission.running(),
+          admission == downloads ? "downloads" : "requests",
           waiting,
           admission.maxWaitMillis());
     }
