@@ -111,7 +111,7 @@ serve() { # name extra-args... ; sets $port
   port=$(free_port)
   mkdir -p "$work/d-$name"
   CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx512m $sqlite_tmp -jar "$jar" serve \
-    --data "$work/d-$name" --http 127.0.0.1:$port --tftp off \
+    --data "$work/d-$name" --http 127.0.0.1:$port --tftp off --admin 127.0.0.1:0 \
     --max-http-per-client "$per_client" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
   # a loaded machine can take minutes to start a JVM: wait up to 3 minutes, say why if it died
@@ -163,12 +163,18 @@ hport=$(free_port)
   echo "global"; echo "  maxconn 4096"
   echo "defaults"; echo "  mode http"; echo "  timeout connect 2s"; echo "  timeout client 60s"; echo "  timeout server 60s"
   echo "frontend f"; echo "  bind 127.0.0.1:$hport"; echo "  default_backend b"
-  echo "backend b"; echo "  balance roundrobin"
-  for i in 0 1 2; do echo "  server s$i 127.0.0.1:${backends[$i]}"; done
+  echo "backend b"; echo "  balance roundrobin"; echo "  option httpchk GET /health"; echo "  option redispatch"
+  for i in 0 1 2; do echo "  server s$i 127.0.0.1:${backends[$i]} check inter 1s"; done
 } >"$work/haproxy.cfg"
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$hport/health" >/dev/null && break; sleep 0.1; done
 measure "http://127.0.0.1:$hport" "3 on PostgreSQL behind HAProxy"
+# every instance must still be up: one that died after its health check (before 2026-12-01 the
+# second and third lost the default admin port 9090 to the first) makes this row HAProxy's errors
+for i in 1 2 3; do
+  kill -0 "${pids[-5 + i]}" 2>/dev/null || { echo "instance pg3-$i died during the run; its log:" >&2
+    tail -5 "$work/pg3-$i.log" >&2; }
+done
 grep -hE "ERROR" "$work"/*.log | head -5 || true
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

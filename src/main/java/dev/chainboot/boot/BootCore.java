@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -604,9 +605,32 @@ public final class BootCore implements BootResolver {
     return grub.render(p, m, baseUrl, d.reason(), firmware(m, config, name));
   }
 
-  /** What a rendered script depends on (the machine may be null). */
+  /**
+   * What a rendered script depends on (the machine may be null). Its hash leaves the machine's
+   * details out (its MAC stands for it; every request hashes this key, and hashing a whole machine
+   * with its labels was a visible share of a known machine's boot); equality compares them all.
+   */
   private record Rendered(
-      long configVersion, String profile, Machine machine, String baseUrl, String reason) {}
+      long configVersion, String profile, Machine machine, String baseUrl, String reason) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Rendered r
+          && configVersion == r.configVersion
+          && Objects.equals(profile, r.profile)
+          && Objects.equals(baseUrl, r.baseUrl)
+          && Objects.equals(reason, r.reason)
+          && (machine == r.machine || (machine != null && machine.equals(r.machine)));
+    }
+
+    @Override
+    public int hashCode() {
+      int h = Long.hashCode(configVersion);
+      h = 31 * h + Objects.hashCode(profile);
+      h = 31 * h + (machine == null ? 0 : machine.mac().hashCode());
+      h = 31 * h + Objects.hashCode(baseUrl);
+      return 31 * h + Objects.hashCode(reason);
+    }
+  }
 
   private static final int MAX_RENDERED = 16_384;
   private final Map<Rendered, Script> rendered = new ConcurrentHashMap<>();

@@ -62,7 +62,7 @@ public final class DirectoryHandler extends Handler.Abstract {
           return new ResourceHttpContent(
               ResourceFactory.root().newResource(p), contentType(p), sized);
         };
-    factory = new FileMappingHttpContentFactory(files);
+    factory = new MappedFiles(new FileMappingHttpContentFactory(files));
     service.setHttpContentFactory(factory);
     addBean(service);
   }
@@ -185,6 +185,61 @@ public final class DirectoryHandler extends Handler.Abstract {
     @Override
     public String getETagValue() {
       return etag;
+    }
+  }
+
+  /**
+   * One mapping per file, not one per request: Jetty's {@link FileMappingHttpContentFactory} maps
+   * the file again for every request, and a new mapping costs an {@code mmap}, page faults on every
+   * page sent and an {@code munmap} when the collector finds the buffer - in a boot storm a
+   * thousand machines fetch the same kernel and initrd. A mapping is used again while the file's
+   * size and modification time are those it was mapped with (a file replaced or rewritten is mapped
+   * anew). At most {@link #MAX_FILES} files are remembered; mappings live in the page cache, not
+   * the heap.
+   */
+  static final class MappedFiles implements HttpContent.Factory {
+    static final int MAX_FILES = 256;
+
+    private record Mapped(HttpContent content, long size, long modifiedNanos) {}
+
+    private final HttpContent.Factory mapper;
+    private final java.util.concurrent.ConcurrentHashMap<String, Mapped> files =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    MappedFiles(HttpContent.Factory mapper) {
+      this.mapper = mapper;
+    }
+
+    @Override
+    public HttpContent getContent(String path) throws IOException {
+      java.nio.file.attribute.BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(Path.of(path), java.nio.file.attribute.BasicFileAttributes.class);
+      } catch (IOException e) {
+        files.remove(path);
+        return mapper.getContent(path);
+      }
+      long size = a.size();
+      long modified = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+      Mapped m = files.get(path);
+      if (m != null && m.size() == size && m.modifiedNanos() == modified) {
+        return m.content();
+      }
+      HttpContent c = mapper.getContent(path);
+      if (c == null || c.getContentLengthValue() != size) {
+        files.remove(path); // changed while it was mapped: map it again next time
+        return c;
+      }
+      if (files.size() >= MAX_FILES) {
+        files.clear();
+      }
+      files.put(path, new Mapped(c, size, modified));
+      return c;
+    }
+
+    /** Files with a mapping kept (tests). */
+    int size() {
+      return files.size();
     }
   }
 

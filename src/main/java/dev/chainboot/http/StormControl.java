@@ -37,8 +37,8 @@ final class StormControl extends Handler.Wrapper {
 
   private final Admission requests;
   private final Admission downloads;
-  private final List<String> unlimited;
-  private final List<String> downloadPaths;
+  private final Paths unlimited;
+  private final Paths downloadPaths;
   private final AtomicLong refused = new AtomicLong();
   private volatile long lastLog = System.nanoTime() - LOG_NANOS;
 
@@ -57,26 +57,50 @@ final class StormControl extends Handler.Wrapper {
     super(next);
     this.requests = requests;
     this.downloads = downloads;
-    this.unlimited = unlimited;
-    this.downloadPaths = downloadPaths;
+    this.unlimited = new Paths(unlimited);
+    this.downloadPaths = new Paths(downloadPaths);
   }
 
-  private static boolean matches(List<String> paths, String path) {
-    for (String u : paths) {
-      if (u.endsWith("/") ? path.startsWith(u) : path.equals(u)) {
-        return true;
+  /**
+   * Exact paths and one-segment prefixes ({@code /assets/}), matched with two set lookups instead
+   * of a {@code startsWith} per entry: this runs for every request.
+   */
+  static final class Paths {
+    private final java.util.Set<String> exact = new java.util.HashSet<>();
+    private final java.util.Set<String> prefixes = new java.util.HashSet<>();
+
+    Paths(List<String> paths) {
+      for (String p : paths) {
+        if (!p.startsWith("/")) {
+          throw new IllegalArgumentException("not an absolute path: " + p);
+        }
+        if (p.endsWith("/")) {
+          if (p.indexOf('/', 1) != p.length() - 1) {
+            throw new IllegalArgumentException("a prefix is one path segment: " + p);
+          }
+          prefixes.add(p);
+        } else {
+          exact.add(p);
+        }
       }
     }
-    return false;
+
+    boolean matches(String path) {
+      if (exact.contains(path)) {
+        return true;
+      }
+      int slash = path.indexOf('/', 1);
+      return slash > 0 && prefixes.contains(path.substring(0, slash + 1));
+    }
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     String path = Request.getPathInContext(request);
-    if (matches(unlimited, path)) {
+    if (unlimited.matches(path)) {
       return super.handle(request, response, callback);
     }
-    Admission admission = matches(downloadPaths, path) ? downloads : requests;
+    Admission admission = downloadPaths.matches(path) ? downloads : requests;
     Admission.Ticket ticket = admission.enter(Requests.clientIp(request));
     if (ticket instanceof Admission.Refused r) {
       return overloaded(request, response, callback, path, admission, r.waiting());

@@ -274,11 +274,22 @@ public final class IpxeSafe {
 
   /** A host or {@code host:port} (from a Host header or configuration). */
   public static String host(String s) {
+    if (s != null && KNOWN_HOSTS.containsKey(s)) {
+      return s; // a server answers under a handful of names: the regex once per name
+    }
     if (s == null || !HOST.matcher(s).matches()) {
       throw new UnsafeValueException("not a host[:port]: " + Printable.of(s));
     }
+    if (KNOWN_HOSTS.size() >= 256) {
+      KNOWN_HOSTS.clear();
+    }
+    KNOWN_HOSTS.put(s, Boolean.TRUE);
     return s;
   }
+
+  /** Hosts {@link #host} has accepted (at most 256; every request's Host header comes here). */
+  private static final java.util.Map<String, Boolean> KNOWN_HOSTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A DNS name, an IPv4 address or a bracketed IPv6 address, without a port. */
   public static String hostName(String s) {

@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** /assets/ (the shared directory handler) against curl and java.net.http. */
 class DirectoryHandlerTest {
@@ -279,5 +280,63 @@ class DirectoryHandlerTest {
   @Test
   void traversalNeverLeavesTheDirectory() throws Exception {
     Traversal.assertRefused(server, "/assets/");
+  }
+
+  @Test
+  void aFileIsMappedOnceWhileUnchangedAndAnewWhenRewritten(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("initrd");
+    byte[] first = new byte[256 << 10];
+    new SplittableRandom(1).nextBytes(first);
+    Files.write(f, first);
+    List<String> mapped = new ArrayList<>();
+    DirectoryHandler.MappedFiles files =
+        new DirectoryHandler.MappedFiles(
+            path -> {
+              mapped.add(path);
+              return new org.eclipse.jetty.http.content.FileMappingHttpContentFactory(
+                      p ->
+                          new org.eclipse.jetty.http.content.ResourceHttpContent(
+                              org.eclipse.jetty.util.resource.ResourceFactory.root()
+                                  .newResource(Path.of(p)),
+                              "application/octet-stream"))
+                  .getContent(path);
+            });
+    var a = files.getContent(f.toString());
+    assertThat(files.getContent(f.toString())).isSameAs(a);
+    assertThat(mapped).hasSize(1);
+    assertThat(sha(bytes(a))).isEqualTo(sha(first));
+
+    byte[] second = new byte[128 << 10]; // rewritten: another size
+    new SplittableRandom(2).nextBytes(second);
+    Files.write(f, second);
+    var b = files.getContent(f.toString());
+    assertThat(mapped).hasSize(2);
+    assertThat(sha(bytes(b))).isEqualTo(sha(second));
+
+    byte[] third = new byte[128 << 10]; // the same size, a new modification time
+    new SplittableRandom(3).nextBytes(third);
+    Files.write(f, third);
+    Files.setLastModifiedTime(
+        f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    assertThat(sha(bytes(files.getContent(f.toString())))).isEqualTo(sha(third));
+    assertThat(mapped).hasSize(3);
+    assertThat(files.size()).isEqualTo(1);
+  }
+
+  private static byte[] bytes(org.eclipse.jetty.http.content.HttpContent c) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    org.eclipse.jetty.util.FutureCallback done = new org.eclipse.jetty.util.FutureCallback();
+    c.writeTo(
+        (last, buffer, callback) -> {
+          byte[] b = new byte[buffer.remaining()];
+          buffer.get(b);
+          out.writeBytes(b);
+          callback.succeeded();
+        },
+        0,
+        -1,
+        done);
+    done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    return out.toByteArray();
   }
 }
