@@ -4,6 +4,7 @@
 #   bench/dhcp.sh [N]
 # Env: RUNS measured bursts per server (default 3; the median is printed last), WARMUP bursts
 # before them (default 5: chainboot's JIT compiles the answer path over the first few thousand).
+# CHAINBOOT_JAVA_OPTS more JVM options for chainboot (e.g. -XX:StartFlightRecording=...).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1000}
@@ -47,7 +48,7 @@ burst() { # label: WARMUP bursts, then RUNS measured ones; prints each and the m
 # chainboot's boot core must have something for these machines: a default profile
 "$java" -jar "$jar" profile add --data "$tmp/data" --chain "http://$net.1:8080/marker.ipxe" bench >/dev/null
 "$java" -jar "$jar" boot default --data "$tmp/data" bench >/dev/null
-ip netns exec "$srv" "$java" -jar "$jar" serve --proxy-dhcp --tftp off --http 127.0.0.1:0 --admin 127.0.0.1:0 \
+ip netns exec "$srv" "$java" ${CHAINBOOT_JAVA_OPTS:-} -jar "$jar" serve --proxy-dhcp --tftp off --http 127.0.0.1:0 --admin 127.0.0.1:0 \
   --data "$tmp/data" > "$tmp/chainboot.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do grep -q "proxyDHCP listening" "$tmp/chainboot.log" && break; sleep 0.2; done

@@ -23,6 +23,30 @@ final class TransferReactor implements AutoCloseable {
 
   static final long TICK_NANOS = 20_000_000;
 
+  /**
+   * After a wake-up that handled a packet, how long this thread keeps polling (without sleeping)
+   * for the next one, when few transfers run: a lock-step client answers a DATA within tens of
+   * microseconds, and catching its ACK in a poll saves the sleep in {@code epoll_wait} and the
+   * wake-up (the gap to tftpd-hpa, which blocks in {@code recvfrom}, at blksize 512 on an idle
+   * machine: docs/benchmarks.md).
+   */
+  static final long SPIN_NANOS = 50_000;
+
+  /** Polling in a row stops after this long, for new transfers, deliveries and deadlines. */
+  static final long SPIN_BUDGET_NANOS = 2_000_000;
+
+  /** Polling is for a few lock-step transfers; with more, packets arrive without it. */
+  static final int SPIN_MAX_ACTIVE = 8;
+
+  /**
+   * After a poll that caught nothing (a client further away than loopback, a machine too loaded to
+   * answer within {@link #SPIN_NANOS}), this many wake-ups sleep without polling, so a slow client
+   * costs at most a ninth of a poll per packet.
+   */
+  static final int SPIN_SKIP = 8;
+
+  private int skipPolls;
+
   private final Selector selector;
   private final Thread thread;
   private final Queue<Transfer> incoming = new ConcurrentLinkedQueue<>();
@@ -68,7 +92,13 @@ final class TransferReactor implements AutoCloseable {
         long wait = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000);
         // The action form: no selected-key set (a HashMap node per ready key and an iterator per
         // turn were this thread's only allocations per packet, JFR in docs/benchmarks.md)
-        selector.select(this::selected, wait);
+        if (selector.select(this::selected, wait) > 0 && active.size() <= SPIN_MAX_ACTIVE) {
+          if (skipPolls > 0) {
+            skipPolls--;
+          } else if (!poll()) {
+            skipPolls = SPIN_SKIP;
+          }
+        }
         long now = System.nanoTime();
         Transfer t;
         while ((t = incoming.poll()) != null) {
@@ -122,6 +152,34 @@ final class TransferReactor implements AutoCloseable {
         t.finish("aborted (server stopping)");
       }
     }
+  }
+
+  /**
+   * Polls for the next packets for a moment instead of sleeping (see {@link #SPIN_NANOS}).
+   *
+   * @return whether a packet came while polling
+   */
+  private boolean poll() throws IOException {
+    long start = System.nanoTime();
+    long end = start + SPIN_NANOS;
+    boolean caught = false;
+    while (!closed && incoming.isEmpty() && delivered.isEmpty()) {
+      long now = System.nanoTime();
+      if (now - end >= 0 || now - start >= SPIN_BUDGET_NANOS) {
+        break;
+      }
+      if (selector.selectNow(this::selected) > 0) {
+        caught = true;
+        end = System.nanoTime() + SPIN_NANOS;
+      } else {
+        Thread.onSpinWait();
+      }
+    }
+    return caught || now() - start < SPIN_NANOS; // cut short by other work: not a miss
+  }
+
+  private static long now() {
+    return System.nanoTime();
   }
 
   /** A transfer's channel is readable: its ACK is handled and the next window sent at once. */
