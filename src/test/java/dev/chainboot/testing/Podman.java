@@ -114,7 +114,9 @@ public final class Podman implements AutoCloseable {
 
   /** The base tarball: cached, or made now by mmdebstrap. */
   static Path base() throws Exception {
-    List<String> args = new ArrayList<>(List.of("mmdebstrap", "--variant=minbase"));
+    // --format: mmdebstrap otherwise guesses it from the output's name, and the ".part" name it
+    // is written under made a directory (found on a machine with no cached tarball yet)
+    List<String> args = new ArrayList<>(List.of("mmdebstrap", "--variant=minbase", "--format=tar"));
     args.add("--include=" + String.join(",", BASE_PACKAGES));
     args.add("trixie");
     String version =
@@ -135,13 +137,18 @@ public final class Podman implements AutoCloseable {
                 StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
         FileLock lock = lockFile.lock()) {
+      if (Files.isDirectory(tar)) { // left by the mis-named output above: not a tarball
+        try (var all = Files.walk(tar)) {
+          all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
       boolean fresh =
-          Files.exists(tar)
+          Files.isRegularFile(tar)
               && Files.getLastModifiedTime(tar)
                   .toInstant()
                   .isAfter(Instant.now().minus(Duration.ofDays(30)));
       if (!fresh) {
-        Path part = cache.resolve(tar.getFileName() + ".part");
+        Path part = cache.resolve("trixie-base-" + key + ".part.tar");
         args.add(part.toString());
         long t0 = System.nanoTime();
         Processes.Output o =
