@@ -45,8 +45,6 @@ final class TransferReactor implements AutoCloseable {
    */
   static final int SPIN_SKIP = 8;
 
-  private int skipPolls;
-
   private final Selector selector;
   private final Thread thread;
   private final Queue<Transfer> incoming = new ConcurrentLinkedQueue<>();
@@ -59,6 +57,9 @@ final class TransferReactor implements AutoCloseable {
   private final AtomicInteger count = new AtomicInteger();
   private final ByteBuffer in = ByteBuffer.allocate(2048);
   private volatile boolean closed;
+
+  /** Wake-ups left that sleep without polling ({@link #SPIN_SKIP}). */
+  private int skipPolls;
 
   TransferReactor(String name) throws IOException {
     selector = Selector.open();
@@ -175,11 +176,7 @@ final class TransferReactor implements AutoCloseable {
         Thread.onSpinWait();
       }
     }
-    return caught || now() - start < SPIN_NANOS; // cut short by other work: not a miss
-  }
-
-  private static long now() {
-    return System.nanoTime();
+    return caught || System.nanoTime() - start < SPIN_NANOS; // cut short by other work: no miss
   }
 
   /** A transfer's channel is readable: its ACK is handled and the next window sent at once. */
