@@ -198,7 +198,7 @@ abstract class JdbcStore implements Store, TokenStore {
   @Override
   public boolean registerMachine(Machine m) {
     boolean added =
-        write(
+        writeOne(
                 h ->
                     h.createUpdate(
                             """
@@ -218,7 +218,7 @@ abstract class JdbcStore implements Store, TokenStore {
 
   @Override
   public void updateSeen(Machine m) {
-    write(
+    writeOne(
         h ->
             h.createUpdate(
                     """
@@ -1090,6 +1090,23 @@ abstract class JdbcStore implements Store, TokenStore {
       return f.apply(tx);
     }
     return retry(() -> jdbi.withHandle(f::apply), true);
+  }
+
+  /** Whether this thread is inside an {@link #atomically} transaction. */
+  protected boolean inTransaction() {
+    return transaction.get() != null;
+  }
+
+  /**
+   * A write of one statement, which is atomic by itself: run without BEGIN/COMMIT around it (one
+   * round trip to PostgreSQL instead of two), unless inside an {@link #atomically} transaction.
+   */
+  protected <T> T writeOne(Function<Handle, T> f) {
+    Handle tx = transaction.get();
+    if (tx != null) {
+      return f.apply(tx);
+    }
+    return serialized(() -> retry(() -> jdbi.withHandle(f::apply), false));
   }
 
   protected <T> T write(Function<Handle, T> f) {

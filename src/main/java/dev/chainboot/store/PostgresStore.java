@@ -2,8 +2,10 @@ package dev.chainboot.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore;
 import dev.chainboot.boot.BootStore.BootView;
+import dev.chainboot.boot.BootStore.OnceTaken;
 import dev.chainboot.boot.MacAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -38,6 +41,8 @@ import org.slf4j.LoggerFactory;
  *       nothing is served from memory;
  *   <li>event ids follow commit order (inserts take a transaction-level advisory lock), so reading
  *       "events after id N" never skips an event another instance commits later;
+ *   <li>the boot path's writes (events, once consumption) commit with {@code synchronous_commit} as
+ *       the URL says, {@code off} by default (see {@link PostgresUrl});
  *   <li>a database that cannot be reached raises {@link BootStore.UnavailableException} within
  *       about {@link #CONNECT_TIMEOUT_MS} ms; reads are retried once on a broken connection, writes
  *       are not (their outcome is unknown).
@@ -64,11 +69,13 @@ public final class PostgresStore extends JdbcStore {
   private volatile boolean closed;
   private volatile Connection listenConnection;
   private final Thread listener;
+  private final PostgresOnces onces;
 
   private PostgresStore(PostgresUrl url, Properties props, HikariDataSource pool) {
     super(pool);
     this.url = url;
     this.props = props;
+    this.onces = new PostgresOnces(new OncesDb());
     this.listener = Thread.ofPlatform().name("pg-listen").daemon(true).start(this::listen);
   }
 
@@ -204,6 +211,53 @@ public final class PostgresStore extends JdbcStore {
     knownConfig.accumulateAndGet(configVersion(), Math::max);
   }
 
+  // ---------------------------------------------------------------- once-assignments
+
+  /** A boot's once-assignment is taken in a batch with the other boots' ({@link PostgresOnces}). */
+  @Override
+  public Optional<BootEvent> takeOnce(
+      MacAddress mac, Supplier<String> tokenHash, Function<OnceTaken, BootEvent> decide) {
+    if (inTransaction()) {
+      return super.takeOnce(mac, tokenHash, decide);
+    }
+    // No read first (as JdbcStore does): the boot core asks only when the machine's view has a
+    // once-assignment, and the batch's DELETE ... RETURNING is what decides anyway.
+    return onces.take(mac, tokenHash, decide);
+  }
+
+  private final class OncesDb implements PostgresOnces.Db {
+    @Override
+    public Connection connection() throws SQLException {
+      return pool.getConnection();
+    }
+
+    @Override
+    public void beforeEventInsert(Connection c) throws SQLException {
+      PostgresStore.this.beforeEventInsert(c);
+    }
+
+    @Override
+    public <T> T retry(Supplier<T> op) {
+      return PostgresStore.this.retry(op, false);
+    }
+
+    @Override
+    public StoreException failure(String doing, SQLException e) {
+      return PostgresStore.this.failure(doing, e);
+    }
+
+    @Override
+    public Optional<BootEvent> alone(
+        MacAddress mac, Supplier<String> tokenHash, Function<OnceTaken, BootEvent> decide) {
+      return PostgresStore.super.takeOnce(mac, tokenHash, decide);
+    }
+
+    @Override
+    public void changed(MacAddress mac) {
+      machineChanged(mac);
+    }
+  }
+
   // ---------------------------------------------------------------- listening
 
   /** Keeps one connection listening; reconnects (and forgets the cache) when it breaks. */
@@ -316,6 +370,7 @@ public final class PostgresStore extends JdbcStore {
 
   // ---------------------------------------------------------------- plumbing
 
+  /** Takes the event lock (held to the end of the transaction). */
   @Override
   protected void beforeEventInsert(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -432,6 +487,7 @@ public final class PostgresStore extends JdbcStore {
       return;
     }
     closed = true;
+    onces.close();
     Connection c = listenConnection;
     if (c != null) {
       try {

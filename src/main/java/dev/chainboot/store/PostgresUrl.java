@@ -25,7 +25,15 @@ import java.util.regex.Pattern;
  *       PEM);
  *   <li>{@code connect_timeout}: seconds;
  *   <li>{@code target_session_attrs}: any or read-write;
- *   <li>{@code application_name}.
+ *   <li>{@code application_name};
+ *   <li>{@code synchronous_commit}: how chainboot's transactions commit: {@code off} (the default),
+ *       {@code local}, {@code remote_write}, {@code on}, {@code remote_apply}, PostgreSQL's setting
+ *       of that name. With {@code off} a write is committed when chainboot goes on (other instances
+ *       see it; {@code kill -9} of any chainboot process or a restart of PostgreSQL loses nothing)
+ *       but not yet flushed to disk: a crash of the database <em>host</em> can lose its last
+ *       fraction of a second (at most three times {@code wal_writer_delay}), the guarantee of
+ *       SQLite's {@code synchronous=NORMAL}, which chainboot uses on SQLite. {@code on} waits for
+ *       the disk (and {@code remote_apply} for synchronous standbys) at every boot's event.
  * </ul>
  */
 public record PostgresUrl(
@@ -38,6 +46,8 @@ public record PostgresUrl(
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.$-]{1,63}");
   private static final List<String> SSLMODES =
       List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+  private static final List<String> SYNCHRONOUS_COMMIT =
+      List.of("off", "local", "remote_write", "on", "remote_apply");
 
   /** Whether {@code db} names a PostgreSQL database (rather than a data directory's SQLite). */
   public static boolean isPostgres(String db) {
@@ -120,12 +130,18 @@ public record PostgresUrl(
           throw new IllegalArgumentException("--db: invalid application_name");
         }
       }
+      case "synchronous_commit" -> {
+        if (!SYNCHRONOUS_COMMIT.contains(v)) {
+          throw new IllegalArgumentException(
+              "--db: synchronous_commit must be one of " + SYNCHRONOUS_COMMIT);
+        }
+      }
       default ->
           throw new IllegalArgumentException(
               "--db: unknown parameter '"
                   + k
                   + "' (known: sslmode, sslrootcert, sslcert, sslkey, connect_timeout,"
-                  + " target_session_attrs, application_name)");
+                  + " target_session_attrs, application_name, synchronous_commit)");
     }
   }
 
@@ -138,6 +154,11 @@ public record PostgresUrl(
     return "jdbc:postgresql://" + String.join(",", hosts) + "/" + database;
   }
 
+  /** How chainboot's transactions commit (PostgreSQL's {@code synchronous_commit}). */
+  public String synchronousCommit() {
+    return params.getOrDefault("synchronous_commit", "off");
+  }
+
   /** The driver properties: the user, the password if any, and the URL's parameters. */
   public Properties properties(String password) {
     Properties p = new Properties();
@@ -147,13 +168,14 @@ public record PostgresUrl(
     }
     p.setProperty("ApplicationName", params.getOrDefault("application_name", "chainboot"));
     p.setProperty("tcpKeepAlive", "true");
+    p.setProperty("options", "-c synchronous_commit=" + synchronousCommit());
     params.forEach(
         (k, v) -> {
           switch (k) {
             case "connect_timeout" -> p.setProperty("connectTimeout", v);
             case "target_session_attrs" ->
                 p.setProperty("targetServerType", v.equals("read-write") ? "primary" : "any");
-            case "application_name" -> {}
+            case "application_name", "synchronous_commit" -> {}
             default -> p.setProperty(k, v);
           }
         });

@@ -19,6 +19,7 @@ import dev.chainboot.testing.StoreProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
@@ -1473,6 +1475,125 @@ public abstract class StoreContract {
     assertThat(store.confirmInstall("h2")).isInstanceOf(BootStore.Refused.class);
     assertThat(store.installHold(A).orElseThrow().state()).isEqualTo(InstallHold.State.LOOP);
     assertThat(store.installHolds()).extracting(InstallHold::mac).containsExactly(A);
+  }
+
+  /** takeOnce with the boot's event, as the boot core calls it; the event as onceEvent's. */
+  private Optional<BootEvent> takeWithEvent(Store s, MacAddress mac, Supplier<String> token) {
+    return s.takeOnce(
+        mac,
+        token,
+        t -> {
+          BootEvent e = onceEvent(t.profile());
+          return new BootEvent(
+              0,
+              e.time(),
+              Optional.of(mac),
+              e.clientIp(),
+              e.match(),
+              t.getClass().getSimpleName(),
+              e.profile(),
+              e.protocol(),
+              !(t instanceof BootStore.Held));
+        });
+  }
+
+  @Test
+  void takeOnceWithItsEventDecidesFromWhatWasTakenAndStoresTheEventWithIt() {
+    chains("p", "install");
+    for (MacAddress m : List.of(A, B, C)) {
+      store.putMachine(Machine.of(m));
+    }
+    store.assign(new Assignment(A, Assignment.Kind.ONCE, "p"));
+    store.holdOnce(B, "install", 1);
+    assertThat(takeWithEvent(store, C, NO_TOKEN)).as("nothing to take").isEmpty();
+
+    Optional<BootEvent> a = takeWithEvent(store, A, NO_TOKEN);
+    assertThat(a).get().extracting(BootEvent::reason).isEqualTo("Consumed");
+    Optional<BootEvent> b1 = takeWithEvent(store, B, () -> "b1");
+    assertThat(b1).get().extracting(BootEvent::reason).isEqualTo("Held");
+    Optional<BootEvent> b2 = takeWithEvent(store, B, NO_TOKEN);
+    assertThat(b2).get().extracting(BootEvent::reason).isEqualTo("Loop");
+    assertThat(takeWithEvent(store, A, NO_TOKEN)).isEmpty();
+    assertThat(takeWithEvent(store, B, NO_TOKEN)).isEmpty();
+
+    assertThat(store.assignment(A, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.assignment(B, Assignment.Kind.ONCE)).isEmpty();
+    assertThat(store.installHold(B).orElseThrow().state()).isEqualTo(InstallHold.State.LOOP);
+    assertThat(store.confirmInstall("b1"))
+        .as("the loop spent the held boot's URL")
+        .isInstanceOf(BootStore.Refused.class);
+    List<BootEvent> taken = List.of(a.get(), b1.get(), b2.get());
+    if (taken.get(0).id() != 0) { // stored with the consumption, in order
+      assertThat(store.events(Optional.empty(), 0, 10)).containsExactlyElementsOf(taken);
+    } else {
+      assertThat(store.events(Optional.empty(), 0, 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void takeOnceWithItsEventUnderConcurrencyGivesEachOnceToOneAndCountsEveryHeldBoot()
+      throws Exception {
+    chains("p", "install");
+    Store other = another();
+    List<MacAddress> macs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      MacAddress m = MacAddress.parse(String.format("52:54:00:cc:00:%02x", i)).orElseThrow();
+      macs.add(m);
+      store.putMachine(Machine.of(m));
+      store.assign(new Assignment(m, Assignment.Kind.ONCE, "p"));
+    }
+    store.putMachine(Machine.of(A));
+    store.holdOnce(A, "install", 100);
+    AtomicInteger tokens = new AtomicInteger();
+    try (ExecutorService pool = Executors.newFixedThreadPool(32)) {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Optional<BootEvent>>> ordinary = new ArrayList<>();
+      List<Future<Optional<BootEvent>>> held = new ArrayList<>();
+      for (int round = 0; round < 4; round++) {
+        for (int i = 0; i < macs.size(); i++) {
+          Store s = (i + round) % 2 == 0 ? store : other;
+          MacAddress m = macs.get(i);
+          ordinary.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return takeWithEvent(s, m, NO_TOKEN);
+                  }));
+        }
+        for (int i = 0; i < 5; i++) {
+          Store s = i % 2 == 0 ? store : other;
+          held.add(
+              pool.submit(
+                  () -> {
+                    go.await();
+                    return takeWithEvent(s, A, () -> "t" + tokens.incrementAndGet());
+                  }));
+        }
+      }
+      go.countDown();
+      Map<MacAddress, Integer> won = new HashMap<>();
+      for (Future<Optional<BootEvent>> f : ordinary) {
+        f.get(30, TimeUnit.SECONDS)
+            .ifPresent(e -> won.merge(e.mac().orElseThrow(), 1, Integer::sum));
+      }
+      assertThat(won)
+          .as("winners per machine")
+          .hasSize(macs.size())
+          .allSatisfy((m, n) -> assertThat(n).isEqualTo(1));
+      int heldBoots = 0;
+      for (Future<Optional<BootEvent>> f : held) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).as("a held once stays for every boot").isPresent();
+        heldBoots++;
+      }
+      assertThat(store.installHold(A).orElseThrow().boots()).isEqualTo(heldBoots).isEqualTo(20);
+    }
+    for (MacAddress m : macs) {
+      assertThat(store.assignment(m, Assignment.Kind.ONCE)).isEmpty();
+    }
+    List<BootEvent> stored = store.events(Optional.empty(), 0, 1000);
+    assertThat(stored.size())
+        .as("an event per win, or none where events are handed back")
+        .isIn(0, 60);
   }
 
   @Test
