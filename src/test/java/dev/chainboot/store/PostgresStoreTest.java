@@ -1,10 +1,14 @@
 package dev.chainboot.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chainboot.boot.Assignment;
 import dev.chainboot.boot.Machine;
 import dev.chainboot.testing.Postgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,5 +85,25 @@ class PostgresStoreTest extends StoreContract {
     // Generous bounds: the machine is shared (a loaded one showed p50 3.5 ms, p99 56 ms).
     assertThat(p50).as("median microseconds from commit to seen").isLessThan(50_000);
     assertThat(p99).as("p99 microseconds from commit to seen").isLessThan(1_000_000);
+  }
+
+  @Test
+  void connectionsCommitAsTheUrlsSynchronousCommitSays() throws Exception {
+    String url = Postgres.shared().url(database);
+    for (String[] c :
+        List.of(
+            new String[] {"", "off"},
+            new String[] {"?synchronous_commit=on", "on"},
+            new String[] {"?synchronous_commit=remote_apply", "remote_apply"})) {
+      try (PostgresStore s = PostgresStore.open(PostgresUrl.parse(url + c[0]), null);
+          Connection conn = s.pool.getConnection();
+          Statement st = conn.createStatement();
+          ResultSet rs = st.executeQuery("SHOW synchronous_commit")) {
+        rs.next();
+        assertThat(rs.getString(1)).as("synchronous_commit with '%s'", c[0]).isEqualTo(c[1]);
+      }
+    }
+    assertThatThrownBy(() -> PostgresUrl.parse(url + "?synchronous_commit=maybe"))
+        .hasMessageContaining("synchronous_commit must be one of");
   }
 }
