@@ -8,7 +8,8 @@
 # Usage: bench/stores.sh [seconds per run (default 10)] [connections (default 32)]
 # Env: N_ONCE (armed machines, default 150000), JAR (the jar to measure, default
 # target/chainboot.jar), PER_CLIENT (--max-http-per-client, default 64: wrk, and HAProxy in front
-# of the three instances, are one client address, which the default of 4 would make the limit).
+# of the three instances, are one client address, which the default of 4 would make the limit),
+# PG_PARAMS (URL parameters for PostgreSQL, e.g. synchronous_commit=on; default none: off).
 # Needs: wrk, sqlite3, haproxy, postgresql, a JDK >= 21; run as root (PostgreSQL runs as the
 # postgres user). Prints a Markdown table.
 set -euo pipefail
@@ -74,7 +75,7 @@ fresh_pg() { # a new database with the pristine data, printed as its URL
   local db=$1
   psql -d postgres -c "CREATE DATABASE $db" >/dev/null
   "$java" $sqlite_tmp -jar "$jar" db copy --from "$work/pristine/chainboot.db" --to "postgresql://chainboot@127.0.0.1:$pgport/$db" >/dev/null
-  echo "postgresql://chainboot@127.0.0.1:$pgport/$db"
+  echo "postgresql://chainboot@127.0.0.1:$pgport/$db${PG_PARAMS:+?$PG_PARAMS}"
 }
 
 cat >"$work/unknown.lua" <<'LUA'
@@ -141,7 +142,8 @@ measure() { # label base-url
 }
 
 echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machines per store," \
-  "--max-http-per-client $per_client, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "--max-http-per-client $per_client, PostgreSQL URL parameters: ${PG_PARAMS:-none}," \
+  "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| instances | known machine req/s | unknown machine req/s | once consumption req/s |"
 echo "|---|---|---|---|"

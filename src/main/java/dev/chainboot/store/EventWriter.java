@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *       The queue is bounded: when full, a caller waits up to a second; only then is the event
  *       dropped, counted and logged. {@link #close()} writes everything still queued.
  *   <li>Durable (PostgreSQL, several instances): {@link #accept} returns once the event's batch is
- *       committed, so no answered request's event can be lost with the process (kill -9 included);
+ *       committed, so no answered request's event can be lost with the process (kill -9 included;
+ *       how far the commit waits for the database's disk is {@link PostgresUrl#synchronousCommit});
  *       if it cannot be written within {@link #DURABLE_WAIT_SECONDS}, {@link #accept} throws {@link
  *       BootStore.UnavailableException} and the request is answered "try again" instead.
  * </ul>

@@ -807,16 +807,30 @@ abstract class JdbcStore implements Store, TokenStore {
   }
 
   static void bindEvent(PreparedStatement ps, BootEvent e) throws SQLException {
-    ps.setLong(1, e.time().toEpochMilli());
-    ps.setString(2, e.mac().map(MacAddress::colon).orElse(null));
-    ps.setString(3, e.clientIp());
-    ps.setString(4, e.match().name().toLowerCase(Locale.ROOT));
-    ps.setString(5, e.reason());
-    ps.setString(6, e.profile().orElse(null));
-    ps.setString(7, e.protocol());
-    ps.setBoolean(8, e.onceConsumed());
-    ps.setString(9, e.stage().label());
-    ps.setString(10, e.detail().isEmpty() ? null : JSON.writeValueAsString(e.detail()));
+    Object[] v = eventColumns(e);
+    for (int i = 0; i < v.length; i++) {
+      ps.setObject(i + 1, v[i]);
+    }
+  }
+
+  /**
+   * The values of {@link #INSERT_EVENT}'s columns for {@code e}: at (Long), mac, client_ip,
+   * match_kind, reason, profile, protocol (Strings), once_consumed (Boolean), stage, detail
+   * (Strings).
+   */
+  static Object[] eventColumns(BootEvent e) {
+    return new Object[] {
+      e.time().toEpochMilli(),
+      e.mac().map(MacAddress::colon).orElse(null),
+      e.clientIp(),
+      e.match().name().toLowerCase(Locale.ROOT),
+      e.reason(),
+      e.profile().orElse(null),
+      e.protocol(),
+      e.onceConsumed(),
+      e.stage().label(),
+      e.detail().isEmpty() ? null : JSON.writeValueAsString(e.detail())
+    };
   }
 
   static BootEvent withId(BootEvent e, long id) {

@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * Takes once-assignments on PostgreSQL for boot requests in batches: one transaction, on one
  * platform thread, for every request that arrived while the previous batch ran. Each statement
  * covers the whole batch ({@code mac = ANY(...)}), and the event lock ({@link
- * PostgresStore#beforeEventInsert}) is taken once per batch for the statement that inserts the
- * batch's events, then released by the commit. A request taking its own transaction held that lock
- * across three round trips of a virtual thread that had to be scheduled again between them, so
- * onces queued behind each other (about 400 a second on two cores).
+ * PostgresStore#insertEvents}) is taken once per batch by the statement that inserts the batch's
+ * events, then released by the commit. A request taking its own transaction held that lock across
+ * three round trips of a virtual thread that had to be scheduled again between them, so onces
+ * queued behind each other (about 400 a second on two cores).
  *
  * <p>The guarantees are the single transaction's: a once-assignment goes to exactly one request of
  * any instance (the {@code DELETE ... RETURNING} row lock), and its event is committed with its
@@ -57,9 +57,6 @@ final class PostgresOnces implements AutoCloseable {
   /** What the batches need of the store. */
   interface Db {
     Connection connection() throws SQLException;
-
-    /** Takes the event lock (see {@link PostgresStore#beforeEventInsert}). */
-    void beforeEventInsert(Connection c) throws SQLException;
 
     /** Runs a write with the store's retries (conflicts; an unreachable database). */
     <T> T retry(Supplier<T> op);
@@ -284,22 +281,9 @@ final class PostgresOnces implements AutoCloseable {
         Map<Job, Optional<BootEvent>> results = new HashMap<>();
         jobs.forEach(j -> results.put(j, Optional.empty()));
         if (!events.isEmpty()) {
-          db.beforeEventInsert(c);
-          try (PreparedStatement ps =
-              c.prepareStatement(JdbcStore.INSERT_EVENT, new String[] {"id"})) {
-            for (BootEvent e : events) {
-              JdbcStore.bindEvent(ps, e);
-              ps.addBatch();
-            }
-            ps.executeBatch();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-              for (int i = 0; i < events.size(); i++) {
-                if (!keys.next()) {
-                  throw new SQLException("fewer event ids than events");
-                }
-                results.put(decided.get(i), Optional.of(events.get(i).withId(keys.getLong(1))));
-              }
-            }
+          long[] ids = PostgresStore.insertEvents(c, events);
+          for (int i = 0; i < events.size(); i++) {
+            results.put(decided.get(i), Optional.of(events.get(i).withId(ids[i])));
           }
         }
         c.commit();

@@ -13,6 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -232,11 +234,6 @@ public final class PostgresStore extends JdbcStore {
     }
 
     @Override
-    public void beforeEventInsert(Connection c) throws SQLException {
-      PostgresStore.this.beforeEventInsert(c);
-    }
-
-    @Override
     public <T> T retry(Supplier<T> op) {
       return PostgresStore.this.retry(op, false);
     }
@@ -377,6 +374,83 @@ public final class PostgresStore extends JdbcStore {
       ps.setLong(1, EVENT_LOCK);
       ps.execute();
     }
+  }
+
+  /**
+   * Inserts {@code events} with one statement that first takes the event lock: one round trip, and
+   * in autocommit mode the lock is held only while the server inserts and commits (a lock taken by
+   * one statement and kept across the client's next round trips made the instances' batches wait
+   * for each other's scheduling).
+   */
+  private static final String INSERT_EVENTS =
+      """
+      WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock(?) AS locked)
+      INSERT INTO boot_events (at, mac, client_ip, match_kind, reason, profile, protocol,
+        once_consumed, stage, detail)
+      SELECT u.at, u.mac, u.client_ip, u.match_kind, u.reason, u.profile, u.protocol,
+        u.once_consumed, u.stage, u.detail
+      FROM l, unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::text[],
+        ?::varchar[], ?::varchar[], ?::boolean[], ?::varchar[], ?::text[]) WITH ORDINALITY
+        AS u(at, mac, client_ip, match_kind, reason, profile, protocol, once_consumed, stage,
+          detail, n)
+      ORDER BY u.n
+      RETURNING id""";
+
+  private static final String[] EVENT_ARRAY_TYPES = {
+    "bigint", "varchar", "varchar", "varchar", "text", "varchar", "varchar", "boolean", "varchar",
+    "text"
+  };
+
+  /**
+   * Inserts the events (under the event lock, see {@link #INSERT_EVENTS}); their ids, in the order
+   * of {@code events} (rows are inserted in that order under the lock, so their ids ascend).
+   */
+  static long[] insertEvents(Connection c, List<BootEvent> events) throws SQLException {
+    Object[][] columns = new Object[EVENT_ARRAY_TYPES.length][events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      Object[] v = eventColumns(events.get(i));
+      for (int k = 0; k < v.length; k++) {
+        columns[k][i] = v[k];
+      }
+    }
+    long[] ids = new long[events.size()];
+    int n = 0;
+    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENTS)) {
+      ps.setLong(1, EVENT_LOCK);
+      for (int k = 0; k < columns.length; k++) {
+        ps.setArray(k + 2, c.createArrayOf(EVENT_ARRAY_TYPES[k], columns[k]));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (n == ids.length) {
+            throw new SQLException("more event ids than events");
+          }
+          ids[n++] = rs.getLong(1);
+        }
+      }
+    }
+    if (n != ids.length) {
+      throw new SQLException("fewer event ids than events");
+    }
+    Arrays.sort(ids);
+    return ids;
+  }
+
+  @Override
+  public void appendEvents(List<BootEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    retry(
+        () -> {
+          try (Connection c = pool.getConnection()) {
+            insertEvents(c, events); // autocommit: one statement, one transaction
+            return events.size();
+          } catch (SQLException ex) {
+            throw failure("recording boot events", ex);
+          }
+        },
+        false);
   }
 
   /** How a failure bears on trying again. */
