@@ -9,7 +9,9 @@
 # Env: N_ONCE (armed machines, default 150000), JAR (the jar to measure, default
 # target/chainboot.jar), PER_CLIENT (--max-http-per-client, default 64: wrk, and HAProxy in front
 # of the three instances, are one client address, which the default of 4 would make the limit),
-# PG_PARAMS (URL parameters for PostgreSQL, e.g. synchronous_commit=on; default none: off).
+# PG_PARAMS (URL parameters for PostgreSQL, e.g. synchronous_commit=on; default none: off),
+# WARMUP (seconds of known-machine requests each instance gets first, default 15: a JVM here
+# needs more than 6 s of load to reach its speed, and three on two cores longer).
 # Needs: wrk, sqlite3, haproxy, postgresql, a JDK >= 21; run as root (PostgreSQL runs as the
 # postgres user). Prints a Markdown table.
 set -euo pipefail
@@ -23,6 +25,7 @@ java="$jdk/bin/java"
 jar=${JAR:-$root/target/chainboot.jar}
 [ -f "$jar" ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests -DskipITs package
 per_client=${PER_CLIENT:-64}
+warmup=${WARMUP:-15}
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 work=$(mktemp -d)
@@ -130,11 +133,15 @@ rps() { # url [script]
   wrk -t2 -c"$conns" -d"${dur}s" ${2:+-s "$2"} "$1" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx:" $NF > "/dev/stderr"}'
 }
 
-measure() { # label base-url
-  local base=$1 label=$2 k u o
-  # warm the JIT up on every path
-  wrk -t2 -c"$conns" -d5s "$base/boot/resolve?mac=52-54-00-aa-00-01&buildarch=x86_64&platform=pcbios" >/dev/null
-  wrk -t2 -c"$conns" -d3s -s "$work/unknown.lua" "$base/" >/dev/null
+measure() { # base-url label [instance-url...]
+  local base=$1 label=$2 k u o w
+  shift 2
+  # Warm the JIT up on every path, each instance directly and as long as a single one (through
+  # HAProxy each of three got a third of the warm-up, and the figure measured their compilers).
+  for w in "${@:-$base}"; do
+    wrk -t2 -c"$conns" -d"${warmup}s" "$w/boot/resolve?mac=52-54-00-aa-00-01&buildarch=x86_64&platform=pcbios" >/dev/null
+    wrk -t2 -c"$conns" -d5s -s "$work/unknown.lua" "$w/" >/dev/null
+  done
   k=$(rps "$base/boot/resolve?mac=52-54-00-aa-00-01&buildarch=x86_64&platform=pcbios")
   u=$(rps "$base/" "$work/unknown.lua")
   o=$(rps "$base/" "$work/once.lua")
@@ -142,7 +149,7 @@ measure() { # label base-url
 }
 
 echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machines per store," \
-  "--max-http-per-client $per_client, PostgreSQL URL parameters: ${PG_PARAMS:-none}," \
+  "--max-http-per-client $per_client, warm-up ${warmup}s per instance, PostgreSQL URL parameters: ${PG_PARAMS:-none}," \
   "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| instances | known machine req/s | unknown machine req/s | once consumption req/s |"
@@ -171,7 +178,8 @@ hport=$(free_port)
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$hport/health" >/dev/null && break; sleep 0.1; done
-measure "http://127.0.0.1:$hport" "3 on PostgreSQL behind HAProxy"
+measure "http://127.0.0.1:$hport" "3 on PostgreSQL behind HAProxy" \
+  "http://127.0.0.1:${backends[0]}" "http://127.0.0.1:${backends[1]}" "http://127.0.0.1:${backends[2]}"
 # every instance must still be up: one that died after its health check (before 2026-12-01 the
 # second and third lost the default admin port 9090 to the first) makes this row HAProxy's errors
 for i in 1 2 3; do
