@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  *       nothing is served from memory;
  *   <li>event ids follow commit order (inserts take a transaction-level advisory lock), so reading
  *       "events after id N" never skips an event another instance commits later;
- *   <li>the boot path's writes (events, once consumption) commit with {@code synchronous_commit} as
- *       the URL says, {@code off} by default (see {@link PostgresUrl});
+ *   <li>its connections commit with {@code synchronous_commit} as the URL says, {@code off} by
+ *       default (see {@link PostgresUrl});
+ *   <li>boot requests' once-assignments are taken in batches, one transaction for the boots that
+ *       arrive together ({@link PostgresOnces});
  *   <li>a database that cannot be reached raises {@link BootStore.UnavailableException} within
  *       about {@link #CONNECT_TIMEOUT_MS} ms; reads are retried once on a broken connection, writes
  *       are not (their outcome is unknown).
