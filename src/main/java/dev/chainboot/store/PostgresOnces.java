@@ -196,18 +196,14 @@ final class PostgresOnces implements AutoCloseable {
         long now = System.currentTimeMillis();
         Map<MacAddress, OnceTaken> taken = new HashMap<>();
         // 1. installs held until done count a boot; each such boot gets a callback token
+        step(
+            c,
+            COUNT_BOOTS,
+            now,
+            jobs,
+            taken,
+            rs -> new Held(rs.getString("profile"), rs.getInt("boots"), rs.getInt("max_boots")));
         List<Job> held = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(COUNT_BOOTS)) {
-          ps.setLong(1, now);
-          ps.setArray(2, macs(c, jobs, taken));
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              taken.put(
-                  mac(rs),
-                  new Held(rs.getString("profile"), rs.getInt("boots"), rs.getInt("max_boots")));
-            }
-          }
-        }
         for (Job j : jobs) {
           if (taken.containsKey(j.mac())) {
             held.add(j);
@@ -230,17 +226,14 @@ final class PostgresOnces implements AutoCloseable {
         }
         // 2. held installs past their maximum: removed, flagged, their tokens spent
         if (taken.size() < jobs.size()) {
-          List<String> looped = new ArrayList<>();
-          try (PreparedStatement ps = c.prepareStatement(LOOPED)) {
-            ps.setLong(1, now);
-            ps.setArray(2, macs(c, jobs, taken));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                taken.put(mac(rs), new Loop(rs.getString("profile"), rs.getInt("boots")));
-                looped.add(rs.getString("mac"));
-              }
-            }
-          }
+          List<String> looped =
+              step(
+                  c,
+                  LOOPED,
+                  now,
+                  jobs,
+                  taken,
+                  rs -> new Loop(rs.getString("profile"), rs.getInt("boots")));
           if (!looped.isEmpty()) {
             Array a = c.createArrayOf("varchar", looped.toArray());
             try (PreparedStatement ps =
@@ -259,14 +252,7 @@ final class PostgresOnces implements AutoCloseable {
         }
         // 3. ordinary once-assignments: taken, gone
         if (taken.size() < jobs.size()) {
-          try (PreparedStatement ps = c.prepareStatement(TAKE)) {
-            ps.setArray(1, macs(c, jobs, taken));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                taken.put(mac(rs), new Consumed(rs.getString("profile")));
-              }
-            }
-          }
+          step(c, TAKE, null, jobs, taken, rs -> new Consumed(rs.getString("profile")));
         }
         // 4. the boots' events, under the event lock until the commit
         List<Job> decided = new ArrayList<>();
@@ -305,6 +291,35 @@ final class PostgresOnces implements AutoCloseable {
     } catch (SQLException e) {
       throw db.failure("taking once-assignments", e);
     }
+  }
+
+  /** What one row of a step took for its MAC. */
+  private interface Row {
+    OnceTaken taken(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs one set-based step ({@code now} as its first parameter if given, then the array of the
+   * MACs with nothing taken yet) and records what each returned row took; the MACs it took.
+   */
+  private static List<String> step(
+      Connection c, String sql, Long now, List<Job> jobs, Map<MacAddress, OnceTaken> taken, Row row)
+      throws SQLException {
+    List<String> took = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      if (now != null) {
+        ps.setLong(i++, now);
+      }
+      ps.setArray(i, macs(c, jobs, taken));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          taken.put(mac(rs), row.taken(rs));
+          took.add(rs.getString("mac"));
+        }
+      }
+    }
+    return took;
   }
 
   /** The MACs of the jobs with nothing taken yet. */
