@@ -167,7 +167,13 @@ public final class IpxeCommand implements Runnable {
                                 + ") from "
                                 + x.source()
                                 + ", prepared "
-                                + x.preparedAt())
+                                + x.preparedAt()
+                                + (x.current()
+                                    ? ""
+                                    : "; prepared with older build settings, run `chainboot"
+                                        + " ipxe prepare --platform "
+                                        + p.id()
+                                        + "` again"))
                     .orElse("not prepared"));
       }
       out.println("cache\t" + builds.cacheBytes() + " bytes");

@@ -104,7 +104,18 @@ public final class IpxeBuilds {
       String sourceId,
       String source,
       Optional<String> cross,
-      Instant preparedAt) {}
+      Instant preparedAt,
+      List<String> makeArgs) {
+
+    /**
+     * Whether the tree was prepared with the make arguments this version of chainboot builds the
+     * platform with ({@link IpxePlatform#makeArgs()}); if not, {@code ipxe prepare} should run
+     * again (arm32-efi trees prepared before the alignment fix make binaries that crash).
+     */
+    public boolean current() {
+      return makeArgs.equals(platform.makeArgs());
+    }
+  }
 
   /**
    * A binary. Its bytes may be shared with the in-memory cache: {@link #bytes()} hands out a copy,
@@ -256,6 +267,7 @@ public final class IpxeBuilds {
     try (Reader r = Files.newBufferedReader(props, StandardCharsets.UTF_8)) {
       pr.load(r);
       String cross = pr.getProperty("cross", "");
+      String args = pr.getProperty("makeArgs", "");
       return Optional.of(
           new Prepared(
               p,
@@ -263,7 +275,8 @@ public final class IpxeBuilds {
               pr.getProperty("sourceId", ""),
               pr.getProperty("source", ""),
               cross.isEmpty() ? Optional.empty() : Optional.of(cross),
-              Instant.parse(pr.getProperty("preparedAt", Instant.EPOCH.toString()))));
+              Instant.parse(pr.getProperty("preparedAt", Instant.EPOCH.toString())),
+              args.isEmpty() ? List.of() : List.of(args.split("\n"))));
     } catch (IOException | RuntimeException e) {
       log.warn("ipxe: cannot read {}: {}", props, e.toString());
       return Optional.empty();
@@ -351,6 +364,7 @@ public final class IpxeBuilds {
         cmd.add(p.binDir() + "/" + t);
       }
       cmd.add("NO_WERROR=1");
+      cmd.addAll(p.makeArgs());
       cross.ifPresent(c -> cmd.add("CROSS=" + c));
       progress.accept(
           p.id() + ": compiling (" + String.join(" ", cmd) + "); this takes minutes, once");
@@ -371,6 +385,7 @@ public final class IpxeBuilds {
       pr.setProperty("sourceId", source.id());
       pr.setProperty("source", source.src().toString());
       pr.setProperty("cross", cross.orElse(""));
+      pr.setProperty("makeArgs", String.join("\n", p.makeArgs()));
       pr.setProperty("preparedAt", now.toString());
       pr.setProperty("seconds", Long.toString(r.took().toSeconds()));
       try (Writer w =
@@ -544,6 +559,7 @@ public final class IpxeBuilds {
       cmd.add("TRUST=" + writePems(work, "trust", spec.trust(), key));
       cmd.add("CERT=" + writePems(work, "cert", spec.cert(), key));
       cmd.add("NO_WERROR=1");
+      cmd.addAll(p.makeArgs());
       prep.cross().ifPresent(c -> cmd.add("CROSS=" + c));
       Make.Result r =
           Make.run(cmd, src, settings.buildTimeout(), line -> log.debug("ipxe make: {}", line));

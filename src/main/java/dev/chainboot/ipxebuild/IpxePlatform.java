@@ -14,7 +14,21 @@ public enum IpxePlatform {
   X86_64_EFI("x86_64-efi", "bin-x86_64-efi", List.of("ipxe.efi", "snponly.efi"), "x86_64"),
   I386_EFI("i386-efi", "bin-i386-efi", List.of("ipxe.efi", "snponly.efi"), "x86_64"),
   ARM64_EFI("arm64-efi", "bin-arm64-efi", List.of("ipxe.efi", "snponly.efi"), "aarch64"),
-  ARM32_EFI("arm32-efi", "bin-arm32-efi", List.of("ipxe.efi", "snponly.efi"), "arm");
+  ARM32_EFI("arm32-efi", "bin-arm32-efi", List.of("ipxe.efi", "snponly.efi"), "arm") {
+    /**
+     * Without peephole2, gcc (12, Thumb-2, {@code -Os}) does not pair adjacent word accesses into
+     * {@code ldrd}/{@code strd}, which ARMv7 faults on when the address is not 4-byte aligned
+     * whatever the firmware allows for single words. iPXE v2.0.0 writes such a pair in {@code
+     * tcp_rx_enqueue} ({@code net/tcp.c}) in front of received TCP data that is only 2-byte aligned
+     * behind a 14-byte Ethernet header: the machine stopped with a Data Abort on its second HTTP
+     * download (AAVMF32, QEMU {@code virt}). With this flag {@code tcp.o} holds no {@code
+     * ldrd}/{@code strd} at all (it held 38).
+     */
+    @Override
+    public List<String> makeArgs() {
+      return List.of("EXTRA_CFLAGS=-fno-peephole2");
+    }
+  };
 
   private final String id;
   private final String binDir;
@@ -58,6 +72,15 @@ public enum IpxePlatform {
           case "arm" -> "arm-linux-gnueabihf-";
           default -> "x86_64-linux-gnu-";
         });
+  }
+
+  /**
+   * Extra {@code make} arguments this platform is built with, the same for {@code ipxe prepare} and
+   * every later relink; recorded with a prepared tree, so that a tree prepared with others is known
+   * to need preparing again ({@link IpxeBuilds.Prepared#current()}).
+   */
+  public List<String> makeArgs() {
+    return List.of();
   }
 
   /** The cross prefix on this machine. */

@@ -57,7 +57,7 @@ public final class RealIpxe {
     String id = IpxeSource.open(src).id();
     Set<IpxePlatform> todo = EnumSet.noneOf(IpxePlatform.class);
     for (IpxePlatform p : platforms) {
-      if (cached.prepared(p).map(x -> !x.sourceId().equals(id)).orElse(true)) {
+      if (cached.prepared(p).map(x -> !x.sourceId().equals(id) || !x.current()).orElse(true)) {
         todo.add(p);
       }
     }
