@@ -2,7 +2,8 @@
 # iPXE builds per request: Zero-OS's /krn/ (pcbios ipxe.lkrn) and /uefi/ (x86_64 ipxe.efi) with
 # the script inside, side by side with what the Zero-OS seed did for every request (copy its
 # precompiled template tree, then `make EMBED=`), and boots-from's stated 5-10 s.
-#   cold: a path not built before (a relink of chainboot's warm tree), 5 of each
+#   cold: a path not built before (its script written into the target's script slot; the very
+#         first one of a tree makes the slot: one relink of chainboot's warm tree), 5 of each
 #   warm: the same path again (chainboot's build cache), 50 of each
 #   seed: cp -a of the warm tree + make EMBED= (the seed's generic_image_generator), 3 of each
 # Needs an iPXE source tree (prepared here first: minutes per platform, once) or a data
@@ -45,7 +46,7 @@ t() { curl -s -o /dev/null -w '%{time_total}\n' "$1"; }
 echo "$jar; load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 for kind in krn uefi; do
   n0=$RANDOM$RANDOM
-  echo "== /$kind/ cold (a new path each: relink of the warm tree)"
+  echo "== /$kind/ cold (a new path each: written into the script slot; a relink when the slot is made)"
   for i in $(seq 1 "$cold"); do t "$base/$kind/prod/$n0$i"; done | stats
   echo "== /$kind/ warm (the same path again: the build cache)"
   [ "$cold" -gt 0 ] || t "$base/$kind/prod/${n0}1" >/dev/null || true

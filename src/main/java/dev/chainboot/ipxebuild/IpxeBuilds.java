@@ -169,6 +169,10 @@ public final class IpxeBuilds {
   private final Map<IpxePlatform, AtomicInteger> waiting = new EnumMap<>(IpxePlatform.class);
   private final ConcurrentHashMap<String, CompletableFuture<Built>> inFlight =
       new ConcurrentHashMap<>();
+
+  /** Script slots by platform, target and preparation (absent: not looked at yet). */
+  private final Map<String, Optional<ScriptSlot>> slots = new ConcurrentHashMap<>();
+
   private final Map<IpxePlatform, Optional<Prepared>> preparedCache = new ConcurrentHashMap<>();
   private final Map<IpxePlatform, FileTime> preparedSeen = new ConcurrentHashMap<>();
   private final Memory memory;
@@ -520,7 +524,7 @@ public final class IpxeBuilds {
             if (hit.isPresent()) {
               return new Built(hit.get(), k, true, Duration.ofNanos(System.nanoTime() - t0));
             }
-            byte[] out = make(spec, k, requirePrepared(p));
+            byte[] out = produce(spec, k, requirePrepared(p));
             storeCache(k, spec.extension(), out);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             log.info("ipxe: built {} in {} ms ({})", spec, took.toMillis(), k.substring(0, 16));
@@ -531,9 +535,163 @@ public final class IpxeBuilds {
     }
   }
 
-  private byte[] make(BuildSpec spec, String key, Prepared prep)
+  /** Written into the target's script slot when it can be, else relinked by make. */
+  private byte[] produce(BuildSpec spec, String key, Prepared prep)
       throws BuildException, IOException, InterruptedException {
+    requireOpensslFor(spec);
+    if (ScriptSlot.fits(spec)) {
+      Optional<ScriptSlot> slot = slot(spec, prep);
+      if (slot.isPresent()) {
+        Path work = tree(spec.platform()).resolve("work").resolve(key);
+        deleteTree(work);
+        Files.createDirectories(work);
+        try {
+          return slot.get().write(spec.script().get(), work, settings.buildTimeout());
+        } finally {
+          deleteTree(work);
+        }
+      }
+    }
+    return make(spec, key, prep);
+  }
+
+  /**
+   * The script slot of a target and set of certificates in the prepared tree: read from {@code
+   * TREE/slot/TARGET-HASH/} when it was made for this preparation, else made now by one relink with
+   * a placeholder script (called with the tree held). Empty, and remembered, when the template does
+   * not come out as expected.
+   */
+  private Optional<ScriptSlot> slot(BuildSpec spec, Prepared prep) throws InterruptedException {
     IpxePlatform p = spec.platform();
+    String target = spec.target();
+    // One slot per target and set of certificates (TRUST=/CERT= are compiled in, not embedded).
+    BuildSpec certs = new BuildSpec(p, target, Optional.empty(), spec.trust(), spec.cert());
+    String name = target + "-" + certs.key(prep.sourceId()).substring(0, 16);
+    String id = p.id() + "/" + name + "@" + prep.preparedAt();
+    Optional<ScriptSlot> known = slots.get(id);
+    if (known != null) {
+      return known;
+    }
+    Optional<ScriptSlot> s;
+    try {
+      s = readSlot(p, name, prep);
+      if (s.isEmpty()) {
+        s = makeSlot(certs, name, prep);
+      }
+    } catch (IOException e) {
+      log.info("ipxe: {} {}: no script slot ({}); relinking each script", p.id(), target, e);
+      s = Optional.empty();
+    }
+    slots.put(id, s);
+    return s;
+  }
+
+  private Path slotDir(IpxePlatform p, String name) {
+    return tree(p).resolve("slot").resolve(name);
+  }
+
+  private Optional<ScriptSlot> readSlot(IpxePlatform p, String name, Prepared prep)
+      throws IOException {
+    Path dir = slotDir(p, name);
+    Path stamp = dir.resolve("prepared-at");
+    if (!Files.isRegularFile(stamp)
+        || !Files.readString(stamp).equals(prep.preparedAt().toString())) {
+      return Optional.empty();
+    }
+    byte[] placeholder = Files.readAllBytes(dir.resolve("chainboot.ipxe"));
+    byte[] image = Files.readAllBytes(dir.resolve("image"));
+    boolean lkrn = Files.isRegularFile(dir.resolve("zinfo"));
+    return ScriptSlot.find(
+        image,
+        placeholder,
+        lkrn ? Optional.of(dir.resolve("zinfo")) : Optional.empty(),
+        lkrn ? Optional.of(tree(p).resolve("src/util/zbin32")) : Optional.empty());
+  }
+
+  private Optional<ScriptSlot> makeSlot(BuildSpec certs, String name, Prepared prep)
+      throws IOException, InterruptedException {
+    IpxePlatform p = certs.platform();
+    String target = certs.target();
+    Path src = tree(p).resolve("src");
+    Path dir = slotDir(p, name);
+    deleteTree(dir);
+    Files.createDirectories(dir);
+    byte[] placeholder = ScriptSlot.placeholder();
+    Files.write(dir.resolve("chainboot.ipxe"), placeholder);
+    // A .lkrn is compressed: its slot is in make's uncompressed image (kept as a goal), compressed
+    // by the tree's own zbin32 per script. Without that tool there is no slot.
+    boolean lkrn = target.endsWith(".lkrn");
+    if (lkrn && !Files.isExecutable(src.resolve("util/zbin32"))) {
+      log.info("ipxe: {} {}: no util/zbin32 in the tree; relinking each script", p.id(), target);
+      return Optional.empty();
+    }
+    String out = p.binDir() + "/" + target;
+    List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs(), out));
+    if (lkrn) {
+      cmd.add(out + ".bin");
+      cmd.add(out + ".zinfo");
+    }
+    cmd.add("EMBED=../slot/" + name + "/chainboot.ipxe");
+    cmd.add("TRUST=" + writePems(dir, "trust", certs.trust(), "../slot/" + name));
+    cmd.add("CERT=" + writePems(dir, "cert", certs.cert(), "../slot/" + name));
+    cmd.add("NO_WERROR=1");
+    cmd.addAll(p.makeArgs());
+    prep.cross().ifPresent(c -> cmd.add("CROSS=" + c));
+    Make.Result r =
+        Make.run(cmd, src, settings.buildTimeout(), line -> log.debug("ipxe make: {}", line));
+    if (!r.ok()) {
+      log.info(
+          "ipxe: {} {}: no script slot (make {}); relinking each script",
+          p.id(),
+          target,
+          r.timedOut() ? "timed out" : "exit " + r.exit());
+      return Optional.empty();
+    }
+    byte[] made = Files.readAllBytes(src.resolve(out));
+    Optional<ScriptSlot> s;
+    if (lkrn) {
+      Files.copy(src.resolve(out + ".bin"), dir.resolve("image"));
+      Files.copy(src.resolve(out + ".zinfo"), dir.resolve("zinfo"));
+      s =
+          ScriptSlot.find(
+              Files.readAllBytes(dir.resolve("image")),
+              placeholder,
+              Optional.of(dir.resolve("zinfo")),
+              Optional.of(src.resolve("util/zbin32")));
+    } else {
+      Files.write(dir.resolve("image"), made);
+      s = ScriptSlot.find(made, placeholder, Optional.empty(), Optional.empty());
+    }
+    if (s.isPresent()) {
+      // The slot with its own placeholder must give back exactly what make made.
+      Path work = dir.resolve("check");
+      Files.createDirectories(work);
+      byte[] again;
+      try {
+        again = s.get().write(placeholder, work, settings.buildTimeout());
+      } catch (BuildException e) {
+        again = new byte[0];
+      } finally {
+        deleteTree(work);
+      }
+      if (!java.util.Arrays.equals(again, made)) {
+        s = Optional.empty();
+      }
+    }
+    if (s.isEmpty()) {
+      log.info(
+          "ipxe: {} {}: the placeholder script did not come out as expected; relinking each"
+              + " script",
+          p.id(),
+          target);
+      return s;
+    }
+    Files.writeString(dir.resolve("prepared-at"), prep.preparedAt().toString());
+    log.info("ipxe: {} {}: script slot ready; scripts are written into it", p.id(), target);
+    return s;
+  }
+
+  private void requireOpensslFor(BuildSpec spec) throws BuildException {
     if ((!spec.trust().isEmpty() || !spec.cert().isEmpty())
         && toolchain.which("openssl").isEmpty()) {
       // Without openssl, iPXE's make silently builds with no TRUST= fingerprints: iPXE's own root.
@@ -542,6 +700,12 @@ public final class IpxeBuilds {
           Toolchain.explain(List.of(new Toolchain.Missing("openssl", "openssl")))
               + " (iPXE's make needs it for TRUST= and CERT=)");
     }
+  }
+
+  private byte[] make(BuildSpec spec, String key, Prepared prep)
+      throws BuildException, IOException, InterruptedException {
+    IpxePlatform p = spec.platform();
+    requireOpensslFor(spec);
     Path src = tree(p).resolve("src");
     Path work = tree(p).resolve("work").resolve(key);
     deleteTree(work);
@@ -556,8 +720,8 @@ public final class IpxeBuilds {
       } else {
         cmd.add("EMBED=");
       }
-      cmd.add("TRUST=" + writePems(work, "trust", spec.trust(), key));
-      cmd.add("CERT=" + writePems(work, "cert", spec.cert(), key));
+      cmd.add("TRUST=" + writePems(work, "trust", spec.trust(), "../work/" + key));
+      cmd.add("CERT=" + writePems(work, "cert", spec.cert(), "../work/" + key));
       cmd.add("NO_WERROR=1");
       cmd.addAll(p.makeArgs());
       prep.cross().ifPresent(c -> cmd.add("CROSS=" + c));
@@ -577,13 +741,17 @@ public final class IpxeBuilds {
     }
   }
 
-  private static String writePems(Path work, String name, List<String> pems, String key)
+  /**
+   * Writes {@code pems} into {@code dir} and returns them as make's list, relative to the tree's
+   * {@code src/}: {@code relDir} is {@code dir} from there.
+   */
+  private static String writePems(Path dir, String name, List<String> pems, String relDir)
       throws IOException {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < pems.size(); i++) {
       String f = name + "-" + i + ".pem";
-      Files.writeString(work.resolve(f), pems.get(i), StandardCharsets.US_ASCII);
-      names.add("../work/" + key + "/" + f);
+      Files.writeString(dir.resolve(f), pems.get(i), StandardCharsets.US_ASCII);
+      names.add(relDir + "/" + f);
     }
     return String.join(",", names);
   }

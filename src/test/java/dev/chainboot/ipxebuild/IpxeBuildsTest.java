@@ -95,6 +95,62 @@ class IpxeBuildsTest {
   }
 
   @Test
+  void scriptsAreWrittenIntoTheSlotOfOneTemplateBuildInsteadOfRelinked() throws Exception {
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.X86_64_EFI);
+    long links = count(IpxePlatform.X86_64_EFI, ".links");
+    IpxeBuilds.Built one =
+        b.build(BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "#!ipxe\necho one\n"));
+    long afterFirst = count(IpxePlatform.X86_64_EFI, ".links");
+    assertThat(afterFirst).isEqualTo(links + 1); // the template with the placeholder
+    IpxeBuilds.Built two =
+        b.build(BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "#!ipxe\necho two\n"));
+    assertThat(count(IpxePlatform.X86_64_EFI, ".links")).isEqualTo(afterFirst);
+    String text = new String(two.bytes(), StandardCharsets.UTF_8);
+    assertThat(text)
+        .startsWith("FAKE-IPXE 9.8.7 bin-x86_64-efi/ipxe.efi")
+        .contains("EMBED chainboot.ipxe\n#!ipxe\necho two\n\n\n")
+        .doesNotContain("echo one")
+        .doesNotContain("chainboot-script-slot");
+    // Same length: the embedded image is the slot, whatever the script's size.
+    assertThat(two.size()).isEqualTo(one.size());
+    // Another process finds the slot on disk and makes no template again.
+    IpxeBuilds other = builds(IpxeBuilds.Settings.DEFAULTS);
+    other.build(BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "#!ipxe\necho 3\n"));
+    assertThat(count(IpxePlatform.X86_64_EFI, ".links")).isEqualTo(afterFirst);
+    // What is not an iPXE script is relinked.
+    b.build(BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "echo not a script\n"));
+    assertThat(count(IpxePlatform.X86_64_EFI, ".links")).isEqualTo(afterFirst + 1);
+    // A script larger than the slot is relinked too, and comes out whole.
+    String big = "#!ipxe\n" + "echo x\n".repeat(ScriptSlot.CAPACITY / 7);
+    IpxeBuilds.Built large = b.build(BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", big));
+    assertThat(count(IpxePlatform.X86_64_EFI, ".links")).isEqualTo(afterFirst + 2);
+    assertThat(new String(large.bytes(), StandardCharsets.UTF_8)).contains(big);
+    // Certificates are compiled in: a set of them gets its own slot (one template), with them.
+    String ca = FakeIpxeTree.selfSignedCa(tmp.resolve("ca"), "chainboot test CA");
+    b.build(
+        BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "#!ipxe\necho t1\n")
+            .withCertificates(List.of(ca), List.of()));
+    IpxeBuilds.Built t2 =
+        b.build(
+            BuildSpec.embedding(IpxePlatform.X86_64_EFI, "ipxe.efi", "#!ipxe\necho t2\n")
+                .withCertificates(List.of(ca), List.of()));
+    assertThat(count(IpxePlatform.X86_64_EFI, ".links")).isEqualTo(afterFirst + 3);
+    assertThat(new String(t2.bytes(), StandardCharsets.UTF_8))
+        .contains("TRUST ", "echo t2")
+        .doesNotContain("echo t1");
+  }
+
+  @Test
+  void aTemplateThatDoesNotComeOutAsExpectedMeansRelinks() throws Exception {
+    // The fake tree has no util/zbin32 (iPXE's compressor): no lkrn slot, each script relinks.
+    IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
+    long links = count(IpxePlatform.PCBIOS, ".links");
+    b.build(lkrn("#!ipxe\necho one\n"));
+    b.build(lkrn("#!ipxe\necho two\n"));
+    assertThat(count(IpxePlatform.PCBIOS, ".links")).isEqualTo(links + 2);
+  }
+
+  @Test
   void aTreePreparedWithOtherMakeArgumentsIsNotCurrent() throws Exception {
     IpxeBuilds b = prepared(IpxeBuilds.Settings.DEFAULTS, IpxePlatform.PCBIOS);
     assertThat(b.prepared(IpxePlatform.PCBIOS).orElseThrow().current()).isTrue();
