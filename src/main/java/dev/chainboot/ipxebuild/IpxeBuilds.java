@@ -407,8 +407,14 @@ public final class IpxeBuilds {
             return null;
           });
       deleteTree(old);
+      Prepared done = prepared(p).orElseThrow();
+      // The script slots of the plain targets now, so that no request waits for their relink.
+      for (String t : p.targets()) {
+        progress.accept(p.id() + ": script slot of " + t);
+        withTree(p, () -> slot(new BuildSpec(p, t, Optional.empty(), List.of(), List.of()), done));
+      }
       progress.accept(p.id() + ": prepared in " + r.took().toSeconds() + " s (" + tree(p) + ")");
-      return prepared(p).orElseThrow();
+      return done;
     } catch (IOException e) {
       throw new BuildException(
           BuildException.Kind.FAILED, "preparing " + p.id() + ": " + e.getMessage(), e);
