@@ -363,13 +363,11 @@ public final class IpxeBuilds {
       Files.createDirectories(local.getParent());
       Files.writeString(local, LOCAL_CONFIG, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       Optional<String> cross = p.cross(hostArch);
-      List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs()));
+      List<String> goals = new ArrayList<>();
       for (String t : p.targets()) {
-        cmd.add(p.binDir() + "/" + t);
+        goals.add(p.binDir() + "/" + t);
       }
-      cmd.add("NO_WERROR=1");
-      cmd.addAll(p.makeArgs());
-      cross.ifPresent(c -> cmd.add("CROSS=" + c));
+      List<String> cmd = makeCommand(p, cross, goals, List.of());
       progress.accept(
           p.id() + ": compiling (" + String.join(" ", cmd) + "); this takes minutes, once");
       Make.Result r =
@@ -553,6 +551,8 @@ public final class IpxeBuilds {
         Files.createDirectories(work);
         try {
           return slot.get().write(spec.script().get(), work, settings.buildTimeout());
+        } catch (BuildException | IOException e) {
+          log.warn("ipxe: writing {} into its script slot failed, relinking: {}", spec, e);
         } finally {
           deleteTree(work);
         }
@@ -632,17 +632,15 @@ public final class IpxeBuilds {
       return Optional.empty();
     }
     String out = p.binDir() + "/" + target;
-    List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs(), out));
-    if (lkrn) {
-      cmd.add(out + ".bin");
-      cmd.add(out + ".zinfo");
-    }
-    cmd.add("EMBED=../slot/" + name + "/chainboot.ipxe");
-    cmd.add("TRUST=" + writePems(dir, "trust", certs.trust(), "../slot/" + name));
-    cmd.add("CERT=" + writePems(dir, "cert", certs.cert(), "../slot/" + name));
-    cmd.add("NO_WERROR=1");
-    cmd.addAll(p.makeArgs());
-    prep.cross().ifPresent(c -> cmd.add("CROSS=" + c));
+    List<String> cmd =
+        makeCommand(
+            p,
+            prep.cross(),
+            lkrn ? List.of(out, out + ".bin", out + ".zinfo") : List.of(out),
+            List.of(
+                "EMBED=../slot/" + name + "/chainboot.ipxe",
+                "TRUST=" + writePems(dir, "trust", certs.trust(), "../slot/" + name),
+                "CERT=" + writePems(dir, "cert", certs.cert(), "../slot/" + name)));
     Make.Result r =
         Make.run(cmd, src, settings.buildTimeout(), line -> log.debug("ipxe make: {}", line));
     if (!r.ok()) {
@@ -717,20 +715,21 @@ public final class IpxeBuilds {
     deleteTree(work);
     Files.createDirectories(work);
     try {
-      List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs()));
-      cmd.add(p.binDir() + "/" + spec.target());
       // Relative paths: make splits these lists on commas and spaces, which DATA may contain.
+      String embed = "";
       if (spec.script().isPresent()) {
         Files.write(work.resolve("chainboot.ipxe"), spec.script().get());
-        cmd.add("EMBED=../work/" + key + "/chainboot.ipxe");
-      } else {
-        cmd.add("EMBED=");
+        embed = "../work/" + key + "/chainboot.ipxe";
       }
-      cmd.add("TRUST=" + writePems(work, "trust", spec.trust(), "../work/" + key));
-      cmd.add("CERT=" + writePems(work, "cert", spec.cert(), "../work/" + key));
-      cmd.add("NO_WERROR=1");
-      cmd.addAll(p.makeArgs());
-      prep.cross().ifPresent(c -> cmd.add("CROSS=" + c));
+      List<String> cmd =
+          makeCommand(
+              p,
+              prep.cross(),
+              List.of(p.binDir() + "/" + spec.target()),
+              List.of(
+                  "EMBED=" + embed,
+                  "TRUST=" + writePems(work, "trust", spec.trust(), "../work/" + key),
+                  "CERT=" + writePems(work, "cert", spec.cert(), "../work/" + key)));
       Make.Result r =
           Make.run(cmd, src, settings.buildTimeout(), line -> log.debug("ipxe make: {}", line));
       if (!r.ok()) {
@@ -745,6 +744,22 @@ public final class IpxeBuilds {
     } finally {
       deleteTree(work);
     }
+  }
+
+  /**
+   * iPXE's make as chainboot runs it in a tree: {@code goals}, then {@code vars} ({@code EMBED=}
+   * ...), then what every build of the platform gets ({@code NO_WERROR}, {@link
+   * IpxePlatform#makeArgs()}, {@code CROSS=}), the same for prepare, slots and relinks.
+   */
+  private List<String> makeCommand(
+      IpxePlatform p, Optional<String> cross, List<String> goals, List<String> vars) {
+    List<String> cmd = new ArrayList<>(List.of("make", "-j" + settings.jobs()));
+    cmd.addAll(goals);
+    cmd.addAll(vars);
+    cmd.add("NO_WERROR=1");
+    cmd.addAll(p.makeArgs());
+    cross.ifPresent(c -> cmd.add("CROSS=" + c));
+    return cmd;
   }
 
   /**
