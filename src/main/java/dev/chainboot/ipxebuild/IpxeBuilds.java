@@ -604,11 +604,15 @@ public final class IpxeBuilds {
         || !Files.readString(stamp).equals(prep.preparedAt().toString())) {
       return Optional.empty();
     }
-    byte[] placeholder = Files.readAllBytes(dir.resolve("chainboot.ipxe"));
-    byte[] image = Files.readAllBytes(dir.resolve("image"));
+    return slotIn(p, dir, Files.readAllBytes(dir.resolve("chainboot.ipxe")));
+  }
+
+  /** The slot of {@code dir}'s template ({@code image}, and {@code zinfo} for an .lkrn). */
+  private Optional<ScriptSlot> slotIn(IpxePlatform p, Path dir, byte[] placeholder)
+      throws IOException {
     boolean lkrn = Files.isRegularFile(dir.resolve("zinfo"));
     return ScriptSlot.find(
-        image,
+        Files.readAllBytes(dir.resolve("image")),
         placeholder,
         lkrn ? Optional.of(dir.resolve("zinfo")) : Optional.empty(),
         lkrn ? Optional.of(tree(p).resolve("src/util/zbin32")) : Optional.empty());
@@ -652,20 +656,13 @@ public final class IpxeBuilds {
       return Optional.empty();
     }
     byte[] made = Files.readAllBytes(src.resolve(out));
-    Optional<ScriptSlot> s;
     if (lkrn) {
       Files.copy(src.resolve(out + ".bin"), dir.resolve("image"));
       Files.copy(src.resolve(out + ".zinfo"), dir.resolve("zinfo"));
-      s =
-          ScriptSlot.find(
-              Files.readAllBytes(dir.resolve("image")),
-              placeholder,
-              Optional.of(dir.resolve("zinfo")),
-              Optional.of(src.resolve("util/zbin32")));
     } else {
       Files.write(dir.resolve("image"), made);
-      s = ScriptSlot.find(made, placeholder, Optional.empty(), Optional.empty());
     }
+    Optional<ScriptSlot> s = slotIn(p, dir, placeholder);
     if (s.isPresent()) {
       // The slot with its own placeholder must give back exactly what make made.
       Path work = dir.resolve("check");
@@ -706,10 +703,10 @@ public final class IpxeBuilds {
     }
   }
 
+  /** A relink with the script (called by {@link #produce}, which checked the toolchain). */
   private byte[] make(BuildSpec spec, String key, Prepared prep)
       throws BuildException, IOException, InterruptedException {
     IpxePlatform p = spec.platform();
-    requireOpensslFor(spec);
     Path src = tree(p).resolve("src");
     Path work = tree(p).resolve("work").resolve(key);
     deleteTree(work);
