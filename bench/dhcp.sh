@@ -4,7 +4,7 @@
 #   bench/dhcp.sh [N]
 # Env: RUNS measured bursts per server (default 3; the median is printed last), WARMUP bursts
 # before them (default 5: chainboot's JIT compiles the answer path over the first few thousand).
-# CHAINBOOT_JAVA_OPTS more JVM options for chainboot (e.g. -XX:StartFlightRecording=...).
+# JAR another chainboot build (default target/chainboot.jar). CHAINBOOT_JAVA_OPTS more JVM options for chainboot (e.g. -XX:StartFlightRecording=...).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-1000}
@@ -12,7 +12,7 @@ RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-5}
 . "$root/scripts/lib/java.sh"
 java="$(find_java)"
-jar="$root/target/chainboot.jar"
+jar="${JAR:-$root/target/chainboot.jar}"
 [ -f "$jar" ] || (cd "$root" && JAVA_HOME=$(find_jdk_home) ./mvnw -B -q -DskipTests package)
 id=cbb$$; srv=${id}s; cli=${id}c; net=10.$((RANDOM % 150 + 100)).$((RANDOM % 250 + 1))
 tmp=$(mktemp -d)

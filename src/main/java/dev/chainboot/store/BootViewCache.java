@@ -24,7 +24,13 @@ import org.slf4j.LoggerFactory;
  *       process;
  *   <li>a view is served only while its tag equals the current counter. The counter is read again
  *       only when {@link WalCommitWatch} says something was committed since it was last read; with
- *       no commit in between, nothing can have changed.
+ *       no commit in between, nothing can have changed;
+ *   <li>the MACs of all stored machines are kept too, tagged the same way: while that tag is
+ *       current, a MAC not among them is a machine the store does not know, answered with no query.
+ *       A burst of first boots (every machine of a rack new to this process) then costs no query
+ *       per machine. The list is read again when it is stale and a MAC misses, at most once a
+ *       second (and at most 1/50 of the time) while machines keep changing; in between, such a MAC
+ *       is read on its own.
  * </ul>
  *
  * A cached once-assignment is only a hint: the boot core always consumes it in the database.
@@ -38,11 +44,19 @@ final class BootViewCache implements AutoCloseable {
   /** A view and the machine version it was read at. */
   record Entry(BootView view, long machineVersion) {}
 
+  /** The MACs of all stored machines (as {@link MacAddress#value()}, sorted), as of a version. */
+  record Known(long[] macs, long machineVersion) {}
+
   /** The versions as of a WAL header: while the header is unchanged, they are current. */
   private record Versions(WalCommitWatch.Mark mark, long config, long machine) {}
 
   private final Function<MacAddress, Entry> read;
   private final Supplier<long[]> readVersions;
+  private final Supplier<Known> readKnown;
+  private volatile Known known;
+  private volatile long nextKnownRead = System.nanoTime();
+  private final java.util.concurrent.locks.ReentrantLock knownLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private final Map<MacAddress, Entry> entries = new ConcurrentHashMap<>();
   private final Connection pin;
   private final WalCommitWatch watch;
@@ -51,10 +65,12 @@ final class BootViewCache implements AutoCloseable {
   private BootViewCache(
       Function<MacAddress, Entry> read,
       Supplier<long[]> readVersions,
+      Supplier<Known> readKnown,
       Connection pin,
       WalCommitWatch watch) {
     this.read = read;
     this.readVersions = readVersions;
+    this.readKnown = readKnown;
     this.pin = pin;
     this.watch = watch;
   }
@@ -62,9 +78,13 @@ final class BootViewCache implements AutoCloseable {
   /**
    * @param read reads one machine's view and the machine version, in one statement
    * @param readVersions reads {config version, machine version}, in one statement
+   * @param readKnown reads every stored machine's MAC and the machine version, in one statement
    */
   static BootViewCache open(
-      Path db, Function<MacAddress, Entry> read, Supplier<long[]> readVersions) {
+      Path db,
+      Function<MacAddress, Entry> read,
+      Supplier<long[]> readVersions,
+      Supplier<Known> readKnown) {
     Connection pin = null;
     WalCommitWatch watch = null;
     try {
@@ -82,7 +102,7 @@ final class BootViewCache implements AutoCloseable {
     if (watch == null) {
       log.debug("boot views of {} are checked against the database on every request", db);
     }
-    return new BootViewCache(read, readVersions, pin, watch);
+    return new BootViewCache(read, readVersions, readKnown, pin, watch);
   }
 
   /**
@@ -103,6 +123,13 @@ final class BootViewCache implements AutoCloseable {
             : new BootView(view.machine(), view.onceProfile(), view.staticProfile(), v.config());
       }
     }
+    Versions v = versions;
+    if (mark != null && v != null && mark.equals(v.mark())) { // else the read below finds them
+      Known k = known(v.machine());
+      if (k != null && java.util.Arrays.binarySearch(k.macs(), mac.value()) < 0) {
+        return BootView.unassigned(java.util.Optional.empty(), v.config());
+      }
+    }
     Entry fresh = read.apply(mac); // also read after the mark
     if (mark != null) {
       versions = new Versions(mark, fresh.view().configVersion(), fresh.machineVersion());
@@ -112,6 +139,37 @@ final class BootViewCache implements AutoCloseable {
     }
     entries.put(mac, fresh);
     return fresh.view();
+  }
+
+  /**
+   * The stored machines' MACs as of {@code machineVersion}, or null: read again when stale, unless
+   * it was read less than a second ago (or another thread is reading it now).
+   */
+  private Known known(long machineVersion) {
+    Known k = known;
+    if (k != null && k.machineVersion() == machineVersion) {
+      return k;
+    }
+    long now = System.nanoTime();
+    if (now - nextKnownRead < 0 || !knownLock.tryLock()) {
+      return null;
+    }
+    try {
+      k = known;
+      if (k == null || k.machineVersion() != machineVersion) {
+        k = readKnown.get();
+        long took = System.nanoTime() - now;
+        known = k;
+        nextKnownRead = System.nanoTime() + Math.max(1_000_000_000L, 50 * took);
+      }
+    } catch (RuntimeException ex) {
+      log.debug("cannot read the stored machines' MACs: {}", ex.toString());
+      nextKnownRead = System.nanoTime() + 1_000_000_000L;
+      return null;
+    } finally {
+      knownLock.unlock();
+    }
+    return k.machineVersion() == machineVersion ? k : null;
   }
 
   /**

@@ -32,7 +32,7 @@ public final class SqliteStore extends JdbcStore {
   private SqliteStore(Path file, HikariDataSource pool) {
     super(pool);
     this.file = file;
-    this.views = BootViewCache.open(file, this::readBootView, this::readVersions);
+    this.views = BootViewCache.open(file, this::readBootView, this::readVersions, this::readKnown);
   }
 
   /** Opens (creating and migrating if needed) {@code dataDir/chainboot.db}. */
@@ -148,6 +148,46 @@ public final class SqliteStore extends JdbcStore {
             }
           } catch (SQLException e) {
             throw new StoreException("reading machine " + mac + ": " + e.getMessage(), e);
+          }
+        });
+  }
+
+  /** Every stored machine's MAC, sorted, and the machine version, read in one statement. */
+  private BootViewCache.Known readKnown() {
+    return retry(
+        () -> {
+          try (java.sql.Connection c = pool.getConnection();
+              java.sql.PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT mv.v, m.mac FROM machine_version mv LEFT JOIN machines m"
+                          + " WHERE mv.id = 1");
+              ResultSet rs = ps.executeQuery()) {
+            long version = -1;
+            long[] macs = new long[256];
+            int n = 0;
+            while (rs.next()) {
+              version = rs.getLong(1);
+              String mac = rs.getString(2);
+              if (mac == null) {
+                continue;
+              }
+              Optional<MacAddress> m = MacAddress.parse(mac);
+              if (m.isEmpty()) {
+                throw new StoreException("unreadable MAC in " + file + ": " + mac);
+              }
+              if (n == macs.length) {
+                macs = java.util.Arrays.copyOf(macs, n * 2);
+              }
+              macs[n++] = m.get().value();
+            }
+            if (version < 0) {
+              throw new StoreException("machine_version row missing in " + file);
+            }
+            macs = java.util.Arrays.copyOf(macs, n);
+            java.util.Arrays.sort(macs);
+            return new BootViewCache.Known(macs, version);
+          } catch (SQLException e) {
+            throw new StoreException("reading the machines' MACs: " + e.getMessage(), e);
           }
         });
   }

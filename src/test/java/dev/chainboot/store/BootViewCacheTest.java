@@ -39,11 +39,12 @@ class BootViewCacheTest {
   BootViewCache cache;
   final AtomicInteger viewReads = new AtomicInteger();
   final AtomicInteger versionReads = new AtomicInteger();
+  final AtomicInteger knownReads = new AtomicInteger();
 
   /** A cache on {@code db}, counting its reads. */
   BootViewCache cacheOn(Path db) throws SQLException {
     connection = DriverManager.getConnection("jdbc:sqlite:" + db);
-    cache = BootViewCache.open(db, this::readView, this::readVersions);
+    cache = BootViewCache.open(db, this::readView, this::readVersions, this::readKnown);
     return cache;
   }
 
@@ -106,6 +107,28 @@ class BootViewCacheTest {
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return new long[] {rs.getLong(1), rs.getLong(2)};
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  synchronized BootViewCache.Known readKnown() {
+    knownReads.incrementAndGet();
+    try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT mv.v, m.mac FROM machine_version mv LEFT JOIN machines m ON 1"
+                    + " WHERE mv.id = 1");
+        ResultSet rs = ps.executeQuery()) {
+      long v = -1;
+      List<Long> macs = new java.util.ArrayList<>();
+      while (rs.next()) {
+        v = rs.getLong(1);
+        if (rs.getString(2) != null) {
+          macs.add(MacAddress.parse(rs.getString(2)).orElseThrow().value());
+        }
+      }
+      return new BootViewCache.Known(
+          macs.stream().mapToLong(Long::longValue).sorted().toArray(), v);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
@@ -181,15 +204,27 @@ class BootViewCacheTest {
   }
 
   @Test
-  void anUnknownMachineIsRememberedAsUnknownUntilAnyProcessRegistersIt() throws Exception {
+  void anUnknownMachineIsAnsweredFromTheKnownMacsUntilAnyProcessRegistersIt() throws Exception {
     storeWithMachineA();
     cacheOn(store.file());
     assertThat(cache.get(B).machine()).isEmpty();
     for (int i = 0; i < 100; i++) {
       assertThat(cache.get(B).machine()).isEmpty(); // a PXE ROM's retries, iPXE's own DHCP
     }
-    assertThat(viewReads).hasValue(1);
-    // registered by another process: the machine version moved, so B is read again
+    // a burst of first boots: a thousand MACs the store does not know, not one query each
+    for (int i = 0; i < 1000; i++) {
+      MacAddress m = new MacAddress(0x02cb_0000_0000L + i);
+      assertThat(cache.get(m))
+          .isEqualTo(BootView.unassigned(Optional.empty(), store.configVersion()));
+    }
+    assertThat(knownReads).hasValue(1);
+    assertThat(viewReads).hasValue(1); // B's first
+    assertThat(cache.get(A).staticProfile()).contains("p"); // a known one is read, once
+    assertThat(cache.get(A).staticProfile()).contains("p");
+    assertThat(viewReads).hasValue(2);
+
+    // registered by another process: the machine version moved, so B is read again (on its own:
+    // the list of MACs was read less than a second ago)
     Sqlite3.run(
         store.file(),
         """
@@ -199,10 +234,27 @@ class BootViewCacheTest {
         """);
     assertThat(cache.get(B).machine()).isPresent();
     assertThat(cache.get(B).machine()).isPresent();
-    assertThat(viewReads).hasValue(2);
+    assertThat(viewReads).hasValue(3);
+    assertThat(knownReads).hasValue(1);
     Sqlite3.run(store.file(), "DELETE FROM machines WHERE mac = '52:54:00:00:00:0b'");
     assertThat(cache.get(B).machine()).isEmpty();
-    assertThat(viewReads).hasValue(3);
+    assertThat(viewReads).hasValue(4);
+
+    // a second later the list is read again, and unknown MACs cost no query once more
+    Thread.sleep(1100);
+    MacAddress c = new MacAddress(0x02cb_0000_1000L);
+    assertThat(cache.get(c).machine()).isEmpty();
+    assertThat(knownReads).hasValue(2);
+    assertThat(cache.get(new MacAddress(0x02cb_0000_1001L)).machine()).isEmpty();
+    assertThat(viewReads).hasValue(4);
+    Sqlite3.run(
+        store.file(),
+        """
+        CREATE TEMP TABLE t AS SELECT * FROM machines WHERE mac = '52:54:00:00:00:0a';
+        UPDATE t SET mac = '02:cb:00:00:10:00';
+        INSERT INTO machines SELECT * FROM t;
+        """);
+    assertThat(cache.get(c).machine()).isPresent(); // never served from a stale list
   }
 
   @Test
