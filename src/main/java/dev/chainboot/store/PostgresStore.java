@@ -67,6 +67,7 @@ public final class PostgresStore extends JdbcStore {
   private final PostgresUrl url;
   private final Properties props;
   private final Map<MacAddress, BootView> views = new ConcurrentHashMap<>();
+  private static final int MAX_VIEWS = 262_144;
   private final AtomicLong epoch = new AtomicLong();
   private final AtomicLong knownConfig = new AtomicLong();
   private volatile boolean listening;
@@ -167,7 +168,12 @@ public final class PostgresStore extends JdbcStore {
     long e = epoch.get();
     BootView fresh = readBootView(mac);
     knownConfig.accumulateAndGet(fresh.configVersion(), Math::max);
-    if (trusted && fresh.machine().isPresent()) {
+    if (trusted) {
+      // An unknown MAC is kept too (its registration anywhere notifies 'm <mac>'), so a burst of
+      // first boots' retries and iPXE's second DHCP cost no query. Bounded like SQLite's cache.
+      if (views.size() >= MAX_VIEWS) {
+        views.clear();
+      }
       views.put(mac, fresh);
       // A change noticed while we read may be older than what we read, or newer: drop it.
       if (!listening || epoch.get() != e) {

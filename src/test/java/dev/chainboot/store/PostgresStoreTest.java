@@ -88,6 +88,32 @@ class PostgresStoreTest extends StoreContract {
   }
 
   @Test
+  void anUnknownMacKeptAsUnknownIsSeenOnceAnotherHandleRegistersIt() {
+    chains("p1");
+    Store other = another();
+    assertThat(((PostgresStore) store).listening()).isTrue();
+    assertThat(store.bootView(A).machine()).isEmpty();
+    assertThat(store.bootView(A).machine()).isEmpty(); // now from the cache
+    other.putMachine(Machine.of(A));
+    other.assign(new Assignment(A, Assignment.Kind.STATIC, "p1"));
+    long t0 = System.nanoTime();
+    while (!store.bootView(A).staticProfile().orElse("").equals("p1")) {
+      Thread.onSpinWait();
+      assertThat(System.nanoTime() - t0)
+          .as("registration not seen after 2 s")
+          .isLessThan(2_000_000_000L);
+    }
+    other.deleteMachine(A);
+    t0 = System.nanoTime();
+    while (store.bootView(A).machine().isPresent()) {
+      Thread.onSpinWait();
+      assertThat(System.nanoTime() - t0)
+          .as("removal not seen after 2 s")
+          .isLessThan(2_000_000_000L);
+    }
+  }
+
+  @Test
   void connectionsCommitAsTheUrlsSynchronousCommitSays() throws Exception {
     String url = Postgres.shared().url(database);
     for (String[] c :
