@@ -2,6 +2,8 @@
 # Boot decisions per second on each store, in one run, side by side (wrk on loopback):
 #   sqlite  - one instance on SQLite (DATA/chainboot.db)
 #   pg      - one instance on PostgreSQL (Debian's, started here with initdb/pg_ctl)
+#   pg+hap  - one instance on PostgreSQL behind the same HAProxy set-up: the proxy hop's cost, apart
+#             from what three instances cost
 #   pg x3   - three instances on that PostgreSQL behind HAProxy (Debian's haproxy)
 # Cases as bench/http-resolve.sh: known machine, unknown machine (registered on first boot),
 # once consumption (a different armed machine per request).
@@ -159,25 +161,38 @@ serve sqlite
 measure "http://127.0.0.1:$port" "1 on SQLite"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
+haproxy_front() { # backend-port... ; starts HAProxy in front of them, sets $hport
+  hport=$(free_port)
+  {
+    echo "global"; echo "  maxconn 4096"
+    echo "defaults"; echo "  mode http"; echo "  timeout connect 2s"; echo "  timeout client 60s"; echo "  timeout server 60s"
+    echo "frontend f"; echo "  bind 127.0.0.1:$hport"; echo "  default_backend b"
+    echo "backend b"; echo "  balance roundrobin"; echo "  option httpchk GET /health"; echo "  option redispatch"
+    local i=0 b
+    for b in "$@"; do echo "  server s$i 127.0.0.1:$b check inter 1s"; i=$((i + 1)); done
+  } >"$work/haproxy-$#.cfg"
+  haproxy -db -f "$work/haproxy-$#.cfg" >"$work/haproxy-$#.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$hport/health" >/dev/null && break; sleep 0.1; done
+}
+
 url=$(fresh_pg one)
 serve pg1 --db "$url"
 measure "http://127.0.0.1:$port" "1 on PostgreSQL"
+# the same instance through the same HAProxy hop as the three below: what the hop costs, apart
+# from what three instances cost (a fresh database, so the once case has armed machines again)
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+url=$(fresh_pg onehap)
+serve pg1h --db "$url"
+one=$port
+haproxy_front "$one"
+measure "http://127.0.0.1:$hport" "1 on PostgreSQL behind HAProxy" "http://127.0.0.1:$one"
+kill "${pids[-1]}" "${pids[-2]}"; wait "${pids[-1]}" "${pids[-2]}" 2>/dev/null || true
 
 url=$(fresh_pg three)
 backends=()
 for i in 1 2 3; do serve "pg3-$i" --db "$url"; backends+=("$port"); done
-hport=$(free_port)
-{
-  echo "global"; echo "  maxconn 4096"
-  echo "defaults"; echo "  mode http"; echo "  timeout connect 2s"; echo "  timeout client 60s"; echo "  timeout server 60s"
-  echo "frontend f"; echo "  bind 127.0.0.1:$hport"; echo "  default_backend b"
-  echo "backend b"; echo "  balance roundrobin"; echo "  option httpchk GET /health"; echo "  option redispatch"
-  for i in 0 1 2; do echo "  server s$i 127.0.0.1:${backends[$i]} check inter 1s"; done
-} >"$work/haproxy.cfg"
-haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$hport/health" >/dev/null && break; sleep 0.1; done
+haproxy_front "${backends[@]}"
 measure "http://127.0.0.1:$hport" "3 on PostgreSQL behind HAProxy" \
   "http://127.0.0.1:${backends[0]}" "http://127.0.0.1:${backends[1]}" "http://127.0.0.1:${backends[2]}"
 # every instance must still be up: one that died after its health check (before 2026-12-01 the
