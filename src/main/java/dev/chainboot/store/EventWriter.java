@@ -38,6 +38,11 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventWriter.class);
   private static final int BATCH = 512;
 
+  /** Queued mode: batches begin at most this often (see {@link #linger()}). */
+  static final long LINGER_NANOS = 5_000_000;
+
+  private long lastBatch = System.nanoTime() - LINGER_NANOS;
+
   /** How long a durable {@link #accept} waits for its event's commit. */
   public static final int DURABLE_WAIT_SECONDS = 10;
 
@@ -146,6 +151,7 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
           continue;
         }
         batch.add(first);
+        linger();
         queue.drainTo(batch, BATCH - 1);
         write(batch);
         batch.clear();
@@ -157,6 +163,25 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Queued mode: lets events gather for up to {@link #LINGER_NANOS} after the last batch began, so
+   * that under load a commit carries many events. Each SQLite commit writes its pages to the WAL
+   * and makes every reader check the versions again (the WAL header moved); one commit per few
+   * events was a third of the server's CPU for a known machine's boot (JFR CPU-time samples,
+   * docs/benchmarks.md). Nobody waits for these commits; durable mode (callers waiting) never
+   * lingers.
+   */
+  private void linger() throws InterruptedException {
+    if (durable || closing) {
+      return;
+    }
+    long wait = lastBatch + LINGER_NANOS - System.nanoTime();
+    if (wait > 0 && queue.size() < BATCH - 1) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    }
+    lastBatch = System.nanoTime();
   }
 
   private void write(List<Pending> batch) {

@@ -1,0 +1,101 @@
+package dev.chainboot.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chainboot.boot.BootEvent;
+import dev.chainboot.boot.MacAddress;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** EventWriter on a real SQLite store, its commits counted (a proxy in front of the store). */
+class EventWriterTest {
+
+  @TempDir Path dir;
+  SqliteStore sqlite;
+  final AtomicInteger batches = new AtomicInteger();
+
+  /** The store, with every appendEvents call (one transaction each) counted. */
+  Store counted() {
+    sqlite = SqliteStore.open(dir);
+    return (Store)
+        Proxy.newProxyInstance(
+            Store.class.getClassLoader(),
+            new Class<?>[] {Store.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("appendEvents")) {
+                batches.incrementAndGet();
+              }
+              try {
+                return method.invoke(sqlite, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+  }
+
+  @AfterEach
+  void close() {
+    if (sqlite != null) {
+      sqlite.close();
+    }
+  }
+
+  static BootEvent event(int i) {
+    return new BootEvent(
+        0,
+        Instant.EPOCH,
+        Optional.of(new MacAddress(0x02cb_0000_0000L + i)),
+        "10.0.0.1",
+        BootEvent.Match.NONE,
+        "event " + i,
+        Optional.empty(),
+        "http",
+        false);
+  }
+
+  @Test
+  void aSteadyStreamIsCommittedInFewBatchesAndNothingIsLost() throws Exception {
+    Store store = counted();
+    int n = 0;
+    long start = System.nanoTime();
+    try (EventWriter writer = new EventWriter(store)) {
+      // one event every ~0.1 ms for 300 ms: without lingering, a commit per event or two
+      while (System.nanoTime() - start < 300_000_000L) {
+        writer.accept(event(n++));
+        long next = System.nanoTime() + 100_000;
+        while (System.nanoTime() < next) {
+          Thread.onSpinWait();
+        }
+      }
+      writer.flush();
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertThat(sqlite.events(Optional.empty(), 0, n + 10)).hasSize(n);
+    // batches begin at most every LINGER_NANOS (5 ms): ~60 in 300 ms, plus the one of close()
+    assertThat(batches.get())
+        .as("%d events in %d ms", n, millis)
+        .isLessThanOrEqualTo((int) (millis * 1_000_000 / EventWriter.LINGER_NANOS) + 3);
+    assertThat(n).isGreaterThan(batches.get() * 5);
+  }
+
+  @Test
+  void closeWritesWhatIsQueued() {
+    Store store = counted();
+    try (EventWriter writer = new EventWriter(store)) {
+      for (int i = 0; i < 1000; i++) {
+        writer.accept(event(i));
+      }
+    }
+    List<BootEvent> stored = sqlite.events(Optional.empty(), 0, 2000);
+    assertThat(stored).hasSize(1000);
+    assertThat(stored.getLast().reason()).isEqualTo("event 999");
+  }
+}
