@@ -203,6 +203,16 @@ class BootViewCacheTest {
     assertThat(viewReads).hasValue(4);
   }
 
+  /** Another process (the sqlite3 shell) registers {@code mac}, a copy of machine A. */
+  void registerElsewhere(String mac) {
+    Sqlite3.run(
+        store.file(),
+        "CREATE TEMP TABLE t AS SELECT * FROM machines WHERE mac = '52:54:00:00:00:0a';"
+            + " UPDATE t SET mac = '"
+            + mac
+            + "'; INSERT INTO machines SELECT * FROM t;");
+  }
+
   @Test
   void anUnknownMachineIsAnsweredFromTheKnownMacsUntilAnyProcessRegistersIt() throws Exception {
     storeWithMachineA();
@@ -225,13 +235,7 @@ class BootViewCacheTest {
 
     // registered by another process: the machine version moved, so B is read again (on its own:
     // the list of MACs was read less than a second ago)
-    Sqlite3.run(
-        store.file(),
-        """
-        CREATE TEMP TABLE t AS SELECT * FROM machines WHERE mac = '52:54:00:00:00:0a';
-        UPDATE t SET mac = '52:54:00:00:00:0b';
-        INSERT INTO machines SELECT * FROM t;
-        """);
+    registerElsewhere("52:54:00:00:00:0b");
     assertThat(cache.get(B).machine()).isPresent();
     assertThat(cache.get(B).machine()).isPresent();
     assertThat(viewReads).hasValue(3);
@@ -247,13 +251,7 @@ class BootViewCacheTest {
     assertThat(knownReads).hasValue(2);
     assertThat(cache.get(new MacAddress(0x02cb_0000_1001L)).machine()).isEmpty();
     assertThat(viewReads).hasValue(4);
-    Sqlite3.run(
-        store.file(),
-        """
-        CREATE TEMP TABLE t AS SELECT * FROM machines WHERE mac = '52:54:00:00:00:0a';
-        UPDATE t SET mac = '02:cb:00:00:10:00';
-        INSERT INTO machines SELECT * FROM t;
-        """);
+    registerElsewhere("02:cb:00:00:10:00");
     assertThat(cache.get(c).machine()).isPresent(); // never served from a stale list
   }
 
