@@ -7,8 +7,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -55,8 +58,7 @@ final class BootViewCache implements AutoCloseable {
   private final Supplier<Known> readKnown;
   private volatile Known known;
   private volatile long nextKnownRead = System.nanoTime();
-  private final java.util.concurrent.locks.ReentrantLock knownLock =
-      new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock knownLock = new ReentrantLock();
   private final Map<MacAddress, Entry> entries = new ConcurrentHashMap<>();
   private final Connection pin;
   private final WalCommitWatch watch;
@@ -126,8 +128,8 @@ final class BootViewCache implements AutoCloseable {
     Versions v = versions;
     if (mark != null && v != null && mark.equals(v.mark())) { // else the read below finds them
       Known k = known(v.machine());
-      if (k != null && java.util.Arrays.binarySearch(k.macs(), mac.value()) < 0) {
-        return BootView.unassigned(java.util.Optional.empty(), v.config());
+      if (k != null && Arrays.binarySearch(k.macs(), mac.value()) < 0) {
+        return BootView.unassigned(Optional.empty(), v.config());
       }
     }
     Entry fresh = read.apply(mac); // also read after the mark

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -159,7 +160,7 @@ public final class SqliteStore extends JdbcStore {
           try (java.sql.Connection c = pool.getConnection();
               java.sql.PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT mv.v, m.mac FROM machine_version mv LEFT JOIN machines m"
+                      "SELECT mv.v, m.mac FROM machine_version mv LEFT JOIN machines m ON 1"
                           + " WHERE mv.id = 1");
               ResultSet rs = ps.executeQuery()) {
             long version = -1;
@@ -176,15 +177,15 @@ public final class SqliteStore extends JdbcStore {
                 throw new StoreException("unreadable MAC in " + file + ": " + mac);
               }
               if (n == macs.length) {
-                macs = java.util.Arrays.copyOf(macs, n * 2);
+                macs = Arrays.copyOf(macs, n * 2);
               }
               macs[n++] = m.get().value();
             }
             if (version < 0) {
               throw new StoreException("machine_version row missing in " + file);
             }
-            macs = java.util.Arrays.copyOf(macs, n);
-            java.util.Arrays.sort(macs);
+            macs = Arrays.copyOf(macs, n);
+            Arrays.sort(macs);
             return new BootViewCache.Known(macs, version);
           } catch (SQLException e) {
             throw new StoreException("reading the machines' MACs: " + e.getMessage(), e);
