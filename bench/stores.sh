@@ -179,8 +179,8 @@ haproxy_front() { # backend-port... ; starts HAProxy in front of them, sets $hpo
 url=$(fresh_pg one)
 serve pg1 --db "$url"
 measure "http://127.0.0.1:$port" "1 on PostgreSQL"
-# the same instance through the same HAProxy hop as the three below: what the hop costs, apart
-# from what three instances cost (a fresh database, so the once case has armed machines again)
+# one instance again (a fresh database, so the once case has armed machines again), through the
+# same HAProxy hop as the three below: what the hop costs, apart from what three instances cost
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 url=$(fresh_pg onehap)
 serve pg1h --db "$url"

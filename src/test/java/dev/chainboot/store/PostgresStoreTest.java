@@ -96,21 +96,9 @@ class PostgresStoreTest extends StoreContract {
     assertThat(store.bootView(A).machine()).isEmpty(); // now from the cache
     other.putMachine(Machine.of(A));
     other.assign(new Assignment(A, Assignment.Kind.STATIC, "p1"));
-    long t0 = System.nanoTime();
-    while (!store.bootView(A).staticProfile().orElse("").equals("p1")) {
-      Thread.onSpinWait();
-      assertThat(System.nanoTime() - t0)
-          .as("registration not seen after 2 s")
-          .isLessThan(2_000_000_000L);
-    }
+    seen(() -> assertThat(store.bootView(A).staticProfile()).contains("p1"));
     other.deleteMachine(A);
-    t0 = System.nanoTime();
-    while (store.bootView(A).machine().isPresent()) {
-      Thread.onSpinWait();
-      assertThat(System.nanoTime() - t0)
-          .as("removal not seen after 2 s")
-          .isLessThan(2_000_000_000L);
-    }
+    seen(() -> assertThat(store.bootView(A).machine()).isEmpty());
   }
 
   @Test
