@@ -296,8 +296,12 @@ class WebUiIT {
     labels = driver.findElement(By.id("labels"));
     labels.clear();
     labels.sendKeys("no equals sign");
-    driver.findElement(By.id("save-labels")).click();
-    assertThat(driver.findElement(By.id("error")).getText()).contains("name=value");
+    // the refusal is a new page: wait for the old one to go, then for the error on the new one
+    saveLabels = driver.findElement(By.id("save-labels"));
+    saveLabels.click();
+    wait.until(ExpectedConditions.stalenessOf(saveLabels));
+    assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("error"))).getText())
+        .contains("name=value");
     assertThat(s.admin("GET", "/api/v1/machines/" + MAC, null).json().get("labels").toString())
         .isEqualTo("{\"rack\":\"r2\"}");
   }
