@@ -12,24 +12,21 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
+. scripts/lib/pg.sh
 jdk=$(find_jdk_home)
 jar=${JAR:-$root/target/chainboot.jar}
 [ -f "$jar" ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests package
 total=${1:-25600}
 sizes=${SIZES:-1 4 8 16 32 64 128}
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d)
 chmod 755 "$work"
 cleanup() {
-  [ -d "$work/pg" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  pg_stop "$work/pg"
   rm -rf "$work"
 }
 trap cleanup EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/pg" && chown postgres:postgres "$work/pg"
-runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -U chainboot --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -w -l "$work/pg/postgresql.log" \
-  -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+port=$(free_port)
+pg_start "$work/pg" "$port"
 url="postgresql://chainboot@127.0.0.1:$port/postgres"
 # chainboot migrates the database when it opens it: an empty SQLite install copied over
 "$jdk/bin/java" -jar "$jar" machine list --data "$work/data" >/dev/null

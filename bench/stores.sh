@@ -20,6 +20,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
+. scripts/lib/pg.sh
 dur=${1:-10}
 conns=${2:-32}
 jdk=$(find_jdk_home)
@@ -28,7 +29,6 @@ jar=${JAR:-$root/target/chainboot.jar}
 [ -f "$jar" ] || JAVA_HOME=$jdk ./mvnw -B -q -DskipTests -DskipITs package
 per_client=${PER_CLIENT:-64}
 warmup=${WARMUP:-15}
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -36,7 +36,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [ -d "$work/pg" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  pg_stop "$work/pg"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -45,7 +45,6 @@ trap cleanup EXIT
 mkdir -p "$work/sqlite-tmp"
 sqlite_tmp=-Dorg.sqlite.tmpdir=$work/sqlite-tmp
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cb() { "$java" $sqlite_tmp -jar "$jar" "$@" --data "$work/data" >/dev/null; }
 
 # --- the data: one known machine, n_once armed machines (as bench/http-resolve.sh)
@@ -70,11 +69,8 @@ SQL
 mkdir -p "$work/pristine" && cp "$work/data/chainboot.db" "$work/pristine/chainboot.db"
 
 # --- PostgreSQL (settings as a production server, fsync on)
-mkdir -p "$work/pg" && chown postgres:postgres "$work/pg"
 pgport=$(free_port)
-runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -U chainboot --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -w -l "$work/pg/postgresql.log" \
-  -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+pg_start "$work/pg" "$pgport" max_connections=200
 psql() { runuser -u postgres -- "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U chainboot -qAt "$@"; }
 fresh_pg() { # a new database with the pristine data, printed as its URL
   local db=$1
