@@ -6,6 +6,8 @@ import dev.chainboot.boot.BootStore.BootView;
 import dev.chainboot.boot.MacAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -127,8 +129,8 @@ public final class SqliteStore extends JdbcStore {
     // Plain JDBC: this runs on every boot request that misses the cache.
     return retry(
         () -> {
-          try (java.sql.Connection c = pool.getConnection();
-              java.sql.PreparedStatement ps = c.prepareStatement(BOOT_VIEW)) {
+          try (Connection c = pool.getConnection();
+              PreparedStatement ps = c.prepareStatement(BOOT_VIEW)) {
             ps.setString(1, mac.colon());
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
@@ -157,8 +159,8 @@ public final class SqliteStore extends JdbcStore {
   private BootViewCache.Known readKnown() {
     return retry(
         () -> {
-          try (java.sql.Connection c = pool.getConnection();
-              java.sql.PreparedStatement ps =
+          try (Connection c = pool.getConnection();
+              PreparedStatement ps =
                   c.prepareStatement(
                       "SELECT mv.v, m.mac FROM machine_version mv LEFT JOIN machines m ON 1"
                           + " WHERE mv.id = 1");
@@ -197,8 +199,8 @@ public final class SqliteStore extends JdbcStore {
   private long[] readVersions() {
     return retry(
         () -> {
-          try (java.sql.Connection c = pool.getConnection();
-              java.sql.PreparedStatement ps = c.prepareStatement(VERSIONS);
+          try (Connection c = pool.getConnection();
+              PreparedStatement ps = c.prepareStatement(VERSIONS);
               ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) {
               throw new StoreException("config_version row missing in " + file);
