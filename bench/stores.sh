@@ -13,7 +13,8 @@
 # of the three instances, are one client address, which the default of 4 would make the limit),
 # PG_PARAMS (URL parameters for PostgreSQL, e.g. synchronous_commit=on; default none: off),
 # WARMUP (seconds of known-machine requests each instance gets first, default 15: a JVM here
-# needs more than 6 s of load to reach its speed, and three on two cores longer).
+# needs more than 6 s of load to reach its speed, and three on two cores longer), CPU=1 (also print
+# the CPU time per request of chainboot, PostgreSQL, HAProxy and the rest, from /proc).
 # Needs: wrk, sqlite3, haproxy, postgresql, a JDK >= 21; run as root (PostgreSQL runs as the
 # postgres user). Prints a Markdown table.
 set -euo pipefail
@@ -127,8 +128,33 @@ serve() { # name extra-args... ; sets $port
   exit 1
 }
 
-rps() { # url [script]
-  wrk -t2 -c"$conns" -d"${dur}s" ${2:+-s "$2"} "$1" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx:" $NF > "/dev/stderr"}'
+hz=$(getconf CLK_TCK)
+ticks() { # pid...: their user+system CPU so far, in clock ticks
+  local p
+  for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null || true; done |
+    awk '{sub(/^.*\) /, ""); t += $12 + $13} END {print t + 0}'
+}
+cpu_now() { # chainboot PostgreSQL HAProxy machine-busy, in clock ticks
+  echo "$(ticks $(pgrep -f -- "-jar $jar serve" || true)) $(ticks $(pgrep -u postgres || true))" \
+    "$(ticks $(pgrep -x haproxy || true))" \
+    "$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
+}
+
+rps() { # url [script]: requests/s; with CPU=1 also where the CPU went, per request
+  local out c0 c1
+  c0=$(cpu_now)
+  out=$(wrk -t2 -c"$conns" -d"${dur}s" ${2:+-s "$2"} "$1")
+  c1=$(cpu_now)
+  echo "$out" | awk '/Non-2xx/ {print "non-2xx:" $NF > "/dev/stderr"}'
+  echo "$out" | awk -v c0="$c0" -v c1="$c1" -v hz="$hz" -v cpu="${CPU:-0}" '
+    /requests in/ {n = $1}
+    /Requests\/sec/ {r = $2}
+    END {
+      if (!cpu || !n) { print r; exit }
+      split(c0, a, " "); split(c1, b, " ")
+      for (i = 1; i <= 4; i++) d[i] = (b[i] - a[i]) * 1e6 / hz / n
+      printf "%s (%.0f/%.0f/%.0f/%.0f)\n", r, d[1], d[2], d[3], d[4] - d[1] - d[2] - d[3]
+    }'
 }
 
 measure() { # base-url label [instance-url...]
@@ -150,6 +176,7 @@ echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machin
   "--max-http-per-client $per_client, warm-up ${warmup}s per instance, PostgreSQL URL parameters: ${PG_PARAMS:-none}," \
   "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
+[ "${CPU:-0}" = 1 ] && echo "In brackets: CPU µs per request used by chainboot / PostgreSQL / HAProxy / the rest (wrk, kernel)." && echo
 echo "| instances | known machine req/s | unknown machine req/s | once consumption req/s |"
 echo "|---|---|---|---|"
 mkdir -p "$work/d-sqlite" && cp "$work/pristine/chainboot.db" "$work/d-sqlite/chainboot.db"
