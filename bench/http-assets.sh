@@ -11,6 +11,8 @@ for t in wrk nginx curl; do
 done
 # shellcheck source=../scripts/lib/java.sh
 . "$root/scripts/lib/java.sh"
+# shellcheck source=../scripts/lib/bench.sh
+. "$root/scripts/lib/bench.sh"
 JAVA=$(find_java) || { echo "bench: no Java 21+" >&2; exit 1; }
 CHAINBOOT_NO_BUILD=0 "$root/chainboot" --version >/dev/null   # builds the jar when needed
 
@@ -23,7 +25,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cb_port=$(free_port); ng_port=$(free_port)
 
 mkdir -p "$work/data/assets" "$work/nginx/logs"

@@ -13,6 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
+. scripts/lib/bench.sh
 dur=${1:-10}
 conns=${2:-32}
 jdk=$(find_jdk_home)
@@ -30,7 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cb() { "$java" -jar "$jar" "$@" --data "$work/data" >/dev/null; }
 
 # --- chainboot setup (through the CLI, like an operator)

@@ -12,6 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
+. scripts/lib/bench.sh
 . scripts/lib/pg.sh
 jdk=$(find_jdk_home)
 jar=${JAR:-$root/target/chainboot.jar}
@@ -77,12 +78,13 @@ for n in $sizes; do
     sleep 0.05
   done
   [ -n "$be" ] || { echo "no backend for the batches of $n" >&2; exit 1; }
-  before=$(awk '{print $14 + $15}' "/proc/$be/stat")
+  before=$(cpu_ticks "$be")
   start=$(date +%s.%N)
   exec 3>&-
   last=$before
   while kill -0 "$client" 2>/dev/null; do
-    last=$(awk '{print $14 + $15}' "/proc/$be/stat" 2>/dev/null || echo "$last")
+    t=$(cpu_ticks "$be") # 0 once the backend is gone: keep the last reading
+    [ "$t" -ge "$last" ] && last=$t
     sleep 0.02
   done
   wait "$client"

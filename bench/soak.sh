@@ -7,6 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/lib/java.sh"
+. "$root/scripts/lib/bench.sh"
 seconds=${1:-600}
 tftp_count=${2:-10000}
 http_count=${3:-100000}
@@ -20,7 +21,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cb() { "$jdk/bin/java" -jar "$jar" "$@" --data "$work/data" >/dev/null; }
 # 1000 known machines with a profile (the MACs bench/soak.py boots)
 cb profile add linux --kernel 'http://10.0.0.1/vmlinuz' --initrd 'http://10.0.0.1/initrd.img' \

@@ -21,6 +21,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
+. scripts/lib/bench.sh
 . scripts/lib/pg.sh
 dur=${1:-10}
 conns=${2:-32}
@@ -129,14 +130,9 @@ serve() { # name extra-args... ; sets $port
 }
 
 hz=$(getconf CLK_TCK)
-ticks() { # pid...: their user+system CPU so far, in clock ticks
-  local p
-  for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null || true; done |
-    awk '{sub(/^.*\) /, ""); t += $12 + $13} END {print t + 0}'
-}
 cpu_now() { # chainboot PostgreSQL HAProxy machine-busy, in clock ticks
-  echo "$(ticks $(pgrep -f -- "-jar $jar serve" || true)) $(ticks $(pgrep -u postgres || true))" \
-    "$(ticks $(pgrep -x haproxy || true))" \
+  echo "$(cpu_ticks $(pgrep -f -- "-jar $jar serve" || true)) $(cpu_ticks $(pgrep -u postgres || true))" \
+    "$(cpu_ticks $(pgrep -x haproxy || true))" \
     "$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
 }
 

@@ -14,6 +14,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib/java.sh
+. scripts/lib/bench.sh
 runs=${1:-40}
 jdk=$(find_jdk_home)
 java="$jdk/bin/java"
@@ -29,7 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 cb() { "$java" -jar "$jar" "$@" --data "$work/data"; }
 
 cb profile add linux --kernel 'http://10.0.0.1/vmlinuz' >/dev/null

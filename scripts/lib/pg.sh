@@ -1,8 +1,6 @@
-# Sourced by bench/*: a throw-away PostgreSQL cluster from Debian's packages, run as the postgres
+# Sourced by bench/* (after scripts/lib/bench.sh): a throw-away PostgreSQL cluster from Debian's packages, run as the postgres
 # user (the caller is root), user chainboot with trust authentication, on 127.0.0.1 only.
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 pg_start() { # dir port [postgres -c settings...]: initdb and start a cluster in dir (made here)
   local dir=$1 port=$2 opts="" s
