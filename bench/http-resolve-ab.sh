@@ -9,7 +9,8 @@
 # Env: WARMUP seconds of wrk per server before measuring (default 20); SERVE_ARGS_A and
 # SERVE_ARGS_B more serve options for each build, e.g. SERVE_ARGS_B="--max-http-per-client 64"
 # (wrk is one client address: the storm control's default per-client limit of 4, from issue 12,
-# would be what is measured; a build before it has no such option).
+# would be what is measured; a build before it has no such option). Both run with --admin off: the
+# second lost the default admin port 9090 to the first and exited.
 # Needs: wrk, curl, a JDK >= 21. Prints a Markdown table and the means.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,7 +47,7 @@ for i in 0 1; do
   cb boot static $known linux
   port=$(free_port)
   CHAINBOOT_LOG_LEVEL=${CHAINBOOT_LOG_LEVEL:-INFO} "$java" -Xmx1g -jar "${jars[$i]}" serve \
-    --data "$d" --http 127.0.0.1:$port --tftp off ${serve_args[$i]} >"$work/server$i.log" 2>&1 &
+    --data "$d" --http 127.0.0.1:$port --tftp off --admin off ${serve_args[$i]} >"$work/server$i.log" 2>&1 &
   pids+=($!)
   spids+=($!)
   ports+=("$port")
