@@ -2,11 +2,14 @@ package dev.chainboot.store;
 
 import dev.chainboot.boot.BootEvent;
 import dev.chainboot.boot.BootStore;
+import dev.chainboot.boot.CommitWait;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *       committed, so no answered request's event can be lost with the process (kill -9 included;
  *       how far the commit waits for the database's disk is {@link PostgresUrl#synchronousCommit});
  *       if it cannot be written within {@link #DURABLE_WAIT_SECONDS}, {@link #accept} throws {@link
- *       BootStore.UnavailableException} and the request is answered "try again" instead.
+ *       BootStore.UnavailableException} and the request is answered "try again" instead. A caller
+ *       that opened a {@link CommitWait} is not held: {@link #accept} hands it the commit to answer
+ *       on (failed the same way), and the answer is sent from this writer's thread when the batch
+ *       commits.
  * </ul>
  *
  * An event that already has an id was stored by the store itself (with the consumption of its
@@ -46,13 +52,22 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
   /** How long a durable {@link #accept} waits for its event's commit. */
   public static final int DURABLE_WAIT_SECONDS = 10;
 
-  /** An event and, in durable mode, who waits for its commit. */
-  private record Pending(BootEvent event, CompletableFuture<Void> committed) {}
+  /** An event and, in durable mode, who waits for its commit (and since when, in nanoseconds). */
+  private record Pending(BootEvent event, CompletableFuture<Void> committed, long queuedAt) {}
 
   private final Store store;
   private final boolean durable;
   private final BlockingQueue<Pending> queue;
   private final Thread thread;
+  private final long durableWaitNanos;
+
+  /**
+   * Durable mode: the commits handed to a {@link CommitWait} (nobody blocks on them), in the order
+   * queued, so that {@link #expire} can fail those not committed within the durable wait.
+   */
+  private final ConcurrentLinkedQueue<Pending> deferred = new ConcurrentLinkedQueue<>();
+
+  private final Thread watch;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -70,10 +85,19 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
    * @param durable whether {@link #accept} waits for the event's commit
    */
   public EventWriter(Store store, int capacity, boolean durable) {
+    this(store, capacity, durable, TimeUnit.SECONDS.toNanos(DURABLE_WAIT_SECONDS));
+  }
+
+  EventWriter(Store store, int capacity, boolean durable, long durableWaitNanos) {
     this.store = store;
     this.durable = durable;
+    this.durableWaitNanos = durableWaitNanos;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.thread = Thread.ofPlatform().name("boot-events").daemon(true).start(this::run);
+    this.watch =
+        durable
+            ? Thread.ofPlatform().name("boot-events-watch").daemon(true).start(this::watch)
+            : null;
   }
 
   @Override
@@ -81,12 +105,17 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     if (e.id() != 0) {
       return; // stored with its once-assignment's consumption
     }
-    Pending p = new Pending(e, durable ? new CompletableFuture<>() : null);
+    Pending p = new Pending(e, durable ? new CompletableFuture<>() : null, System.nanoTime());
     try {
       if (!closing && queue.offer(p, 1, TimeUnit.SECONDS)) {
         accepted.incrementAndGet();
         if (durable) {
-          awaitCommit(p);
+          if (CommitWait.isOpen()) {
+            deferred.add(p);
+            CommitWait.defer(whenCommitted(p));
+          } else {
+            awaitCommit(p);
+          }
         }
         return;
       }
@@ -105,18 +134,74 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     }
   }
 
-  private static void awaitCommit(Pending p) {
+  private void awaitCommit(Pending p) {
     try {
-      p.committed().get(DURABLE_WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException ex) {
-      throw new BootStore.UnavailableException(
-          "the boot event could not be recorded: " + ex.getCause().getMessage(), ex.getCause());
-    } catch (TimeoutException ex) {
-      throw new BootStore.UnavailableException(
-          "the boot event was not recorded within " + DURABLE_WAIT_SECONDS + " s", ex);
+      p.committed().get(durableWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException ex) {
+      throw unavailable(ex);
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       throw new BootStore.UnavailableException("interrupted recording the boot event", ex);
+    }
+  }
+
+  /**
+   * The event's commit for a caller that answers later ({@link CommitWait}): completes
+   * exceptionally with {@link BootStore.UnavailableException} as {@link #awaitCommit} would throw.
+   */
+  private CompletableFuture<Void> whenCommitted(Pending p) {
+    return p.committed()
+        .handle(
+            (ok, ex) -> {
+              if (ex != null) {
+                throw unavailable(ex);
+              }
+              return null;
+            });
+  }
+
+  private BootStore.UnavailableException unavailable(Throwable ex) {
+    Throwable cause =
+        (ex instanceof ExecutionException || ex instanceof CompletionException)
+                && ex.getCause() != null
+            ? ex.getCause()
+            : ex;
+    if (cause instanceof TimeoutException) {
+      return new BootStore.UnavailableException(
+          "the boot event was not recorded within "
+              + TimeUnit.NANOSECONDS.toMillis(durableWaitNanos)
+              + " ms",
+          cause);
+    }
+    return new BootStore.UnavailableException(
+        "the boot event could not be recorded: " + cause.getMessage(), cause);
+  }
+
+  /**
+   * Durable mode: fails the deferred commits still waiting after the durable wait, a few times a
+   * second (one timer for all of them: a timer per request cost 10 us of CPU a request). The writer
+   * commits batches in the order queued, so the oldest are at the head.
+   */
+  private void watch() {
+    while (true) {
+      try {
+        Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(durableWaitNanos) / 20));
+      } catch (InterruptedException ie) {
+        return;
+      }
+      expire(false);
+    }
+  }
+
+  /** Drops committed heads of {@link #deferred} and fails those older than the wait (or all). */
+  private void expire(boolean all) {
+    long now = System.nanoTime();
+    for (Pending p; (p = deferred.peek()) != null; ) {
+      if (!all && !p.committed().isDone() && now - p.queuedAt() < durableWaitNanos) {
+        return;
+      }
+      deferred.poll();
+      p.committed().completeExceptionally(new TimeoutException("not committed in time"));
     }
   }
 
@@ -247,6 +332,10 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     }
     if (thread.isAlive()) {
       log.error("boot event writer did not finish; {} events may be lost", queue.size());
+    }
+    if (watch != null) {
+      watch.interrupt();
+      expire(true); // whoever still waits is answered "try again"
     }
     if (dropped.get() > 0) {
       log.warn("{} boot events were dropped in total", dropped.get());
