@@ -5,6 +5,7 @@ import dev.chainboot.boot.BootAnswer;
 import dev.chainboot.boot.BootRequest;
 import dev.chainboot.boot.BootResolver;
 import dev.chainboot.boot.BootStore;
+import dev.chainboot.boot.CommitWait;
 import dev.chainboot.boot.MacAddress;
 import dev.chainboot.boot.Platform;
 import dev.chainboot.boot.ScriptRenderer;
@@ -12,6 +13,7 @@ import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.ipxe.IpxeSafe;
 import dev.chainboot.text.Printable;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -104,7 +106,29 @@ final class BootEndpoints {
       }
       return Responses.script(req, resp, cb, 200, named.get().body());
     }
-    return Responses.script(req, resp, cb, 200, resolver.resolve(br, Requests.baseUrl(req)).body());
+    byte[] body;
+    CompletableFuture<Void> commit;
+    try (CommitWait wait = CommitWait.open()) {
+      body = resolver.resolve(br, Requests.baseUrl(req)).body();
+      commit = wait.pending();
+    }
+    if (commit == null || (commit.isDone() && !commit.isCompletedExceptionally())) {
+      return Responses.script(req, resp, cb, 200, body);
+    }
+    // The event is not committed yet: answer when it is, without holding this thread.
+    commit.whenComplete(
+        (ok, ex) -> {
+          try {
+            if (ex == null) {
+              Responses.script(req, resp, cb, 200, body);
+            } else {
+              Unavailable.bootScript(req, resp, cb, Unavailable.of(ex));
+            }
+          } catch (RuntimeException e) {
+            cb.failed(e);
+          }
+        });
+    return true;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.chainboot.http;
 import dev.chainboot.boot.BootStore;
 import dev.chainboot.ipxe.ChainScripts;
 import dev.chainboot.text.Printable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -43,6 +44,18 @@ final class Unavailable {
         cb,
         503,
         "chainboot: the database is not reachable just now; try again in a few seconds\n");
+  }
+
+  /** The unavailability a deferred commit failed with ({@link dev.chainboot.boot.CommitWait}). */
+  static BootStore.UnavailableException of(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof BootStore.UnavailableException u
+        ? u
+        : new BootStore.UnavailableException(
+            "the boot event could not be recorded: " + t.getMessage(), t);
   }
 
   private static void note(Request req, BootStore.UnavailableException e) {
