@@ -5,8 +5,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -88,7 +90,7 @@ public final class HttpServer implements AutoCloseable {
       String name,
       boolean securityHeaders,
       Optional<Limits> limits) {
-    QueuedThreadPool pool = new QueuedThreadPool();
+    QueuedThreadPool pool = new ConnectionsOnVirtualThreads();
     pool.setName(name);
     pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server = new Server(pool);
@@ -223,5 +225,25 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.stop();
+  }
+
+  /**
+   * Jetty's thread pool, with every connection it is asked to run handed to a virtual thread. A
+   * boot answer sent when its event commits ({@link dev.chainboot.boot.CommitWait}) completes on
+   * another thread than the one that handled the request; Jetty then resumes the connection by
+   * running it on its executor, which would put the connection's next requests (a kernel download,
+   * a once waiting for its batch) on the pool's few platform threads. Selectors and acceptors stay
+   * on platform threads.
+   */
+  private static final class ConnectionsOnVirtualThreads extends QueuedThreadPool {
+    @Override
+    public void execute(Runnable job) {
+      Executor virtual = getVirtualThreadsExecutor();
+      if (virtual != null && job instanceof Connection) {
+        virtual.execute(job);
+      } else {
+        super.execute(job);
+      }
+    }
   }
 }
