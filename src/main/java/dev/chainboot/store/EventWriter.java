@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *       if it cannot be written within {@link #DURABLE_WAIT_SECONDS}, {@link #accept} throws {@link
  *       BootStore.UnavailableException} and the request is answered "try again" instead. A caller
  *       that opened a {@link CommitWait} is not held: {@link #accept} hands it the commit to answer
- *       on (failed the same way), and the answer is sent from this writer's thread when the batch
- *       commits.
+ *       on (failed the same way), and the answer is sent from a virtual thread started for the
+ *       batch when it commits.
  * </ul>
  *
  * An event that already has an id was stored by the store itself (with the consumption of its
@@ -68,6 +68,10 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
   private final ConcurrentLinkedQueue<Pending> deferred = new ConcurrentLinkedQueue<>();
 
   private final Thread watch;
+
+  /** Durable mode: the thread completing the last committed batch ({@link #completeAll}). */
+  private volatile Thread lastCompletion;
+
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -280,7 +284,7 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         store.appendEvents(events);
-        batch.forEach(p -> complete(p, null));
+        completeAll(batch, null);
         break;
       } catch (RuntimeException ex) {
         if (attempt >= attempts) {
@@ -297,7 +301,7 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
                 n,
                 ex.toString());
           }
-          batch.forEach(p -> complete(p, ex));
+          completeAll(batch, ex);
           break;
         }
         log.warn("recording boot events failed (attempt {}): {}", attempt, ex.toString());
@@ -309,6 +313,25 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
       }
     }
     done.addAndGet(batch.size());
+  }
+
+  /**
+   * Tells the batch's callers it is committed (or failed). In durable mode from a virtual thread
+   * started for the batch, not from this writer's: a caller that took its commit ({@link
+   * CommitWait}) sends its answer in the completion, and while one batch's answers are written the
+   * writer is already sending the next batch. Writing them on the writer's thread made every batch
+   * wait for the previous one's answers (one instance on PostgreSQL, known machine: 29 300-30 600
+   * req/s, against 37 200-37 600 with this; docs/benchmarks.md).
+   */
+  private void completeAll(List<Pending> batch, RuntimeException failure) {
+    if (!durable) {
+      return; // nobody waits
+    }
+    List<Pending> copy = List.copyOf(batch);
+    lastCompletion =
+        Thread.ofVirtual()
+            .name("boot-events-done")
+            .start(() -> copy.forEach(p -> complete(p, failure)));
   }
 
   private static void complete(Pending p, RuntimeException failure) {
@@ -335,6 +358,14 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     }
     if (watch != null) {
       watch.interrupt();
+      Thread last = lastCompletion;
+      if (last != null) {
+        try {
+          last.join(1000); // the last batch's callers get their answers, not "try again"
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+      }
       expire(true); // whoever still waits is answered "try again"
     }
     if (dropped.get() > 0) {

@@ -160,9 +160,14 @@ class EventWriterTest {
       assertThat(pending).isNotNull();
       Thread.sleep(200);
       assertThat(pending).as("done before the commit").isNotDone();
+      CompletableFuture<Thread> answeredOn = pending.thenApply(ok -> Thread.currentThread());
       open.countDown();
       pending.get(5, TimeUnit.SECONDS);
       assertThat(sqlite.events(Optional.empty(), 0, 10)).hasSize(2);
+      // the answer is written off the writer's thread, which goes on to the next batch
+      Thread t = answeredOn.get(5, TimeUnit.SECONDS);
+      assertThat(t.getName()).isEqualTo("boot-events-done");
+      assertThat(t.isVirtual()).isTrue();
     }
   }
 
