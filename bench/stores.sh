@@ -14,7 +14,11 @@
 # PG_PARAMS (URL parameters for PostgreSQL, e.g. synchronous_commit=on; default none: off),
 # WARMUP (seconds of known-machine requests each instance gets first, default 15: a JVM here
 # needs more than 6 s of load to reach its speed, and three on two cores longer), CPU=1 (also print
-# the CPU time per request of chainboot, PostgreSQL, HAProxy and the rest, from /proc).
+# the CPU time per request of chainboot, PostgreSQL, HAProxy and the rest, from /proc),
+# INSTANCE_CPU (e.g. 0.3: every chainboot instance may use at most that many cores, each in a
+# cgroup of its own, as if each ran on a machine of its own of that size; PostgreSQL, HAProxy and
+# wrk are not capped. Three instances then show what coordination through PostgreSQL leaves of
+# adding instances, apart from three JVMs sharing the same 2 cores).
 # Needs: wrk, sqlite3, haproxy, postgresql, a JDK >= 21; run as root (PostgreSQL runs as the
 # postgres user). Prints a Markdown table.
 set -euo pipefail
@@ -39,6 +43,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pg_stop "$work/pg"
+  [ -n "${INSTANCE_CPU:-}" ] && cpu_cap_clear
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -118,6 +123,7 @@ serve() { # name extra-args... ; sets $port
     --data "$work/d-$name" --http 127.0.0.1:$port --tftp off --admin 127.0.0.1:0 \
     --max-http-per-client "$per_client" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
+  [ -z "${INSTANCE_CPU:-}" ] || cpu_cap "$name" "$INSTANCE_CPU" "${pids[-1]}"
   # a loaded machine can take minutes to start a JVM: wait up to 3 minutes, say why if it died
   for _ in $(seq 1 900); do
     curl -fs "http://127.0.0.1:$port/health" >/dev/null && return 0
@@ -170,7 +176,7 @@ measure() { # base-url label [instance-url...]
 
 echo "wrk -t2 -c$conns -d${dur}s, loopback, $(nproc) cores, $n_once armed machines per store," \
   "--max-http-per-client $per_client, warm-up ${warmup}s per instance, PostgreSQL URL parameters: ${PG_PARAMS:-none}," \
-  "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)${INSTANCE_CPU:+, each chainboot instance capped at $INSTANCE_CPU cores}"
 echo
 [ "${CPU:-0}" = 1 ] && echo "In brackets: CPU µs per request used by chainboot / PostgreSQL / HAProxy / the rest (wrk, kernel)." && echo
 echo "| instances | known machine req/s | unknown machine req/s | once consumption req/s |"
