@@ -32,21 +32,7 @@ class EventWriterTest {
 
   /** The store, with every appendEvents call (one transaction each) counted. */
   Store counted() {
-    sqlite = SqliteStore.open(dir);
-    return (Store)
-        Proxy.newProxyInstance(
-            Store.class.getClassLoader(),
-            new Class<?>[] {Store.class},
-            (proxy, method, args) -> {
-              if (method.getName().equals("appendEvents")) {
-                batches.incrementAndGet();
-              }
-              try {
-                return method.invoke(sqlite, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+    return gated(batches::incrementAndGet);
   }
 
   /** The store, with every appendEvents call first running {@code before} (to block or fail). */
