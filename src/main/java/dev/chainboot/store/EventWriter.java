@@ -331,18 +331,16 @@ public final class EventWriter implements Consumer<BootEvent>, AutoCloseable {
     lastCompletion =
         Thread.ofVirtual()
             .name("boot-events-done")
-            .start(() -> copy.forEach(p -> complete(p, failure)));
-  }
-
-  private static void complete(Pending p, RuntimeException failure) {
-    if (p.committed() == null) {
-      return;
-    }
-    if (failure == null) {
-      p.committed().complete(null);
-    } else {
-      p.committed().completeExceptionally(failure);
-    }
+            .start(
+                () -> {
+                  for (Pending p : copy) {
+                    if (failure == null) {
+                      p.committed().complete(null);
+                    } else {
+                      p.committed().completeExceptionally(failure);
+                    }
+                  }
+                });
   }
 
   @Override
