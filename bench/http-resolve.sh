@@ -44,13 +44,7 @@ n_once=400000
 sqlite3 "$work/data/chainboot.db" <<SQL
 PRAGMA busy_timeout=10000;
 BEGIN;
-WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $n_once)
-INSERT INTO machines (mac, labels, created_at)
-  SELECT printf('52:54:01:%02x:%02x:%02x', n / 65536, (n / 256) % 256, n % 256), '{}', 0 FROM i;
-INSERT INTO assignments (mac, kind, profile, created_at)
-  SELECT mac, 'once', 'linux', 0 FROM machines WHERE mac LIKE '52:54:01:%';
-INSERT INTO assignments (mac, kind, profile, created_at)
-  SELECT mac, 'static', 'linux', 0 FROM machines WHERE mac LIKE '52:54:01:%';
+$(armed_sql 01 "$n_once")
 COMMIT;
 SQL
 

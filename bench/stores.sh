@@ -69,20 +69,8 @@ n_warm=${N_WARM:-80000}
 sqlite3 "$work/data/chainboot.db" >/dev/null <<SQL
 PRAGMA busy_timeout=10000;
 BEGIN;
-WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $n_once)
-INSERT INTO machines (mac, labels, created_at)
-  SELECT printf('52:54:01:%02x:%02x:%02x', n / 65536, (n / 256) % 256, n % 256), '{}', 0 FROM i;
-INSERT INTO assignments (mac, kind, profile, created_at)
-  SELECT mac, 'once', 'linux', 0 FROM machines WHERE mac LIKE '52:54:01:%';
-INSERT INTO assignments (mac, kind, profile, created_at)
-  SELECT mac, 'static', 'linux', 0 FROM machines WHERE mac LIKE '52:54:01:%';
-WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $n_warm)
-INSERT INTO machines (mac, labels, created_at)
-  SELECT printf('52:54:03:%02x:%02x:%02x', n / 65536, (n / 256) % 256, n % 256), '{}', 0 FROM i;
-INSERT INTO assignments (mac, kind, profile, created_at)
-  SELECT mac, 'once', 'linux', 0 FROM machines WHERE mac LIKE '52:54:03:%';
-INSERT INTO assignments (mac, kind, profile, created_at)
-  SELECT mac, 'static', 'linux', 0 FROM machines WHERE mac LIKE '52:54:03:%';
+$(armed_sql 01 "$n_once")
+$(armed_sql 03 "$n_warm")
 COMMIT;
 SQL
 mkdir -p "$work/pristine" && cp "$work/data/chainboot.db" "$work/pristine/chainboot.db"
@@ -109,25 +97,8 @@ request = function()
     math.floor(id / 65536) % 256, math.floor(id / 256) % 256, id % 256))
 end
 LUA
-cat >"$work/warm-once.lua" <<'LUA'
-local counter = 0
-setup = function(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-end
-init = function(args)
-  n = 0
-  first = tonumber(args[1])
-  size = tonumber(args[2])
-end
-request = function()
-  local m = first + (id + n * 2) % size
-  n = n + 1
-  return wrk.format("GET", string.format(
-    "/boot/resolve?mac=52-54-03-%02x-%02x-%02x&buildarch=x86_64&platform=pcbios",
-    math.floor(m / 65536) % 256, math.floor(m / 256) % 256, m % 256))
-end
-LUA
+# once consumption: a different armed machine per request, 52:54:PREFIX:... from FIRST on, wrk's
+# two threads taking every other one (wrk ... -- PREFIX FIRST COUNT; past COUNT it wraps around)
 cat >"$work/once.lua" <<'LUA'
 local counter = 0
 setup = function(thread)
@@ -136,13 +107,16 @@ setup = function(thread)
 end
 init = function(args)
   n = 0
+  prefix = args[1]
+  first = tonumber(args[2])
+  size = tonumber(args[3])
 end
 request = function()
-  local m = 1 + id + n * 2
+  local m = first + (id + n * 2) % size
   n = n + 1
   return wrk.format("GET", string.format(
-    "/boot/resolve?mac=52-54-01-%02x-%02x-%02x&buildarch=x86_64&platform=pcbios",
-    math.floor(m / 65536) % 256, math.floor(m / 256) % 256, m % 256))
+    "/boot/resolve?mac=52-54-%s-%02x-%02x-%02x&buildarch=x86_64&platform=pcbios",
+    prefix, math.floor(m / 65536) % 256, math.floor(m / 256) % 256, m % 256))
 end
 LUA
 
@@ -173,10 +147,10 @@ cpu_now() { # chainboot PostgreSQL HAProxy machine-busy, in clock ticks
     "$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat)"
 }
 
-rps() { # url [script]: requests/s; with CPU=1 also where the CPU went, per request
+rps() { # url [script [script-args...]]: requests/s; with CPU=1 also where the CPU went, per request
   local out c0 c1
   c0=$(cpu_now)
-  out=$(wrk -t2 -c"$conns" -d"${dur}s" ${2:+-s "$2"} "$1")
+  out=$(wrk -t2 -c"$conns" -d"${dur}s" ${2:+-s "$2"} "$1" ${3:+-- "${@:3}"})
   c1=$(cpu_now)
   echo "$out" | awk '/Non-2xx/ {print "non-2xx:" $NF > "/dev/stderr"}'
   echo "$out" | awk -v c0="$c0" -v c1="$c1" -v hz="$hz" -v cpu="${CPU:-0}" '
@@ -200,7 +174,7 @@ measure() { # base-url label [instance-url...]
   # compiled it in the measured seconds (their CPU a once was three times one instance's).
   local slice=0 size=$((n_warm / warm_slices))
   warm_once() { # url
-    wrk -t2 -c"$conns" -d5s -s "$work/warm-once.lua" "$1/" -- $((1 + slice * size)) "$size" >/dev/null
+    wrk -t2 -c"$conns" -d5s -s "$work/once.lua" "$1/" -- 03 $((1 + slice * size)) "$size" >/dev/null
     slice=$((slice + 1))
   }
   for w in "${@:-$base}"; do
@@ -219,7 +193,7 @@ measure() { # base-url label [instance-url...]
   fi
   k=$(rps "$base/boot/resolve?mac=52-54-00-aa-00-01&buildarch=x86_64&platform=pcbios")
   u=$(rps "$base/" "$work/unknown.lua")
-  o=$(rps "$base/" "$work/once.lua")
+  o=$(rps "$base/" "$work/once.lua" 01 1 "$n_once")
   printf '| %s | %s | %s | %s |\n' "$label" "$k" "$u" "$o"
 }
 

@@ -35,3 +35,18 @@ cpu_cap() {
 cpu_cap_clear() {
   rmdir /sys/fs/cgroup/chainboot-bench-* /sys/fs/cgroup/cpu/chainboot-bench-* 2>/dev/null || true
 }
+
+# armed_sql PREFIX COUNT: SQL for a chainboot SQLite database (run inside a transaction) adding
+# COUNT machines 52:54:PREFIX:00:00:01 on, each with a once-assignment and a static one under it,
+# both to profile "linux": the once case of the benches, a different armed machine per request.
+armed_sql() {
+  cat <<SQL
+WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $2)
+INSERT INTO machines (mac, labels, created_at)
+  SELECT printf('52:54:$1:%02x:%02x:%02x', n / 65536, (n / 256) % 256, n % 256), '{}', 0 FROM i;
+INSERT INTO assignments (mac, kind, profile, created_at)
+  SELECT mac, 'once', 'linux', 0 FROM machines WHERE mac LIKE '52:54:$1:%';
+INSERT INTO assignments (mac, kind, profile, created_at)
+  SELECT mac, 'static', 'linux', 0 FROM machines WHERE mac LIKE '52:54:$1:%';
+SQL
+}
