@@ -64,7 +64,6 @@ cb boot static $known linux
 n_once=${N_ONCE:-150000}
 # Armed machines of their own for the warm-up of the once case (52:54:03:...), so that the
 # measured seconds start on machines still armed: a slice of them for each warm-up run.
-warm_slices=4 # the most warm-up runs of one store: three instances directly and through HAProxy
 n_warm=${N_WARM:-80000}
 sqlite3 "$work/data/chainboot.db" >/dev/null <<SQL
 PRAGMA busy_timeout=10000;
@@ -172,7 +171,8 @@ measure() { # base-url label [instance-url...]
   # The once case too, on the warm-up's own armed machines (a slice each): once-assignments are
   # taken by code no other case runs, and three instances at a third of the rate each had not
   # compiled it in the measured seconds (their CPU a once was three times one instance's).
-  local slice=0 size=$((n_warm / warm_slices))
+  # one slice a warm-up run: each instance directly, and the front if there is one
+  local slice=0 size=$((n_warm / ($# > 0 ? $# + 1 : 1)))
   warm_once() { # url
     wrk -t2 -c"$conns" -d5s -s "$work/once.lua" "$1/" -- 03 $((1 + slice * size)) "$size" >/dev/null
     slice=$((slice + 1))
